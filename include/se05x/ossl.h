@@ -1,0 +1,26 @@
+/* OpenSSL glue of libse05x: moving keys between EVP_PKEY and the chip.
+ * Everything cryptographic on the host goes through libcrypto. */
+#ifndef SE05X_OSSL_H
+#define SE05X_OSSL_H
+
+#include <openssl/evp.h>
+#include <se05x/commands.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Reads the public key of an EC or RSA object as an EVP_PKEY. */
+se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out);
+/* Imports an EC (any supported curve, curve created on demand) or RSA key.
+ * public_only: import only the public part. Private material is cleansed. */
+se05x_rc se05x_import_pkey(se05x_session *s, se05x_objid id, EVP_PKEY *pkey, int public_only,
+                           const struct se05x_write_opts *o);
+/* Loads a PEM or DER key file (private or public). Encrypted PEM, garbage,
+ * or unsupported key types are refused with a clear message in err. */
+se05x_rc se05x_load_key_file(const char *path, EVP_PKEY **out, struct se05x_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

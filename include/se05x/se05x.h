@@ -1,0 +1,14 @@
+/* libse05x: open host stack for the NXP EdgeLock SE05x secure element.
+ * Umbrella header. See docs/api.md. */
+#ifndef SE05X_SE05X_H
+#define SE05X_SE05X_H
+
+#include <se05x/error.h>
+#include <se05x/log.h>
+#include <se05x/types.h>
+#include <se05x/session.h>
+#include <se05x/commands.h>
+#include <se05x/ossl.h>
+#include <se05x/refkey.h>
+
+#endif

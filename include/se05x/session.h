@@ -1,0 +1,85 @@
+/* Sessions: one open link to one chip (or emulator). No global state: every
+ * session is independent; several sessions, also to several chips, may be
+ * open in one process. A session serialises its own exchanges, so it may be
+ * shared by threads (a multi-APDU command holds the session for its whole
+ * transaction). */
+#ifndef SE05X_SESSION_H
+#define SE05X_SESSION_H
+
+#include <se05x/error.h>
+#include <se05x/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct se05x_session se05x_session;
+
+/* Connection strings (shared/spec/transports.md §5):
+ *   HOST:PORT, jrcp1://HOST:PORT     JRCP v1 over TCP (IPv6 as [::1]:8050)
+ *   unix:PATH                        JRCP v1 over an AF_UNIX socket
+ *   t1:HOST:PORT, t1tcp://HOST:PORT  raw T=1 blocks over TCP (SE050Sim form)
+ *   /dev/i2c-N[:0xAA]                T=1 over I2C (Linux i2c-dev), address default 0x48
+ *   none, None, "" (ssscli)          the default, /dev/i2c-1:0x48 */
+enum se05x_conn_kind {
+    SE05X_CONN_JRCP_TCP = 1,
+    SE05X_CONN_JRCP_UNIX,
+    SE05X_CONN_T1_TCP,
+    SE05X_CONN_I2C,
+};
+struct se05x_conn_spec {
+    enum se05x_conn_kind kind;
+    char host[256];    /* TCP kinds */
+    uint16_t port;     /* TCP kinds */
+    char path[256];    /* unix socket path or i2c device path */
+    uint8_t i2c_addr;  /* I2C: 7-bit address */
+};
+se05x_rc se05x_conn_parse(const char *conn, struct se05x_conn_spec *out, struct se05x_error *err);
+
+/* Resolves which connection to use: explicit (non-NULL, non-empty) >
+ * $EX_SSS_BOOT_SSS_PORT > "port" in $SE05X_CONF or /etc/se05x/se05x.conf >
+ * "/dev/i2c-1". Returns buf. */
+const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len);
+
+struct se05x_open_opts {
+    int timeout_ms;    /* per-exchange bound; 0 = transport default */
+    int no_select;     /* 1: do not SELECT the applet (raw tools, tests) */
+};
+
+/* Opens the link (JRCP WAIT_FOR_CARD / T=1 open), SELECTs the applet and
+ * checks the version (a 3.x or newer applet is accepted; an older one is
+ * refused). conn NULL: se05x_conn_resolve(NULL). On failure *out is NULL and
+ * err (optional) says what failed. */
+se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts,
+                    se05x_session **out, struct se05x_error *err);
+void se05x_close(se05x_session *s);
+
+const char *se05x_conn(const se05x_session *s); /* resolved connection string */
+const struct se05x_applet_info *se05x_applet(const se05x_session *s);
+/* The ATR (T=1 GET ATR / JRCP WAIT_FOR_CARD answer); returns its length. */
+size_t se05x_atr(const se05x_session *s, uint8_t *buf, size_t cap);
+
+/* Raw exchange: C-APDU in, R-APDU (data + SW1 SW2) out. Thread safe. */
+se05x_rc se05x_transceive(se05x_session *s, const uint8_t *capdu, size_t clen,
+                          uint8_t *rapdu, size_t rcap, size_t *rlen);
+
+/* Detail of the last failure of this session (the most recent one, whatever
+ * thread caused it). */
+void se05x_last_error(const se05x_session *s, struct se05x_error *out);
+const char *se05x_errmsg(const se05x_session *s);
+
+/* Traffic counters of this session (host side). */
+struct se05x_stats {
+    uint64_t apdus;
+    uint64_t tx_bytes; /* C-APDU bytes */
+    uint64_t rx_bytes; /* R-APDU bytes */
+    uint64_t link_tx_bytes; /* bytes on the wire, framing included */
+    uint64_t link_rx_bytes;
+    uint64_t frames;        /* T=1 blocks (0 for JRCP) */
+};
+void se05x_get_stats(const se05x_session *s, struct se05x_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

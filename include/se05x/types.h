@@ -1,0 +1,139 @@
+/* Plain types of the public API. Numeric values of enums that travel on the
+ * wire are the applet's own (shared/spec/apdu.md §8, §10, §12). */
+#ifndef SE05X_TYPES_H
+#define SE05X_TYPES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t se05x_objid;
+
+/* Curve ids (apdu.md §8). */
+typedef enum {
+    SE05X_EC_NONE = 0x00,
+    SE05X_EC_NIST_P192 = 0x01,
+    SE05X_EC_NIST_P224 = 0x02,
+    SE05X_EC_NIST_P256 = 0x03,
+    SE05X_EC_NIST_P384 = 0x04,
+    SE05X_EC_NIST_P521 = 0x05,
+    SE05X_EC_BRAINPOOL160 = 0x06,
+    SE05X_EC_BRAINPOOL192 = 0x07,
+    SE05X_EC_BRAINPOOL224 = 0x08,
+    SE05X_EC_BRAINPOOL256 = 0x09,
+    SE05X_EC_BRAINPOOL320 = 0x0A,
+    SE05X_EC_BRAINPOOL384 = 0x0B,
+    SE05X_EC_BRAINPOOL512 = 0x0C,
+    SE05X_EC_SECP160K1 = 0x0D,
+    SE05X_EC_SECP192K1 = 0x0E,
+    SE05X_EC_SECP224K1 = 0x0F,
+    SE05X_EC_SECP256K1 = 0x10,
+    SE05X_EC_ED25519 = 0x40,
+    SE05X_EC_X25519 = 0x41,
+    SE05X_EC_X448 = 0x43,
+} se05x_curve;
+
+/* Key part (P1 bits 6..5). */
+typedef enum {
+    SE05X_PART_PAIR = 0x60,
+    SE05X_PART_PRIVATE = 0x40,
+    SE05X_PART_PUBLIC = 0x20,
+} se05x_keypart;
+
+/* What an object is, decoded from ReadType. */
+typedef enum {
+    SE05X_KIND_UNKNOWN = 0,
+    SE05X_KIND_EC,
+    SE05X_KIND_RSA,
+    SE05X_KIND_AES,
+    SE05X_KIND_DES,
+    SE05X_KIND_HMAC,
+    SE05X_KIND_BINARY,
+    SE05X_KIND_USERID,
+    SE05X_KIND_COUNTER,
+    SE05X_KIND_PCR,
+} se05x_kind;
+
+typedef enum {
+    SE05X_MD_NONE = 0,
+    SE05X_MD_SHA1,
+    SE05X_MD_SHA224,
+    SE05X_MD_SHA256,
+    SE05X_MD_SHA384,
+    SE05X_MD_SHA512,
+} se05x_digest;
+
+typedef enum {
+    SE05X_RSA_PAD_NONE = 0,  /* raw RSA (encrypt/decrypt NO_PAD) */
+    SE05X_RSA_PAD_PKCS1,     /* PKCS#1 v1.5 (signature or encryption) */
+    SE05X_RSA_PAD_PSS,       /* signatures only */
+    SE05X_RSA_PAD_OAEP,      /* encryption only; SHA-1 / MGF1-SHA-1 as the applet does */
+} se05x_rsa_pad;
+
+/* Memory kinds for GetFreeMemory (apdu.md §10). */
+typedef enum {
+    SE05X_MEMORY_PERSISTENT = 0x01,
+    SE05X_MEMORY_TRANSIENT_RESET = 0x02,
+    SE05X_MEMORY_TRANSIENT_DESELECT = 0x03,
+} se05x_memory;
+
+/* Object policy (apdu.md §12). Rules are SE05X_POLICY_* bits below. */
+#define SE05X_POLICY_MAX_RULES 6
+struct se05x_policy_rule {
+    uint32_t auth_id; /* 0 = access without a session */
+    uint32_t rules;
+};
+struct se05x_policy {
+    unsigned n;
+    struct se05x_policy_rule rule[SE05X_POLICY_MAX_RULES];
+};
+#define SE05X_POLICY_FORBID_ALL 0x20000000u
+#define SE05X_POLICY_SIGN 0x10000000u
+#define SE05X_POLICY_VERIFY 0x08000000u
+#define SE05X_POLICY_KA 0x04000000u
+#define SE05X_POLICY_ENC 0x02000000u
+#define SE05X_POLICY_DEC 0x01000000u
+#define SE05X_POLICY_KDF 0x00800000u
+#define SE05X_POLICY_WRAP 0x00400000u
+#define SE05X_POLICY_READ 0x00200000u
+#define SE05X_POLICY_WRITE 0x00100000u
+#define SE05X_POLICY_GEN 0x00080000u
+#define SE05X_POLICY_DELETE 0x00040000u
+#define SE05X_POLICY_REQUIRE_SM 0x00020000u
+#define SE05X_POLICY_REQUIRE_PCR 0x00010000u
+#define SE05X_POLICY_ATTESTATION 0x00008000u
+#define SE05X_POLICY_IMPORT_EXPORT 0x00001000u
+
+/* Options for object creation. A NULL pointer means: persistent, applet
+ * default policy. */
+struct se05x_write_opts {
+    const struct se05x_policy *policy; /* NULL: no TAG 11 (applet default) */
+    int transient;                     /* 1: INS bit 0x80 */
+};
+
+/* What an object is, as learnt from ReadType (+ GetECCurveId / ReadSize). */
+struct se05x_object_info {
+    se05x_objid id;
+    uint8_t type;        /* raw applet type code (apdu.md §7) */
+    se05x_kind kind;
+    se05x_keypart part;  /* for keys; 0 otherwise */
+    int transient;
+    se05x_curve curve;   /* EC keys */
+    unsigned bits;       /* RSA modulus bits / EC field bits / symmetric key bits */
+    uint16_t size;       /* ReadSize value (bytes) */
+};
+
+/* Applet identity from the SELECT answer (apdu.md §1.2). */
+struct se05x_applet_info {
+    uint8_t major, minor, patch;
+    uint16_t config;     /* AppletConfig bitmap */
+    uint8_t sb_major, sb_minor;
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif

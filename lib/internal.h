@@ -1,0 +1,62 @@
+/* What the command files of lib/ need from the session core. Internal. */
+#ifndef SE05X_INTERNAL_H
+#define SE05X_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <se05x/se05x.h>
+
+#include "link.h"
+
+/* A C-APDU before encoding. `extended` = the host library's "extended"
+ * flag of apdu.md §3.3 (Lc always 00 HH LL and Le 00 00). */
+struct se05x_apdu {
+    uint8_t cla, ins, p1, p2;
+    const uint8_t *data;
+    size_t len;
+    bool extended;
+};
+
+/* Encodes exactly per apdu.md §3.3: no data -> hdr 00 (extended: hdr 00 00 00);
+ * 1..254 bytes -> hdr Lc data (no Le); >= 255 -> hdr 00 HH LL data (no Le);
+ * extended -> hdr 00 HH LL data 00 00. Returns the length, 0 if cap is too small
+ * or len > 65535. */
+size_t se05x_apdu_encode(const struct se05x_apdu *a, uint8_t *buf, size_t cap);
+
+/* Biggest R-APDU data we accept (the applet's limit plus margin). */
+#define SE05X_RSP_MAX 1100
+#define SE05X_CMD_MAX 1100
+
+/* One command: encode, exchange under the session lock, check SW. On a SW
+ * other than 9000 or a link failure it records the error as
+ * "<what> of object 0x%08X on <conn>: <reason> (SW xxxx)" (id 0: no object)
+ * and returns the mapped code. rdata receives the response data without SW
+ * (may be NULL when none is expected). */
+se05x_rc se05x_cmd(se05x_session *s, const char *what, se05x_objid id, const struct se05x_apdu *a,
+                   uint8_t *rdata, size_t rcap, size_t *rlen);
+/* Same but returns the SW instead of treating non-9000 as an error (link
+ * errors still fail). For commands whose error SW needs interpretation. */
+se05x_rc se05x_cmd_sw(se05x_session *s, const char *what, se05x_objid id,
+                      const struct se05x_apdu *a, uint8_t *rdata, size_t rcap, size_t *rlen,
+                      uint16_t *sw);
+
+/* Records an error in the session (message formatted, one line) and returns rc. */
+se05x_rc se05x_fail(se05x_session *s, se05x_rc rc, uint16_t sw, se05x_objid id, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Same, into a free-standing error struct (may be NULL). */
+se05x_rc se05x_err_set(struct se05x_error *e, se05x_rc rc, uint16_t sw, se05x_objid id,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Hold the session (recursive) for a multi-APDU transaction. */
+se05x_rc se05x_txn_begin(se05x_session *s);
+void se05x_txn_end(se05x_session *s);
+
+/* Per-session curve cache: bit c set = curve id c known to exist on the chip. */
+bool se05x_curve_cached(se05x_session *s, se05x_curve c);
+void se05x_curve_cache_set(se05x_session *s, se05x_curve c, bool present);
+
+/* Unit tests: a session over a caller-supplied link (no SELECT unless asked). */
+se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, bool do_select,
+                                 se05x_session **out, struct se05x_error *err);
+
+#endif

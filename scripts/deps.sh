@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the demo and the tests need.
+# Idempotent: packages already present are skipped; uses sudo only when not root.
+# Usage: scripts/deps.sh [build|demo|test]   (default: test = everything)
+set -euo pipefail
+what=${1:-test}
+
+build_pkgs=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev libp11-kit-dev ca-certificates)
+demo_pkgs=(mender-client curl)
+test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
+           openjdk-17-jdk-headless python3 procps psmisc
+           dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev)
+
+case "$what" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  demo)  pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}") ;;
+  test)  pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|demo|test]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,94 @@
+# Shared helpers for integration tests (bash). Source it:
+#   . "$SE05X_HELPERS/lib.sh"
+# Every test gets its own temp dir ($T) and its own emulator(s) on free ports;
+# everything is cleaned up on exit, whatever happens.
+set -euo pipefail
+
+: "${SE05X_BIN:?run through ctest (SE05X_BIN not set)}"
+export PATH="$SE05X_BIN:$PATH"
+T=$(mktemp -d "${TMPDIR:-/tmp}/se05x-test.XXXXXX")
+_SIM_PIDS=()
+_BG_PIDS=()
+
+_cleanup() {
+  local rc=$?
+  for p in "${_BG_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${_SIM_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ $rc -ne 0 ] && [ -d "$T" ]; then
+    echo "--- test failed (rc=$rc); emulator logs:" >&2
+    for f in "$T"/sim*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 30 "$f" >&2; }; done
+  fi
+  rm -rf "$T"
+  exit $rc
+}
+trap _cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+note() { echo "-- $*"; }
+
+# sim_start [name] [extra se05x-sim args...]
+# Starts an emulator with state dir $T/<name>.state on a free port and sets
+# SIM_PORT, SIM_PID, SIM_STATE and exports EX_SSS_BOOT_SSS_PORT=127.0.0.1:$SIM_PORT.
+sim_start() {
+  local name=${1:-sim}; shift || true
+  SIM_STATE="$T/$name.state"
+  mkdir -p "$SIM_STATE"
+  rm -f "$T/$name.port"
+  se05x-sim --state "$SIM_STATE" --port 0 --port-file "$T/$name.port" "$@" \
+    >"$T/$name.log" 2>&1 &
+  SIM_PID=$!
+  _SIM_PIDS+=("$SIM_PID")
+  local i
+  for i in $(seq 1 200); do
+    [ -s "$T/$name.port" ] && break
+    kill -0 "$SIM_PID" 2>/dev/null || { cat "$T/$name.log" >&2; fail "emulator $name exited at start"; }
+    sleep 0.05
+  done
+  [ -s "$T/$name.port" ] || fail "emulator $name did not report its port"
+  SIM_PORT=$(cat "$T/$name.port")
+  export EX_SSS_BOOT_SSS_PORT="127.0.0.1:$SIM_PORT"
+}
+
+# sim_stop [pid] — graceful stop (SIGTERM) and wait.
+sim_stop() {
+  local pid=${1:-$SIM_PID}
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# free_port — prints a TCP port nobody listens on (for "refused" tests).
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# expect_fail "what" cmd... — the command must fail (non-zero) and print to stderr.
+expect_fail() {
+  local what=$1; shift
+  if "$@" >"$T/out.txt" 2>"$T/err.txt"; then
+    cat "$T/out.txt" >&2
+    fail "$what: command succeeded but should have failed: $*"
+  fi
+  [ -s "$T/err.txt" ] || fail "$what: failed without an error message: $*"
+  LAST_ERR=$(cat "$T/err.txt")
+}
+
+# assert_contains "haystack" "needle" "what"
+assert_contains() {
+  case "$1" in *"$2"*) ;; *) fail "${3:-output}: expected '$2' in: $1" ;; esac
+}
+
+# bg cmd... — start a background helper process cleaned up at exit.
+bg() { "$@" & _BG_PIDS+=("$!"); }
+
+# with_asan_preload cmd... — run a program we did not build (openssl, curl,
+# mender, java, python3, pkcs11-tool ...) that loads one of our sanitized
+# modules; a no-op outside the ASan build.
+with_asan_preload() {
+  if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
+    LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" \
+      ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$@"
+  else
+    "$@"
+  fi
+}
