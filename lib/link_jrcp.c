@@ -1,0 +1,206 @@
+/* JRCP v1 client (transports.md §1): MTY NAD LEN_HI LEN_LO payload.
+ * Open = connect + WAIT_FOR_CARD (answer = ATR); each APDU = one APDU_DATA
+ * request and one APDU_DATA reply; close = ERROR_MSG "03 00 00 00".
+ * The server is not trusted: the reply type, its length against our buffer
+ * and short reads are all checked. After a framing error or a timeout the
+ * stream position is unknown, so the link refuses further use. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "internal.h"
+#include "se05x_proto.h"
+#include "sock.h"
+
+#define JRCP_DEFAULT_TIMEOUT_MS 30000  /* RSA-4096 keygen on an emulator under ASan is slow */
+#define JRCP_CONNECT_TIMEOUT_MS 5000
+#define JRCP_CLOSE_TIMEOUT_MS 1000
+
+struct jrcp_link {
+    struct se05x_link base;
+    int fd;
+    int timeout_ms;
+    int broken;      /* stream out of sync: no further exchange */
+    char ep[300];    /* "127.0.0.1:8050" for messages */
+    uint8_t *buf;    /* header + C-APDU, sent in one write */
+};
+
+static struct jrcp_link *J(struct se05x_link *l) { return (struct jrcp_link *)l; }
+
+/* Prefixes the socket-level message with what we were doing and where. */
+static se05x_rc prefix_err(struct se05x_error *err, se05x_rc rc, const char *what, const char *ep)
+{
+    char inner[SE05X_ERRMSG_MAX];
+    if (!err)
+        return rc;
+    memcpy(inner, err->msg, sizeof inner);
+    inner[sizeof inner - 1] = '\0';
+    return se05x_err_set(err, rc, 0, 0, "JRCP %s %s: %.200s", what, ep, inner);
+}
+
+static const char *mty_name(uint8_t m)
+{
+    switch (m) {
+    case JRCP_MTY_WAIT_FOR_CARD: return "WAIT_FOR_CARD";
+    case JRCP_MTY_APDU_DATA: return "APDU_DATA";
+    case JRCP_MTY_STATUS: return "STATUS";
+    case JRCP_MTY_ERROR_MSG: return "ERROR_MSG";
+    case JRCP_MTY_TERMINAL_INFO: return "TERMINAL_INFO";
+    case JRCP_MTY_INIT_DATA: return "INIT_DATA";
+    case JRCP_MTY_INFO_TEXT: return "INFO_TEXT";
+    case JRCP_MTY_DEBUG_INFO: return "DEBUG_INFO";
+    case 0xA5: return "JRCP v2 frame";
+    default: return "unknown";
+    }
+}
+
+/* Sends one message (header + payload) in a single write. */
+static se05x_rc send_msg(struct jrcp_link *j, uint8_t mty, const uint8_t *p, size_t n,
+                         struct se05x_error *err)
+{
+    if (n > 0xFFFF)
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "JRCP: message of %zu bytes too long", n);
+    j->buf[0] = mty;
+    j->buf[1] = 0; /* NAD */
+    j->buf[2] = (uint8_t)(n >> 8);
+    j->buf[3] = (uint8_t)n;
+    if (n)
+        memcpy(j->buf + JRCP_HDR_LEN, p, n);
+    se05x_rc rc = se05x_sock_write_all(j->fd, j->buf, JRCP_HDR_LEN + n, j->timeout_ms, err);
+    OPENSSL_cleanse(j->buf + JRCP_HDR_LEN, n); /* may hold key material */
+    if (rc != SE05X_OK) {
+        j->broken = 1;
+        return prefix_err(err, rc, "send to", j->ep);
+    }
+    j->base.wire_tx += JRCP_HDR_LEN + n;
+    return SE05X_OK;
+}
+
+/* Receives one reply of type `want` into out (cap bytes); *n = payload length. */
+static se05x_rc recv_msg(struct jrcp_link *j, uint8_t want, uint8_t *out, size_t cap, size_t *n,
+                         struct se05x_error *err)
+{
+    uint8_t h[JRCP_HDR_LEN];
+    se05x_rc rc = se05x_sock_read_exact(j->fd, h, sizeof h, j->timeout_ms, err);
+    if (rc != SE05X_OK) {
+        j->broken = 1;
+        return prefix_err(err, rc, "receive from", j->ep);
+    }
+    size_t len = ((size_t)h[2] << 8) | h[3];
+    if (h[0] != want) {
+        j->broken = 1;
+        if (h[0] == JRCP_MTY_ERROR_MSG && len > 0 && len <= 200) {
+            /* the server explains itself: quote its (bounded) text */
+            char text[201];
+            if (se05x_sock_read_exact(j->fd, text, len, 1000, NULL) == SE05X_OK) {
+                text[len] = '\0';
+                for (size_t i = 0; i < len; i++)
+                    if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7E)
+                        text[i] = '?';
+                return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0,
+                                     "JRCP server %s reported an error: %s", j->ep, text);
+            }
+        }
+        return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0,
+                             "JRCP server %s answered message type 0x%02X (%s) instead of 0x%02X (%s)",
+                             j->ep, h[0], mty_name(h[0]), want, mty_name(want));
+    }
+    if (len > cap) {
+        j->broken = 1;
+        return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0,
+                             "JRCP server %s announced %zu bytes, more than the %zu expected", j->ep,
+                             len, cap);
+    }
+    rc = se05x_sock_read_exact(j->fd, out, len, j->timeout_ms, err);
+    if (rc != SE05X_OK) {
+        j->broken = 1;
+        return prefix_err(err, rc, "receive from", j->ep);
+    }
+    j->base.wire_rx += JRCP_HDR_LEN + len;
+    *n = len;
+    return SE05X_OK;
+}
+
+static se05x_rc jrcp_transceive(struct se05x_link *l, const uint8_t *capdu, size_t clen,
+                                uint8_t *rapdu, size_t rcap, size_t *rlen, struct se05x_error *err)
+{
+    struct jrcp_link *j = J(l);
+    if (j->broken)
+        return se05x_err_set(err, SE05X_E_LINK, 0, 0,
+                             "JRCP link to %s unusable after an earlier error; reopen the session", j->ep);
+    if (!capdu || clen < 4 || clen > 0xFFFF)
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "JRCP: bad C-APDU length %zu", clen);
+    se05x_rc rc = send_msg(j, JRCP_MTY_APDU_DATA, capdu, clen, err);
+    if (rc != SE05X_OK)
+        return rc;
+    return recv_msg(j, JRCP_MTY_APDU_DATA, rapdu, rcap, rlen, err);
+}
+
+static void jrcp_close(struct se05x_link *l)
+{
+    struct jrcp_link *j = J(l);
+    if (!j)
+        return;
+    if (j->fd >= 0 && !j->broken) {
+        static const uint8_t bye[JRCP_HDR_LEN] = {JRCP_MTY_ERROR_MSG, 0, 0, 0};
+        se05x_sock_write_all(j->fd, bye, sizeof bye, JRCP_CLOSE_TIMEOUT_MS, NULL);
+    }
+    se05x_sock_close(j->fd);
+    if (j->buf)
+        OPENSSL_clear_free(j->buf, JRCP_HDR_LEN + 0xFFFF);
+    OPENSSL_cleanse(j, sizeof *j);
+    free(j);
+}
+
+static const struct se05x_link_ops jrcp_ops = {
+    .name = "jrcp1",
+    .transceive = jrcp_transceive,
+    .begin = NULL,
+    .end = NULL,
+    .close = jrcp_close,
+};
+
+se05x_rc se05x_link_jrcp_open(const struct se05x_conn_spec *spec, int timeout_ms,
+                              struct se05x_link **out, struct se05x_error *errp)
+{
+    struct se05x_error local = {0}, *err = errp ? errp : &local;
+    if (!spec || !out)
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "JRCP: missing argument");
+    *out = NULL;
+    if (spec->kind != SE05X_CONN_JRCP_TCP && spec->kind != SE05X_CONN_JRCP_UNIX)
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "JRCP: not a JRCP connection");
+    struct jrcp_link *j = calloc(1, sizeof *j);
+    if (!j)
+        return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
+    j->base.ops = &jrcp_ops;
+    j->fd = -1;
+    j->timeout_ms = timeout_ms > 0 ? timeout_ms : JRCP_DEFAULT_TIMEOUT_MS;
+    se05x_sock_endpoint(spec, j->ep, sizeof j->ep);
+    j->buf = malloc(JRCP_HDR_LEN + 0xFFFF);
+    if (!j->buf) {
+        free(j);
+        return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
+    }
+    int cto = timeout_ms > 0 && timeout_ms < JRCP_CONNECT_TIMEOUT_MS ? timeout_ms : JRCP_CONNECT_TIMEOUT_MS;
+    j->fd = se05x_sock_connect(spec, cto, err);
+    if (j->fd < 0) {
+        jrcp_close(&j->base);
+        return err->rc;
+    }
+    /* WAIT_FOR_CARD with the 256 ms the NXP client sends; the answer is the ATR. */
+    static const uint8_t wait_ms[4] = {0x00, 0x00, 0x01, 0x00};
+    size_t n = 0;
+    se05x_rc rc = send_msg(j, JRCP_MTY_WAIT_FOR_CARD, wait_ms, sizeof wait_ms, err);
+    if (rc == SE05X_OK)
+        rc = recv_msg(j, JRCP_MTY_WAIT_FOR_CARD, j->base.atr, sizeof j->base.atr, &n, err);
+    if (rc != SE05X_OK) {
+        jrcp_close(&j->base);
+        return rc;
+    }
+    j->base.atr_len = n;
+    se05x_log(SE05X_LOG_DEBUG, "jrcp", "connected to %s, ATR of %zu bytes", j->ep, n);
+    *out = &j->base;
+    return SE05X_OK;
+}

@@ -1,0 +1,36 @@
+/* Private to the session core (session.c, error.c, log.c, redact.c):
+ * helpers that the command files do not need. Tests include it too. */
+#ifndef SE05X_SESSION_PRIV_H
+#define SE05X_SESSION_PRIV_H
+
+#include "internal.h"
+
+/* va_list form of se05x_err_set. */
+se05x_rc se05x_err_vset(struct se05x_error *e, se05x_rc rc, uint16_t sw, se05x_objid id,
+                        const char *fmt, va_list ap);
+
+/* Short reason text for a status word ("denied by object policy"). Never NULL. */
+const char *se05x_sw_text(uint16_t sw);
+
+/* Redaction of key material in APDU traces. A span [off, off+len) of an
+ * APDU whose bytes must not be logged. */
+struct se05x_span {
+    size_t off, len;
+};
+#define SE05X_MAX_SPANS 16
+/* Spans of secret values in a C-APDU (private key components, UserID
+ * values), also inside a ProcessSessionCmd wrapper. Returns the count. */
+size_t se05x_redact_capdu(const uint8_t *c, size_t clen, struct se05x_span *sp, size_t max);
+/* Spans of secret values in the R-APDU answering `c` (RSADecrypt plaintext,
+ * ECDH shared secret, random bytes, derived keys, cipher output). */
+size_t se05x_redact_rapdu(const uint8_t *c, size_t clen, const uint8_t *r, size_t rlen,
+                          struct se05x_span *sp, size_t max);
+/* Hex dump into out: "label (n): 80 01 ... 43 <redacted 32 bytes> ...".
+ * Always NUL-terminates; truncates with "..." when out is too small. */
+void se05x_hex_redacted(char *out, size_t cap, const char *label, const uint8_t *d, size_t n,
+                        const struct se05x_span *sp, size_t nsp);
+/* Logs one exchange at TRACE level with redaction (no-op below TRACE). */
+void se05x_trace_apdu(const char *conn, const uint8_t *c, size_t clen, const uint8_t *r,
+                      size_t rlen);
+
+#endif
