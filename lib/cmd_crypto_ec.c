@@ -1,0 +1,180 @@
+/* EC operations (apdu.md §4.6, §5): ECDSASign/Verify (normal form, the chip
+ * does not hash), ECDH (extended form). */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+
+#include "cmd_util.h"
+
+static uint8_t ecsig_algo(se05x_digest md)
+{
+    switch (md) {
+    case SE05X_MD_SHA1: return SE05X_ECSIG_SHA1;
+    case SE05X_MD_SHA224: return SE05X_ECSIG_SHA224;
+    case SE05X_MD_SHA256: return SE05X_ECSIG_SHA256;
+    case SE05X_MD_SHA384: return SE05X_ECSIG_SHA384;
+    case SE05X_MD_SHA512: return SE05X_ECSIG_SHA512;
+    default: return 0;
+    }
+}
+
+/* The response must be one DER ECDSA-Sig-Value and nothing else. */
+static bool der_sig_ok(const uint8_t *v, size_t n)
+{
+    const unsigned char *p = v;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)n);
+    bool ok = sig && p == v + n;
+    ECDSA_SIG_free(sig);
+    return ok;
+}
+
+se05x_rc se05x_ecdsa_sign(se05x_session *s, se05x_objid id, se05x_digest md, const uint8_t *digest,
+                          size_t dlen, uint8_t *sig, size_t cap, size_t *len)
+{
+    static const char what[] = "ECDSASign";
+    uint8_t cmd[128], r[SE05X_RSP_MAX];
+    size_t rlen, n;
+    const uint8_t *v;
+    struct tlv_w w;
+    if (!s || !digest || !sig || !len)
+        return SE05X_E_BAD_ARG;
+    uint8_t algo = ecsig_algo(md);
+    if (!algo || dlen != se05x_digest_len(md))
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: digest of %zu bytes does not match the algorithm",
+                          what, dlen);
+    tlv_w_init(&w, cmd, sizeof cmd);
+    tlv_put_u32(&w, SE05X_TAG_1, id);
+    tlv_put_u8(&w, SE05X_TAG_2, algo);
+    tlv_put(&w, SE05X_TAG_3, digest, dlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w,
+                            false, true, r, sizeof r, &rlen);
+    if (rc || (rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
+        return rc;
+    if (!der_sig_ok(v, n))
+        return se05x_bad_rsp(s, what, id, "signature is not DER SEQUENCE{r,s}");
+    return se05x_copy_out(s, what, id, v, n, sig, cap, len);
+}
+
+/* Digest of any length -> a value the chip accepts, with the semantics of
+ * ECDSA (FIPS 186-4 §6.4: use the leftmost min(N, outlen) bits):
+ *  - 20/28/32/48/64 bytes: sent as is, the chip truncates like OpenSSL;
+ *  - otherwise the value is first truncated to the order bit length, then
+ *    left-padded with zeros to the smallest supported length D with
+ *    8*D <= order bits (so the chip keeps the whole value);
+ *  - no such D (P-521 with more than 64 bytes): SE05X_E_UNSUPPORTED.
+ * The order length needs the curve (one GetECCurveId) for odd lengths only. */
+se05x_rc se05x_ecdsa_sign_digest(se05x_session *s, se05x_objid id, const uint8_t *digest,
+                                 size_t dlen, uint8_t *sig, size_t cap, size_t *len)
+{
+    static const size_t lens[] = {20, 28, 32, 48, 64};
+    if (!s || !digest || !sig || !len || dlen == 0 || dlen > 1024)
+        return s ? se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "ECDSA: bad digest length %zu", dlen)
+                 : SE05X_E_BAD_ARG;
+    se05x_digest md = se05x_digest_from_len(dlen);
+    if (md != SE05X_MD_NONE)
+        return se05x_ecdsa_sign(s, id, md, digest, dlen, sig, cap, len);
+
+    se05x_curve c = SE05X_EC_NONE;
+    se05x_rc rc = se05x_get_curve_id(s, id, &c);
+    if (rc)
+        return rc;
+    unsigned nbits = se05x_curve_order_bits(c);
+    if (!nbits)
+        return se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id, "ECDSA: object 0x%08X is not on an ECDSA curve", id);
+    /* e = leftmost min(8*dlen, nbits) bits of the digest, as an integer */
+    uint8_t e[1024 + 1];
+    size_t ebits = 8 * dlen, elen = dlen;
+    memcpy(e, digest, dlen);
+    if (ebits > nbits) {
+        unsigned shift = (unsigned)(ebits - nbits);
+        /* right shift the big-endian number by `shift` bits */
+        size_t bytes = shift / 8;
+        unsigned bitsh = shift % 8;
+        elen = dlen - bytes;
+        if (bitsh) {
+            for (size_t i = elen; i-- > 0;) {
+                unsigned v = (unsigned)(e[i] >> bitsh);
+                if (i > 0)
+                    v |= (unsigned)(e[i - 1] << (8 - bitsh)) & 0xFF;
+                e[i] = (uint8_t)v;
+            }
+        }
+        ebits = nbits;
+    }
+    size_t need = (ebits + 7) / 8, d = 0;
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++)
+        if (lens[i] >= need && 8 * lens[i] <= nbits) {
+            d = lens[i];
+            break;
+        }
+    if (!d)
+        return se05x_fail(s, SE05X_E_UNSUPPORTED, 0, id,
+                          "ECDSA: a %zu-byte digest cannot be signed with %s on the chip", dlen,
+                          se05x_curve_name(c));
+    uint8_t in[64];
+    memset(in, 0, sizeof in);
+    /* elen may exceed need only by leading zero bytes after the shift */
+    size_t skip = elen > d ? elen - d : 0;
+    memcpy(in + d - (elen - skip), e + skip, elen - skip);
+    return se05x_ecdsa_sign(s, id, se05x_digest_from_len(d), in, d, sig, cap, len);
+}
+
+se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
+                            const uint8_t *digest, size_t dlen, const uint8_t *sig, size_t siglen,
+                            bool *valid)
+{
+    static const char what[] = "ECDSAVerify";
+    uint8_t cmd[512], r[SE05X_RSP_MAX];
+    size_t rlen;
+    const uint8_t *v;
+    struct tlv_w w;
+    if (!s || !digest || !sig || !valid)
+        return SE05X_E_BAD_ARG;
+    uint8_t algo = ecsig_algo(md);
+    if (!algo || dlen != se05x_digest_len(md))
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: digest of %zu bytes does not match the algorithm",
+                          what, dlen);
+    if (siglen == 0 || siglen > 160)
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: signature of %zu bytes", what, siglen);
+    tlv_w_init(&w, cmd, sizeof cmd);
+    tlv_put_u32(&w, SE05X_TAG_1, id);
+    tlv_put_u8(&w, SE05X_TAG_2, algo);
+    tlv_put(&w, SE05X_TAG_3, digest, dlen);
+    tlv_put(&w, SE05X_TAG_5, sig, siglen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_VERIFY, &w,
+                            false, true, r, sizeof r, &rlen);
+    if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
+        return rc;
+    if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
+        return se05x_bad_rsp(s, what, id, "result is neither 01 nor 02");
+    *valid = v[0] == SE05X_RESULT_SUCCESS;
+    return SE05X_OK;
+}
+
+se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_t peerlen,
+                    uint8_t *out, size_t cap, size_t *len)
+{
+    static const char what[] = "ECDHGenerateSharedSecret";
+    uint8_t cmd[256], r[SE05X_RSP_MAX];
+    size_t rlen, n;
+    const uint8_t *v;
+    struct tlv_w w;
+    if (!s || !peer || !out || !len)
+        return SE05X_E_BAD_ARG;
+    if (peerlen == 0 || peerlen > 1 + 2 * 66)
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: peer key of %zu bytes", what, peerlen);
+    tlv_w_init(&w, cmd, sizeof cmd);
+    tlv_put_u32(&w, SE05X_TAG_1, id);
+    tlv_put(&w, SE05X_TAG_2, peer, peerlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true, true,
+                            r, sizeof r, &rlen);
+    if (!rc && !(rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n))) {
+        if (n == 0 || n > 66)
+            rc = se05x_bad_rsp(s, what, id, "shared secret length");
+        else
+            rc = se05x_copy_out(s, what, id, v, n, out, cap, len);
+    }
+    OPENSSL_cleanse(r, sizeof r);
+    return rc;
+}

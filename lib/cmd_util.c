@@ -1,0 +1,108 @@
+/* Helpers shared by the command files: run a command built with the TLV
+ * writer, parse single-TLV responses, map "not found". */
+#include <string.h>
+
+#include "cmd_util.h"
+
+uint8_t se05x_write_ins(const struct se05x_write_opts *o)
+{
+    return (uint8_t)(SE05X_INS_WRITE | (o && o->transient ? SE05X_INS_TRANSIENT : 0));
+}
+
+se05x_rc se05x_bad_rsp(se05x_session *s, const char *what, se05x_objid id, const char *why)
+{
+    if (id)
+        return se05x_fail(s, SE05X_E_PROTOCOL, 0, id, "%s of object 0x%08X on %s: malformed response (%s)",
+                          what, id, se05x_conn(s), why);
+    return se05x_fail(s, SE05X_E_PROTOCOL, 0, 0, "%s on %s: malformed response (%s)", what,
+                      se05x_conn(s), why);
+}
+
+/* Status words after which asking "does the object exist?" can refine the
+ * error: everything except policy/security, memory and rate limiting. */
+static bool sw_may_mean_missing(uint16_t sw)
+{
+    return sw != 0 && sw != SE05X_SW_NOT_ALLOWED && sw != SE05X_SW_SECURITY_STATUS &&
+           sw != SE05X_SW_FILE_FULL && sw != SE05X_SW_APDU_THROUGHPUT;
+}
+
+se05x_rc se05x_run(se05x_session *s, const char *what, se05x_objid id, uint8_t ins, uint8_t p1,
+                   uint8_t p2, const struct tlv_w *w, bool extended, bool check_exists,
+                   uint8_t *rdata, size_t rcap, size_t *rlen)
+{
+    uint8_t none[4];
+    size_t dummy = 0;
+    if (w && !tlv_w_ok(w))
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: command data too long", what);
+    struct se05x_apdu a = {
+        .cla = SE05X_CLA, .ins = ins, .p1 = p1, .p2 = p2,
+        .data = (w && w->len) ? w->buf : NULL, .len = w ? w->len : 0, .extended = extended,
+    };
+    if (!rlen)
+        rlen = &dummy;
+    *rlen = 0;
+    se05x_rc rc = se05x_cmd(s, what, id, &a, rdata ? rdata : none, rdata ? rcap : sizeof none, rlen);
+    if (rc == SE05X_OK) {
+        if (!rdata && *rlen)
+            return se05x_bad_rsp(s, what, id, "unexpected response data");
+        return SE05X_OK;
+    }
+    if (!check_exists || !id)
+        return rc;
+    struct se05x_error e;
+    se05x_last_error(s, &e);
+    if (!sw_may_mean_missing(e.sw))
+        return rc;
+    bool exists = true;
+    if (se05x_object_exists(s, id, &exists) == SE05X_OK && !exists)
+        return se05x_fail(s, SE05X_E_NOT_FOUND, e.sw, id, "%s: object 0x%08X not found on %s", what,
+                          id, se05x_conn(s));
+    /* keep the original detail, not the one of the existence check */
+    return se05x_fail(s, e.rc, e.sw, e.objid, "%s", e.msg);
+}
+
+se05x_rc se05x_rsp_one(se05x_session *s, const char *what, se05x_objid id, const uint8_t *r,
+                       size_t rlen, uint8_t tag, const uint8_t **val, size_t *n)
+{
+    struct tlv_r rd;
+    tlv_r_init(&rd, r, rlen);
+    if (!tlv_get(&rd, tag, val, n))
+        return se05x_bad_rsp(s, what, id, rlen ? "missing or truncated TLV" : "no data");
+    if (tlv_r_left(&rd))
+        return se05x_bad_rsp(s, what, id, "trailing bytes");
+    return SE05X_OK;
+}
+
+se05x_rc se05x_rsp_fixed(se05x_session *s, const char *what, se05x_objid id, const uint8_t *r,
+                         size_t rlen, uint8_t tag, size_t want, const uint8_t **val)
+{
+    size_t n;
+    se05x_rc rc = se05x_rsp_one(s, what, id, r, rlen, tag, val, &n);
+    if (rc)
+        return rc;
+    if (n != want)
+        return se05x_bad_rsp(s, what, id, "unexpected value length");
+    return SE05X_OK;
+}
+
+se05x_rc se05x_copy_out(se05x_session *s, const char *what, se05x_objid id, const uint8_t *v,
+                        size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+    if (n > cap)
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: output buffer too small (%zu < %zu bytes)",
+                          what, cap, n);
+    if (n)
+        memcpy(out, v, n);
+    if (len)
+        *len = n;
+    return SE05X_OK;
+}
+
+void se05x_reverse(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n / 2; i++) {
+        uint8_t t = p[i];
+        p[i] = p[n - 1 - i];
+        p[n - 1 - i] = t;
+    }
+}

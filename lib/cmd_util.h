@@ -1,0 +1,66 @@
+/* Helpers shared by the command files of lib/ (cmd_*.c, policy.c, ossl.c,
+ * refkey.c). Internal; built on lib/internal.h and proto/tlv.h. */
+#ifndef SE05X_CMD_UTIL_H
+#define SE05X_CMD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "internal.h"
+#include "se05x_proto.h"
+#include "tlv.h"
+
+/* Property query for every explicit libcrypto fetch of lib/: prefer the
+ * default provider so host crypto never lands in our own provider
+ * (compat.md W1/R2; docs/commands.md "OpenSSL inside lib"). */
+#define SE05X_OSSL_PROPQ "?provider=default"
+
+/* INS byte of a WRITE: INS_WRITE | transient bit. */
+uint8_t se05x_write_ins(const struct se05x_write_opts *o);
+
+/* Appends TAG 11 (apdu.md §12.1) when o has a non-empty policy.
+ * SE05X_E_BAD_ARG (recorded in s) when the policy is malformed. */
+se05x_rc se05x_policy_put(se05x_session *s, struct tlv_w *w, const struct se05x_write_opts *o);
+/* The TAG 11 value alone: 9 bytes per rule. Returns its length, 0 when
+ * the policy is empty or invalid (more than 6 rules). */
+size_t se05x_policy_encode(const struct se05x_policy *p, uint8_t *buf, size_t cap);
+
+/* Sends the command whose TLV payload sits in w. An overflowed w fails with
+ * SE05X_E_BAD_ARG. On a chip error for a command that addresses an existing
+ * object (check_exists), a CheckObjectExists tells "not found" apart from
+ * other failures. rdata may be NULL when no data is expected (then any
+ * response data is a protocol error). */
+se05x_rc se05x_run(se05x_session *s, const char *what, se05x_objid id, uint8_t ins, uint8_t p1,
+                   uint8_t p2, const struct tlv_w *w, bool extended, bool check_exists,
+                   uint8_t *rdata, size_t rcap, size_t *rlen);
+
+/* Parses a response made of exactly one TLV with `tag`; anything else
+ * (other tag, truncated, trailing bytes) is SE05X_E_PROTOCOL. */
+se05x_rc se05x_rsp_one(se05x_session *s, const char *what, se05x_objid id, const uint8_t *r,
+                       size_t rlen, uint8_t tag, const uint8_t **val, size_t *n);
+/* Same, the value must be exactly `want` bytes long. */
+se05x_rc se05x_rsp_fixed(se05x_session *s, const char *what, se05x_objid id, const uint8_t *r,
+                         size_t rlen, uint8_t tag, size_t want, const uint8_t **val);
+/* Protocol failure with a message naming the command. */
+se05x_rc se05x_bad_rsp(se05x_session *s, const char *what, se05x_objid id, const char *why);
+
+/* Copies a response value to a caller buffer (cap check). */
+se05x_rc se05x_copy_out(se05x_session *s, const char *what, se05x_objid id, const uint8_t *v,
+                        size_t n, uint8_t *out, size_t cap, size_t *len);
+
+/* Curve helpers of curves.c used elsewhere. */
+bool se05x_curve_is_weierstrass(se05x_curve c);
+/* Bit length of the group order (ECDSA truncation), 0 if unknown. */
+unsigned se05x_curve_order_bits(se05x_curve c);
+/* Curve of a 7.x curve-specific object type (apdu.md §7), NONE otherwise;
+ * *part receives the key part. */
+se05x_curve se05x_curve_from_type7(uint8_t type, se05x_keypart *part);
+
+/* Map of a ReadType code (3.x generic and 7.x curve-specific). */
+void se05x_type_decode(uint8_t type, se05x_kind *kind, se05x_keypart *part, se05x_curve *curve);
+
+/* Montgomery/Edwards byte order of apdu.md §21 (3.x host behaviour). */
+void se05x_reverse(uint8_t *p, size_t n);
+
+#endif
