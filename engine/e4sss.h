@@ -1,0 +1,82 @@
+/* e4sss engine internals: one context per ENGINE object, shared by the
+ * method files. Nothing here is global: the context hangs off the engine's
+ * RSA_METHOD app data (see engine_ctx.c for why), and every callback finds
+ * it from the key or the ENGINE it is given. */
+#ifndef E4SSS_H
+#define E4SSS_H
+
+#define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API is deprecated in 3.0 */
+
+#include <pthread.h>
+#include <stdint.h>
+#include <openssl/engine.h>
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+#include <se05x/se05x.h>
+
+#define E4SSS_ID "e4sss"
+#define E4SSS_NAME "se05x engine: keys inside the NXP EdgeLock SE05x (ref keys, sss: ids)"
+
+/* Reasons pushed on OpenSSL's error queue (errors.c). */
+enum {
+    E4SSS_R_CHIP = 100,        /* the chip refused or failed the operation */
+    E4SSS_R_OPEN,              /* could not open the chip */
+    E4SSS_R_BAD_KEY_ID,        /* ENGINE_load_*_key: unusable key id */
+    E4SSS_R_NOT_A_REF_KEY,     /* file is an ordinary key, not a reference */
+    E4SSS_R_WRONG_KEY_TYPE,    /* object is not an EC or RSA key (or no private part) */
+    E4SSS_R_UNSUPPORTED,       /* padding or operation the engine does not do */
+    E4SSS_R_INTERNAL,          /* allocation or OpenSSL failure */
+};
+
+struct e4sss_ctx {
+    ENGINE *engine;            /* not owned: the ENGINE we were bound to */
+    pthread_mutex_t lock;      /* guards session open/close and conn */
+    se05x_session *session;    /* opened on first use, closed in finish */
+    int opening;               /* set while se05x_open runs (RAND re-entry) */
+    char conn[256];            /* PORT ctrl; empty = se05x_conn_resolve() */
+    int errlib;                /* our OpenSSL error library number */
+    ERR_STRING_DATA *errstr;   /* heap copy registered with ERR_load_strings */
+    EC_KEY_METHOD *ec_meth;
+    RSA_METHOD *rsa_meth;      /* app data = this context */
+};
+
+/* engine_ctx.c */
+struct e4sss_ctx *e4sss_ctx_new(ENGINE *e);
+void e4sss_ctx_free(struct e4sss_ctx *c);
+struct e4sss_ctx *e4sss_ctx_of_engine(const ENGINE *e);
+/* Returns the open session, opening it on first use. NULL with an error on
+ * the queue when the chip cannot be opened. */
+se05x_session *e4sss_session(struct e4sss_ctx *c);
+/* Like e4sss_session() but quiet (no error queued) and NULL while the
+ * session is being opened by this context (RAND called from inside open). */
+se05x_session *e4sss_session_quiet(struct e4sss_ctx *c);
+void e4sss_session_close(struct e4sss_ctx *c);
+
+/* refdetect.c: ref-key detection on keys OpenSSL already holds, through
+ * the lib codec (se05x_refkey_parse). Return 1 and set *id for a ref key. */
+int e4sss_ec_ref_id(const EC_KEY *k, se05x_objid *id);
+int e4sss_rsa_ref_id(const RSA *r, se05x_objid *id);
+
+/* ec_method.c / rsa_method.c / rand.c */
+EC_KEY_METHOD *e4sss_ec_method_new(void);
+RSA_METHOD *e4sss_rsa_method_new(struct e4sss_ctx *c);
+const RAND_METHOD *e4sss_rand_method(void);
+/* Context of a key's engine (EC keys: via the key's ENGINE). */
+struct e4sss_ctx *e4sss_ctx_of_ec_key(const EC_KEY *k);
+
+/* load_key.c */
+EVP_PKEY *e4sss_load_privkey(ENGINE *e, const char *key_id, UI_METHOD *ui, void *cb_data);
+EVP_PKEY *e4sss_load_pubkey(ENGINE *e, const char *key_id, UI_METHOD *ui, void *cb_data);
+/* Key id text -> object id: pkcs11: URI, 0x id, sss:/nxp: forms, ref-key path. */
+int e4sss_parse_key_id(struct e4sss_ctx *c, const char *key_id, se05x_objid *id);
+
+/* errors.c */
+int e4sss_errors_load(struct e4sss_ctx *c);
+void e4sss_errors_unload(struct e4sss_ctx *c);
+/* Pushes (lib, reason) with the data "se05x: <msg>". */
+void e4sss_err(const struct e4sss_ctx *c, int reason, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Pushes the session's last error for a failed chip command. */
+void e4sss_err_chip(const struct e4sss_ctx *c, se05x_session *s, se05x_rc rc);
+
+#endif

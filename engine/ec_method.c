@@ -1,0 +1,152 @@
+/* EC_KEY_METHOD of the engine: ECDSA and ECDH with reference keys run on
+ * the chip; every other key (and keygen, verify) goes to OpenSSL's own
+ * implementation unchanged.
+ *
+ * OpenSSL reaches both sign entry points: ECDSA_sign/EVP (provider or
+ * legacy) call `sign`, ECDSA_do_sign calls `sign_sig`; both are covered. The
+ * chip gets the digest as is (any length; the lib picks the algorithm code
+ * and truncates like ECDSA does) and answers with a DER signature: one APDU. */
+#include "e4sss.h"
+
+#include <string.h>
+
+typedef int (*sign_fn)(int, const unsigned char *, int, unsigned char *, unsigned int *,
+                       const BIGNUM *, const BIGNUM *, EC_KEY *);
+typedef int (*setup_fn)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **);
+typedef ECDSA_SIG *(*sign_sig_fn)(const unsigned char *, int, const BIGNUM *, const BIGNUM *,
+                                  EC_KEY *);
+typedef int (*ckey_fn)(unsigned char **, size_t *, const EC_POINT *, const EC_KEY *);
+
+/* Signs on the chip into a DER buffer of capacity cap. 1 on success. */
+static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int dlen,
+                     unsigned char *sig, size_t cap, size_t *siglen)
+{
+    struct e4sss_ctx *c = e4sss_ctx_of_ec_key(k);
+    se05x_session *s;
+    se05x_rc rc;
+
+    if (c == NULL) {
+        ERR_raise_data(ERR_LIB_ENGINE, ERR_R_INTERNAL_ERROR,
+                       "se05x: ref key 0x%08X without its engine context", id);
+        return 0;
+    }
+    if (dlen <= 0) {
+        e4sss_err(c, E4SSS_R_UNSUPPORTED, "empty digest for key 0x%08X", id);
+        return 0;
+    }
+    if ((s = e4sss_session(c)) == NULL)
+        return 0;
+    rc = se05x_ecdsa_sign_digest(s, id, dgst, (size_t)dlen, sig, cap, siglen);
+    if (rc != SE05X_OK) {
+        e4sss_err_chip(c, s, rc);
+        return 0;
+    }
+    return 1;
+}
+
+static int ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
+                   unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *k)
+{
+    se05x_objid id;
+    sign_fn sw = NULL;
+    size_t len = 0;
+    int cap;
+
+    if (!e4sss_ec_ref_id(k, &id)) {
+        EC_KEY_METHOD_get_sign(EC_KEY_OpenSSL(), &sw, NULL, NULL);
+        return sw(type, dgst, dlen, sig, siglen, kinv, r, k);
+    }
+    /* kinv/r precomputed by the caller cannot be used by the chip: ignored. */
+    cap = ECDSA_size(k);
+    if (cap <= 0 || !chip_sign(k, id, dgst, dlen, sig, (size_t)cap, &len))
+        return 0;
+    *siglen = (unsigned int)len;
+    return 1;
+}
+
+static ECDSA_SIG *ec_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
+                              const BIGNUM *r, EC_KEY *k)
+{
+    unsigned char der[160];
+    const unsigned char *p = der;
+    sign_sig_fn sw = NULL;
+    se05x_objid id;
+    size_t len = 0;
+    ECDSA_SIG *sig;
+
+    if (!e4sss_ec_ref_id(k, &id)) {
+        EC_KEY_METHOD_get_sign(EC_KEY_OpenSSL(), NULL, NULL, &sw);
+        return sw(dgst, dlen, kinv, r, k);
+    }
+    if (!chip_sign(k, id, dgst, dlen, der, sizeof(der), &len))
+        return NULL;
+    sig = d2i_ECDSA_SIG(NULL, &p, (long)len);
+    if (sig == NULL || p != der + len) {
+        ECDSA_SIG_free(sig);
+        ERR_raise_data(ERR_LIB_ENGINE, ERR_R_INTERNAL_ERROR,
+                       "se05x: malformed signature from the chip for key 0x%08X", id);
+        return NULL;
+    }
+    return sig;
+}
+
+/* sign_setup precomputes k^-1 and r from a random k only: it never touches
+ * the private key, so OpenSSL's version serves ref keys too (the chip then
+ * ignores the precomputed values). */
+
+static int ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT *peer,
+                          const EC_KEY *k)
+{
+    struct e4sss_ctx *c;
+    unsigned char *pub = NULL, *out = NULL;
+    size_t publen, cap, len = 0;
+    se05x_session *s;
+    se05x_objid id;
+    ckey_fn sw = NULL;
+    se05x_rc rc;
+
+    if (!e4sss_ec_ref_id(k, &id)) {
+        EC_KEY_METHOD_get_compute_key(EC_KEY_OpenSSL(), &sw);
+        return sw(psec, pseclen, peer, k);
+    }
+    if ((c = e4sss_ctx_of_ec_key(k)) == NULL) {
+        ERR_raise_data(ERR_LIB_ENGINE, ERR_R_INTERNAL_ERROR,
+                       "se05x: ref key 0x%08X without its engine context", id);
+        return 0;
+    }
+    publen = EC_POINT_point2buf(EC_KEY_get0_group(k), peer, POINT_CONVERSION_UNCOMPRESSED, &pub,
+                                NULL);
+    cap = ((size_t)EC_GROUP_get_degree(EC_KEY_get0_group(k)) + 7) / 8;
+    if (publen == 0 || cap == 0 || (out = OPENSSL_malloc(cap)) == NULL) {
+        e4sss_err(c, E4SSS_R_INTERNAL, "cannot encode the peer key for ECDH with 0x%08X", id);
+        goto fail;
+    }
+    if ((s = e4sss_session(c)) == NULL)
+        goto fail;
+    rc = se05x_ecdh(s, id, pub, publen, out, cap, &len);
+    if (rc != SE05X_OK) {
+        e4sss_err_chip(c, s, rc);
+        goto fail;
+    }
+    OPENSSL_free(pub);
+    *psec = out;
+    *pseclen = len;
+    return 1;
+fail:
+    OPENSSL_free(pub);
+    OPENSSL_clear_free(out, cap);
+    return 0;
+}
+
+EC_KEY_METHOD *e4sss_ec_method_new(void)
+{
+    EC_KEY_METHOD *m = EC_KEY_METHOD_new(EC_KEY_OpenSSL());
+    setup_fn setup = NULL;
+
+    if (m == NULL)
+        return NULL;
+    EC_KEY_METHOD_get_sign(EC_KEY_OpenSSL(), NULL, &setup, NULL);
+    EC_KEY_METHOD_set_sign(m, ec_sign, setup, ec_sign_sig);
+    EC_KEY_METHOD_set_compute_key(m, ec_compute_key);
+    return m;
+}
