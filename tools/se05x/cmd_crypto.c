@@ -1,0 +1,220 @@
+/* sign, verify: the host hashes, the chip signs (ECDSA, or raw RSA over the
+ * EMSA encoding made on the host, as the NXP host library does). */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+
+#include "commands.h"
+#include "fileio.h"
+
+struct sig_args {
+    se05x_objid id;
+    const char *in;   /* message */
+    const char *out;  /* sign: signature output */
+    const char *sig;  /* verify: signature input */
+    se05x_digest md;
+    bool pss;
+};
+
+enum { OPT_DIGEST = 1000, OPT_PSS };
+
+static int parse_sig_args(struct tool *t, int argc, char **argv, bool verify, struct sig_args *a)
+{
+    const struct option opts[] = {{"in", required_argument, NULL, 'i'},
+                                  {"out", required_argument, NULL, 'o'},
+                                  {"signature", required_argument, NULL, 's'},
+                                  {"digest", required_argument, NULL, OPT_DIGEST},
+                                  {"rsa-pss", no_argument, NULL, OPT_PSS},
+                                  {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->md = SE05X_MD_SHA256;
+    tool_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, verify ? ":i:s:" : ":i:o:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i': a->in = optarg; break;
+        case 'o':
+            if (verify)
+                return tool_usage(t, "verify takes -s SIGNATURE, not -o");
+            a->out = optarg;
+            break;
+        case 's':
+            if (!verify)
+                return tool_usage(t, "sign writes the signature with -o FILE");
+            a->sig = optarg;
+            break;
+        case OPT_PSS: a->pss = true; break;
+        case OPT_DIGEST:
+            if ((a->md = tool_digest_from_name(optarg)) == SE05X_MD_NONE)
+                return tool_usage(t, "unknown digest '%s' (use sha1, sha224, sha256, sha384, sha512)", optarg);
+            break;
+        default: return tool_bad_option(t, argc, argv);
+        }
+    }
+    if (argc - optind != 1)
+        return tool_usage(t, "expected one object id");
+    if (a->in == NULL)
+        return tool_usage(t, "missing -i INPUT (use -i - for standard input)");
+    if (verify && a->sig == NULL)
+        return tool_usage(t, "missing -s SIGNATURE");
+    if (!verify && a->out == NULL)
+        return tool_usage(t, "missing -o SIGNATURE (use -o - for standard output)");
+    return tool_parse_id(t, argv[optind], &a->id);
+}
+
+/* Existence, kind and key part; `need_private` for signing. */
+static int require_signing_key(struct tool *t, const struct sig_args *a, bool need_private,
+                               struct se05x_object_info *info)
+{
+    int rc = tool_require(t, a->id, info);
+    if (rc)
+        return rc;
+    const char *op = need_private ? "sign" : "verify";
+    if (info->kind != SE05X_KIND_EC && info->kind != SE05X_KIND_RSA)
+        return tool_err("object 0x%08X on %s is a %s, not a key: cannot %s", a->id, t->conn,
+                        tool_kind_name(info), op);
+    if (need_private && info->part == SE05X_PART_PUBLIC)
+        return tool_err("object 0x%08X on %s is a public key: cannot sign", a->id, t->conn);
+    if (a->pss && info->kind != SE05X_KIND_RSA)
+        return tool_err("--rsa-pss applies to RSA keys; 0x%08X is an %s", a->id, tool_kind_name(info));
+    if (info->kind == SE05X_KIND_EC && info->curve > SE05X_EC_SECP256K1)
+        return tool_err("object 0x%08X is a %s %s: only ECDSA curves can %s here", a->id,
+                        tool_curve_name(info->curve), tool_kind_name(info), op);
+    return 0;
+}
+
+static const EVP_MD *evp_md(se05x_digest md)
+{
+    return EVP_get_digestbyname(tool_digest_name(md));
+}
+
+/* ---- sign ---- */
+
+static const char sign_usage[] =
+    "Usage: se05x sign <id> -i INPUT -o SIGNATURE [--digest sha256] [--rsa-pss]\n"
+    "Hashes INPUT on the host and signs the digest with the key in the chip.\n"
+    "EC: ECDSA, DER signature. RSA: PKCS#1 v1.5 (default) or PSS (salt = digest length).\n"
+    "Check with: openssl dgst -sha256 -verify pub.pem -signature SIGNATURE INPUT\n"
+    "  --digest D   sha1, sha224, sha256 (default), sha384, sha512\n"
+    "  --rsa-pss    RSA-PSS padding (MGF1 with the same digest)\n"
+    "RSA signing uses raw RSA on the chip; the key's policy must allow decrypt ('dec').\n";
+
+int cmd_sign(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, sign_usage))
+        return 0;
+    struct sig_args a;
+    int rc = parse_sig_args(t, argc, argv, false, &a);
+    if (rc)
+        return rc;
+    struct se05x_object_info info;
+    if ((rc = require_signing_key(t, &a, true, &info)) != 0)
+        return rc;
+    uint8_t dg[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    if (tool_digest_file(a.in, evp_md(a.md), dg, &dlen))
+        return 1;
+    uint8_t sig[1024];
+    size_t siglen = 0;
+    se05x_rc r;
+    if (info.kind == SE05X_KIND_EC)
+        r = se05x_ecdsa_sign(t->s, a.id, a.md, dg, dlen, sig, sizeof sig, &siglen);
+    else
+        r = se05x_rsa_sign_digest(t->s, a.id, info.bits, a.pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a.md,
+                                  -1, dg, dlen, sig, sizeof sig, &siglen);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "sign with", a.id);
+    return tool_write_file(a.out, sig, siglen);
+}
+
+/* ---- verify ---- */
+
+static const char verify_usage[] =
+    "Usage: se05x verify <id> -i INPUT -s SIGNATURE [--digest sha256] [--rsa-pss]\n"
+    "Checks a signature made by 'se05x sign' (or openssl) against the key in the chip.\n"
+    "EC: verified by the chip (ECDSAVerify). RSA: verified on the host with the public key\n"
+    "read from the chip. Prints 'Signature OK' and exits 0, or exits 1.\n";
+
+static int verify_rsa_on_host(struct tool *t, const struct sig_args *a, const uint8_t *sig, size_t siglen,
+                              bool *valid)
+{
+    EVP_PKEY *pkey = NULL;
+    se05x_rc r = se05x_read_pubkey(t->s, a->id, &pkey);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "read the public key of", a->id);
+    int rc = 1;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    uint8_t *msg = NULL;
+    size_t mlen = 0;
+    if (ctx == NULL || EVP_DigestVerifyInit(ctx, &pctx, evp_md(a->md), NULL, pkey) != 1) {
+        tool_err("cannot set up RSA verification");
+        goto out;
+    }
+    if (a->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                   EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) != 1)) {
+        tool_err("cannot set up RSA-PSS verification");
+        goto out;
+    }
+    /* Hash on the host: messages of any size. */
+    if (tool_read_file(a->in, (size_t)1 << 30, &msg, &mlen))
+        goto out;
+    *valid = EVP_DigestVerify(ctx, sig, siglen, msg, mlen) == 1;
+    rc = 0;
+out:
+    free(msg);
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int cmd_verify(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, verify_usage))
+        return 0;
+    struct sig_args a;
+    int rc = parse_sig_args(t, argc, argv, true, &a);
+    if (rc)
+        return rc;
+    uint8_t *sig = NULL;
+    size_t siglen = 0;
+    if (tool_read_file(a.sig, 4096, &sig, &siglen))
+        return 1;
+    struct se05x_object_info info;
+    bool valid = false;
+    if ((rc = require_signing_key(t, &a, false, &info)) != 0)
+        goto out;
+    if (info.kind == SE05X_KIND_EC) {
+        /* A signature that is not DER ECDSA is simply not valid. */
+        const uint8_t *p = sig;
+        ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)siglen);
+        bool der_ok = es != NULL && p == sig + siglen;
+        ECDSA_SIG_free(es);
+        if (der_ok) {
+            uint8_t dg[EVP_MAX_MD_SIZE];
+            unsigned dlen = 0;
+            if ((rc = tool_digest_file(a.in, evp_md(a.md), dg, &dlen)) != 0)
+                goto out;
+            se05x_rc r = se05x_ecdsa_verify(t->s, a.id, a.md, dg, dlen, sig, siglen, &valid);
+            if (r != SE05X_OK) {
+                rc = tool_fail(t, r, "verify with", a.id);
+                goto out;
+            }
+        }
+    } else if ((rc = verify_rsa_on_host(t, &a, sig, siglen, &valid)) != 0) {
+        goto out;
+    }
+    if (valid) {
+        printf("Signature OK\n");
+        rc = 0;
+    } else {
+        rc = tool_err("signature in %s does not verify with key 0x%08X", a.sig, a.id);
+    }
+out:
+    free(sig);
+    return rc;
+}

@@ -1,0 +1,251 @@
+/* info, list, exists, random: read-only questions to the chip. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "fileio.h"
+
+/* ---- info ---- */
+
+static const char info_usage[] =
+    "Usage: se05x info\n"
+    "Prints the applet version and features, the UID and CertUID, free memory and the ATR.\n";
+
+static void print_features(uint16_t cfg)
+{
+    static const struct {
+        uint16_t bit;
+        const char *name;
+    } f[] = {
+        {0x0001, "ECDAA"}, {0x0002, "ECDSA/ECDH"}, {0x0004, "EdDSA"}, {0x0008, "X25519/X448"},
+        {0x0010, "HMAC"},  {0x0020, "RSA"},        {0x0040, "RSA-CRT"}, {0x0080, "AES"},
+        {0x0100, "DES"},   {0x0200, "PBKDF"},      {0x0400, "TLS"},   {0x0800, "DESFire"},
+        {0x2000, "I2C master"},
+    };
+    const char *sep = "";
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        if (cfg & f[i].bit) {
+            printf("%s%s", sep, f[i].name);
+            sep = " ";
+        }
+    }
+    printf("\n");
+}
+
+int cmd_info(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, info_usage))
+        return 0;
+    if (argc > 1)
+        return tool_usage(t, "unexpected argument '%s'", argv[1]);
+    se05x_session *s = tool_session(t);
+    if (s == NULL)
+        return 1;
+    const struct se05x_applet_info *a = se05x_applet(s);
+    printf("connection:         %s\n", se05x_conn(s));
+    if (a != NULL) {
+        printf("applet version:     %u.%u.%u\n", a->major, a->minor, a->patch);
+        printf("applet config:      0x%04X (", a->config);
+        fflush(stdout);
+        print_features(a->config);
+        printf("secure box version: %u.%u\n", a->sb_major, a->sb_minor);
+    }
+    uint8_t uid[18], certuid[10];
+    se05x_rc rc = se05x_read_uid(s, uid);
+    if (rc != SE05X_OK)
+        return tool_fail(t, rc, "read the UID of the chip", 0);
+    se05x_certuid(uid, certuid);
+    char *h = tool_hex(uid, sizeof uid);
+    char *c = tool_hex(certuid, sizeof certuid);
+    printf("UID:                %s\n", h ? h : "?");
+    printf("CertUID:            %s\n", c ? c : "?");
+    free(h);
+    free(c);
+    static const struct {
+        se05x_memory kind;
+        const char *label;
+    } mem[] = {
+        {SE05X_MEMORY_PERSISTENT, "free persistent:   "},
+        {SE05X_MEMORY_TRANSIENT_RESET, "free transient (reset):"},
+        {SE05X_MEMORY_TRANSIENT_DESELECT, "free transient (deselect):"},
+    };
+    for (size_t i = 0; i < sizeof mem / sizeof mem[0]; i++) {
+        uint16_t free_bytes = 0;
+        rc = se05x_get_free_memory(s, mem[i].kind, &free_bytes);
+        if (rc != SE05X_OK)
+            return tool_fail(t, rc, "read the free memory of the chip", 0);
+        /* The applet saturates the report at 0x7FFF. */
+        printf("%s %u bytes%s\n", mem[i].label, free_bytes, free_bytes >= 0x7FFF ? " or more" : "");
+    }
+    uint8_t atr[64];
+    size_t n = se05x_atr(s, atr, sizeof atr);
+    if (n > sizeof atr)
+        n = sizeof atr;
+    char *x = tool_hex(atr, n);
+    printf("ATR:                %s\n", n ? (x ? x : "?") : "(none)");
+    free(x);
+    return 0;
+}
+
+/* ---- list ---- */
+
+static const char list_usage[] =
+    "Usage: se05x list [--all]\n"
+    "Lists the objects: id, type, persistent/transient, curve/bits/size.\n"
+    "  --all   also list reserved objects (7FFFxxxx applet, 7DA0xxxx demo auth, Fxxxxxxx NXP)\n";
+
+static void print_object(se05x_session *s, se05x_objid id, bool reserved)
+{
+    struct se05x_object_info info;
+    memset(&info, 0, sizeof info);
+    se05x_rc rc = se05x_object_info(s, id, &info);
+    if (rc != SE05X_OK) {
+        printf("0x%08X  %-16s %-10s %s\n", id, "?", "?", se05x_strerror(rc));
+        return;
+    }
+    char detail[64] = "";
+    switch (info.kind) {
+    case SE05X_KIND_EC:
+        snprintf(detail, sizeof detail, "%s", tool_curve_name(info.curve));
+        break;
+    case SE05X_KIND_RSA:
+    case SE05X_KIND_AES:
+    case SE05X_KIND_DES:
+    case SE05X_KIND_HMAC:
+        snprintf(detail, sizeof detail, "%u bits", info.bits ? info.bits : info.size * 8u);
+        break;
+    default:
+        snprintf(detail, sizeof detail, "%u bytes", info.size);
+        break;
+    }
+    printf("0x%08X  %-16s %-10s %s%s\n", id, tool_kind_name(&info),
+           info.transient ? "transient" : "persistent", detail, reserved ? "  (reserved)" : "");
+}
+
+int cmd_list(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, list_usage))
+        return 0;
+    bool all = false;
+    static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    tool_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, ":a", opts, NULL)) != -1) {
+        if (c == 'a')
+            all = true;
+        else
+            return tool_bad_option(t, argc, argv);
+    }
+    if (optind < argc)
+        return tool_usage(t, "unexpected argument '%s'", argv[optind]);
+    se05x_session *s = tool_session(t);
+    if (s == NULL)
+        return 1;
+    se05x_objid *ids = NULL;
+    size_t n = 0;
+    se05x_rc rc = se05x_list_objects(s, 0xFF, &ids, &n);
+    if (rc != SE05X_OK)
+        return tool_fail(t, rc, "list the objects", 0);
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool reserved = se05x_id_is_reserved(ids[i]);
+        if (reserved && !all)
+            continue;
+        print_object(s, ids[i], reserved);
+        shown++;
+    }
+    free(ids);
+    if (shown == 0)
+        fprintf(stderr, "se05x: no %sobjects on %s\n", all ? "" : "user ", t->conn);
+    return 0;
+}
+
+/* ---- exists ---- */
+
+static const char exists_usage[] =
+    "Usage: se05x exists <id>\n"
+    "Prints whether the object exists. Exit status 0 when it does, 1 when it does not\n"
+    "(or when the chip cannot be asked; the reason is then printed on stderr).\n";
+
+int cmd_exists(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, exists_usage))
+        return 0;
+    if (argc != 2)
+        return tool_usage(t, "expected one object id");
+    se05x_objid id;
+    int rc = tool_parse_id(t, argv[1], &id);
+    if (rc)
+        return rc;
+    se05x_session *s = tool_session(t);
+    if (s == NULL)
+        return 1;
+    bool exists = false;
+    se05x_rc r = se05x_object_exists(s, id, &exists);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "look up", id);
+    printf("0x%08X %s\n", id, exists ? "exists" : "does not exist");
+    return exists ? 0 : 1;
+}
+
+/* ---- random ---- */
+
+static const char random_usage[] =
+    "Usage: se05x random <n> [--hex] [-o FILE]\n"
+    "Writes n (1..1048576) random bytes from the chip's RNG to FILE or standard output.\n"
+    "  --hex      print them as one line of hex instead of raw bytes\n"
+    "  -o FILE    output file (default: standard output)\n";
+
+int cmd_random(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, random_usage))
+        return 0;
+    bool hex = false;
+    const char *out = NULL;
+    static const struct option opts[] = {
+        {"hex", no_argument, NULL, 'x'}, {"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    tool_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, ":xo:", opts, NULL)) != -1) {
+        if (c == 'x')
+            hex = true;
+        else if (c == 'o')
+            out = optarg;
+        else
+            return tool_bad_option(t, argc, argv);
+    }
+    if (optind + 1 != argc)
+        return tool_usage(t, "expected the number of bytes");
+    unsigned long n;
+    if (!tool_parse_uint(argv[optind], 1, 1048576, &n))
+        return tool_usage(t, "invalid byte count '%s' (1..1048576)", argv[optind]);
+    se05x_session *s = tool_session(t);
+    if (s == NULL)
+        return 1;
+    uint8_t *buf = malloc(n);
+    if (buf == NULL)
+        return tool_err("out of memory");
+    se05x_rc r = se05x_get_random(s, buf, n);
+    if (r != SE05X_OK) {
+        free(buf);
+        return tool_fail(t, r, "get random bytes", 0);
+    }
+    int rc;
+    if (hex) {
+        char *h = tool_hex(buf, n);
+        if (h == NULL) {
+            free(buf);
+            return tool_err("out of memory");
+        }
+        size_t hl = strlen(h);
+        h[hl] = '\n';
+        rc = tool_write_file(out, h, hl + 1);
+        free(h);
+    } else {
+        rc = tool_write_file(out, buf, n);
+    }
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,334 @@
+/* write, read, cert: binary objects (files) and certificates stored in them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "commands.h"
+#include "fileio.h"
+
+#define BINARY_MAX 0x7FFF /* apdu.md §22 */
+
+enum { OPT_TRANSIENT = 1000, OPT_POLICY, OPT_PEM, OPT_PRIVATE };
+
+/* Stores bytes as a binary object. An existing binary object is replaced;
+ * an object of another type is left alone. */
+static int store_binary(struct tool *t, se05x_objid id, const uint8_t *data, size_t len,
+                        const struct se05x_write_opts *wo, const char *what)
+{
+    if (len == 0)
+        return tool_err("%s is empty; a binary object holds 1 to %u bytes", what, BINARY_MAX);
+    if (len > BINARY_MAX)
+        return tool_err("%s is too large (%zu bytes; a binary object holds at most %u)", what, len, BINARY_MAX);
+    se05x_session *s = tool_session(t);
+    if (s == NULL)
+        return 1;
+    bool exists = false;
+    se05x_rc r = se05x_object_exists(s, id, &exists);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "look up", id);
+    if (exists) {
+        struct se05x_object_info info;
+        memset(&info, 0, sizeof info);
+        r = se05x_object_info(s, id, &info);
+        if (r != SE05X_OK)
+            return tool_fail(t, r, "read the type of", id);
+        if (info.kind != SE05X_KIND_BINARY)
+            return tool_err("object 0x%08X on %s is a %s, not a binary file; not overwritten", id, t->conn,
+                            tool_kind_name(&info));
+    }
+    r = se05x_write_binary(s, id, data, len, wo);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "write", id);
+    return 0;
+}
+
+static int parse_create(struct tool *t, int argc, char **argv, struct se05x_write_opts *wo,
+                        struct se05x_policy *pol)
+{
+    const struct option opts[] = {{"transient", no_argument, NULL, OPT_TRANSIENT},
+                                  {"policy", required_argument, NULL, OPT_POLICY},
+                                  {NULL, 0, NULL, 0}};
+    memset(wo, 0, sizeof *wo);
+    tool_getopt_reset();
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        if (c == OPT_TRANSIENT) {
+            wo->transient = 1;
+        } else if (c == OPT_POLICY) {
+            if ((rc = tool_parse_policy(t, optarg, pol)) != 0)
+                return rc;
+            wo->policy = pol;
+        } else {
+            return tool_bad_option(t, argc, argv);
+        }
+    }
+    return 0;
+}
+
+/* ---- write ---- */
+
+static const char write_usage[] =
+    "Usage: se05x write <id> <file> [--transient] [--policy RIGHTS]\n"
+    "Stores the file (1 to 32767 bytes) as a binary object; an existing binary object with\n"
+    "this id is replaced, any other object is left alone.\n";
+
+int cmd_write(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, write_usage))
+        return 0;
+    struct se05x_write_opts wo;
+    struct se05x_policy pol;
+    int rc = parse_create(t, argc, argv, &wo, &pol);
+    if (rc)
+        return rc;
+    if (argc - optind != 2)
+        return tool_usage(t, "expected <id> <file>");
+    se05x_objid id;
+    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
+        return rc;
+    const char *path = argv[optind + 1];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (tool_read_file(path, BINARY_MAX, &data, &len)) {
+        free(data);
+        return 1;
+    }
+    rc = store_binary(t, id, data, len, &wo, path);
+    if (rc == 0)
+        printf("wrote %zu bytes to 0x%08X\n", len, id);
+    free(data);
+    return rc;
+}
+
+/* ---- read ---- */
+
+static const char read_usage[] =
+    "Usage: se05x read <id> [-o FILE] [--private]\n"
+    "Binary object: its bytes. Key pair or public key: the public key (PEM); the private key\n"
+    "never leaves the chip. Counter/PCR: the value. Symmetric keys: refused by the chip.\n"
+    "  -o FILE     output file (default: standard output)\n"
+    "  --private   ask the chip to export the private key (ExportObject); the chip refuses\n";
+
+/* ExportObject (apdu.md §4.4) through the raw exchange: only to show that
+ * the chip refuses; a transient object may yield an encrypted blob, which
+ * is not written anywhere. */
+static int try_private_export(struct tool *t, se05x_objid id)
+{
+    uint8_t capdu[] = {0x80, 0x02, 0x00, 0x19, 0x00, 0x00, 0x09, 0x41, 0x04,
+                       (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id,
+                       0x42, 0x01, 0xFF, 0x00, 0x00};
+    uint8_t rapdu[1200];
+    size_t rlen = 0;
+    se05x_rc r = se05x_transceive(t->s, capdu, sizeof capdu, rapdu, sizeof rapdu, &rlen);
+    OPENSSL_cleanse(rapdu, sizeof rapdu > rlen ? rlen : sizeof rapdu);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "ask for the private key of", id);
+    if (rlen < 2)
+        return tool_fail(t, SE05X_E_PROTOCOL, "ask for the private key of", id);
+    uint16_t sw = (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]);
+    if (sw == 0x9000)
+        return tool_err("the chip exported 0x%08X only as an encrypted blob (transient object); "
+                        "the plain private key never leaves the chip",
+                        id);
+    se05x_rc why = se05x_rc_from_sw(sw);
+    return tool_err("private key of 0x%08X on %s cannot be read: the chip refused the export (%s, SW %04X)", id,
+                    t->conn, why == SE05X_E_DENIED ? "denied by policy" : se05x_strerror(why), sw);
+}
+
+static int read_public(struct tool *t, se05x_objid id, const struct se05x_object_info *info, const char *out)
+{
+    if (info->part == SE05X_PART_PRIVATE)
+        return tool_err("object 0x%08X on %s is a private key: it cannot be read", id, t->conn);
+    if (info->part == SE05X_PART_PAIR)
+        fprintf(stderr, "se05x: 0x%08X is an %s: writing its public key only; the private key never "
+                        "leaves the chip\n",
+                id, tool_kind_name(info));
+    EVP_PKEY *pkey = NULL;
+    se05x_rc r = se05x_read_pubkey(t->s, id, &pkey);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "read the public key of", id);
+    int rc;
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (bio == NULL || !PEM_write_bio_PUBKEY(bio, pkey)) {
+        rc = tool_err("cannot encode the public key of 0x%08X", id);
+    } else {
+        char *p = NULL;
+        long n = BIO_get_mem_data(bio, &p);
+        rc = tool_write_file(out, p, (size_t)n);
+    }
+    BIO_free(bio);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+int cmd_read(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, read_usage))
+        return 0;
+    const struct option opts[] = {{"out", required_argument, NULL, 'o'},
+                                  {"private", no_argument, NULL, OPT_PRIVATE},
+                                  {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    bool priv = false;
+    tool_getopt_reset();
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else if (c == OPT_PRIVATE)
+            priv = true;
+        else
+            return tool_bad_option(t, argc, argv);
+    }
+    if (argc - optind != 1)
+        return tool_usage(t, "expected one object id");
+    se05x_objid id;
+    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
+        return rc;
+    struct se05x_object_info info;
+    if ((rc = tool_require(t, id, &info)) != 0)
+        return rc;
+    if (priv) {
+        if (info.kind != SE05X_KIND_EC && info.kind != SE05X_KIND_RSA)
+            return tool_err("object 0x%08X on %s is a %s, not a key", id, t->conn, tool_kind_name(&info));
+        return try_private_export(t, id);
+    }
+    if (info.kind == SE05X_KIND_EC || info.kind == SE05X_KIND_RSA)
+        return read_public(t, id, &info, out);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    se05x_rc r;
+    if (info.kind == SE05X_KIND_BINARY) {
+        r = se05x_read_binary(t->s, id, &data, &len);
+    } else {
+        data = malloc(BINARY_MAX);
+        r = data ? se05x_read_object(t->s, id, 0, 0, data, BINARY_MAX, &len) : SE05X_E_NOMEM;
+    }
+    if (r != SE05X_OK) {
+        free(data);
+        return tool_fail(t, r, "read", id);
+    }
+    rc = tool_write_file(out, data, len);
+    free(data);
+    return rc;
+}
+
+/* ---- cert ---- */
+
+static const char cert_usage[] =
+    "Usage: se05x cert write <id> <cert.pem|cert.der> [--transient] [--policy RIGHTS]\n"
+    "       se05x cert read <id> [-o FILE] [--pem]\n"
+    "write: checks the X.509 certificate and stores it as DER in a binary object.\n"
+    "read:  reads it back, checks that it is a certificate, writes DER (or PEM with --pem).\n";
+
+static int cert_write(struct tool *t, int argc, char **argv)
+{
+    struct se05x_write_opts wo;
+    struct se05x_policy pol;
+    int rc = parse_create(t, argc, argv, &wo, &pol);
+    if (rc)
+        return rc;
+    if (argc - optind != 2)
+        return tool_usage(t, "expected write <id> <certificate file>");
+    se05x_objid id;
+    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
+        return rc;
+    const char *path = argv[optind + 1];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (tool_read_file(path, 1 << 20, &data, &len))
+        return 1;
+    BIO *bio = BIO_new_mem_buf(data, (int)len);
+    X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    if (x == NULL) {
+        const uint8_t *p = data;
+        x = d2i_X509(NULL, &p, (long)len);
+    }
+    BIO_free(bio);
+    free(data);
+    if (x == NULL)
+        return tool_err("%s is not an X.509 certificate (PEM or DER)", path);
+    uint8_t *der = NULL;
+    int dlen = i2d_X509(x, &der);
+    X509_free(x);
+    if (dlen <= 0)
+        return tool_err("cannot encode the certificate from %s", path);
+    rc = store_binary(t, id, der, (size_t)dlen, &wo, path);
+    if (rc == 0)
+        printf("stored certificate (%d bytes DER) in 0x%08X\n", dlen, id);
+    OPENSSL_free(der);
+    return rc;
+}
+
+static int cert_read(struct tool *t, int argc, char **argv)
+{
+    const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'}, {"pem", no_argument, NULL, OPT_PEM}, {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    bool pem = false;
+    tool_getopt_reset();
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            out = optarg;
+        else if (c == OPT_PEM)
+            pem = true;
+        else
+            return tool_bad_option(t, argc, argv);
+    }
+    if (argc - optind != 1)
+        return tool_usage(t, "expected read <id>");
+    se05x_objid id;
+    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
+        return rc;
+    struct se05x_object_info info;
+    if ((rc = tool_require(t, id, &info)) != 0)
+        return rc;
+    if (info.kind != SE05X_KIND_BINARY)
+        return tool_err("object 0x%08X on %s is a %s, not a certificate", id, t->conn, tool_kind_name(&info));
+    uint8_t *data = NULL;
+    size_t len = 0;
+    se05x_rc r = se05x_read_binary(t->s, id, &data, &len);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "read", id);
+    const uint8_t *p = data;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    if (x == NULL) {
+        free(data);
+        return tool_err("object 0x%08X on %s does not hold an X.509 certificate", id, t->conn);
+    }
+    if (pem) {
+        BIO *bio = BIO_new(BIO_s_mem());
+        if (bio == NULL || !PEM_write_bio_X509(bio, x)) {
+            rc = tool_err("cannot encode the certificate");
+        } else {
+            char *q = NULL;
+            long n = BIO_get_mem_data(bio, &q);
+            rc = tool_write_file(out, q, (size_t)n);
+        }
+        BIO_free(bio);
+    } else {
+        rc = tool_write_file(out, data, (size_t)(p - data));
+    }
+    X509_free(x);
+    free(data);
+    return rc;
+}
+
+int cmd_cert(struct tool *t, int argc, char **argv)
+{
+    if (tool_wants_help(argc, argv, cert_usage))
+        return 0;
+    if (argc < 2)
+        return tool_usage(t, "expected 'write' or 'read'");
+    if (strcmp(argv[1], "write") == 0)
+        return cert_write(t, argc - 1, argv + 1);
+    if (strcmp(argv[1], "read") == 0)
+        return cert_read(t, argc - 1, argv + 1);
+    return tool_usage(t, "unknown cert action '%s' (use write or read)", argv[1]);
+}

@@ -1,0 +1,47 @@
+/* The subcommands of `se05x`. Each gets argv with argv[0] = its own name,
+ * prints its own errors and returns the exit code. */
+#ifndef SE05X_TOOL_COMMANDS_H
+#define SE05X_TOOL_COMMANDS_H
+
+#include "common.h"
+
+typedef int (*tool_cmd_fn)(struct tool *t, int argc, char **argv);
+
+struct tool_cmd {
+    const char *name;
+    tool_cmd_fn fn;
+    const char *summary;
+};
+
+/* cmd_info.c */
+int cmd_info(struct tool *t, int argc, char **argv);
+int cmd_list(struct tool *t, int argc, char **argv);
+int cmd_exists(struct tool *t, int argc, char **argv);
+int cmd_random(struct tool *t, int argc, char **argv);
+/* cmd_keys.c */
+int cmd_generate(struct tool *t, int argc, char **argv);
+int cmd_import(struct tool *t, int argc, char **argv);
+int cmd_delete(struct tool *t, int argc, char **argv);
+int cmd_reset(struct tool *t, int argc, char **argv);
+/* cmd_export.c */
+int cmd_public(struct tool *t, int argc, char **argv);
+int cmd_refkey(struct tool *t, int argc, char **argv);
+/* cmd_crypto.c */
+int cmd_sign(struct tool *t, int argc, char **argv);
+int cmd_verify(struct tool *t, int argc, char **argv);
+/* cmd_objects.c */
+int cmd_write(struct tool *t, int argc, char **argv);
+int cmd_read(struct tool *t, int argc, char **argv);
+int cmd_cert(struct tool *t, int argc, char **argv);
+/* cmd_csr.c */
+int cmd_csr(struct tool *t, int argc, char **argv);
+
+/* Shared by subcommands: `--help`/`-h` anywhere in argv prints `usage` to
+ * stdout and returns true. */
+bool tool_wants_help(int argc, char **argv, const char *usage);
+
+/* getopt_long wrapper state reset + the message for a bad option. */
+void tool_getopt_reset(void);
+int tool_bad_option(const struct tool *t, int argc, char **argv);
+
+#endif

@@ -1,0 +1,188 @@
+/* Host file handling: bounded reads, atomic writes, streamed hashing. */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common.h"
+
+static const char *shown(const char *path)
+{
+    return (path == NULL || strcmp(path, "-") == 0) ? "standard input" : path;
+}
+
+int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = (path == NULL || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
+    if (f == NULL)
+        return tool_err("cannot read %s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    uint8_t *b = malloc(cap + 1);
+    int rc = 1;
+    if (b == NULL) {
+        tool_err("out of memory reading %s", shown(path));
+        goto out;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                tool_err("%s is too large (more than %zu bytes)", shown(path), max);
+                goto out;
+            }
+            size_t ncap = cap * 2;
+            uint8_t *nb = realloc(b, ncap + 1);
+            if (nb == NULL) {
+                tool_err("out of memory reading %s", shown(path));
+                goto out;
+            }
+            b = nb;
+            cap = ncap;
+        }
+        size_t got = fread(b + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f)) {
+                tool_err("cannot read %s: %s", shown(path), strerror(errno));
+                goto out;
+            }
+            break;
+        }
+    }
+    if (n > max) {
+        tool_err("%s is too large (%zu bytes, at most %zu)", shown(path), n, max);
+        goto out;
+    }
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    b = NULL;
+    rc = 0;
+out:
+    free(b);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+int tool_write_file(const char *path, const void *data, size_t len)
+{
+    if (path == NULL || strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+            return tool_err("cannot write to standard output: %s", strerror(errno));
+        return 0;
+    }
+    /* Devices, FIFOs (/dev/stdout ...) are written in place. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        int fd = open(path, O_WRONLY | O_TRUNC);
+        if (fd < 0)
+            return tool_err("cannot write %s: %s", path, strerror(errno));
+        int bad = write_all(fd, data, len);
+        int e = errno;
+        if (close(fd) != 0 && !bad) {
+            bad = 1;
+            e = errno;
+        }
+        return bad ? tool_err("cannot write %s: %s", path, strerror(e)) : 0;
+    }
+    size_t tlen = strlen(path) + 32;
+    char *tmp = malloc(tlen);
+    if (tmp == NULL)
+        return tool_err("out of memory writing %s", path);
+    snprintf(tmp, tlen, "%s.tmp%ld", path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return tool_err("cannot write %s: %s", path, strerror(e));
+    }
+    int bad = write_all(fd, data, len);
+    int e = errno;
+    if (!bad && fsync(fd) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad)
+        unlink(tmp);
+    free(tmp);
+    return bad ? tool_err("cannot write %s: %s", path, strerror(e)) : 0;
+}
+
+int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen)
+{
+    FILE *f = (path == NULL || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
+    if (f == NULL)
+        return tool_err("cannot read %s: %s", path, strerror(errno));
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int rc = 1;
+    if (ctx == NULL || !EVP_DigestInit_ex(ctx, md, NULL)) {
+        tool_err("cannot hash %s: OpenSSL digest setup failed", shown(path));
+        goto out;
+    }
+    uint8_t buf[16384];
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+        if (!EVP_DigestUpdate(ctx, buf, got)) {
+            tool_err("cannot hash %s", shown(path));
+            goto out;
+        }
+    }
+    if (ferror(f)) {
+        tool_err("cannot read %s: %s", shown(path), strerror(errno));
+        goto out;
+    }
+    if (!EVP_DigestFinal_ex(ctx, out, outlen)) {
+        tool_err("cannot hash %s", shown(path));
+        goto out;
+    }
+    rc = 0;
+out:
+    EVP_MD_CTX_free(ctx);
+    if (f != stdin)
+        fclose(f);
+    return rc;
+}
+
+char *tool_hex(const uint8_t *data, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    char *s = malloc(len * 2 + 1);
+    if (s == NULL)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        s[2 * i] = digits[data[i] >> 4];
+        s[2 * i + 1] = digits[data[i] & 15];
+    }
+    s[len * 2] = 0;
+    return s;
+}

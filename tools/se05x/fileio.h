@@ -1,0 +1,27 @@
+/* Host file handling of the `se05x` command. Every function prints its own
+ * one-line error ("se05x: cannot read key.pem: No such file or directory")
+ * and returns 1 on failure, 0 on success. "-" means stdin / stdout. */
+#ifndef SE05X_TOOL_FILEIO_H
+#define SE05X_TOOL_FILEIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+/* Whole file into a malloc'ed buffer (NUL-terminated beyond len); refuses
+ * files larger than `max` bytes. */
+int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
+
+/* Writes all bytes to `path` (NULL or "-": stdout). A regular file is
+ * written to a temporary name and renamed into place, so a failure never
+ * leaves a partial file behind. */
+int tool_write_file(const char *path, const void *data, size_t len);
+
+/* Hashes a file (streamed, any size) with `md`. */
+int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen);
+
+/* Lower-case hex of data, malloc'ed. */
+char *tool_hex(const uint8_t *data, size_t len);
+
+#endif
