@@ -1,0 +1,487 @@
+/* T=1 over I2C, card side (shared/spec/t1oi2c.md §4, §6-§8): the emulator
+ * acting as the chip on the wire for one connection (raw T=1 blocks over a
+ * stream socket, SE050Sim convention). Rules, where the spec leaves a choice:
+ *  - bad block (CRC, LEN, NAD, PCB, truncated)    -> R(N(R)=expected, err 1)
+ *  - I-block with the wrong N(S)                 -> R(N(R)=expected, err 2)
+ *  - R-block: while chaining a response, N(R) = N(S) of our last I-block
+ *    asks for it again, the other value acknowledges it (next chunk); else
+ *    our last I-block is resent when N(R) names it, our last R-block is
+ *    resent, otherwise R(N(R)=expected) tells the host to resend its block
+ *  - a command runs in a worker thread; while it runs, S(WTX) requests go
+ *    out every 0.6 BWT and a host R-block is answered with S(WTX)
+ * Each connection has its own T=1 state (as SE050Sim); the card behind it
+ * is shared. */
+#include "t1_responder.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "faults.h"
+#include "log.h"
+#include "t1_frame.h"
+#include "timing.h"
+
+#define CMD_MAX 65552
+#define RSP_MAX 65538
+#define BODY_WAIT_MS 1000
+
+enum last_kind { LAST_NONE, LAST_I, LAST_R, LAST_S };
+
+struct t1c {
+    struct sim_card *card;
+    int fd;
+    struct sim_conn_stats *st;
+    struct sim_timing timing;
+    struct sim_faults faults;
+    uint8_t atr[64];
+    size_t atr_len;
+    uint8_t exp_ns; /* N(S) expected on the host's next I-block */
+    uint8_t ns;     /* N(S) of our next I-block */
+    unsigned ifsd;  /* max INF we send (S(IFS) may lower it) */
+    uint8_t last[T1_MAX_BLOCK];
+    size_t last_len;
+    enum last_kind last_kind;
+    uint8_t last_i[T1_MAX_BLOCK];
+    size_t last_i_len;
+    uint8_t last_i_ns;
+    bool have_last_i;
+    uint8_t *cmd;
+    size_t cmd_len;
+    bool cmd_overflow;
+    uint8_t *rsp;
+    size_t rsp_len, rsp_off;
+    bool chaining_out;
+    bool dead; /* peer gone */
+};
+
+static atomic_uint conn_counter;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void emit(struct t1c *c, const uint8_t *blk, size_t n)
+{
+    uint8_t buf[T1_MAX_BLOCK];
+    if (c->dead)
+        return;
+    memcpy(buf, blk, n);
+    enum sim_fault k = sim_faults_pick(&c->faults);
+    if (k != SIM_FAULT_NONE) {
+        SIM_DBG("t1: fault injected on SE->host block %02X: %s", blk[1], sim_fault_name(k));
+        sim_faults_apply(&c->faults, k, buf, &n);
+    }
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = send(c->fd, buf + off, n - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            c->dead = true;
+            return;
+        }
+        off += (size_t)w;
+    }
+    if (n) {
+        c->st->frames_tx++;
+        c->st->wire_tx_bytes += n;
+    }
+}
+
+static void send_block(struct t1c *c, uint8_t pcb, const uint8_t *inf, size_t len)
+{
+    size_t n = t1_encode(c->last, sizeof(c->last), T1_NAD_SE, pcb, inf, len);
+    if (!n)
+        return;
+    c->last_len = n;
+    struct t1_block b;
+    t1_decode_pcb(pcb, &b);
+    c->last_kind = b.kind == T1_I ? LAST_I : b.kind == T1_R ? LAST_R : LAST_S;
+    if (b.kind == T1_I) {
+        memcpy(c->last_i, c->last, n);
+        c->last_i_len = n;
+        c->last_i_ns = b.ns;
+        c->have_last_i = true;
+    }
+    emit(c, c->last, n);
+}
+
+static void send_r(struct t1c *c, uint8_t err)
+{
+    send_block(c, t1_pcb_r(c->exp_ns, err), NULL, 0);
+}
+
+static void reset_seq(struct t1c *c)
+{
+    c->exp_ns = 0;
+    c->ns = 0;
+    c->cmd_len = 0;
+    c->cmd_overflow = false;
+    c->chaining_out = false;
+    c->have_last_i = false;
+    c->last_kind = LAST_NONE;
+}
+
+/* Reads exactly n bytes within ms. 1 ok, 0 timeout/short, -1 peer gone. */
+static int read_n(struct t1c *c, uint8_t *buf, size_t n, int ms)
+{
+    int64_t deadline = now_ms() + ms;
+    size_t got = 0;
+    while (got < n) {
+        int left = ms < 0 ? -1 : (int)(deadline - now_ms());
+        if (ms >= 0 && left < 0)
+            left = 0;
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        int pr = poll(&p, 1, left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0)
+            return -1;
+        if (pr == 0)
+            return 0;
+        ssize_t r = recv(c->fd, buf + got, n - got, 0);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r <= 0)
+            return -1;
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+static void drain(struct t1c *c)
+{
+    uint8_t junk[512];
+    for (int i = 0; i < 64; i++) {
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (poll(&p, 1, 10) <= 0)
+            return;
+        if (recv(c->fd, junk, sizeof(junk), MSG_DONTWAIT) <= 0)
+            return;
+    }
+}
+
+enum rx { RX_OK, RX_BAD, RX_DROPPED, RX_TIMEOUT, RX_GONE };
+
+/* Reads one host block (waiting up to wait_ms for it, -1 = forever), then
+ * applies the host->SE fault, if any, to what was read. */
+static enum rx recv_block(struct t1c *c, uint8_t *buf, struct t1_block *b, int wait_ms)
+{
+    int r = read_n(c, buf, T1_HDR_LEN, wait_ms);
+    if (r < 0)
+        return RX_GONE;
+    if (r == 0)
+        return RX_TIMEOUT;
+    size_t n = T1_HDR_LEN;
+    if (buf[0] != T1_NAD_HOST || buf[2] > T1_MAX_INF) {
+        SIM_DBG("t1: garbage header %02X %02X %02X", buf[0], buf[1], buf[2]);
+        drain(c);
+        c->st->frames_rx++;
+        c->st->wire_rx_bytes += n;
+        return RX_BAD;
+    }
+    r = read_n(c, buf + n, (size_t)buf[2] + T1_CRC_LEN, BODY_WAIT_MS);
+    if (r < 0)
+        return RX_GONE;
+    if (r == 0) {
+        SIM_DBG("t1: truncated block from host");
+        return RX_BAD;
+    }
+    n += (size_t)buf[2] + T1_CRC_LEN;
+    c->st->frames_rx++;
+    c->st->wire_rx_bytes += n;
+    enum sim_fault k = sim_faults_pick(&c->faults);
+    if (k != SIM_FAULT_NONE) {
+        SIM_DBG("t1: fault injected on host->SE block %02X: %s", buf[1], sim_fault_name(k));
+        sim_faults_apply(&c->faults, k, buf, &n);
+        if (!n)
+            return RX_DROPPED;
+    }
+    enum t1_parse_rc prc = t1_decode(buf, n, T1_NAD_HOST, b);
+    if (prc != T1_PARSE_OK) {
+        SIM_DBG("t1: bad block from host: %s", t1_parse_str(prc));
+        return RX_BAD;
+    }
+    return RX_OK;
+}
+
+/* ---- command execution with WTX ---- */
+
+struct job {
+    struct sim_card *card;
+    const uint8_t *capdu;
+    size_t clen;
+    uint8_t *rsp;
+    size_t rcap, rlen;
+    int64_t not_before;
+    int efd;
+};
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    j->rlen = sim_card_apdu(j->card, j->capdu, j->clen, j->rsp, j->rcap);
+    int64_t left = j->not_before - now_ms();
+    if (left > 0) {
+        struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
+    uint64_t one = 1;
+    (void)!write(j->efd, &one, sizeof(one));
+    return NULL;
+}
+
+/* Runs the collected command; keeps the host informed with S(WTX) while it
+ * runs. Leaves the answer in c->rsp. */
+static void execute(struct t1c *c)
+{
+    uint8_t buf[T1_MAX_BLOCK];
+    struct t1_block b;
+    unsigned lat = sim_timing_latency(&c->timing, c->cmd, c->cmd_len);
+    struct job j = {.card = c->card, .capdu = c->cmd, .clen = c->cmd_len, .rsp = c->rsp,
+                    .rcap = RSP_MAX, .not_before = now_ms() + lat, .efd = -1};
+    pthread_t th;
+
+    if (c->cmd_overflow) {
+        c->rsp[0] = 0x67; /* wrong length */
+        c->rsp[1] = 0x00;
+        c->rsp_len = 2;
+        return;
+    }
+    j.efd = eventfd(0, EFD_CLOEXEC);
+    if (j.efd < 0 || pthread_create(&th, NULL, worker, &j) != 0) {
+        if (j.efd >= 0)
+            close(j.efd);
+        c->rsp_len = sim_card_apdu(c->card, c->cmd, c->cmd_len, c->rsp, RSP_MAX);
+        return;
+    }
+    int period = (int)(c->timing.bwt_ms * 6 / 10);
+    if (period < 5)
+        period = 5;
+    int64_t next_wtx = now_ms() + period;
+    static const uint8_t one = 0x01;
+    for (;;) {
+        int64_t left = next_wtx - now_ms();
+        struct pollfd p[2] = {{.fd = j.efd, .events = POLLIN},
+                              {.fd = c->fd, .events = c->dead ? 0 : POLLIN}};
+        int pr = poll(p, 2, left > 0 ? (int)left : 0);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr > 0 && (p[0].revents & POLLIN))
+            break;
+        if (pr == 0) {
+            SIM_DBG("t1: %s still running: S(WTX)", sim_timing_class_name(c->cmd, c->cmd_len));
+            send_block(c, t1_pcb_s(T1_S_WTX, false), &one, 1);
+            next_wtx = now_ms() + period;
+            continue;
+        }
+        if (pr < 0 || c->dead) {
+            /* nothing left to do but wait for the worker */
+            struct pollfd q = {.fd = j.efd, .events = POLLIN};
+            poll(&q, 1, -1);
+            break;
+        }
+        enum rx r = recv_block(c, buf, &b, 200);
+        if (r == RX_GONE) {
+            c->dead = true;
+            continue;
+        }
+        if (r == RX_OK && b.kind == T1_S && b.response && b.stype == T1_S_WTX)
+            continue; /* the host's answer to our WTX */
+        if (r == RX_OK || r == RX_BAD) {
+            /* host impatient or a block lost: "still busy" */
+            if (c->last_kind == LAST_S && c->last_len == 6 && c->last[1] == t1_pcb_s(T1_S_WTX, false))
+                emit(c, c->last, c->last_len);
+            else
+                send_block(c, t1_pcb_s(T1_S_WTX, false), &one, 1);
+            next_wtx = now_ms() + period;
+        }
+    }
+    pthread_join(th, NULL);
+    close(j.efd);
+    c->rsp_len = j.rlen;
+}
+
+static void send_chunk(struct t1c *c)
+{
+    size_t chunk = c->rsp_len - c->rsp_off;
+    if (chunk > c->ifsd)
+        chunk = c->ifsd;
+    bool more = c->rsp_off + chunk < c->rsp_len;
+    uint8_t ns = c->ns;
+    c->ns ^= 1;
+    send_block(c, t1_pcb_i(ns, more), c->rsp + c->rsp_off, chunk);
+    c->rsp_off += chunk;
+    c->chaining_out = more;
+}
+
+static void on_i_block(struct t1c *c, const struct t1_block *b)
+{
+    if (b->ns != c->exp_ns) {
+        SIM_DBG("t1: I-block N(S)=%u, expected %u", b->ns, c->exp_ns);
+        send_r(c, T1_R_OTHER);
+        return;
+    }
+    c->exp_ns ^= 1;
+    c->chaining_out = false;
+    if (c->cmd_len + b->len > CMD_MAX)
+        c->cmd_overflow = true;
+    else {
+        memcpy(c->cmd + c->cmd_len, b->inf, b->len);
+        c->cmd_len += b->len;
+    }
+    if (b->more) {
+        send_r(c, T1_R_OK);
+        return;
+    }
+    execute(c);
+    c->st->apdus++;
+    c->st->apdu_rx_bytes += c->cmd_len;
+    c->st->apdu_tx_bytes += c->rsp_len;
+    c->cmd_len = 0;
+    c->cmd_overflow = false;
+    c->rsp_off = 0;
+    send_chunk(c);
+}
+
+static void on_r_block(struct t1c *c, const struct t1_block *b)
+{
+    if (c->chaining_out) {
+        if (b->nr == c->last_i_ns)
+            emit(c, c->last_i, c->last_i_len);
+        else
+            send_chunk(c);
+        return;
+    }
+    if (c->last_kind == LAST_I && c->have_last_i && b->nr == c->last_i_ns)
+        emit(c, c->last_i, c->last_i_len);
+    else if (c->last_kind == LAST_R)
+        emit(c, c->last, c->last_len);
+    else
+        send_r(c, T1_R_OK);
+}
+
+static void on_s_block(struct t1c *c, const struct t1_block *b)
+{
+    if (b->response) /* a late WTX answer: nothing to do */
+        return;
+    switch (b->stype) {
+    case T1_S_RESYNCH:
+        reset_seq(c);
+        send_block(c, t1_pcb_s(T1_S_RESYNCH, true), NULL, 0);
+        return;
+    case T1_S_IFS:
+        if (b->len != 1 || b->inf[0] == 0 || b->inf[0] > T1_MAX_INF) {
+            send_r(c, T1_R_OTHER);
+            return;
+        }
+        c->ifsd = b->inf[0];
+        send_block(c, t1_pcb_s(T1_S_IFS, true), b->inf, 1);
+        return;
+    case T1_S_ABORT:
+        c->cmd_len = 0;
+        c->cmd_overflow = false;
+        c->chaining_out = false;
+        send_block(c, t1_pcb_s(T1_S_ABORT, true), NULL, 0);
+        return;
+    case T1_S_END_APDU_SESSION:
+        sim_card_end_apdu_session(c->card);
+        send_block(c, t1_pcb_s(T1_S_END_APDU_SESSION, true), NULL, 0);
+        return;
+    case T1_S_CHIP_RESET:
+        sim_card_chip_reset(c->card);
+        reset_seq(c);
+        send_block(c, t1_pcb_s(T1_S_CHIP_RESET, true), NULL, 0);
+        return;
+    case T1_S_GET_ATR:
+        send_block(c, t1_pcb_s(T1_S_GET_ATR, true), c->atr, c->atr_len);
+        return;
+    case T1_S_SOFT_RESET:
+        reset_seq(c);
+        send_block(c, t1_pcb_s(T1_S_SOFT_RESET, true), c->atr, c->atr_len);
+        return;
+    default:
+        SIM_DBG("t1: unsupported S-block request %02X", b->pcb);
+        send_r(c, T1_R_OTHER);
+    }
+}
+
+void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
+                  struct sim_conn_stats *st)
+{
+    struct t1c *c = calloc(1, sizeof(*c));
+    char err[160];
+    if (!c)
+        return;
+    c->card = card;
+    c->fd = fd;
+    c->st = st;
+    c->ifsd = T1_MAX_INF;
+    if (sim_timing_parse(cfg ? cfg->timing : NULL, &c->timing, err, sizeof(err)) != 0) {
+        SIM_ERR("t1: %s: connection refused", err);
+        free(c);
+        return;
+    }
+    unsigned idx = atomic_fetch_add(&conn_counter, 1);
+    sim_faults_init(&c->faults, cfg ? cfg->fault_rate : 0,
+                    (uint64_t)(cfg ? cfg->fault_seed : 0) + idx);
+    size_t alen = 0;
+    const uint8_t *atr = sim_card_atr(card, &alen);
+    if (!atr || alen > sizeof(c->atr) || alen < 11) {
+        SIM_ERR("t1: card has no usable ATR");
+        free(c);
+        return;
+    }
+    memcpy(c->atr, atr, alen);
+    c->atr_len = alen;
+    /* advertise the configured BWT (t1oi2c.md §9 offsets 7-8) */
+    c->atr[7] = (uint8_t)(c->timing.bwt_ms >> 8);
+    c->atr[8] = (uint8_t)c->timing.bwt_ms;
+    c->cmd = malloc(CMD_MAX);
+    c->rsp = malloc(RSP_MAX);
+    if (!c->cmd || !c->rsp)
+        goto out;
+    reset_seq(c);
+
+    uint8_t buf[T1_MAX_BLOCK];
+    struct t1_block b;
+    while (!c->dead) {
+        enum rx r = recv_block(c, buf, &b, -1);
+        if (r == RX_GONE || r == RX_TIMEOUT)
+            break;
+        if (r == RX_DROPPED)
+            continue;
+        if (r == RX_BAD) {
+            send_r(c, T1_R_EDC);
+            continue;
+        }
+        switch (b.kind) {
+        case T1_I: on_i_block(c, &b); break;
+        case T1_R: on_r_block(c, &b); break;
+        case T1_S: on_s_block(c, &b); break;
+        }
+    }
+    if (c->faults.rate > 0)
+        SIM_INFO("t1: connection closed; faults injected: %llu corrupted, %llu truncated, "
+                 "%llu dropped",
+                 (unsigned long long)c->faults.count[SIM_FAULT_CORRUPT],
+                 (unsigned long long)c->faults.count[SIM_FAULT_TRUNCATE],
+                 (unsigned long long)c->faults.count[SIM_FAULT_DROP]);
+out:
+    free(c->cmd);
+    free(c->rsp);
+    free(c);
+}
