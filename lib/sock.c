@@ -172,7 +172,7 @@ se05x_rc se05x_sock_write_all(int fd, const void *buf, size_t n, int timeout_ms,
     const uint8_t *p = buf;
     int64_t deadline = deadline_of(timeout_ms);
     while (n > 0) {
-        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (w > 0) {
             p += w;
             n -= (size_t)w;
@@ -202,7 +202,7 @@ static ssize_t recv_wait(int fd, void *buf, size_t cap, int64_t deadline, int ti
                          se05x_rc *rc, struct se05x_error *err)
 {
     for (;;) {
-        ssize_t r = recv(fd, buf, cap, 0);
+        ssize_t r = recv(fd, buf, cap, MSG_DONTWAIT);
         if (r >= 0)
             return r;
         if (errno == EINTR)

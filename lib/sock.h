@@ -1,6 +1,7 @@
 /* Stream sockets for the link layer (JRCP v1 over TCP/AF_UNIX, raw T=1 over
  * TCP). Every call is bounded by a timeout (poll), survives EINTR and never
- * raises SIGPIPE. Sockets are non-blocking and close-on-exec. Internal to lib/.
+ * raises SIGPIPE. Sockets are non-blocking and close-on-exec; the I/O calls
+ * also work on blocking fds (MSG_DONTWAIT). Internal to lib/.
  * timeout_ms < 0 means wait forever. */
 #ifndef SE05X_SOCK_H
 #define SE05X_SOCK_H

@@ -1,0 +1,208 @@
+/* Connection strings: every accepted form, strict rejection, and resolution order. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "internal.h"
+
+static struct se05x_conn_spec ok(const char *s)
+{
+    struct se05x_conn_spec c;
+    struct se05x_error e = {0};
+    se05x_rc rc = se05x_conn_parse(s, &c, &e);
+    if (rc != SE05X_OK)
+        fail_msg("'%s' rejected: %s", s ? s : "(null)", e.msg);
+    return c;
+}
+
+static void bad(const char *s, const char *why)
+{
+    struct se05x_conn_spec c;
+    struct se05x_error e = {0};
+    se05x_rc rc = se05x_conn_parse(s, &c, &e);
+    if (rc != SE05X_E_BAD_ARG)
+        fail_msg("'%s' accepted", s);
+    assert_int_equal(e.rc, SE05X_E_BAD_ARG);
+    if (!strstr(e.msg, "bad connection string '") || !strstr(e.msg, why))
+        fail_msg("'%s': message '%s' lacks '%s'", s, e.msg, why);
+    assert_null(strchr(e.msg, '\n'));
+}
+
+static void tcp_forms(void **st)
+{
+    (void)st;
+    struct se05x_conn_spec c = ok("127.0.0.1:8050");
+    assert_int_equal(c.kind, SE05X_CONN_JRCP_TCP);
+    assert_string_equal(c.host, "127.0.0.1");
+    assert_int_equal(c.port, 8050);
+    c = ok("localhost:1");
+    assert_string_equal(c.host, "localhost");
+    assert_int_equal(c.port, 1);
+    c = ok("jrcp1://sim.example-host_1.lan:65535");
+    assert_int_equal(c.kind, SE05X_CONN_JRCP_TCP);
+    assert_string_equal(c.host, "sim.example-host_1.lan");
+    assert_int_equal(c.port, 65535);
+    c = ok("[::1]:8050");
+    assert_int_equal(c.kind, SE05X_CONN_JRCP_TCP);
+    assert_string_equal(c.host, "::1");
+    c = ok("jrcp1://[fe80::1:2]:9");
+    assert_string_equal(c.host, "fe80::1:2");
+    assert_int_equal(c.port, 9);
+}
+
+static void t1_forms(void **st)
+{
+    (void)st;
+    struct se05x_conn_spec c = ok("t1:127.0.0.1:8050");
+    assert_int_equal(c.kind, SE05X_CONN_T1_TCP);
+    assert_string_equal(c.host, "127.0.0.1");
+    assert_int_equal(c.port, 8050);
+    c = ok("t1tcp://localhost:7000");
+    assert_int_equal(c.kind, SE05X_CONN_T1_TCP);
+    assert_int_equal(c.port, 7000);
+    c = ok("t1:[::1]:5");
+    assert_int_equal(c.kind, SE05X_CONN_T1_TCP);
+    assert_string_equal(c.host, "::1");
+}
+
+static void unix_forms(void **st)
+{
+    (void)st;
+    struct se05x_conn_spec c = ok("unix:/var/run/am");
+    assert_int_equal(c.kind, SE05X_CONN_JRCP_UNIX);
+    assert_string_equal(c.path, "/var/run/am");
+    c = ok("unix:relative.sock");
+    assert_string_equal(c.path, "relative.sock");
+    c = ok("unix:///run/x.sock");
+    assert_string_equal(c.path, "/run/x.sock");
+}
+
+static void i2c_forms(void **st)
+{
+    (void)st;
+    struct se05x_conn_spec c = ok("/dev/i2c-1");
+    assert_int_equal(c.kind, SE05X_CONN_I2C);
+    assert_string_equal(c.path, "/dev/i2c-1");
+    assert_int_equal(c.i2c_addr, 0x48);
+    c = ok("/dev/i2c-12:0x4a");
+    assert_string_equal(c.path, "/dev/i2c-12");
+    assert_int_equal(c.i2c_addr, 0x4A);
+    c = ok("/dev/i2c-0:0X08");
+    assert_int_equal(c.i2c_addr, 0x08);
+    c = ok("/dev/i2c-3:0x77");
+    assert_int_equal(c.i2c_addr, 0x77);
+    const char *dflt[] = {"", "none", "None", "NONE", NULL};
+    for (int i = 0; i < 5; i++) {
+        c = ok(dflt[i]);
+        assert_int_equal(c.kind, SE05X_CONN_I2C);
+        assert_string_equal(c.path, "/dev/i2c-1");
+        assert_int_equal(c.i2c_addr, 0x48);
+    }
+}
+
+static void rejected(void **st)
+{
+    (void)st;
+    bad("127.0.0.1", "expected HOST:PORT");
+    bad("127.0.0.1:", "port must be");
+    bad("127.0.0.1:0", "port must be");
+    bad("127.0.0.1:65536", "port must be");
+    bad("127.0.0.1:123456", "port must be");
+    bad("127.0.0.1:80a", "port must be");
+    bad("127.0.0.1:-1", "port must be");
+    bad("127.0.0.1:+80", "port must be");
+    bad(":8050", "empty host");
+    bad("::1:8050", "too many ':'");
+    bad("[::1]8050", "missing ':PORT'");
+    bad("[::1:8050", "missing ']'");
+    bad("[]:8050", "empty IPv6");
+    bad("[::g]:8050", "invalid character");
+    bad("host/x:8050", "invalid character");
+    bad("127.0.0.1 :8050", "spaces");
+    bad("127.0.0.1:8050\n", "non-printable");
+    bad("t1:", "expected HOST:PORT");
+    bad("t1tcp://host", "expected HOST:PORT");
+    bad("jrcp1://:1", "empty host");
+    bad("jrcp2://127.0.0.1:8050", "unknown scheme");
+    bad("unix:", "empty socket path");
+    bad("/dev/i2c-", "bus number");
+    bad("/dev/i2c-x", "bus number");
+    bad("/dev/i2c-1:48", "hexadecimal");
+    bad("/dev/i2c-1:0x", "0x08..0x77");
+    bad("/dev/i2c-1:0x07", "0x08..0x77");
+    bad("/dev/i2c-1:0x78", "0x08..0x77");
+    bad("/dev/i2c-1:0x123", "0x08..0x77");
+    bad("/dev/i2c-1:0xzz", "hexadecimal");
+    bad("/dev/i2c-1x", "expected ':0xAA'");
+    bad("/dev/ttyACM0", "only /dev/i2c-N");
+    bad("COM6", "VCOM");
+    char host[300];
+    memset(host, 'h', sizeof host);
+    snprintf(host + 260, 40, ":8050");
+    bad(host, "too long");
+    char path[200] = "unix:/";
+    memset(path + 6, 'p', 150);
+    path[156] = '\0';
+    bad(path, "socket path too long");
+    char huge[700];
+    memset(huge, 'a', sizeof huge - 1);
+    huge[sizeof huge - 1] = '\0';
+    bad(huge, "too long");
+    /* the quoted string in the message is bounded */
+    struct se05x_conn_spec c;
+    struct se05x_error e;
+    se05x_conn_parse(huge, &c, &e);
+    assert_true(strlen(e.msg) < 150);
+    /* output cleared on failure, NULL output refused */
+    assert_int_equal(c.port, 0);
+    assert_int_equal(se05x_conn_parse("1:1", NULL, &e), SE05X_E_BAD_ARG);
+    assert_int_equal(se05x_conn_parse("x", &c, NULL), SE05X_E_BAD_ARG);
+}
+
+static void resolve_order(void **st)
+{
+    (void)st;
+    char buf[512], conf[256];
+    tmp_path(conf, sizeof conf, "conf");
+    FILE *f = fopen(conf, "w");
+    assert_non_null(f);
+    fputs("# se05x configuration\n  portx = nope\nport=first-wins\nport = second\n", f);
+    fclose(f);
+    setenv("SE05X_CONF", conf, 1);
+    unsetenv("EX_SSS_BOOT_SSS_PORT");
+    /* the first port line wins */
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "first-wins");
+    f = fopen(conf, "w");
+    fputs("# comment\n\tport = \"127.0.0.1:9000\"  # the emulator\n", f);
+    fclose(f);
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "127.0.0.1:9000");
+    assert_string_equal(se05x_conn_resolve("", buf, sizeof buf), "127.0.0.1:9000");
+    setenv("EX_SSS_BOOT_SSS_PORT", "127.0.0.1:8040", 1);
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "127.0.0.1:8040");
+    assert_string_equal(se05x_conn_resolve("t1:h:1", buf, sizeof buf), "t1:h:1");
+    setenv("EX_SSS_BOOT_SSS_PORT", "", 1);
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "127.0.0.1:9000");
+    unlink(conf);
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "/dev/i2c-1");
+    f = fopen(conf, "w");
+    fputs("port =\n", f); /* empty value: ignored */
+    fclose(f);
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "/dev/i2c-1");
+    unlink(conf);
+    /* small buffer: truncated, terminated */
+    char small[4];
+    assert_string_equal(se05x_conn_resolve("abcdef", small, sizeof small), "abc");
+    unsetenv("SE05X_CONF");
+    unsetenv("EX_SSS_BOOT_SSS_PORT");
+}
+
+int main(void)
+{
+    const struct CMUnitTest t[] = {
+        cmocka_unit_test(tcp_forms),  cmocka_unit_test(t1_forms),  cmocka_unit_test(unix_forms),
+        cmocka_unit_test(i2c_forms),  cmocka_unit_test(rejected),  cmocka_unit_test(resolve_order),
+    };
+    return cmocka_run_group_tests(t, NULL, NULL);
+}

@@ -1,0 +1,20 @@
+/* Small helpers shared by the core unit tests. */
+#ifndef CORE_TESTUTIL_H
+#define CORE_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* "80 04 00 20 00" (spaces optional) -> bytes; returns the count. Aborts the test on bad hex. */
+size_t hex2bin(const char *hex, uint8_t *out, size_t cap);
+/* Asserts that buf[0..n) equals the hex string. */
+void assert_bytes(const uint8_t *buf, size_t n, const char *hex);
+/* Reads a whole file into a malloc'ed NUL-terminated string ("" if missing). */
+char *slurp(const char *path);
+/* Makes a unique temp file path (file not created) into buf. */
+void tmp_path(char *buf, size_t cap, const char *tag);
+
+#endif
