@@ -1,0 +1,154 @@
+/* Message digests on the host (libcrypto) and the mechanism -> digest map
+ * shared by the hashing sign/verify mechanisms. */
+#include <string.h>
+
+#include "p11.h"
+
+const EVP_MD *p11_md_from_mech(CK_MECHANISM_TYPE m)
+{
+    switch (m) {
+    case CKM_SHA_1: case CKM_ECDSA_SHA1: case CKM_SHA1_RSA_PKCS: case CKM_SHA1_RSA_PKCS_PSS:
+        return EVP_sha1();
+    case CKM_SHA224: case CKM_ECDSA_SHA224: case CKM_SHA224_RSA_PKCS: case CKM_SHA224_RSA_PKCS_PSS:
+        return EVP_sha224();
+    case CKM_SHA256: case CKM_ECDSA_SHA256: case CKM_SHA256_RSA_PKCS: case CKM_SHA256_RSA_PKCS_PSS:
+        return EVP_sha256();
+    case CKM_SHA384: case CKM_ECDSA_SHA384: case CKM_SHA384_RSA_PKCS: case CKM_SHA384_RSA_PKCS_PSS:
+        return EVP_sha384();
+    case CKM_SHA512: case CKM_ECDSA_SHA512: case CKM_SHA512_RSA_PKCS: case CKM_SHA512_RSA_PKCS_PSS:
+        return EVP_sha512();
+    default:
+        return NULL;
+    }
+}
+
+se05x_digest p11_sdig_from_md(const EVP_MD *md)
+{
+    if (!md)
+        return SE05X_MD_NONE;
+    switch (EVP_MD_get_type(md)) {
+    case NID_sha1: return SE05X_MD_SHA1;
+    case NID_sha224: return SE05X_MD_SHA224;
+    case NID_sha256: return SE05X_MD_SHA256;
+    case NID_sha384: return SE05X_MD_SHA384;
+    case NID_sha512: return SE05X_MD_SHA512;
+    default: return SE05X_MD_NONE;
+    }
+}
+
+static int is_digest_mech(CK_MECHANISM_TYPE m)
+{
+    return m == CKM_SHA_1 || m == CKM_SHA224 || m == CKM_SHA256 || m == CKM_SHA384 || m == CKM_SHA512;
+}
+
+CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!pMechanism)
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    if (s->digest.active)
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
+    if (!is_digest_mech(pMechanism->mechanism))
+        P11_LEAVE(ctx, CKR_MECHANISM_INVALID);
+    struct p11_op *op = &s->digest;
+    op->md = p11_md_from_mech(pMechanism->mechanism);
+    op->mdctx = EVP_MD_CTX_new();
+    if (!op->mdctx || !EVP_DigestInit_ex(op->mdctx, op->md, NULL)) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_HOST_MEMORY);
+    }
+    op->mech = pMechanism->mechanism;
+    op->active = 1;
+    P11_LEAVE(ctx, CKR_OK);
+}
+
+static CK_RV finish(struct p11_op *op, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
+{
+    CK_ULONG need = (CK_ULONG)EVP_MD_get_size(op->md);
+    if (!outlen) {
+        p11_op_reset(op);
+        return CKR_ARGUMENTS_BAD;
+    }
+    if (!out) {
+        *outlen = need;
+        return CKR_OK;
+    }
+    if (*outlen < need) {
+        *outlen = need;
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    unsigned int l = 0;
+    CK_RV rv = EVP_DigestFinal_ex(op->mdctx, out, &l) ? CKR_OK : CKR_FUNCTION_FAILED;
+    *outlen = l;
+    p11_op_reset(op);
+    return rv;
+}
+
+CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest,
+               CK_ULONG_PTR pulDigestLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = &s->digest;
+    if (!op->active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    if (op->updated) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
+    }
+    if (!pData && ulDataLen) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    }
+    if (pDigest && pulDigestLen && *pulDigestLen >= (CK_ULONG)EVP_MD_get_size(op->md) &&
+        !EVP_DigestUpdate(op->mdctx, pData, ulDataLen)) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_FUNCTION_FAILED);
+    }
+    P11_LEAVE(ctx, finish(op, pDigest, pulDigestLen));
+}
+
+CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = &s->digest;
+    if (!op->active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    if ((!pPart && ulPartLen) || !EVP_DigestUpdate(op->mdctx, pPart, ulPartLen)) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    }
+    op->updated = 1;
+    P11_LEAVE(ctx, CKR_OK);
+}
+
+CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
+{
+    (void)hKey;
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!s->digest.active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    P11_LEAVE(ctx, CKR_KEY_INDIGESTIBLE); /* keys never leave the chip */
+}
+
+CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!s->digest.active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    P11_LEAVE(ctx, finish(&s->digest, pDigest, pulDigestLen));
+}

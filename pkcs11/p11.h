@@ -1,0 +1,169 @@
+/* Internal contract of libsss_pkcs11.so (not installed).
+ *
+ * All module state hangs off one struct p11_ctx allocated in C_Initialize
+ * and freed in C_Finalize. PKCS#11 has exactly one module instance per
+ * process, so the only static is the pointer to that context (module.c).
+ * Every entry point takes the module lock for its whole duration; the
+ * chip session serialises its own APDUs anyway, so nothing is lost. */
+#ifndef SE05X_P11_H
+#define SE05X_P11_H
+
+#include <p11-kit/pkcs11.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <sys/types.h>
+#include <se05x/se05x.h>
+
+#define P11_SLOT_ID 1
+#define P11_TOKEN_LABEL "SSS_PKCS11"
+#define P11_DEFAULT_PIN "1234"
+#define P11_MAX_SESSIONS 64
+#define P11_MAX_DATA (64 * 1024) /* bound for buffered multi-part input */
+
+/* Handle layout: (entry index + 1) << 2 | sub. */
+enum p11_sub { P11_SUB_PRIV = 1, P11_SUB_PUB = 2, P11_SUB_OTHER = 3 };
+
+/* One SE object id (or one host-only session object), cached for the
+ * lifetime of the module: what an object is cannot change while it exists. */
+struct p11_entry {
+    size_t idx;         /* own index (handle = (idx + 1) << 2 | sub) */
+    se05x_objid id;
+    int valid;          /* 0 once destroyed or seen gone from the chip */
+    int host_only;      /* derived secret held in host memory (session object) */
+    CK_SESSION_HANDLE owner; /* host_only: owning session */
+    int info_ok;
+    struct se05x_object_info info;
+    EVP_PKEY *pub;      /* keys: public key; certificates: subject key */
+    int bin_loaded;     /* binary: contents read */
+    uint8_t *bin;
+    size_t bin_len;
+    X509 *x509;         /* binary holding a DER X.509 certificate */
+    int pair_done;      /* certificate pairing computed */
+    se05x_objid pair_id;/* key id the certificate belongs to (0: none) */
+    uint8_t *secret;    /* host_only secret value */
+    size_t secret_len;
+    CK_BBOOL s_sensitive, s_extractable;
+};
+
+enum p11_op_kind { P11_OP_NONE = 0, P11_OP_SIGN, P11_OP_VERIFY, P11_OP_DECRYPT, P11_OP_ENCRYPT,
+                   P11_OP_DIGEST };
+
+struct p11_op {
+    int active;
+    CK_MECHANISM_TYPE mech;
+    CK_OBJECT_HANDLE key;
+    size_t entry;         /* index of the key entry */
+    const EVP_MD *md;     /* hashing mechanisms (NULL: raw input) */
+    EVP_MD_CTX *mdctx;    /* multi-part hashing */
+    uint8_t *buf;         /* raw multi-part input */
+    size_t buf_len;
+    int updated;          /* an Update was made (single-part call now invalid) */
+    /* PSS / OAEP parameters */
+    const EVP_MD *pss_md;
+    int salt_len;
+};
+
+struct p11_session {
+    CK_SESSION_HANDLE handle; /* 0 = free slot */
+    CK_FLAGS flags;
+    struct p11_op sign, verify, decrypt, encrypt, digest;
+    int find_active;
+    CK_OBJECT_HANDLE *found;
+    size_t n_found, pos;
+};
+
+struct p11_lock {
+    void *mutex;          /* app mutex or pthread_mutex_t* */
+    int app;              /* 1: app callbacks */
+    CK_CREATEMUTEX create;
+    CK_DESTROYMUTEX destroy;
+    CK_LOCKMUTEX lock;
+    CK_UNLOCKMUTEX unlock;
+};
+
+struct p11_ctx {
+    pid_t pid;
+    struct p11_lock lock;
+    se05x_session *se;    /* opened lazily by p11_chip() */
+    int have_uid;
+    uint8_t uid[18];
+    int logged_in;
+    char pin[128];
+    CK_SESSION_HANDLE next_handle;
+    struct p11_session sess[P11_MAX_SESSIONS];
+    struct p11_entry **ent; /* individually allocated: pointers stay valid */
+    size_t n_ent, cap_ent;
+    int listed;           /* full enumeration done at least once */
+};
+
+/* module.c: the context of this process or NULL (checks the pid: a forked
+ * child sees NULL until it calls C_Initialize). */
+struct p11_ctx *p11_ctx_get(void);
+
+/* locking.c */
+CK_RV p11_lock_init(struct p11_lock *l, const CK_C_INITIALIZE_ARGS *args);
+void p11_lock_free(struct p11_lock *l);
+void p11_lock(struct p11_lock *l);
+void p11_unlock(struct p11_lock *l);
+
+/* Entry-point prologue: resolves the context and takes the lock. */
+#define P11_ENTER(ctx)                                 \
+    struct p11_ctx *ctx = p11_ctx_get();               \
+    if (!ctx) return CKR_CRYPTOKI_NOT_INITIALIZED;     \
+    p11_lock(&ctx->lock)
+#define P11_LEAVE(ctx, rv) do { p11_unlock(&(ctx)->lock); return (rv); } while (0)
+
+/* slot_token.c: opens the chip on first need. NULL on failure (logged). */
+se05x_session *p11_chip(struct p11_ctx *ctx);
+/* Maps a library error to a CKR; drops the chip session on link errors so
+ * the next call reconnects. */
+CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc);
+
+/* session.c */
+struct p11_session *p11_session_get(struct p11_ctx *ctx, CK_SESSION_HANDLE h);
+void p11_op_reset(struct p11_op *op);
+void p11_session_free(struct p11_ctx *ctx, struct p11_session *s);
+
+/* objects.c */
+int p11_label_to_id(const char *label, size_t len, se05x_objid *id); /* 0 ok, -1 bad */
+void p11_id_label(se05x_objid id, char out[13]);
+CK_RV p11_entry_find(struct p11_ctx *ctx, se05x_objid id, int load, size_t *idx);
+CK_RV p11_entry_add_host(struct p11_ctx *ctx, size_t *idx);
+struct p11_entry *p11_entry_from_handle(struct p11_ctx *ctx, CK_OBJECT_HANDLE h, int *sub);
+CK_OBJECT_HANDLE p11_handle(size_t idx, int sub);
+int p11_entry_is_key(const struct p11_entry *e);
+int p11_entry_has_sub(const struct p11_entry *e, int sub);
+CK_RV p11_entry_pubkey(struct p11_ctx *ctx, struct p11_entry *e);
+CK_RV p11_entry_binary(struct p11_ctx *ctx, struct p11_entry *e);
+CK_RV p11_entry_pairing(struct p11_ctx *ctx, struct p11_entry *e);
+CK_RV p11_enumerate(struct p11_ctx *ctx);
+void p11_entry_forget(struct p11_entry *e);
+void p11_entries_free(struct p11_ctx *ctx);
+/* Label id of an object: its own id, or for a paired certificate the key's. */
+se05x_objid p11_entry_label_id(const struct p11_entry *e);
+/* Checks a handle usable for a private-key operation of this kind. */
+CK_RV p11_key_for_op(struct p11_ctx *ctx, CK_OBJECT_HANDLE h, int want_priv, size_t *idx);
+
+/* attributes.c */
+CK_RV p11_attr_get(struct p11_ctx *ctx, struct p11_entry *e, int sub, CK_ATTRIBUTE *a);
+int p11_attr_match(struct p11_ctx *ctx, struct p11_entry *e, int sub, const CK_ATTRIBUTE *tmpl,
+                   CK_ULONG n);
+const CK_ATTRIBUTE *p11_tmpl_find(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type);
+int p11_tmpl_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int dflt);
+/* EC curve <-> DER OID (CKA_EC_PARAMS). */
+se05x_curve p11_curve_from_params(const uint8_t *der, size_t len);
+/* Id for a new object from a template: sss: label, else 4-byte CKA_ID,
+ * else hashed label, else random free id. */
+CK_RV p11_tmpl_id(struct p11_ctx *ctx, const CK_ATTRIBUTE *t, CK_ULONG n, se05x_objid *id);
+
+/* digest.c */
+const EVP_MD *p11_md_from_mech(CK_MECHANISM_TYPE m);
+se05x_digest p11_sdig_from_md(const EVP_MD *md);
+
+/* mechanisms (slot_token.c) */
+int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info);
+
+/* ECDSA helpers (sign.c) */
+CK_RV p11_ecdsa_der_to_raw(const uint8_t *der, size_t dlen, size_t width, uint8_t *out);
+
+#endif

@@ -1,0 +1,449 @@
+/* Signatures on the chip, verification in software.
+ *   EC : CKM_ECDSA (raw digest in, r||s out), CKM_ECDSA_SHA1..512 (host hash).
+ *        One ECDSASign APDU; the chip's DER signature becomes r||s of fixed width.
+ *   RSA: CKM_RSA_PKCS (caller-made DigestInfo), CKM_SHAx_RSA_PKCS, CKM_RSA_PKCS_PSS
+ *        (digest in), CKM_SHAx_RSA_PKCS_PSS. Padding on the host, one RSA APDU
+ *        (se05x_rsa_sign_digest).
+ * Multi-part: hashing mechanisms hash on the host; raw ones buffer the input. */
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "p11.h"
+
+CK_RV p11_ecdsa_der_to_raw(const uint8_t *der, size_t dlen, size_t width, uint8_t *out)
+{
+    const unsigned char *p = der;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)dlen);
+    if (!sig)
+        return CKR_DEVICE_ERROR;
+    const BIGNUM *r, *s;
+    ECDSA_SIG_get0(sig, &r, &s);
+    int ok = BN_bn2binpad(r, out, (int)width) == (int)width &&
+             BN_bn2binpad(s, out + width, (int)width) == (int)width;
+    ECDSA_SIG_free(sig);
+    return ok ? CKR_OK : CKR_DEVICE_ERROR;
+}
+
+static int is_ec_mech(CK_MECHANISM_TYPE m)
+{
+    return m == CKM_ECDSA || m == CKM_ECDSA_SHA1 || m == CKM_ECDSA_SHA224 || m == CKM_ECDSA_SHA256 ||
+           m == CKM_ECDSA_SHA384 || m == CKM_ECDSA_SHA512;
+}
+
+static int is_pss_mech(CK_MECHANISM_TYPE m)
+{
+    return m == CKM_RSA_PKCS_PSS || m == CKM_SHA1_RSA_PKCS_PSS || m == CKM_SHA224_RSA_PKCS_PSS ||
+           m == CKM_SHA256_RSA_PKCS_PSS || m == CKM_SHA384_RSA_PKCS_PSS || m == CKM_SHA512_RSA_PKCS_PSS;
+}
+
+static const EVP_MD *mgf_md(CK_RSA_PKCS_MGF_TYPE g)
+{
+    switch (g) {
+    case CKG_MGF1_SHA1: return EVP_sha1();
+    case CKG_MGF1_SHA224: return EVP_sha224();
+    case CKG_MGF1_SHA256: return EVP_sha256();
+    case CKG_MGF1_SHA384: return EVP_sha384();
+    case CKG_MGF1_SHA512: return EVP_sha512();
+    default: return NULL;
+    }
+}
+
+static size_t sig_len(const struct p11_entry *e)
+{
+    if (e->info.kind == SE05X_KIND_EC)
+        return 2 * se05x_curve_bytes(e->info.curve);
+    return (e->info.bits + 7) / 8;
+}
+
+/* Common SignInit / VerifyInit. */
+static CK_RV op_init(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key,
+                     int sign)
+{
+    CK_MECHANISM_INFO mi;
+    if (!m)
+        return CKR_ARGUMENTS_BAD;
+    if (op->active)
+        return CKR_OPERATION_ACTIVE;
+    if (!p11_mech_supported(m->mechanism, &mi) || !(mi.flags & (sign ? CKF_SIGN : CKF_VERIFY)))
+        return CKR_MECHANISM_INVALID;
+    size_t idx;
+    CK_RV rv = p11_key_for_op(ctx, key, sign, &idx);
+    if (rv != CKR_OK)
+        return rv;
+    struct p11_entry *e = ctx->ent[idx];
+    int ec = e->info.kind == SE05X_KIND_EC;
+    if (ec != is_ec_mech(m->mechanism))
+        return CKR_KEY_TYPE_INCONSISTENT;
+    memset(op, 0, sizeof(*op));
+    op->mech = m->mechanism;
+    op->key = key;
+    op->entry = idx;
+    op->md = p11_md_from_mech(m->mechanism);
+    if (is_pss_mech(m->mechanism)) {
+        if (!m->pParameter || m->ulParameterLen != sizeof(CK_RSA_PKCS_PSS_PARAMS))
+            return CKR_MECHANISM_PARAM_INVALID;
+        const CK_RSA_PKCS_PSS_PARAMS *pp = m->pParameter;
+        op->pss_md = p11_md_from_mech(pp->hashAlg);
+        const EVP_MD *g = mgf_md(pp->mgf);
+        if (!op->pss_md || !g || EVP_MD_get_type(g) != EVP_MD_get_type(op->pss_md) ||
+            (op->md && EVP_MD_get_type(op->md) != EVP_MD_get_type(op->pss_md)) ||
+            pp->sLen > (CK_ULONG)((e->info.bits + 7) / 8))
+            return CKR_MECHANISM_PARAM_INVALID;
+        op->salt_len = (int)pp->sLen;
+    }
+    if (!sign && (rv = p11_entry_pubkey(ctx, e)) != CKR_OK)
+        return rv;
+    op->active = 1;
+    return CKR_OK;
+}
+
+static CK_RV op_update(struct p11_op *op, const uint8_t *data, size_t len)
+{
+    if (!data && len)
+        return CKR_ARGUMENTS_BAD;
+    op->updated = 1;
+    if (op->md) {
+        if (!op->mdctx) {
+            op->mdctx = EVP_MD_CTX_new();
+            if (!op->mdctx || !EVP_DigestInit_ex(op->mdctx, op->md, NULL))
+                return CKR_HOST_MEMORY;
+        }
+        return EVP_DigestUpdate(op->mdctx, data, len) ? CKR_OK : CKR_FUNCTION_FAILED;
+    }
+    if (op->buf_len + len > P11_MAX_DATA)
+        return CKR_DATA_LEN_RANGE;
+    uint8_t *n = realloc(op->buf, op->buf_len + len + 1);
+    if (!n)
+        return CKR_HOST_MEMORY;
+    op->buf = n;
+    if (len)
+        memcpy(op->buf + op->buf_len, data, len);
+    op->buf_len += len;
+    return CKR_OK;
+}
+
+/* The value actually signed: the digest for hashing mechanisms, the raw
+ * input otherwise. data == NULL: take the multi-part state. */
+static CK_RV op_tbs(struct p11_op *op, const uint8_t *data, size_t len, uint8_t *md, size_t *mdlen,
+                    const uint8_t **tbs, size_t *tbslen)
+{
+    if (op->md) {
+        unsigned int l = 0;
+        if (data || !op->mdctx) {
+            if (!EVP_Digest(data ? data : (const uint8_t *)"", data ? len : 0, md, &l, op->md, NULL))
+                return CKR_FUNCTION_FAILED;
+        } else if (!EVP_DigestFinal_ex(op->mdctx, md, &l)) {
+            return CKR_FUNCTION_FAILED;
+        }
+        *mdlen = l;
+        *tbs = md;
+        *tbslen = l;
+        return CKR_OK;
+    }
+    *tbs = data ? data : op->buf;
+    *tbslen = data ? len : op->buf_len;
+    if (!*tbs)
+        *tbs = (const uint8_t *)"";
+    return CKR_OK;
+}
+
+static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs, size_t tbslen, uint8_t *out,
+                     CK_ULONG_PTR outlen)
+{
+    struct p11_entry *e = ctx->ent[op->entry];
+    if (!e->valid)
+        return CKR_KEY_HANDLE_INVALID;
+    if (!ctx->logged_in)
+        return CKR_USER_NOT_LOGGED_IN;
+    se05x_session *se = p11_chip(ctx);
+    if (!se)
+        return CKR_DEVICE_ERROR;
+    size_t want = sig_len(e);
+    se05x_rc rc;
+    if (e->info.kind == SE05X_KIND_EC) {
+        if (tbslen == 0 || tbslen > 64)
+            return CKR_DATA_LEN_RANGE;
+        uint8_t der[160];
+        size_t dl = 0;
+        rc = se05x_ecdsa_sign_digest(se, e->id, tbs, tbslen, der, sizeof(der), &dl);
+        if (rc != SE05X_OK)
+            return p11_rv(ctx, rc);
+        CK_RV rv = p11_ecdsa_der_to_raw(der, dl, want / 2, out);
+        if (rv == CKR_OK)
+            *outlen = want;
+        return rv;
+    }
+    size_t l = 0;
+    if (is_pss_mech(op->mech)) {
+        if (tbslen != (size_t)EVP_MD_get_size(op->pss_md))
+            return CKR_DATA_LEN_RANGE;
+        rc = se05x_rsa_sign_digest(se, e->id, e->info.bits, SE05X_RSA_PAD_PSS, p11_sdig_from_md(op->pss_md),
+                                   op->salt_len, tbs, tbslen, out, *outlen, &l);
+    } else {
+        if (!op->md && tbslen + 11 > want)
+            return CKR_DATA_LEN_RANGE;
+        rc = se05x_rsa_sign_digest(se, e->id, e->info.bits, SE05X_RSA_PAD_PKCS1, p11_sdig_from_md(op->md), 0,
+                                   tbs, tbslen, out, *outlen, &l);
+    }
+    if (rc == SE05X_E_BAD_ARG)
+        return CKR_DATA_LEN_RANGE;
+    if (rc != SE05X_OK)
+        return p11_rv(ctx, rc);
+    *outlen = l;
+    return CKR_OK;
+}
+
+/* Length query / short buffer handling shared by C_Sign and C_SignFinal:
+ * returns 1 when the call is answered without signing (op stays active). */
+static int size_only(struct p11_ctx *ctx, struct p11_op *op, CK_BYTE_PTR out, CK_ULONG_PTR outlen, CK_RV *rv)
+{
+    size_t want = sig_len(ctx->ent[op->entry]);
+    if (!out) {
+        *outlen = want;
+        *rv = CKR_OK;
+        return 1;
+    }
+    if (*outlen < want) {
+        *outlen = want;
+        *rv = CKR_BUFFER_TOO_SMALL;
+        return 1;
+    }
+    return 0;
+}
+
+CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    CK_RV rv = op_init(ctx, &s->sign, pMechanism, hKey, 1);
+    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
+        p11_op_reset(&s->sign);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+             CK_ULONG_PTR pulSignatureLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = &s->sign;
+    if (!op->active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    if (!pulSignatureLen || (!pData && ulDataLen)) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    }
+    if (size_only(ctx, op, pSignature, pulSignatureLen, &rv))
+        P11_LEAVE(ctx, rv);
+    if (op->updated) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
+    }
+    uint8_t md[EVP_MAX_MD_SIZE];
+    size_t mdlen = 0, tbslen = 0;
+    const uint8_t *tbs = NULL;
+    rv = op_tbs(op, pData ? pData : (const uint8_t *)"", ulDataLen, md, &mdlen, &tbs, &tbslen);
+    if (rv == CKR_OK)
+        rv = do_sign(ctx, op, tbs, tbslen, pSignature, pulSignatureLen);
+    p11_op_reset(op);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!s->sign.active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv = op_update(&s->sign, pPart, ulPartLen);
+    if (rv != CKR_OK)
+        p11_op_reset(&s->sign);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = &s->sign;
+    if (!op->active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    if (!pulSignatureLen) {
+        p11_op_reset(op);
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    }
+    if (size_only(ctx, op, pSignature, pulSignatureLen, &rv))
+        P11_LEAVE(ctx, rv);
+    uint8_t md[EVP_MAX_MD_SIZE];
+    size_t mdlen = 0, tbslen = 0;
+    const uint8_t *tbs = NULL;
+    rv = op_tbs(op, NULL, 0, md, &mdlen, &tbs, &tbslen);
+    if (rv == CKR_OK)
+        rv = do_sign(ctx, op, tbs, tbslen, pSignature, pulSignatureLen);
+    p11_op_reset(op);
+    P11_LEAVE(ctx, rv);
+}
+
+/* ---- verification (software, public key cached) ---- */
+static CK_RV do_verify(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs, size_t tbslen,
+                       const uint8_t *sig, size_t siglen)
+{
+    struct p11_entry *e = ctx->ent[op->entry];
+    if (!e->valid || !e->pub)
+        return CKR_KEY_HANDLE_INVALID;
+    size_t want = sig_len(e);
+    if (siglen != want)
+        return CKR_SIGNATURE_LEN_RANGE;
+    uint8_t *der = NULL;
+    int derlen = 0;
+    CK_RV rv = CKR_FUNCTION_FAILED;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(e->pub, NULL);
+    if (!pc || EVP_PKEY_verify_init(pc) <= 0)
+        goto out;
+    if (e->info.kind == SE05X_KIND_EC) {
+        ECDSA_SIG *es = ECDSA_SIG_new();
+        BIGNUM *r = BN_bin2bn(sig, (int)want / 2, NULL), *s = BN_bin2bn(sig + want / 2, (int)want / 2, NULL);
+        if (!es || !r || !s || !ECDSA_SIG_set0(es, r, s)) {
+            ECDSA_SIG_free(es);
+            BN_free(r);
+            BN_free(s);
+            goto out;
+        }
+        derlen = i2d_ECDSA_SIG(es, &der);
+        ECDSA_SIG_free(es);
+        if (derlen <= 0)
+            goto out;
+        sig = der;
+        siglen = (size_t)derlen;
+    } else if (is_pss_mech(op->mech)) {
+        if (tbslen != (size_t)EVP_MD_get_size(op->pss_md)) {
+            rv = CKR_DATA_LEN_RANGE;
+            goto out;
+        }
+        if (EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PSS_PADDING) <= 0 ||
+            EVP_PKEY_CTX_set_signature_md(pc, op->pss_md) <= 0 ||
+            EVP_PKEY_CTX_set_rsa_mgf1_md(pc, op->pss_md) <= 0 ||
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, op->salt_len) <= 0)
+            goto out;
+    } else {
+        if (EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) <= 0 ||
+            (op->md && EVP_PKEY_CTX_set_signature_md(pc, op->md) <= 0))
+            goto out;
+    }
+    rv = EVP_PKEY_verify(pc, sig, siglen, tbs, tbslen) == 1 ? CKR_OK : CKR_SIGNATURE_INVALID;
+out:
+    OPENSSL_free(der);
+    EVP_PKEY_CTX_free(pc);
+    return rv;
+}
+
+CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    CK_RV rv = op_init(ctx, &s->verify, pMechanism, hKey, 0);
+    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
+        p11_op_reset(&s->verify);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+               CK_ULONG ulSignatureLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = &s->verify;
+    if (!op->active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv = CKR_ARGUMENTS_BAD;
+    if ((pData || !ulDataLen) && pSignature) {
+        uint8_t md[EVP_MAX_MD_SIZE];
+        size_t mdlen = 0, tbslen = 0;
+        const uint8_t *tbs = NULL;
+        rv = op->updated ? CKR_OPERATION_ACTIVE
+                         : op_tbs(op, pData ? pData : (const uint8_t *)"", ulDataLen, md, &mdlen, &tbs, &tbslen);
+        if (rv == CKR_OK)
+            rv = do_verify(ctx, op, tbs, tbslen, pSignature, ulSignatureLen);
+    }
+    p11_op_reset(op);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!s->verify.active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv = op_update(&s->verify, pPart, ulPartLen);
+    if (rv != CKR_OK)
+        p11_op_reset(&s->verify);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = &s->verify;
+    if (!op->active)
+        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv = CKR_ARGUMENTS_BAD;
+    if (pSignature) {
+        uint8_t md[EVP_MAX_MD_SIZE];
+        size_t mdlen = 0, tbslen = 0;
+        const uint8_t *tbs = NULL;
+        rv = op_tbs(op, NULL, 0, md, &mdlen, &tbs, &tbslen);
+        if (rv == CKR_OK)
+            rv = do_verify(ctx, op, tbs, tbslen, pSignature, ulSignatureLen);
+    }
+    p11_op_reset(op);
+    P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_SignRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    (void)hSession; (void)pMechanism; (void)hKey;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV C_SignRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
+                    CK_ULONG_PTR pulSignatureLen)
+{
+    (void)hSession; (void)pData; (void)ulDataLen; (void)pSignature; (void)pulSignatureLen;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV C_VerifyRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    (void)hSession; (void)pMechanism; (void)hKey;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV C_VerifyRecover(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen,
+                      CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
+{
+    (void)hSession; (void)pSignature; (void)ulSignatureLen; (void)pData; (void)pulDataLen;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}

@@ -1,0 +1,294 @@
+/* The one slot and its token (the chip), mechanisms, login. Nothing here
+ * touches the chip except C_GetTokenInfo (the serial number is the chip's
+ * UID) and the operations that need it, through p11_chip(). */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "p11.h"
+
+se05x_session *p11_chip(struct p11_ctx *ctx)
+{
+    if (ctx->se)
+        return ctx->se;
+    struct se05x_error err;
+    memset(&err, 0, sizeof(err));
+    se05x_session *s = NULL;
+    se05x_rc rc = se05x_open(NULL, NULL, &s, &err);
+    if (rc != SE05X_OK) {
+        se05x_log(SE05X_LOG_ERROR, "pkcs11", "cannot open the secure element: %s",
+                  err.msg[0] ? err.msg : se05x_strerror(rc));
+        return NULL;
+    }
+    ctx->se = s;
+    return s;
+}
+
+CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc)
+{
+    if (rc != SE05X_OK && ctx->se)
+        se05x_log(SE05X_LOG_ERROR, "pkcs11", "%s", se05x_errmsg(ctx->se));
+    switch (rc) {
+    case SE05X_OK: return CKR_OK;
+    case SE05X_E_BAD_ARG: return CKR_ARGUMENTS_BAD;
+    case SE05X_E_NOT_FOUND: return CKR_OBJECT_HANDLE_INVALID;
+    case SE05X_E_EXISTS: return CKR_ATTRIBUTE_VALUE_INVALID;
+    case SE05X_E_WRONG_TYPE: return CKR_KEY_TYPE_INCONSISTENT;
+    case SE05X_E_DENIED:
+    case SE05X_E_CONDITIONS: return CKR_KEY_FUNCTION_NOT_PERMITTED;
+    case SE05X_E_NO_MEMORY: return CKR_DEVICE_MEMORY;
+    case SE05X_E_WRONG_DATA:
+    case SE05X_E_FORMAT: return CKR_DATA_INVALID;
+    case SE05X_E_UNSUPPORTED: return CKR_FUNCTION_NOT_SUPPORTED;
+    case SE05X_E_LINK:
+    case SE05X_E_TIMEOUT:
+    case SE05X_E_PROTOCOL:
+        /* Drop the link: the next call reconnects (emulator restart, bus reset). */
+        if (ctx->se) {
+            se05x_close(ctx->se);
+            ctx->se = NULL;
+        }
+        return CKR_DEVICE_ERROR;
+    case SE05X_E_CARD: return CKR_DEVICE_ERROR;
+    case SE05X_E_CRYPTO: return CKR_FUNCTION_FAILED;
+    case SE05X_E_NOMEM: return CKR_HOST_MEMORY;
+    default: return CKR_GENERAL_ERROR;
+    }
+}
+
+static void pad_copy(unsigned char *dst, size_t n, const char *src)
+{
+    size_t l = strlen(src);
+    memset(dst, ' ', n);
+    memcpy(dst, src, l < n ? l : n);
+}
+
+CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
+{
+    (void)tokenPresent;
+    if (!p11_ctx_get())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (!pulCount)
+        return CKR_ARGUMENTS_BAD;
+    if (!pSlotList) {
+        *pulCount = 1;
+        return CKR_OK;
+    }
+    if (*pulCount < 1) {
+        *pulCount = 1;
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    pSlotList[0] = P11_SLOT_ID;
+    *pulCount = 1;
+    return CKR_OK;
+}
+
+CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
+{
+    if (!p11_ctx_get())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (slotID != P11_SLOT_ID)
+        return CKR_SLOT_ID_INVALID;
+    if (!pInfo)
+        return CKR_ARGUMENTS_BAD;
+    char conn[300], desc[400];
+    se05x_conn_resolve(NULL, conn, sizeof(conn)); /* no chip access */
+    snprintf(desc, sizeof(desc), "SE05x at %s", conn);
+    memset(pInfo, 0, sizeof(*pInfo));
+    pad_copy(pInfo->slotDescription, sizeof(pInfo->slotDescription), desc);
+    pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "NXP Semiconductors");
+    pInfo->flags = CKF_TOKEN_PRESENT | CKF_HW_SLOT;
+    return CKR_OK;
+}
+
+CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
+{
+    P11_ENTER(ctx);
+    if (slotID != P11_SLOT_ID)
+        P11_LEAVE(ctx, CKR_SLOT_ID_INVALID);
+    if (!pInfo)
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    se05x_session *se = p11_chip(ctx);
+    if (!se)
+        P11_LEAVE(ctx, CKR_DEVICE_ERROR);
+    if (!ctx->have_uid) {
+        se05x_rc rc = se05x_read_uid(se, ctx->uid);
+        if (rc != SE05X_OK)
+            P11_LEAVE(ctx, p11_rv(ctx, rc));
+        ctx->have_uid = 1;
+    }
+    memset(pInfo, 0, sizeof(*pInfo));
+    pad_copy(pInfo->label, sizeof(pInfo->label), P11_TOKEN_LABEL);
+    pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "NXP Semiconductors");
+    pad_copy(pInfo->model, sizeof(pInfo->model), "SE05x");
+    /* Serial: the 8 unique bytes of the UID (CertUID bytes 2..9). */
+    char serial[17];
+    for (int i = 0; i < 8; i++)
+        snprintf(serial + 2 * i, 3, "%02X", ctx->uid[8 + i]);
+    pad_copy(pInfo->serialNumber, sizeof(pInfo->serialNumber), serial);
+    pInfo->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
+    pInfo->ulMaxSessionCount = P11_MAX_SESSIONS;
+    pInfo->ulMaxRwSessionCount = P11_MAX_SESSIONS;
+    CK_ULONG n = 0;
+    for (size_t i = 0; i < P11_MAX_SESSIONS; i++)
+        if (ctx->sess[i].handle)
+            n++;
+    pInfo->ulSessionCount = n;
+    pInfo->ulRwSessionCount = n;
+    pInfo->ulMaxPinLen = sizeof(ctx->pin) - 1;
+    pInfo->ulMinPinLen = 1;
+    pInfo->ulTotalPublicMemory = CK_UNAVAILABLE_INFORMATION;
+    pInfo->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
+    pInfo->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    pInfo->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    const struct se05x_applet_info *ai = se05x_applet(se);
+    if (ai) {
+        pInfo->hardwareVersion.major = ai->major;
+        pInfo->hardwareVersion.minor = ai->minor;
+        pInfo->firmwareVersion.major = ai->patch;
+    }
+    P11_LEAVE(ctx, CKR_OK);
+}
+
+/* ---- mechanisms ---- */
+#define EC_FLAGS (CKF_HW | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+static const struct {
+    CK_MECHANISM_TYPE m;
+    CK_ULONG min, max;
+    CK_FLAGS flags;
+} g_mechs[] = {
+    {CKM_ECDSA, 192, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
+    {CKM_ECDSA_SHA1, 192, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
+    {CKM_ECDSA_SHA224, 192, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
+    {CKM_ECDSA_SHA256, 192, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
+    {CKM_ECDSA_SHA384, 192, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
+    {CKM_ECDSA_SHA512, 192, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
+    {CKM_EC_KEY_PAIR_GEN, 192, 521, CKF_GENERATE_KEY_PAIR | EC_FLAGS},
+    {CKM_ECDH1_DERIVE, 192, 521, CKF_DERIVE | EC_FLAGS},
+    {CKM_RSA_PKCS_KEY_PAIR_GEN, 1024, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR},
+    {CKM_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY | CKF_DECRYPT | CKF_ENCRYPT},
+    {CKM_SHA1_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA224_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA256_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA384_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA512_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA1_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA224_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA256_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA384_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_SHA512_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
+    {CKM_RSA_PKCS_OAEP, 1024, 4096, CKF_HW | CKF_DECRYPT | CKF_ENCRYPT},
+    {CKM_SHA_1, 0, 0, CKF_DIGEST},
+    {CKM_SHA224, 0, 0, CKF_DIGEST},
+    {CKM_SHA256, 0, 0, CKF_DIGEST},
+    {CKM_SHA384, 0, 0, CKF_DIGEST},
+    {CKM_SHA512, 0, 0, CKF_DIGEST},
+};
+#define N_MECHS (sizeof(g_mechs) / sizeof(g_mechs[0]))
+
+int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info)
+{
+    for (size_t i = 0; i < N_MECHS; i++)
+        if (g_mechs[i].m == m) {
+            if (info) {
+                info->ulMinKeySize = g_mechs[i].min;
+                info->ulMaxKeySize = g_mechs[i].max;
+                info->flags = g_mechs[i].flags;
+            }
+            return 1;
+        }
+    return 0;
+}
+
+CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
+{
+    if (!p11_ctx_get())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (slotID != P11_SLOT_ID)
+        return CKR_SLOT_ID_INVALID;
+    if (!pulCount)
+        return CKR_ARGUMENTS_BAD;
+    if (!pMechanismList) {
+        *pulCount = N_MECHS;
+        return CKR_OK;
+    }
+    if (*pulCount < N_MECHS) {
+        *pulCount = N_MECHS;
+        return CKR_BUFFER_TOO_SMALL;
+    }
+    for (size_t i = 0; i < N_MECHS; i++)
+        pMechanismList[i] = g_mechs[i].m;
+    *pulCount = N_MECHS;
+    return CKR_OK;
+}
+
+CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
+{
+    if (!p11_ctx_get())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    if (slotID != P11_SLOT_ID)
+        return CKR_SLOT_ID_INVALID;
+    if (!pInfo)
+        return CKR_ARGUMENTS_BAD;
+    return p11_mech_supported(type, pInfo) ? CKR_OK : CKR_MECHANISM_INVALID;
+}
+
+/* ---- token administration: the PIN is host configuration, not on the chip ---- */
+CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)
+{
+    (void)slotID; (void)pPin; (void)ulPinLen; (void)pLabel;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+    (void)hSession; (void)pPin; (void)ulPinLen;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
+               CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
+{
+    (void)hSession; (void)pOldPin; (void)ulOldLen; (void)pNewPin; (void)ulNewLen;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
+
+CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
+{
+    P11_ENTER(ctx);
+    if (!p11_session_get(ctx, hSession))
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (userType == CKU_SO)
+        P11_LEAVE(ctx, CKR_USER_TYPE_INVALID); /* no security officer: the PIN is configuration */
+    if (userType != CKU_USER && userType != CKU_CONTEXT_SPECIFIC)
+        P11_LEAVE(ctx, CKR_USER_TYPE_INVALID);
+    if (userType == CKU_USER && ctx->logged_in)
+        P11_LEAVE(ctx, CKR_USER_ALREADY_LOGGED_IN);
+    if (!pPin && ulPinLen)
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    size_t want = strlen(ctx->pin);
+    if (!pPin || ulPinLen != want || CRYPTO_memcmp(pPin, ctx->pin, want) != 0) {
+        se05x_log(SE05X_LOG_WARN, "pkcs11", "C_Login: wrong PIN");
+        P11_LEAVE(ctx, CKR_PIN_INCORRECT);
+    }
+    ctx->logged_in = 1;
+    P11_LEAVE(ctx, CKR_OK);
+}
+
+CK_RV C_Logout(CK_SESSION_HANDLE hSession)
+{
+    P11_ENTER(ctx);
+    if (!p11_session_get(ctx, hSession))
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!ctx->logged_in)
+        P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
+    ctx->logged_in = 0;
+    P11_LEAVE(ctx, CKR_OK);
+}
+
+CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
+{
+    (void)flags; (void)pSlot; (void)pReserved;
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+}
