@@ -52,7 +52,7 @@ static int parse_sig_args(struct tool *t, int argc, char **argv, bool verify, st
             if ((a->md = tool_digest_from_name(optarg)) == SE05X_MD_NONE)
                 return tool_usage(t, "unknown digest '%s' (use sha1, sha224, sha256, sha384, sha512)", optarg);
             break;
-        default: return tool_bad_option(t, argc, argv);
+        default: return tool_bad_option(t, c, argc, argv);
         }
     }
     if (argc - optind != 1)

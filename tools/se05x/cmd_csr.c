@@ -150,7 +150,7 @@ static int parse_args(struct tool *t, int argc, char **argv, struct csr_args *a)
             if ((a->md = tool_digest_from_name(optarg)) == SE05X_MD_NONE)
                 return tool_usage(t, "unknown digest '%s'", optarg);
             break;
-        default: return tool_bad_option(t, argc, argv);
+        default: return tool_bad_option(t, c, argc, argv);
         }
     }
     if (argc - optind != 1)

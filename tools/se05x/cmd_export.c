@@ -25,7 +25,7 @@ static int parse_id_out(struct tool *t, int argc, char **argv, const char *flag,
         else if (c == 'f' && flag_set)
             *flag_set = true;
         else
-            return tool_bad_option(t, argc, argv);
+            return tool_bad_option(t, c, argc, argv);
     }
     if (argc - optind != 1)
         return tool_usage(t, "expected one object id");

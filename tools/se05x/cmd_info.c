@@ -136,7 +136,7 @@ int cmd_list(struct tool *t, int argc, char **argv)
         if (c == 'a')
             all = true;
         else
-            return tool_bad_option(t, argc, argv);
+            return tool_bad_option(t, c, argc, argv);
     }
     if (optind < argc)
         return tool_usage(t, "unexpected argument '%s'", argv[optind]);
@@ -214,7 +214,7 @@ int cmd_random(struct tool *t, int argc, char **argv)
         else if (c == 'o')
             out = optarg;
         else
-            return tool_bad_option(t, argc, argv);
+            return tool_bad_option(t, c, argc, argv);
     }
     if (optind + 1 != argc)
         return tool_usage(t, "expected the number of bytes");

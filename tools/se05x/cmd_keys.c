@@ -88,7 +88,7 @@ int cmd_generate(struct tool *t, int argc, char **argv)
                 return rc;
             co.has_policy = true;
             break;
-        default: return tool_bad_option(t, argc, argv);
+        default: return tool_bad_option(t, c, argc, argv);
         }
     }
     if (argc - optind != 2)
@@ -171,7 +171,7 @@ int cmd_import(struct tool *t, int argc, char **argv)
                 return rc;
             co.has_policy = true;
             break;
-        default: return tool_bad_option(t, argc, argv);
+        default: return tool_bad_option(t, c, argc, argv);
         }
     }
     if (argc - optind != 2)

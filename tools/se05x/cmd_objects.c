@@ -64,7 +64,7 @@ static int parse_create(struct tool *t, int argc, char **argv, struct se05x_writ
                 return rc;
             wo->policy = pol;
         } else {
-            return tool_bad_option(t, argc, argv);
+            return tool_bad_option(t, c, argc, argv);
         }
     }
     return 0;
@@ -183,7 +183,7 @@ int cmd_read(struct tool *t, int argc, char **argv)
         else if (c == OPT_PRIVATE)
             priv = true;
         else
-            return tool_bad_option(t, argc, argv);
+            return tool_bad_option(t, c, argc, argv);
     }
     if (argc - optind != 1)
         return tool_usage(t, "expected one object id");
@@ -279,7 +279,7 @@ static int cert_read(struct tool *t, int argc, char **argv)
         else if (c == OPT_PEM)
             pem = true;
         else
-            return tool_bad_option(t, argc, argv);
+            return tool_bad_option(t, c, argc, argv);
     }
     if (argc - optind != 1)
         return tool_usage(t, "expected read <id>");

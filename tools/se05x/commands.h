@@ -42,6 +42,6 @@ bool tool_wants_help(int argc, char **argv, const char *usage);
 
 /* getopt_long wrapper state reset + the message for a bad option. */
 void tool_getopt_reset(void);
-int tool_bad_option(const struct tool *t, int argc, char **argv);
+int tool_bad_option(const struct tool *t, int c, int argc, char **argv);
 
 #endif

@@ -53,7 +53,9 @@ se05x_session *tool_session(struct tool *t)
     if (rc != SE05X_OK) {
         t->s = NULL;
         const char *why = err.msg[0] ? err.msg : se05x_strerror(rc);
-        if (strstr(why, t->conn) != NULL)
+        if (strncmp(why, "cannot connect", 14) == 0)
+            tool_err("%s", why);
+        else if (strstr(why, t->conn) != NULL)
             tool_err("cannot connect: %s", why);
         else
             tool_err("cannot connect to %s: %s", t->conn, why);

@@ -67,14 +67,19 @@ void tool_getopt_reset(void)
     opterr = 0;
 }
 
-int tool_bad_option(const struct tool *t, int argc, char **argv)
+int tool_bad_option(const struct tool *t, int c, int argc, char **argv)
 {
-    const char *opt = (optind >= 1 && optind <= argc) ? argv[optind - 1] : "?";
-    if (optopt != 0 && (opt == NULL || opt[0] != '-' || strlen(opt) > 2)) {
-        char o[3] = {'-', (char)optopt, 0};
-        return tool_usage(t, "option '%s' is unknown or needs a value", o);
-    }
-    return tool_usage(t, "option '%s' is unknown or needs a value", opt ? opt : "?");
+    /* getopt_long with a leading ':' in optstring: ':' = missing value,
+     * '?' = unknown option (optopt set for short options only). */
+    const char *opt = (optind >= 1 && optind <= argc) ? argv[optind - 1] : NULL;
+    char shortopt[3] = {'-', (char)optopt, 0};
+    if ((opt == NULL || strncmp(opt, "--", 2) != 0) && optopt > ' ' && optopt < 127)
+        opt = shortopt;
+    if (opt == NULL)
+        opt = "?";
+    if (c == ':')
+        return tool_usage(t, "option '%s' needs a value", opt);
+    return tool_usage(t, "unknown option '%s'", opt);
 }
 
 int main(int argc, char **argv)

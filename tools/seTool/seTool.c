@@ -85,6 +85,8 @@ static int open_chip(struct ctx *c)
         return 0;
     c->s = NULL;
     const char *why = e.msg[0] ? e.msg : se05x_strerror(rc);
+    if (strncmp(why, "cannot connect", 14) == 0)
+        return err("%s", why);
     if (strstr(why, c->conn) != NULL)
         return err("cannot connect: %s", why);
     return err("cannot connect to %s: %s", c->conn, why);
