@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# ENGINE_load_private_key and every chip operation through the OpenSSL API
+# (tests/engine/engine_api.c): ECDSA with every digest size (EVP and
+# ECDSA_do_sign), ECDH, RSA PKCS#1 v1.5 and PSS signatures, RSA decryption
+# (PKCS#1, OAEP, none), 4 threads signing at once, clear errors, no stale
+# error after success.
+. "$SE05X_HELPERS/lib.sh"
+. "$SE05X_SRC/tests/engine/common.sh"
+API="$SE05X_TESTS_DIR/engine_api"
+sim_start
+export OPENSSL_CONF=/dev/null
+
+se05x generate ec 0x7f000001 >/dev/null 2>&1 || fail "generate EC"
+se05x generate rsa 0x7f000002 --bits 2048 >/dev/null 2>&1 || fail "generate RSA"
+seTool getRef 0x7f000001 "$T/ec.ref" >/dev/null 2>&1 || fail "getRef"
+
+note "all operations, keys by id / pkcs11 URI / ref file"
+"$API" ops 0x7f000001 0x7f000002 >/dev/null || fail "engine_api ops (ids)"
+"$API" ops "pkcs11:object=sss:7f000001;type=private" "pkcs11:object=sss:7F000002;type=private" \
+  >/dev/null || fail "engine_api ops (pkcs11 URIs)"
+"$API" ops "$T/ec.ref" 0x7f000002 >/dev/null || fail "engine_api ops (ref file)"
+
+note "4 threads x 25 signatures on one session"
+"$API" threads 0x7f000001 >/dev/null || fail "threads"
+
+note "errors are clear and name the object and the port"
+set +e
+"$API" load 0x7f0000ff 2>"$T/err.txt"; rc=$?
+set -e
+[ $rc = 2 ] || fail "missing object: rc $rc"
+assert_contains "$(head -1 "$T/err.txt")" "se05x: " "missing object"
+assert_contains "$(head -1 "$T/err.txt")" "7F0000FF" "missing object"
+assert_contains "$(head -1 "$T/err.txt")" "not found" "missing object"
+assert_contains "$(head -1 "$T/err.txt")" "127.0.0.1:$SIM_PORT" "missing object"
+
+openssl ecparam -name prime256v1 -genkey -noout -out "$T/soft.pem" 2>/dev/null
+set +e
+"$API" load "$T/soft.pem" 2>"$T/err.txt"; rc=$?
+set -e
+[ $rc = 2 ] || fail "software key file: rc $rc"
+assert_contains "$(head -1 "$T/err.txt")" "not a reference" "ordinary key file"
+
+dead=$(free_port)
+set +e
+EX_SSS_BOOT_SSS_PORT=127.0.0.1:$dead "$API" load 0x7f000001 2>"$T/err.txt"; rc=$?
+set -e
+[ $rc = 2 ] || fail "unreachable port: rc $rc"
+assert_contains "$(head -1 "$T/err.txt")" "se05x: " "unreachable port"
+assert_contains "$(head -1 "$T/err.txt")" "$dead" "unreachable port"
+echo "PASS"
