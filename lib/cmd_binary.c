@@ -24,7 +24,7 @@ static se05x_rc write_chunk(se05x_session *s, se05x_objid id, const struct se05x
         tlv_put_u16(&w, SE05X_TAG_3, (uint16_t)total);
     tlv_put(&w, SE05X_TAG_4, d, n);
     return se05x_run(s, "WriteBinary", id, se05x_write_ins(o), SE05X_P1_BINARY, SE05X_P2_DEFAULT, &w,
-                     false, false, NULL, 0, NULL);
+                     false, NULL, 0, NULL);
 }
 
 se05x_rc se05x_write_binary(se05x_session *s, se05x_objid id, const uint8_t *data, size_t len,

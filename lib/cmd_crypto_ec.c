@@ -48,7 +48,7 @@ se05x_rc se05x_ecdsa_sign(se05x_session *s, se05x_objid id, se05x_digest md, con
     tlv_put_u8(&w, SE05X_TAG_2, algo);
     tlv_put(&w, SE05X_TAG_3, digest, dlen);
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w,
-                            false, true, r, sizeof r, &rlen);
+                            false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
         return rc;
     if (!der_sig_ok(v, n))
@@ -143,7 +143,7 @@ se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
     tlv_put(&w, SE05X_TAG_3, digest, dlen);
     tlv_put(&w, SE05X_TAG_5, sig, siglen);
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_VERIFY, &w,
-                            false, true, r, sizeof r, &rlen);
+                            false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
         return rc;
     if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
@@ -167,7 +167,7 @@ se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put(&w, SE05X_TAG_2, peer, peerlen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true, true,
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true,
                             r, sizeof r, &rlen);
     if (!rc && !(rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n))) {
         if (n == 0 || n > 66)

@@ -80,8 +80,7 @@ se05x_rc se05x_rsa_sign(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, se0
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, algo);
     tlv_put(&w, SE05X_TAG_3, msg, mlen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w, true,
-                            true, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w, true, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
         return rc;
     if (n < 64 || n > 512)
@@ -109,7 +108,7 @@ se05x_rc se05x_rsa_verify(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, s
     tlv_put(&w, SE05X_TAG_3, msg, mlen);
     tlv_put(&w, SE05X_TAG_5, sig, siglen);
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_VERIFY, &w,
-                            false, true, r, sizeof r, &rlen);
+                            false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
         return rc;
     if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
@@ -130,7 +129,7 @@ static se05x_rc rsa_crypt(se05x_session *s, const char *what, uint8_t p2, se05x_
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, algo);
     tlv_put(&w, SE05X_TAG_3, in, inlen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_RSA, p2, &w, true, true, r,
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_RSA, p2, &w, true, r,
                             sizeof r, &rlen);
     if (!rc && !(rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
         rc = se05x_copy_out(s, what, id, v, n, out, cap, len);

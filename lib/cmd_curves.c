@@ -18,8 +18,7 @@ se05x_rc se05x_read_curve_list(se05x_session *s, uint8_t set[17])
     size_t n;
     if (!s || !set)
         return SE05X_E_BAD_ARG;
-    se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_READ, SE05X_P1_CURVE, SE05X_P2_LIST, NULL, false,
-                            false, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_READ, SE05X_P1_CURVE, SE05X_P2_LIST, NULL, false, r, sizeof r, &rlen);
     if (rc)
         return rc;
     if ((rc = se05x_rsp_one(s, what, 0, r, rlen, SE05X_TAG_1, &v, &n)))
@@ -43,7 +42,7 @@ se05x_rc se05x_get_curve_id(se05x_session *s, se05x_objid id, se05x_curve *c)
         return SE05X_E_BAD_ARG;
     tlv_w_init(&w, buf, sizeof buf);
     tlv_put_u32(&w, SE05X_TAG_1, id);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_CURVE, SE05X_P2_ID, &w, false, true,
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_CURVE, SE05X_P2_ID, &w, false,
                             r, sizeof r, &rlen);
     if (rc)
         return rc;
@@ -63,7 +62,7 @@ static se05x_rc set_param(se05x_session *s, se05x_curve c, uint8_t param, const 
     tlv_put_u8(&w, SE05X_TAG_2, param);
     tlv_put(&w, SE05X_TAG_3, val, n);
     return se05x_run(s, "SetECCurveParam", 0, SE05X_INS_WRITE, SE05X_P1_CURVE, SE05X_P2_PARAM, &w,
-                     false, false, NULL, 0, NULL);
+                     false, NULL, 0, NULL);
 }
 
 /* A, B, G (04||X||Y), N, PRIME from libcrypto, each left-padded to the field

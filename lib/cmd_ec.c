@@ -34,7 +34,7 @@ se05x_rc se05x_ec_generate(se05x_session *s, se05x_objid id, se05x_curve c,
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, (uint8_t)c);
     return se05x_run(s, "WriteECKey (generate)", id, se05x_write_ins(o),
-                     (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_EC), SE05X_P2_DEFAULT, &w, false, false,
+                     (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_EC), SE05X_P2_DEFAULT, &w, false,
                      NULL, 0, NULL);
 }
 
@@ -89,7 +89,7 @@ se05x_rc se05x_ec_import(se05x_session *s, se05x_objid id, se05x_curve c, se05x_
     if (need_pub)
         tlv_put(&w, SE05X_TAG_4, point, ptlen);
     rc = se05x_run(s, what, id, se05x_write_ins(o), (uint8_t)(part | SE05X_P1_EC), SE05X_P2_DEFAULT,
-                   &w, false, false, NULL, 0, NULL);
+                   &w, false, NULL, 0, NULL);
 out:
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(cmd, sizeof cmd);

@@ -23,7 +23,7 @@ se05x_rc se05x_get_version(se05x_session *s, struct se05x_applet_info *out)
     if (!s || !out)
         return SE05X_E_BAD_ARG;
     se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_VERSION, NULL,
-                            false, false, r, sizeof r, &rlen);
+                            false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_one(s, what, 0, r, rlen, SE05X_TAG_1, &v, &n)))
         return rc;
     if (n < SE05X_SELECT_RSP_LEN)
@@ -52,7 +52,7 @@ se05x_rc se05x_get_random(se05x_session *s, uint8_t *buf, size_t n)
         struct tlv_w w;
         tlv_w_init(&w, cmd, sizeof cmd);
         tlv_put_u16(&w, SE05X_TAG_1, (uint16_t)chunk);
-        rc = se05x_run(s, what, 0, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_RANDOM, &w, true, false,
+        rc = se05x_run(s, what, 0, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_RANDOM, &w, true,
                        r, sizeof r, &rlen);
         if (rc || (rc = se05x_rsp_fixed(s, what, 0, r, rlen, SE05X_TAG_1, chunk, &v)))
             break;
@@ -76,8 +76,7 @@ se05x_rc se05x_get_free_memory(se05x_session *s, se05x_memory kind, uint16_t *fr
         return s ? se05x_fail(s, SE05X_E_BAD_ARG, 0, 0, "%s: bad memory kind", what) : SE05X_E_BAD_ARG;
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u8(&w, SE05X_TAG_1, (uint8_t)kind);
-    se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_MEMORY, &w, false,
-                            false, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_MEMORY, &w, false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_one(s, what, 0, r, rlen, SE05X_TAG_1, &v, &n)))
         return rc;
     if (n == 2) {
@@ -107,8 +106,7 @@ se05x_rc se05x_object_exists(se05x_session *s, se05x_objid id, bool *exists)
     if (!s || !exists)
         return SE05X_E_BAD_ARG;
     put_id(&w, cmd, sizeof cmd, id);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_EXIST, &w, false,
-                            false, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_EXIST, &w, false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
         return rc;
     if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
@@ -128,8 +126,7 @@ se05x_rc se05x_read_type(se05x_session *s, se05x_objid id, uint8_t *type, bool *
     if (!s || !type)
         return SE05X_E_BAD_ARG;
     put_id(&w, cmd, sizeof cmd, id);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_TYPE, &w, false,
-                            true, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_TYPE, &w, false, r, sizeof r, &rlen);
     if (rc)
         return rc;
     tlv_r_init(&rd, r, rlen);
@@ -162,8 +159,7 @@ se05x_rc se05x_read_size(se05x_session *s, se05x_objid id, uint16_t *size)
     if (!s || !size)
         return SE05X_E_BAD_ARG;
     put_id(&w, cmd, sizeof cmd, id);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_SIZE, &w, false,
-                            true, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_SIZE, &w, false, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 2, &v)))
         return rc;
     *size = be16(v);
@@ -184,8 +180,7 @@ se05x_rc se05x_read_id_list(se05x_session *s, uint16_t offset, uint8_t filter, s
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u16(&w, SE05X_TAG_1, offset); /* sent even when 0 (apdu.md §6) */
     tlv_put_u8(&w, SE05X_TAG_2, filter);
-    se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_LIST, &w, true,
-                            false, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_LIST, &w, true, r, sizeof r, &rlen);
     if (rc)
         return rc;
     tlv_r_init(&rd, r, rlen);
@@ -270,7 +265,7 @@ se05x_rc se05x_delete_object(se05x_session *s, se05x_objid id)
         return SE05X_E_BAD_ARG;
     put_id(&w, cmd, sizeof cmd, id);
     return se05x_run(s, "DeleteSecureObject", id, SE05X_INS_MGMT, SE05X_P1_DEFAULT,
-                     SE05X_P2_DELETE_OBJECT, &w, false, true, NULL, 0, NULL);
+                     SE05X_P2_DELETE_OBJECT, &w, false, NULL, 0, NULL);
 }
 
 se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object_info *out)

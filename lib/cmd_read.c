@@ -23,8 +23,7 @@ static se05x_rc read_obj(se05x_session *s, const char *what, se05x_objid id, uin
         tlv_put_u16(&w, SE05X_TAG_3, length);
     if (comp >= 0)
         tlv_put_u8(&w, SE05X_TAG_4, (uint8_t)comp);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_DEFAULT, &w, true,
-                            true, r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_DEFAULT, &w, true, r, sizeof r, &rlen);
     if (rc || (rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
         return rc;
     if (length && n != length)

@@ -29,8 +29,7 @@ se05x_rc se05x_rsa_generate(se05x_session *s, se05x_objid id, unsigned bits,
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u16(&w, SE05X_TAG_2, (uint16_t)bits);
     return se05x_run(s, "WriteRSAKey (generate)", id, se05x_write_ins(o),
-                     (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_RSA), SE05X_RSA_FORMAT_CRT, &w, false,
-                     false, NULL, 0, NULL);
+                     (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_RSA), SE05X_RSA_FORMAT_CRT, &w, false, NULL, 0, NULL);
 }
 
 struct comp {
@@ -109,7 +108,7 @@ se05x_rc se05x_rsa_import(se05x_session *s, se05x_objid id, unsigned bits, se05x
             memcpy(val, c[i].v, vn);
         }
         tlv_put(&w, c[i].tag, val, vn);
-        rc = se05x_run(s, what, id, se05x_write_ins(o), p1, SE05X_RSA_FORMAT_CRT, &w, false, false,
+        rc = se05x_run(s, what, id, se05x_write_ins(o), p1, SE05X_RSA_FORMAT_CRT, &w, false,
                        NULL, 0, NULL);
         OPENSSL_cleanse(cmd, w.len < sizeof cmd ? w.len : sizeof cmd);
         if (rc)

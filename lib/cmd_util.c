@@ -18,16 +18,8 @@ se05x_rc se05x_bad_rsp(se05x_session *s, const char *what, se05x_objid id, const
                       se05x_conn(s), why);
 }
 
-/* Status words after which asking "does the object exist?" can refine the
- * error: everything except policy/security, memory and rate limiting. */
-static bool sw_may_mean_missing(uint16_t sw)
-{
-    return sw != 0 && sw != SE05X_SW_NOT_ALLOWED && sw != SE05X_SW_SECURITY_STATUS &&
-           sw != SE05X_SW_FILE_FULL && sw != SE05X_SW_APDU_THROUGHPUT;
-}
-
 se05x_rc se05x_run(se05x_session *s, const char *what, se05x_objid id, uint8_t ins, uint8_t p1,
-                   uint8_t p2, const struct tlv_w *w, bool extended, bool check_exists,
+                   uint8_t p2, const struct tlv_w *w, bool extended,
                    uint8_t *rdata, size_t rcap, size_t *rlen)
 {
     uint8_t none[4];
@@ -42,23 +34,9 @@ se05x_rc se05x_run(se05x_session *s, const char *what, se05x_objid id, uint8_t i
         rlen = &dummy;
     *rlen = 0;
     se05x_rc rc = se05x_cmd(s, what, id, &a, rdata ? rdata : none, rdata ? rcap : sizeof none, rlen);
-    if (rc == SE05X_OK) {
-        if (!rdata && *rlen)
-            return se05x_bad_rsp(s, what, id, "unexpected response data");
-        return SE05X_OK;
-    }
-    if (!check_exists || !id)
-        return rc;
-    struct se05x_error e;
-    se05x_last_error(s, &e);
-    if (!sw_may_mean_missing(e.sw))
-        return rc;
-    bool exists = true;
-    if (se05x_object_exists(s, id, &exists) == SE05X_OK && !exists)
-        return se05x_fail(s, SE05X_E_NOT_FOUND, e.sw, id, "%s: object 0x%08X not found on %s", what,
-                          id, se05x_conn(s));
-    /* keep the original detail, not the one of the existence check */
-    return se05x_fail(s, e.rc, e.sw, e.objid, "%s", e.msg);
+    if (rc == SE05X_OK && !rdata && *rlen)
+        return se05x_bad_rsp(s, what, id, "unexpected response data");
+    return rc;
 }
 
 se05x_rc se05x_rsp_one(se05x_session *s, const char *what, se05x_objid id, const uint8_t *r,

@@ -26,13 +26,12 @@ se05x_rc se05x_policy_put(se05x_session *s, struct tlv_w *w, const struct se05x_
  * the policy is empty or invalid (more than 6 rules). */
 size_t se05x_policy_encode(const struct se05x_policy *p, uint8_t *buf, size_t cap);
 
-/* Sends the command whose TLV payload sits in w. An overflowed w fails with
- * SE05X_E_BAD_ARG. On a chip error for a command that addresses an existing
- * object (check_exists), a CheckObjectExists tells "not found" apart from
- * other failures. rdata may be NULL when no data is expected (then any
- * response data is a protocol error). */
+/* Sends the command whose TLV payload sits in w (NULL: no data). An
+ * overflowed w fails with SE05X_E_BAD_ARG. se05x_cmd already turns a chip
+ * error on a missing object into SE05X_E_NOT_FOUND. rdata may be NULL when
+ * no data is expected (then any response data is a protocol error). */
 se05x_rc se05x_run(se05x_session *s, const char *what, se05x_objid id, uint8_t ins, uint8_t p1,
-                   uint8_t p2, const struct tlv_w *w, bool extended, bool check_exists,
+                   uint8_t p2, const struct tlv_w *w, bool extended,
                    uint8_t *rdata, size_t rcap, size_t *rlen);
 
 /* Parses a response made of exactly one TLV with `tag`; anything else
@@ -59,6 +58,15 @@ se05x_curve se05x_curve_from_type7(uint8_t type, se05x_keypart *part);
 
 /* Map of a ReadType code (3.x generic and 7.x curve-specific). */
 void se05x_type_decode(uint8_t type, se05x_kind *kind, se05x_keypart *part, se05x_curve *curve);
+
+/* Key files (ossl.c): whole file into memory (at most 1 MiB, malloc'ed). */
+se05x_rc se05x_read_file(const char *path, uint8_t **data, size_t *len, struct se05x_error *err);
+/* PEM or DER bytes -> EVP_PKEY; selection EVP_PKEY_KEYPAIR or
+ * EVP_PKEY_PUBLIC_KEY. *asked is set when a passphrase was requested. */
+struct evp_pkey_st;
+struct evp_pkey_st *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked);
+/* True for an encrypted PEM or DER PKCS#8 key. */
+bool se05x_key_is_encrypted(const uint8_t *d, size_t n);
 
 /* Montgomery/Edwards byte order of apdu.md §21 (3.x host behaviour). */
 void se05x_reverse(uint8_t *p, size_t n);

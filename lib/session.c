@@ -340,7 +340,7 @@ se05x_rc se05x_cmd_sw(se05x_session *s, const char *what, se05x_objid id,
 static se05x_rc select_applet(se05x_session *s, struct se05x_error *err)
 {
     uint8_t c[5 + SE05X_AID_LEN + 1] = {SE05X_CLA_ISO, SE05X_INS_SELECT, 0x04, 0x00, SE05X_AID_LEN};
-    uint8_t r[64];
+    uint8_t r[258]; /* short Le 00: up to 256 data bytes + SW */
     size_t rl = 0;
     struct se05x_error e = {0};
     memcpy(c + 5, SE05X_AID, SE05X_AID_LEN);

@@ -1,0 +1,134 @@
+/* Scripted link, see mock.h. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "mock.h"
+
+size_t hex2bin(const char *hex, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (const char *p = hex; *p; p++) {
+        int v;
+        if (*p >= '0' && *p <= '9')
+            v = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            v = *p - 'a' + 10;
+        else if (*p >= 'A' && *p <= 'F')
+            v = *p - 'A' + 10;
+        else
+            continue;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            assert_true(n < cap);
+            out[n++] = (uint8_t)(hi << 4 | v);
+            hi = -1;
+        }
+    }
+    assert_int_equal(hi, -1);
+    return n;
+}
+
+static se05x_rc mock_transceive(struct se05x_link *l, const uint8_t *c, size_t clen, uint8_t *r,
+                                size_t rcap, size_t *rlen, struct se05x_error *err)
+{
+    struct mock *m = (struct mock *)l;
+    *rlen = 0;
+    memcpy(m->last, c, clen < sizeof m->last ? clen : sizeof m->last);
+    m->last_len = clen;
+    if (m->pos >= m->n) {
+        if (!m->err[0])
+            snprintf(m->err, sizeof m->err, "unexpected APDU #%zu (script has %zu)", m->pos + 1, m->n);
+        return se05x_err_set(err, SE05X_E_LINK, 0, 0, "mock: %s", m->err);
+    }
+    struct mock_step *st = &m->step[m->pos++];
+    if (!st->any) {
+        bool ok = st->prefix ? clen >= st->clen && !memcmp(c, st->c, st->clen)
+                             : clen == st->clen && !memcmp(c, st->c, clen);
+        if (!ok) {
+            if (!m->err[0]) {
+                int k = snprintf(m->err, sizeof m->err, "APDU #%zu differs: got", m->pos);
+                for (size_t i = 0; i < clen && k < (int)sizeof m->err - 4; i++)
+                    k += snprintf(m->err + k, sizeof m->err - (size_t)k, " %02X", c[i]);
+            }
+            return se05x_err_set(err, SE05X_E_LINK, 0, 0, "mock: %s", m->err);
+        }
+    }
+    if (st->h) {
+        *rlen = st->h(c, clen, r, rcap, st->arg);
+        return SE05X_OK;
+    }
+    if (st->rlen > rcap)
+        return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0, "mock: response too big");
+    memcpy(r, st->r, st->rlen);
+    *rlen = st->rlen;
+    return SE05X_OK;
+}
+
+static void mock_close(struct se05x_link *l) { (void)l; }
+
+static const struct se05x_link_ops mock_ops = {
+    .name = "mock", .transceive = mock_transceive, .close = mock_close,
+};
+
+se05x_session *mock_session(struct mock *m)
+{
+    memset(m, 0, sizeof *m);
+    m->link.ops = &mock_ops;
+    se05x_session *s = NULL;
+    struct se05x_error e;
+    assert_int_equal(se05x_session_from_link(&m->link, "mock", false, &s, &e), SE05X_OK);
+    return s;
+}
+
+static struct mock_step *next(struct mock *m)
+{
+    assert_true(m->n < MOCK_MAX_STEPS);
+    struct mock_step *st = &m->step[m->n++];
+    memset(st, 0, sizeof *st);
+    return st;
+}
+
+void mock_expect(struct mock *m, const char *c, const char *r)
+{
+    struct mock_step *st = next(m);
+    st->clen = hex2bin(c, st->c, sizeof st->c);
+    st->rlen = hex2bin(r, st->r, sizeof st->r);
+}
+
+void mock_expect_prefix(struct mock *m, const char *c, const char *r)
+{
+    mock_expect(m, c, r);
+    m->step[m->n - 1].prefix = true;
+}
+
+void mock_expect_bin(struct mock *m, const uint8_t *c, size_t clen, const uint8_t *r, size_t rlen)
+{
+    struct mock_step *st = next(m);
+    assert_true(clen <= sizeof st->c && rlen <= sizeof st->r);
+    memcpy(st->c, c, clen);
+    st->clen = clen;
+    memcpy(st->r, r, rlen);
+    st->rlen = rlen;
+}
+
+void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, void *arg)
+{
+    struct mock_step *st = next(m);
+    st->clen = hex2bin(cprefix, st->c, sizeof st->c);
+    st->prefix = true;
+    st->h = h;
+    st->arg = arg;
+}
+
+void mock_assert_done(struct mock *m)
+{
+    if (m->err[0])
+        fail_msg("%s", m->err);
+    if (m->pos != m->n)
+        fail_msg("only %zu of %zu scripted APDUs were sent", m->pos, m->n);
+}
