@@ -1,0 +1,142 @@
+/* Management and information commands (apdu.md §4.1, §4.2). */
+#include <openssl/rand.h>
+#include <string.h>
+#include <time.h>
+
+#include "card_internal.h"
+#include "policy.h"
+
+static const uint8_t TAGS_41[] = {SE05X_TAG_1};
+
+uint16_t h_get_version(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    if (a->lc)
+        return SE05X_SW_WRONG_DATA;
+    rsp_data(c, w, SE05X_TAG_1, c->version, sizeof c->version);
+    return SE05X_SW_OK;
+}
+
+uint16_t h_get_memory(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    struct sim_tlvs t;
+    uint8_t type;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, TAGS_41, 1, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u8(&t, SE05X_TAG_1, &type))
+        return SE05X_SW_WRONG_DATA;
+    size_t cap, used;
+    switch (type) {
+    case SE05X_MEM_PERSISTENT:
+        cap = c->store.pcap;
+        used = store_used(&c->store, false);
+        break;
+    case SE05X_MEM_TRANSIENT_RESET:
+        cap = c->store.tcap;
+        used = store_used(&c->store, true);
+        break;
+    case SE05X_MEM_TRANSIENT_DESELECT: /* holds only session/crypto-object state: empty */
+        cap = c->store.tcap;
+        used = 0;
+        break;
+    default:
+        return SE05X_SW_WRONG_DATA;
+    }
+    size_t free_b = cap > used ? cap - used : 0;
+    rsp_u16(c, w, SE05X_TAG_1, (uint16_t)(free_b > 0x7FFF ? 0x7FFF : free_b));
+    return SE05X_SW_OK;
+}
+
+uint16_t h_get_random(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    struct sim_tlvs t;
+    uint16_t n;
+    uint8_t buf[SE05X_MAX_APDU_PAYLOAD];
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, TAGS_41, 1, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u16(&t, SE05X_TAG_1, &n) || n == 0)
+        return SE05X_SW_WRONG_DATA;
+    if (n > SE05X_MAX_APDU_PAYLOAD - 4) /* the answer must fit the applet's buffer */
+        return SE05X_SW_WRONG_LENGTH;
+    if (RAND_bytes(buf, n) != 1)
+        return 0x6F00;
+    rsp_data(c, w, SE05X_TAG_1, buf, n);
+    return SE05X_SW_OK;
+}
+
+static uint16_t get_id(const struct sim_apdu *a, uint32_t *id)
+{
+    struct sim_tlvs t;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, TAGS_41, 1, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    return sim_tlv_u32(&t, SE05X_TAG_1, id) ? SE05X_SW_OK : SE05X_SW_WRONG_DATA;
+}
+
+uint16_t h_exists(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint32_t id;
+    uint16_t sw = get_id(a, &id);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    rsp_u8(c, w, SE05X_TAG_1, store_find(&c->store, id) ? SE05X_EXISTS_YES : SE05X_EXISTS_NO);
+    return SE05X_SW_OK;
+}
+
+uint16_t h_delete(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint32_t id;
+    (void)w;
+    uint16_t sw = get_id(a, &id);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    struct sim_obj *o = store_find(&c->store, id);
+    if (!o)
+        return SE05X_SW_WRONG_DATA;
+    if (o->origin == SE05X_ORIGIN_PROVISIONED)
+        return SE05X_SW_CONDITIONS; /* §17: kept */
+    /* an incomplete RSA import has no policy in force yet */
+    if (!o->incomplete &&
+        !sim_policy_allows(o->policy, o->policy_len, SIM_AUTH_NO_SESSION, SE05X_POL_ALLOW_DELETE))
+        return SE05X_SW_NOT_ALLOWED;
+    return store_remove(&c->store, id);
+}
+
+/* §17: only inside a session authenticated with 7FFF0205; applet sessions
+ * are not emulated, so the security status is never satisfied. */
+uint16_t h_delete_all(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    (void)c;
+    (void)a;
+    (void)w;
+    return SE05X_SW_SECURITY_STATUS;
+}
+
+/* Applet sessions are not emulated (docs/emulator.md): CreateSession answers
+ * 6985 as for an auth object that cannot open a session. */
+uint16_t h_create_session(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint32_t id;
+    (void)c;
+    (void)w;
+    uint16_t sw = get_id(a, &id);
+    return sw != SE05X_SW_OK ? sw : SE05X_SW_CONDITIONS;
+}
+
+/* A11: 100 ms ticks since the card was provisioned, 12 bytes big-endian. */
+uint16_t h_get_timestamp(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    struct timespec ts;
+    uint8_t b[12] = {0};
+    if (a->lc)
+        return SE05X_SW_WRONG_DATA;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 10 + (uint64_t)ts.tv_nsec / 100000000;
+    uint64_t base = c->store.created * 10;
+    uint64_t ticks = now > base ? now - base : 0;
+    for (int i = 0; i < 8; i++)
+        b[11 - i] = (uint8_t)(ticks >> (8 * i));
+    rsp_data(c, w, SE05X_TAG_1, b, sizeof b);
+    return SE05X_SW_OK;
+}

@@ -1,0 +1,185 @@
+/* Reading objects (apdu.md §4.4, §5, §16, §19). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "card_internal.h"
+#include "crypto.h"
+#include "policy.h"
+
+static bool allowed(const struct sim_obj *o, uint32_t rule)
+{
+    return sim_policy_allows(o->policy, o->policy_len, SIM_AUTH_NO_SESSION, rule);
+}
+
+uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3, SE05X_TAG_4};
+    struct sim_tlvs t;
+    uint32_t id;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
+        return SE05X_SW_WRONG_DATA;
+    struct sim_obj *o = store_find(&c->store, id);
+    if (!o)
+        return SE05X_SW_WRONG_DATA;
+    if (o->cleared || o->incomplete)
+        return SE05X_SW_CONDITIONS;
+    const uint8_t *p = NULL;
+    size_t n = 0;
+    switch (o->type) {
+    case SE05X_TYPE_EC_KEY_PAIR:
+    case SE05X_TYPE_EC_PUB:
+        p = o->part[SIM_P_EC_PUB];
+        n = o->part_len[SIM_P_EC_PUB];
+        break;
+    case SE05X_TYPE_RSA_KEY_PAIR:
+    case SE05X_TYPE_RSA_KEY_PAIR_CRT:
+    case SE05X_TYPE_RSA_PUB: {
+        uint8_t comp;
+        if (!sim_tlv_u8(&t, SE05X_TAG_4, &comp))
+            return SE05X_SW_WRONG_DATA;
+        if (comp != SE05X_RSA_COMP_MOD && comp != SE05X_RSA_COMP_PUB_EXP)
+            return SE05X_SW_CONDITIONS; /* private components never leave */
+        p = o->part[comp];
+        n = o->part_len[comp];
+        break;
+    }
+    case SE05X_TYPE_BINARY:
+    case SE05X_TYPE_COUNTER: {
+        uint16_t off = 0, len = 0;
+        if ((t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &off)) ||
+            (t.has[SE05X_TAG_3] && !sim_tlv_u16(&t, SE05X_TAG_3, &len)))
+            return SE05X_SW_WRONG_DATA;
+        size_t size = o->part_len[SIM_P_VALUE];
+        if (off > size)
+            return SE05X_SW_WRONG_DATA;
+        if (len == 0) /* absent (or 0): up to the end */
+            len = (uint16_t)(size - off);
+        if ((size_t)off + len > size)
+            return SE05X_SW_WRONG_DATA;
+        p = o->part[SIM_P_VALUE] + off;
+        n = len;
+        break;
+    }
+    default: /* private keys, symmetric keys, UserIDs, PCRs */
+        return SE05X_SW_CONDITIONS;
+    }
+    if (!allowed(o, SE05X_POL_ALLOW_READ))
+        return SE05X_SW_NOT_ALLOWED;
+    rsp_data(c, w, SE05X_TAG_1, p, n);
+    return SE05X_SW_OK;
+}
+
+static uint16_t find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1};
+    struct sim_tlvs t;
+    uint32_t id;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
+        return SE05X_SW_WRONG_DATA;
+    *o = store_find(&c->store, id);
+    return *o ? SE05X_SW_OK : SE05X_SW_WRONG_DATA;
+}
+
+uint16_t h_read_type(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    struct sim_obj *o;
+    uint16_t sw = find_by_id(c, a, &o);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    rsp_u8(c, w, SE05X_TAG_1, o->type);
+    rsp_u8(c, w, SE05X_TAG_2, o->transient ? SE05X_TRANSIENT : SE05X_PERSISTENT);
+    return SE05X_SW_OK;
+}
+
+uint16_t h_read_size(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    struct sim_obj *o;
+    uint16_t sw = find_by_id(c, a, &o);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    size_t size;
+    if (type_is_ec(o->type)) {
+        const struct sim_curve_info *ci = sim_curve(o->curve);
+        size = ci ? ci->bytes : 0;
+    } else if (type_is_rsa(o->type)) {
+        size = o->rsa_bits / 8u;
+    } else if (o->type == SE05X_TYPE_USERID || o->type == SE05X_TYPE_PCR) {
+        return SE05X_SW_CONDITIONS;
+    } else if (o->type == SE05X_TYPE_BINARY) {
+        size = o->reserve;
+    } else {
+        size = o->cleared ? o->reserve : o->part_len[SIM_P_VALUE];
+    }
+    rsp_u16(c, w, SE05X_TAG_1, (uint16_t)size);
+    return SE05X_SW_OK;
+}
+
+/* §16 + A5: ascending ids, reserved and provisioned included, offset in ids. */
+uint16_t h_read_idlist(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
+    struct sim_tlvs t;
+    uint16_t off;
+    uint8_t filter = SE05X_TYPE_ALL;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u16(&t, SE05X_TAG_1, &off) ||
+        (t.has[SE05X_TAG_2] && !sim_tlv_u8(&t, SE05X_TAG_2, &filter)))
+        return SE05X_SW_WRONG_DATA;
+    uint8_t ids[SIM_IDLIST_PAGE_DEFAULT * 4];
+    size_t matched = 0, out = 0;
+    bool more = false;
+    for (size_t i = 0; i < c->store.n; i++) {
+        const struct sim_obj *o = c->store.objs[i];
+        if (filter != SE05X_TYPE_ALL && o->type != filter)
+            continue;
+        if (matched++ < off)
+            continue;
+        if (out == c->cfg.idlist_page) {
+            more = true;
+            break;
+        }
+        put_be32(ids + 4 * out++, o->id);
+    }
+    rsp_u8(c, w, SE05X_TAG_1, more ? SE05X_MORE_YES : SE05X_MORE_NO);
+    rsp_data(c, w, SE05X_TAG_2, ids, 4 * out);
+    return SE05X_SW_OK;
+}
+
+/* §19, 3.x layout: id, type, auth indicator, attempts / tag length, owner,
+ * max attempts / RFU, policy entries, origin. */
+uint16_t h_read_attributes(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    struct sim_obj *o;
+    uint8_t b[14 + 256 + 1];
+    uint16_t sw = find_by_id(c, a, &o);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    memset(b, 0, sizeof b);
+    put_be32(b, o->id);
+    b[4] = o->type;
+    b[5] = o->auth ? SE05X_SET_SET : SE05X_SET_NOT_SET;
+    /* 6..7 failed attempts (never incremented: no sessions); 8..11 owner 0 */
+    if (o->auth)
+        put_be16(b + 12, o->max_attempts);
+    memcpy(b + 14, o->policy, o->policy_len);
+    b[14 + o->policy_len] = o->origin;
+    rsp_data(c, w, SE05X_TAG_2, b, 14u + o->policy_len + 1u);
+    return SE05X_SW_OK;
+}
+
+/* Crypto objects are not emulated: the list is always empty. */
+uint16_t h_read_crypto_list(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    if (a->lc)
+        return SE05X_SW_WRONG_DATA;
+    rsp_data(c, w, SE05X_TAG_1, NULL, 0);
+    return SE05X_SW_OK;
+}

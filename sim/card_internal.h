@@ -1,0 +1,112 @@
+/* Internals of the emulated card shared by card.c and the applet_*.c command
+ * handlers. Each handler parses its own TLVs, checks, acts through the store
+ * and writes its response TLVs; it returns the status word. Response data
+ * written by a handler that returns an error is discarded. */
+#ifndef SIM_CARD_INTERNAL_H
+#define SIM_CARD_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "apdu_parse.h"
+#include "se05x_proto.h"
+#include "sim.h"
+#include "store.h"
+#include "tlv.h"
+
+#define SIM_IDLIST_PAGE_DEFAULT ((SE05X_MAX_APDU_PAYLOAD - 16) / 4)
+#define SIM_AUTH_NO_SESSION 0x00000000u
+
+struct sim_card {
+    struct sim_card_cfg cfg; /* strings point into the copies below */
+    char *state_dir, *stats_path;
+    pthread_mutex_t lock;       /* one APDU at a time, card-wide */
+    pthread_mutex_t stats_lock; /* --stats file appends */
+    struct sim_store store;
+    bool selected;
+    uint8_t version[SE05X_SELECT_RSP_LEN];
+};
+
+typedef uint16_t (*sim_handler)(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w);
+
+/* Response TLVs in the configured length form (A7). */
+void rsp_data(const struct sim_card *c, struct tlv_w *w, uint8_t tag, const void *p, size_t n);
+void rsp_u8(const struct sim_card *c, struct tlv_w *w, uint8_t tag, uint8_t v);
+void rsp_u16(const struct sim_card *c, struct tlv_w *w, uint8_t tag, uint16_t v);
+
+/* Looks up an object for an operation: 6A80 if absent, 6985 if its value
+ * was cleared or it is an incomplete RSA import, 6986 if the policy does not
+ * grant `rule` (0 = no policy check). */
+uint16_t card_use_obj(struct sim_card *c, uint32_t id, uint32_t rule, struct sim_obj **out);
+/* Checks a write to an existing object: PROVISIONED objects are read-only
+ * (6985), the policy must grant `rule` (6986; not checked while an RSA import
+ * is incomplete). */
+uint16_t card_check_rewrite(const struct sim_obj *o, uint32_t rule);
+/* Applies a TAG 11 policy value to a new object (6984 if malformed). */
+uint16_t card_set_policy(struct sim_obj *o, const struct sim_tlvs *t);
+/* True when a Weierstrass curve is usable (created and all params set). */
+bool card_curve_ready(const struct sim_card *c, uint8_t curve);
+
+/* Provisioning of a fresh card (provision.c). */
+int sim_provision(struct sim_card *c, char *err, size_t errlen);
+
+/* Handlers (applet_*.c). */
+uint16_t h_get_version(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_get_memory(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_get_random(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_exists(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_delete(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_delete_all(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_create_session(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_get_timestamp(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+
+uint16_t h_read_object(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_read_type(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_read_size(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_read_idlist(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_read_attributes(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_read_crypto_list(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+
+uint16_t h_write_binary(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_write_symm(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_write_userid(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_write_counter(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+
+uint16_t h_create_curve(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_set_curve_param(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_get_curve_id(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_read_curve_list(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_delete_curve(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+
+uint16_t h_write_ec(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_ecdh(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t ec_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
+uint16_t ec_verify(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
+
+uint16_t h_write_rsa(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_rsa_encrypt(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_rsa_decrypt(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t rsa_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
+uint16_t rsa_verify(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
+
+/* Sign / verify dispatch on the key type (applet_crypto.c). */
+uint16_t h_sign(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_verify(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+
+static inline bool type_is_ec(uint8_t t) { return t >= SE05X_TYPE_EC_KEY_PAIR && t <= SE05X_TYPE_EC_PUB; }
+static inline bool type_is_rsa(uint8_t t)
+{
+    return t >= SE05X_TYPE_RSA_KEY_PAIR && t <= SE05X_TYPE_RSA_PUB;
+}
+static inline bool type_has_priv(uint8_t t)
+{
+    return t == SE05X_TYPE_EC_KEY_PAIR || t == SE05X_TYPE_EC_PRIV || (type_is_rsa(t) && t != SE05X_TYPE_RSA_PUB);
+}
+static inline bool type_has_pub(uint8_t t)
+{
+    return t == SE05X_TYPE_EC_KEY_PAIR || t == SE05X_TYPE_EC_PUB || t == SE05X_TYPE_RSA_KEY_PAIR ||
+           t == SE05X_TYPE_RSA_KEY_PAIR_CRT || t == SE05X_TYPE_RSA_PUB;
+}
+
+#endif

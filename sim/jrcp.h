@@ -1,0 +1,25 @@
+/* JRCP v1 server side (transports.md §1): one connection. */
+#ifndef SIM_JRCP_H
+#define SIM_JRCP_H
+
+#include <pthread.h>
+
+#include "card.h"
+
+/* Largest payload accepted; a bigger LEN closes the connection. An extended
+ * APDU at the applet limit is ~900 bytes, so this is generous. */
+#define SIM_JRCP_MAX_PAYLOAD 4096
+
+/* Access-manager style LOCK / UNLOCK shared by all JRCP connections: while a
+ * connection holds the lock, APDUs of the others wait. */
+struct jrcp_lock {
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    const void *owner;
+};
+
+/* Serves fd until the peer closes, sends CLOSE, or sends a hostile frame. */
+void jrcp_serve(struct sim_card *card, int fd, const char *peer, struct jrcp_lock *lk,
+                struct sim_conn_stats *st);
+
+#endif

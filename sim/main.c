@@ -1,0 +1,209 @@
+/* se05x-sim: command line, signals, then the socket server. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server.h"
+#include "se05x_proto.h"
+#include "sim.h"
+
+static int g_stop_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    int e = errno;
+    if (write(g_stop_pipe[1], "x", 1) < 0) {
+        /* nothing to do: a stop is already pending */
+    }
+    errno = e;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: se05x-sim --state DIR [options]\n"
+            "Emulates an NXP SE050C (IoT applet 3.x) over JRCP v1 and raw T=1 on one socket.\n"
+            "  --state DIR               persistent state directory (created 0700; one emulator each)\n"
+            "  --port PORT               TCP port (default 8050; 0 = pick a free port)\n"
+            "  --bind ADDR               TCP bind address (default 127.0.0.1)\n"
+            "  --unix PATH               also (or, without --port, only) listen on a unix socket\n"
+            "  --port-file FILE          write the TCP port to FILE once listening\n"
+            "  --stats FILE              append one JSON line per closed connection\n"
+            "  --variant A|B|C|F         emulated chip variant (default C)\n"
+            "  --idlist-page N           ids per ReadIDList page, 1..219 (default 219)\n"
+            "  --persistent-capacity B   persistent memory in bytes (default 50000)\n"
+            "  --transient-capacity B    transient memory in bytes (default 4096)\n"
+            "  --tlv-long-form data|always|never  response length form (default data)\n"
+            "  --timing SPEC             T=1 latency table (default none)\n"
+            "  --faults RATE             T=1 frame fault rate 0..1 (default 0)\n"
+            "  --fault-seed N            seed of the fault generator\n"
+            "  --log-level L             error|warn|info|debug (default info)\n"
+            "  --help                    this text\n");
+}
+
+static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigned long hi,
+                       unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || *s == '-' || v < lo || v > hi) {
+        fprintf(stderr, "se05x-sim: invalid value for %s: '%s' (expected %lu..%lu)\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
+           O_TCAP, O_TLV, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
+    static const struct option opts[] = {
+        {"state", required_argument, 0, O_STATE},
+        {"port", required_argument, 0, O_PORT},
+        {"bind", required_argument, 0, O_BIND},
+        {"unix", required_argument, 0, O_UNIX},
+        {"port-file", required_argument, 0, O_PORTFILE},
+        {"stats", required_argument, 0, O_STATS},
+        {"variant", required_argument, 0, O_VARIANT},
+        {"idlist-page", required_argument, 0, O_PAGE},
+        {"persistent-capacity", required_argument, 0, O_PCAP},
+        {"transient-capacity", required_argument, 0, O_TCAP},
+        {"tlv-long-form", required_argument, 0, O_TLV},
+        {"timing", required_argument, 0, O_TIMING},
+        {"faults", required_argument, 0, O_FAULTS},
+        {"fault-seed", required_argument, 0, O_SEED},
+        {"log-level", required_argument, 0, O_LOG},
+        {"help", no_argument, 0, O_HELP},
+        {0, 0, 0, 0}};
+    struct sim_card_cfg cc = {0};
+    struct sim_server_cfg sc = {0};
+    unsigned long v;
+    bool port_given = false;
+    sc.bind_addr = "127.0.0.1";
+    sc.port = JRCP_DEFAULT_PORT;
+    sc.t1.timing = "none";
+    cc.variant = 'C';
+    int o;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case O_STATE: cc.state_dir = optarg; break;
+        case O_PORT:
+            if (parse_ulong("--port", optarg, 0, 65535, &v))
+                return 2;
+            sc.port = (int)v;
+            port_given = true;
+            break;
+        case O_BIND: sc.bind_addr = optarg; break;
+        case O_UNIX: sc.unix_path = optarg; break;
+        case O_PORTFILE: sc.port_file = optarg; break;
+        case O_STATS: cc.stats_path = optarg; break;
+        case O_VARIANT:
+            if (strlen(optarg) != 1 || !strchr("ABCF", optarg[0] & ~0x20)) {
+                fprintf(stderr, "se05x-sim: unsupported --variant '%s' (A, B, C or F)\n", optarg);
+                return 2;
+            }
+            cc.variant = (char)(optarg[0] & ~0x20);
+            break;
+        case O_PAGE:
+            if (parse_ulong("--idlist-page", optarg, 1, 219, &v))
+                return 2;
+            cc.idlist_page = (unsigned)v;
+            break;
+        case O_PCAP:
+        case O_TCAP:
+            if (parse_ulong(o == O_PCAP ? "--persistent-capacity" : "--transient-capacity", optarg, 64,
+                            1UL << 30, &v))
+                return 2;
+            if (o == O_PCAP)
+                cc.persistent_capacity = v;
+            else
+                cc.transient_capacity = v;
+            break;
+        case O_TLV:
+            if (strcmp(optarg, "data") == 0)
+                cc.tlv_form = SIM_TLV_DATA;
+            else if (strcmp(optarg, "always") == 0)
+                cc.tlv_form = SIM_TLV_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                cc.tlv_form = SIM_TLV_NEVER;
+            else {
+                fprintf(stderr, "se05x-sim: invalid --tlv-long-form '%s' (data, always, never)\n", optarg);
+                return 2;
+            }
+            break;
+        case O_TIMING: sc.t1.timing = optarg; break;
+        case O_FAULTS: {
+            char *end;
+            double r = strtod(optarg, &end);
+            if (end == optarg || *end || !(r >= 0.0 && r <= 1.0)) {
+                fprintf(stderr, "se05x-sim: invalid --faults '%s' (a rate 0..1)\n", optarg);
+                return 2;
+            }
+            sc.t1.fault_rate = r;
+            break;
+        }
+        case O_SEED:
+            if (parse_ulong("--fault-seed", optarg, 0, 0xFFFFFFFFUL, &v))
+                return 2;
+            sc.t1.fault_seed = (unsigned)v;
+            break;
+        case O_LOG: {
+            int l = sim_log_parse_level(optarg);
+            if (l < 0) {
+                fprintf(stderr, "se05x-sim: invalid --log-level '%s' (error, warn, info, debug)\n", optarg);
+                return 2;
+            }
+            sim_log_set_level(l);
+            break;
+        }
+        case O_HELP: usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "se05x-sim: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    if (!cc.state_dir) {
+        fprintf(stderr, "se05x-sim: --state DIR is required\n");
+        usage(stderr);
+        return 2;
+    }
+    if (sc.unix_path && !port_given)
+        sc.port = -1; /* --unix alone: no TCP */
+
+    if (pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        perror("se05x-sim: pipe");
+        return 1;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct sim_card *card;
+    char err[512];
+    if (sim_card_open(&cc, &card, err, sizeof err) != 0) {
+        fprintf(stderr, "se05x-sim: %s\n", err);
+        return 1;
+    }
+    int rc = sim_server_run(card, &sc, g_stop_pipe[0]) == 0 ? 0 : 1;
+    sim_card_close(card);
+    close(g_stop_pipe[0]);
+    close(g_stop_pipe[1]);
+    return rc;
+}

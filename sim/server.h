@@ -1,0 +1,22 @@
+/* Socket front end: listens on TCP and/or a unix socket, one thread per
+ * connection, tells the protocol from the first byte (design.md):
+ * 0x5A = T=1 (sim_t1_serve), 0xA5 = JRCP v2 (refused), else JRCP v1. */
+#ifndef SIM_SERVER_H
+#define SIM_SERVER_H
+
+#include "card.h"
+#include "t1_responder.h"
+
+struct sim_server_cfg {
+    const char *bind_addr; /* default 127.0.0.1 */
+    int port;              /* -1 = no TCP; 0 = ephemeral */
+    const char *unix_path; /* NULL = none */
+    const char *port_file; /* written once listening (TCP port) */
+    struct sim_t1_cfg t1;
+};
+
+/* Runs until a byte arrives on stop_fd (the signal pipe). Returns 0 on a
+ * clean stop, -1 if it could not listen (message logged). */
+int sim_server_run(struct sim_card *card, const struct sim_server_cfg *cfg, int stop_fd);
+
+#endif
