@@ -1,0 +1,137 @@
+/* ssscli entry: global options, click-style option parsing, dispatch. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ssscli.h"
+
+int cli_err(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ssscli: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: ssscli [--port CONN] <command> ...\n"
+          "  connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none>\n"
+          "  disconnect\n"
+          "  se05x reset|uid|certuid|readidlist\n"
+          "  set ecc|rsa pair|pub <keyid> <file>      set cert|bin <keyid> <file>\n"
+          "  get ecc|rsa pair|pub <keyid> <file>      get cert|bin <keyid> <file>  [--format DER|PEM]\n"
+          "  generate ecc <keyid> <curve>             generate rsa <keyid> <1024|2048|3072|4096>\n"
+          "  erase <keyid>\n"
+          "  refpem ecc pair|pub <keyid> <file>       refpem rsa pair <keyid> <file>  [--format DER|PEM]\n"
+          "  sign <keyid> <in> <sig> [--hashalgo H]   verify <keyid> <in> <sig> [--hashalgo H]\n"
+          "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n",
+          f);
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(struct cli *);
+} g_cmds[] = {
+    {"connect", cmd_connect}, {"disconnect", cmd_disconnect}, {"se05x", cmd_se05x},
+    {"set", cmd_set},         {"get", cmd_get},               {"generate", cmd_generate},
+    {"erase", cmd_erase},     {"refpem", cmd_refpem},         {"sign", cmd_sign},
+    {"verify", cmd_verify},
+};
+
+/* --opt value / --opt=value; both - and _ spellings (click accepts --auth_type). */
+static int take_opt(struct cli *c, int argc, char **argv, int *i)
+{
+    static const struct {
+        const char *name;
+        size_t off;
+    } opts[] = {
+        {"port", offsetof(struct cli, port)},
+        {"format", offsetof(struct cli, format)},
+        {"hashalgo", offsetof(struct cli, hashalgo)},
+        {"policy_name", offsetof(struct cli, policy_name)},
+        {"auth_type", offsetof(struct cli, auth_type)},
+        {"scpkey", offsetof(struct cli, scpkey)},
+        {"password", offsetof(struct cli, password)},
+        {"cert", offsetof(struct cli, cert)},
+    };
+    const char *a = argv[*i] + 2;
+    char name[32];
+    const char *eq = strchr(a, '=');
+    size_t n = eq ? (size_t)(eq - a) : strlen(a);
+    if (n >= sizeof(name))
+        return cli_err("unknown option %s", argv[*i]);
+    memcpy(name, a, n);
+    name[n] = 0;
+    for (char *p = name; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+        if (strcmp(name, opts[k].name) != 0)
+            continue;
+        const char *v = eq ? eq + 1 : NULL;
+        if (!v) {
+            if (*i + 1 >= argc)
+                return cli_err("option --%s needs a value", name);
+            v = argv[++*i];
+        }
+        *(const char **)((char *)c + opts[k].off) = v;
+        return 0;
+    }
+    return cli_err("unknown option %s (see ssscli --help)", argv[*i]);
+}
+
+int main(int argc, char **argv)
+{
+    struct cli c;
+    memset(&c, 0, sizeof(c));
+    char **pos = calloc((size_t)argc + 1, sizeof(char *));
+    if (!pos)
+        return cli_err("out of memory");
+    const char *cmd = NULL;
+    int np = 0, rc;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            free(pos);
+            return 0;
+        }
+        if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+            if ((rc = take_opt(&c, argc, argv, &i)) != 0) {
+                free(pos);
+                return rc;
+            }
+            continue;
+        }
+        if (!cmd)
+            cmd = argv[i];
+        else
+            pos[np++] = argv[i];
+    }
+    if (!cmd) {
+        usage(stderr);
+        free(pos);
+        return 2;
+    }
+    c.argc = np;
+    c.argv = pos;
+    for (size_t k = 0; k < sizeof(g_cmds) / sizeof(g_cmds[0]); k++) {
+        if (strcmp(cmd, g_cmds[k].name) == 0) {
+            rc = g_cmds[k].fn(&c);
+            free(pos);
+            return rc;
+        }
+    }
+    free(pos);
+    if (strcmp(cmd, "policy") == 0 || strcmp(cmd, "encrypt") == 0 || strcmp(cmd, "decrypt") == 0 ||
+        strcmp(cmd, "a71ch") == 0 || strcmp(cmd, "cloud") == 0)
+        return cli_err("'%s' is not supported by this ssscli", cmd);
+    cli_err("unknown command '%s'", cmd);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,52 @@
+/* ssscli: drop-in C replacement for NXP's Python ssscli (shared/spec/compat.md §2).
+ * Grammar is click's: `ssscli [--port CONN] <command> [<group>] <args...> [--opt value]`;
+ * options may appear anywhere after the command. */
+#ifndef SSSCLI_H
+#define SSSCLI_H
+
+#include <se05x/se05x.h>
+
+struct cli {
+    int argc;            /* positional arguments after the command name */
+    char **argv;
+    const char *port;    /* --port CONN (explicit connection) */
+    const char *format;  /* --format DER|PEM|PKCS12 */
+    const char *hashalgo;
+    const char *policy_name;
+    const char *auth_type;
+    const char *scpkey;
+    const char *password;
+    const char *cert;
+};
+
+/* Prints "ssscli: <msg>" to stderr; returns 1 (exit status). */
+int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Opens the chip: --port > connect state file > EX_SSS_BOOT_SSS_PORT > library default. */
+int cli_open(const struct cli *c, se05x_session **s);
+int cli_objid(const char *text, se05x_objid *id);
+int cli_rc(se05x_session *s, se05x_rc rc, const char *what);
+int cli_write_file(const char *path, const void *data, size_t len);
+int cli_read_file(const char *path, uint8_t **data, size_t *len);
+/* DER unless --format PEM, or .pem extension without --format. */
+int cli_want_pem(const struct cli *c, const char *path, int dflt_pem);
+
+/* session_file.c: the `connect` state, ${XDG_CONFIG_HOME:-~/.config}/se05x/ssscli-session */
+int session_path(char *buf, size_t len);
+int session_save(const char *conn, const char *subsystem, const char *method, const char *port);
+/* 1 found (conn filled), 0 none, -1 unusable (message printed). */
+int session_load(char *conn, size_t len);
+int session_remove(void);
+
+/* command groups */
+int cmd_connect(struct cli *c);
+int cmd_disconnect(struct cli *c);
+int cmd_se05x(struct cli *c);
+int cmd_set(struct cli *c);
+int cmd_get(struct cli *c);
+int cmd_generate(struct cli *c);
+int cmd_erase(struct cli *c);
+int cmd_refpem(struct cli *c);
+int cmd_sign(struct cli *c);
+int cmd_verify(struct cli *c);
+
+#endif
