@@ -1,0 +1,133 @@
+/* Decoders for reference-key files (PEM arrives here as DER through the
+ * default provider's pem2der). They claim ONLY input that the lib codec
+ * (se05x_refkey_parse) recognises as a reference key of their type; for
+ * anything else they return "not mine" and the default provider's decoders
+ * carry on. Decoding does not open the chip: the public key is in the file. */
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/core_object.h>
+#include <openssl/params.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include "sxp.h"
+
+#define SXP_DEC_MAX (64 * 1024) /* no key file is larger */
+
+typedef struct {
+    SXP_PROV *p;
+    se05x_kind kind;
+} SXP_DEC;
+
+static void *dec_newctx(void *provctx, se05x_kind kind)
+{
+    SXP_DEC *c = OPENSSL_zalloc(sizeof(*c));
+    if (c != NULL) {
+        c->p = provctx;
+        c->kind = kind;
+    }
+    return c;
+}
+static void *dec_ec_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_EC); }
+static void *dec_rsa_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_RSA); }
+
+static void dec_freectx(void *ctx)
+{
+    OPENSSL_free(ctx);
+}
+
+static int dec_does_selection(void *provctx, int selection)
+{
+    (void)provctx;
+    return selection == 0 || (selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
+}
+
+/* Reads the whole input (bounded). */
+static unsigned char *dec_read_all(SXP_PROV *p, OSSL_CORE_BIO *cin, size_t *len)
+{
+    BIO *b = BIO_new_from_core_bio(p->corectx, cin);
+    unsigned char *buf = NULL;
+    size_t n = 0;
+    if (b == NULL)
+        return NULL;
+    buf = OPENSSL_malloc(SXP_DEC_MAX);
+    if (buf != NULL) {
+        for (;;) {
+            size_t got = 0;
+            if (n == SXP_DEC_MAX || !BIO_read_ex(b, buf + n, SXP_DEC_MAX - n, &got) || got == 0)
+                break;
+            n += got;
+        }
+    }
+    BIO_free(b);
+    *len = n;
+    return buf;
+}
+
+static int dec_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,
+                      void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    SXP_DEC *c = ctx;
+    unsigned char *buf;
+    size_t len = 0;
+    SXP_KEY *k = NULL;
+    int is_ref = 0, ok = 1;
+    (void)selection;
+    (void)pw_cb;
+    (void)pw_cbarg;
+
+    ERR_set_mark();
+    buf = dec_read_all(c->p, cin, &len);
+    if (buf != NULL && len > 0 && len < SXP_DEC_MAX)
+        k = sxp_key_from_refkey(c->p, buf, len, NULL, &is_ref);
+    OPENSSL_free(buf);
+    if (k == NULL || k->kind != c->kind) {
+        /* not ours (or not this type): let the next decoder try, quietly */
+        sxp_key_free(k);
+        ERR_pop_to_mark();
+        return 1;
+    }
+    ERR_pop_to_mark();
+    {
+        int type = OSSL_OBJECT_PKEY;
+        OSSL_PARAM q[4];
+        q[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+        q[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                c->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
+        q[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &k, sizeof(k));
+        q[3] = OSSL_PARAM_construct_end();
+        se05x_log(SE05X_LOG_DEBUG, "provider", "decoded reference key for object 0x%08X",
+                  (unsigned)k->id);
+        ok = data_cb(q, data_cbarg);
+    }
+    sxp_key_free(k); /* the keymgmt's load took its own reference */
+    return ok;
+}
+
+/* A chip key is never exported into another provider's keymgmt. */
+static int dec_export_object(void *ctx, const void *ref, size_t ref_sz, OSSL_CALLBACK *cb, void *arg)
+{
+    (void)ctx;
+    (void)ref;
+    (void)ref_sz;
+    (void)cb;
+    (void)arg;
+    return 0;
+}
+
+const OSSL_DISPATCH sxp_dec_ec_functions[] = {
+    { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_ec_newctx },
+    { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
+    { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
+    { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
+    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+    { 0, NULL }
+};
+
+const OSSL_DISPATCH sxp_dec_rsa_functions[] = {
+    { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_rsa_newctx },
+    { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
+    { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
+    { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
+    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+    { 0, NULL }
+};

@@ -1,0 +1,198 @@
+/* Key generation ON THE CHIP with a chosen object id (compat.md §4, W15/R17):
+ *   openssl genpkey -provider se05x -provider default -propquery provider=se05x \
+ *       -algorithm EC -pkeyopt group:P-256 -pkeyopt se05x-id:0x7f000010
+ *   NXP form: group name "prime256v1:0xEF000000"
+ *   RSA: -algorithm RSA -pkeyopt bits:2048 -pkeyopt se05x-id:0x7f000011
+ *        (NXP's programmatic form, rsa-factor2 = id, is accepted too)
+ * Without an id nothing is generated: we never make software keys. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/objects.h>
+#include <openssl/ec.h>
+#include "sxp.h"
+
+#define SXP_PARAM_ID "se05x-id"
+#define SXP_PARAM_CONN "se05x-conn"
+
+typedef struct {
+    SXP_PROV *p;
+    se05x_kind kind;
+    int selection;
+    se05x_curve curve;
+    unsigned bits;
+    se05x_objid id;
+    char conn[SXP_CONN_MAX];
+} SXP_GEN;
+
+static int parse_id(SXP_GEN *g, const char *v)
+{
+    char *end = NULL;
+    unsigned long long x;
+    errno = 0;
+    x = strtoull(v, &end, 0);
+    if (errno != 0 || end == v || *end != '\0' || x == 0 || x > 0xFFFFFFFFull) {
+        sxp_err(g->p, SXP_R_BAD_PARAM, "se05x: bad object id '%s' (expected e.g. 0x7f000010)", v);
+        return 0;
+    }
+    g->id = (se05x_objid)x;
+    return 1;
+}
+
+static se05x_curve curve_from_name(const char *n)
+{
+    int nid;
+    se05x_curve c = se05x_curve_from_name(n);
+    if (c != SE05X_EC_NONE)
+        return c;
+    nid = OBJ_sn2nid(n);
+    if (nid == NID_undef)
+        nid = OBJ_ln2nid(n);
+    if (nid == NID_undef)
+        nid = EC_curve_nist2nid(n);
+    return nid == NID_undef ? SE05X_EC_NONE : se05x_curve_from_nid(nid);
+}
+
+void *sxp_gen_init(void *provctx, int selection, const OSSL_PARAM params[], se05x_kind kind)
+{
+    SXP_GEN *g = OPENSSL_zalloc(sizeof(*g));
+    if (g == NULL)
+        return NULL;
+    g->p = provctx;
+    g->kind = kind;
+    g->selection = selection;
+    g->curve = SE05X_EC_NIST_P256;
+    g->bits = 2048;
+    if (!sxp_gen_set_params(g, params)) {
+        OPENSSL_free(g);
+        return NULL;
+    }
+    return g;
+}
+
+int sxp_gen_set_params(void *genctx, const OSSL_PARAM params[])
+{
+    SXP_GEN *g = genctx;
+    const OSSL_PARAM *q;
+    if (params == NULL)
+        return 1;
+    if ((q = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_GROUP_NAME)) != NULL) {
+        const char *v = NULL;
+        char name[64], *colon;
+        if (!OSSL_PARAM_get_utf8_string_ptr(q, &v) || strlen(v) >= sizeof(name))
+            return 0;
+        strcpy(name, v);
+        if ((colon = strchr(name, ':')) != NULL) { /* NXP: "<curve>:<keyid>" */
+            *colon = '\0';
+            if (!parse_id(g, colon + 1))
+                return 0;
+        }
+        if ((g->curve = curve_from_name(name)) == SE05X_EC_NONE) {
+            sxp_err(g->p, SXP_R_BAD_PARAM, "se05x: unknown curve '%s'", name);
+            return 0;
+        }
+    }
+    if ((q = OSSL_PARAM_locate_const(params, SXP_PARAM_ID)) != NULL) {
+        if (q->data_type == OSSL_PARAM_UTF8_STRING) {
+            if (!parse_id(g, q->data))
+                return 0;
+        } else {
+            uint32_t v = 0;
+            if (!OSSL_PARAM_get_uint32(q, &v) || v == 0)
+                return 0;
+            g->id = v;
+        }
+    }
+    if ((q = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_FACTOR2)) != NULL) {
+        BIGNUM *bn = NULL;
+        if (OSSL_PARAM_get_BN(q, &bn) && BN_num_bits(bn) <= 32 && !BN_is_zero(bn))
+            g->id = (se05x_objid)BN_get_word(bn);
+        BN_free(bn);
+    }
+    if ((q = OSSL_PARAM_locate_const(params, SXP_PARAM_CONN)) != NULL) {
+        const char *v = NULL;
+        if (!OSSL_PARAM_get_utf8_string_ptr(q, &v) || strlen(v) >= sizeof(g->conn))
+            return 0;
+        strcpy(g->conn, v);
+    }
+    if ((q = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_BITS)) != NULL) {
+        size_t b = 0;
+        if (!OSSL_PARAM_get_size_t(q, &b))
+            return 0;
+        if (b != 1024 && b != 2048 && b != 3072 && b != 4096) {
+            sxp_err(g->p, SXP_R_BAD_PARAM, "se05x: RSA size %zu not supported (1024..4096)", b);
+            return 0;
+        }
+        g->bits = (unsigned)b;
+    }
+    if ((q = OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_RSA_E)) != NULL) {
+        BIGNUM *bn = NULL;
+        int ok = OSSL_PARAM_get_BN(q, &bn) && BN_is_word(bn, 65537);
+        BN_free(bn);
+        if (!ok) {
+            sxp_err(g->p, SXP_R_BAD_PARAM, "se05x: the chip generates RSA keys with e = 65537 only");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+const OSSL_PARAM *sxp_gen_settable_params(void *genctx, void *provctx)
+{
+    static const OSSL_PARAM t[] = {
+        OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+        OSSL_PARAM_utf8_string(SXP_PARAM_ID, NULL, 0),
+        OSSL_PARAM_utf8_string(SXP_PARAM_CONN, NULL, 0),
+        OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, NULL),
+        OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, NULL, 0),
+        OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_FACTOR2, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, NULL, 0),
+        OSSL_PARAM_END
+    };
+    (void)genctx;
+    (void)provctx;
+    return t;
+}
+
+void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
+{
+    SXP_GEN *g = genctx;
+    se05x_session *s;
+    se05x_rc rc;
+    (void)cb;
+    (void)cbarg;
+    if (!(g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR)) {
+        sxp_err(g->p, SXP_R_UNSUPPORTED, "se05x: only key pairs are generated");
+        return NULL;
+    }
+    if (g->id == 0) {
+        sxp_err(g->p, SXP_R_BAD_PARAM,
+                "se05x: key generation needs an object id (-pkeyopt se05x-id:0x7f000010%s)",
+                g->kind == SE05X_KIND_EC ? " or group prime256v1:0x7f000010" : "");
+        return NULL;
+    }
+    if ((s = sxp_session(g->p, g->conn)) == NULL)
+        return NULL;
+    if (g->kind == SE05X_KIND_EC) {
+        rc = se05x_ensure_curve(s, g->curve);
+        if (rc == SE05X_OK)
+            rc = se05x_ec_generate(s, g->id, g->curve, NULL);
+    } else {
+        rc = se05x_rsa_generate(s, g->id, g->bits, NULL);
+    }
+    if (rc != SE05X_OK) {
+        sxp_err_chip(g->p, s, rc, "key generation", g->id);
+        return NULL;
+    }
+    se05x_log(SE05X_LOG_INFO, "provider", "generated key 0x%08X on the chip", (unsigned)g->id);
+    return sxp_key_from_chip(g->p, g->id, g->conn);
+}
+
+void sxp_gen_cleanup(void *genctx)
+{
+    OPENSSL_free(genctx);
+}

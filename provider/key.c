@@ -1,0 +1,267 @@
+/* The key object: a chip object id (+ curve / kind) and its public key,
+ * cached as an EVP_PKEY in the provider's PRIVATE libctx so that public
+ * operations and encodings never recurse into this provider (compat R2).
+ * Keys are immutable once built and reference counted (store, decoder and
+ * keymgmt hand them around by reference). */
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+#include <openssl/objects.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include "sxp.h"
+
+SXP_KEY *sxp_key_new(SXP_PROV *p, se05x_kind kind)
+{
+    SXP_KEY *k = OPENSSL_zalloc(sizeof(*k));
+    if (k == NULL)
+        return NULL;
+    k->prov = p;
+    k->refs = 1;
+    k->kind = kind;
+    return k;
+}
+
+SXP_KEY *sxp_key_ref(SXP_KEY *k)
+{
+    if (k != NULL)
+        __atomic_add_fetch(&k->refs, 1, __ATOMIC_SEQ_CST);
+    return k;
+}
+
+void sxp_key_free(SXP_KEY *k)
+{
+    if (k == NULL || __atomic_sub_fetch(&k->refs, 1, __ATOMIC_SEQ_CST) > 0)
+        return;
+    EVP_PKEY_free(k->pub);
+    OPENSSL_free(k);
+}
+
+se05x_session *sxp_key_session(SXP_KEY *k)
+{
+    return sxp_session(k->prov, k->conn);
+}
+
+int sxp_key_check_private(SXP_KEY *k, const char *op)
+{
+    if (k == NULL || !k->chip) {
+        sxp_err(k ? k->prov : NULL, SXP_R_NOT_CHIP_KEY,
+                "se05x: %s needs a chip key (reference key or nxp:/se05x: URI)", op);
+        return 0;
+    }
+    if (k->public_only) {
+        sxp_err(k->prov, SXP_R_NOT_CHIP_KEY, "se05x: object 0x%08X holds only a public key (%s)",
+                (unsigned)k->id, op);
+        return 0;
+    }
+    return 1;
+}
+
+EVP_PKEY *sxp_pkey_ec(SXP_PROV *p, se05x_curve c, const uint8_t *pt, size_t ptlen)
+{
+    int nid = se05x_curve_to_nid(c);
+    const char *gname = nid != NID_undef ? OBJ_nid2sn(nid) : NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pk = NULL;
+    OSSL_PARAM q[3];
+    if (gname == NULL)
+        return NULL;
+    q[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)gname, 0);
+    q[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, ptlen);
+    q[2] = OSSL_PARAM_construct_end();
+    ctx = EVP_PKEY_CTX_new_from_name(p->libctx, "EC", NULL);
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0
+        || EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, q) <= 0)
+        pk = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    return pk;
+}
+
+EVP_PKEY *sxp_pkey_rsa(SXP_PROV *p, const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen)
+{
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pk = NULL;
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *q = NULL;
+    BIGNUM *bn = BN_bin2bn(n, (int)nlen, NULL), *be = BN_bin2bn(e, (int)elen, NULL);
+    if (b == NULL || bn == NULL || be == NULL || !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_N, bn)
+        || !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_E, be)
+        || (q = OSSL_PARAM_BLD_to_param(b)) == NULL)
+        goto out;
+    ctx = EVP_PKEY_CTX_new_from_name(p->libctx, "RSA", NULL);
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0
+        || EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, q) <= 0)
+        pk = NULL;
+out:
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(q);
+    OSSL_PARAM_BLD_free(b);
+    BN_free(bn);
+    BN_free(be);
+    return pk;
+}
+
+size_t sxp_ec_point(EVP_PKEY *pk, uint8_t *buf, size_t cap)
+{
+    size_t len = 0;
+    if (pk == NULL || !EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf,
+                                                       cap, &len))
+        return 0;
+    return len;
+}
+
+/* Public half of any EVP_PKEY, rebuilt in our libctx. */
+static EVP_PKEY *sxp_public_copy(SXP_PROV *p, EVP_PKEY *src, const char *type)
+{
+    OSSL_PARAM *q = NULL;
+    EVP_PKEY *pk = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    if (EVP_PKEY_todata(src, EVP_PKEY_PUBLIC_KEY, &q) <= 0)
+        return NULL;
+    ctx = EVP_PKEY_CTX_new_from_name(p->libctx, type, NULL);
+    if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0
+        || EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, q) <= 0)
+        pk = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(q);
+    return pk;
+}
+
+SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
+{
+    struct se05x_object_info info;
+    se05x_session *s;
+    se05x_rc rc;
+    uint8_t buf[1100], e[16];
+    size_t len = 0, elen = 0;
+    SXP_KEY *k = NULL;
+    EVP_PKEY *pub = NULL;
+
+    s = sxp_session(p, conn);
+    if (s == NULL)
+        return NULL;
+    memset(&info, 0, sizeof(info));
+    if ((rc = se05x_object_info(s, id, &info)) != SE05X_OK) {
+        sxp_err_chip(p, s, rc, "reading the key", id);
+        return NULL;
+    }
+    if (info.kind == SE05X_KIND_EC) {
+        if (se05x_curve_to_nid(info.curve) == NID_undef) {
+            sxp_err(p, SXP_R_UNSUPPORTED, "se05x: object 0x%08X is on an unsupported curve (0x%02X)",
+                    (unsigned)id, (unsigned)info.curve);
+            return NULL;
+        }
+        if ((rc = se05x_read_object(s, id, 0, 0, buf, sizeof(buf), &len)) != SE05X_OK) {
+            sxp_err_chip(p, s, rc, "reading the public key", id);
+            return NULL;
+        }
+        pub = sxp_pkey_ec(p, info.curve, buf, len);
+    } else if (info.kind == SE05X_KIND_RSA) {
+        if ((rc = se05x_read_rsa_component(s, id, 0x00, buf, sizeof(buf), &len)) != SE05X_OK
+            || (rc = se05x_read_rsa_component(s, id, 0x01, e, sizeof(e), &elen)) != SE05X_OK) {
+            sxp_err_chip(p, s, rc, "reading the public key", id);
+            return NULL;
+        }
+        pub = sxp_pkey_rsa(p, buf, len, e, elen);
+    } else {
+        sxp_err(p, SXP_R_NOT_CHIP_KEY, "se05x: object 0x%08X on %s is not an EC or RSA key",
+                (unsigned)id, se05x_conn(s));
+        return NULL;
+    }
+    if (pub == NULL) {
+        sxp_err(p, SXP_R_BAD_KEY, "se05x: object 0x%08X: unusable public key", (unsigned)id);
+        return NULL;
+    }
+    k = sxp_key_new(p, info.kind);
+    if (k == NULL) {
+        EVP_PKEY_free(pub);
+        return NULL;
+    }
+    k->chip = 1;
+    k->id = id;
+    k->curve = info.curve;
+    k->public_only = info.part == SE05X_PART_PUBLIC;
+    k->pub = pub;
+    if (conn != NULL)
+        snprintf(k->conn, sizeof(k->conn), "%s", conn);
+    return k;
+}
+
+SXP_KEY *sxp_key_from_refkey(SXP_PROV *p, const uint8_t *data, size_t len, const char *conn,
+                             int *is_ref)
+{
+    struct se05x_refkey ref;
+    struct se05x_error err;
+    EVP_PKEY *full = NULL, *pub = NULL;
+    const unsigned char *d = data;
+    SXP_KEY *k;
+
+    *is_ref = 0;
+    memset(&ref, 0, sizeof(ref));
+    memset(&err, 0, sizeof(err));
+    if (se05x_refkey_parse(data, len, &ref, is_ref, &err) != SE05X_OK || !*is_ref) {
+        *is_ref = 0;
+        return NULL;
+    }
+    if (ref.kind != SE05X_KIND_EC && ref.kind != SE05X_KIND_RSA) {
+        *is_ref = 0;
+        return NULL;
+    }
+    /* The public key comes from the file: decoding a reference key does not
+     * open the chip (only an operation does). Parsed in our libctx, where the
+     * marker is just a number; we keep only the public half. */
+    ERR_set_mark();
+    full = d2i_AutoPrivateKey_ex(NULL, &d, (long)len, p->libctx, NULL);
+    if (full == NULL) {
+        /* PEM input (decoders get DER, the nxp: file form may get PEM) */
+        BIO *b = BIO_new_mem_buf(data, (int)len);
+        if (b != NULL)
+            full = PEM_read_bio_PrivateKey_ex(b, NULL, NULL, NULL, p->libctx, NULL);
+        BIO_free(b);
+    }
+    if (full != NULL)
+        pub = sxp_public_copy(p, full, ref.kind == SE05X_KIND_EC ? "EC" : "RSA");
+    EVP_PKEY_free(full);
+    ERR_pop_to_mark();
+    if (pub == NULL) {
+        /* Unusual encoding we cannot split: ask the chip for the public key. */
+        k = sxp_key_from_chip(p, ref.id, conn);
+        if (k != NULL && k->kind != ref.kind) {
+            sxp_err(p, SXP_R_BAD_KEY, "se05x: reference key type does not match object 0x%08X",
+                    (unsigned)ref.id);
+            sxp_key_free(k);
+            k = NULL;
+        }
+        return k;
+    }
+    k = sxp_key_new(p, ref.kind);
+    if (k == NULL) {
+        EVP_PKEY_free(pub);
+        return NULL;
+    }
+    k->chip = 1;
+    k->id = ref.id;
+    k->curve = ref.curve;
+    k->public_only = ref.public_only;
+    k->pub = pub;
+    if (conn != NULL)
+        snprintf(k->conn, sizeof(k->conn), "%s", conn);
+    return k;
+}
+
+SXP_KEY *sxp_key_from_public(SXP_PROV *p, se05x_kind kind, EVP_PKEY *pub)
+{
+    SXP_KEY *k = sxp_key_new(p, kind);
+    if (k == NULL)
+        return NULL;
+    k->chip = 0;
+    k->public_only = 1;
+    k->pub = pub;
+    if (kind == SE05X_KIND_EC) {
+        char g[64];
+        if (EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, g, sizeof(g), NULL))
+            k->curve = se05x_curve_from_nid(OBJ_sn2nid(g));
+    }
+    return k;
+}

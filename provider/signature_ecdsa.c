@@ -1,0 +1,170 @@
+/* ECDSA: signing = host digest + one ECDSASign APDU on the chip (DER out);
+ * verification on the cached public key (private libctx). */
+#include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+#include <openssl/err.h>
+#include "signature.h"
+
+static void *ecdsa_newctx(void *provctx, const char *propq)
+{
+    (void)propq;
+    return sxp_sig_newctx(provctx, SE05X_KIND_EC);
+}
+
+static int ecdsa_set_ctx_params(void *ctx, const OSSL_PARAM params[])
+{
+    SXP_SIG *c = ctx;
+    const OSSL_PARAM *q;
+    if (params == NULL)
+        return 1;
+    if ((q = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST)) != NULL) {
+        const char *n = NULL;
+        if (!OSSL_PARAM_get_utf8_string_ptr(q, &n) || !sxp_sig_set_md(c, n))
+            return 0;
+    }
+    return 1;
+}
+
+static const OSSL_PARAM *ecdsa_settable_ctx_params(void *ctx, void *provctx)
+{
+    static const OSSL_PARAM t[] = {
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PROPERTIES, NULL, 0),
+        OSSL_PARAM_size_t(OSSL_SIGNATURE_PARAM_DIGEST_SIZE, NULL),
+        OSSL_PARAM_END
+    };
+    (void)ctx;
+    (void)provctx;
+    return t;
+}
+
+static int ecdsa_get_ctx_params(void *ctx, OSSL_PARAM params[])
+{
+    SXP_SIG *c = ctx;
+    OSSL_PARAM *q;
+    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID)) != NULL
+        && !sxp_sig_algid(c, q))
+        return 0;
+    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST)) != NULL
+        && !OSSL_PARAM_set_utf8_string(q, c->mdname))
+        return 0;
+    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST_SIZE)) != NULL
+        && !OSSL_PARAM_set_size_t(q, c->md ? (size_t)EVP_MD_get_size(c->md) : 0))
+        return 0;
+    return 1;
+}
+
+static const OSSL_PARAM *ecdsa_gettable_ctx_params(void *ctx, void *provctx)
+{
+    static const OSSL_PARAM t[] = {
+        OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, NULL, 0),
+        OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
+        OSSL_PARAM_size_t(OSSL_SIGNATURE_PARAM_DIGEST_SIZE, NULL),
+        OSSL_PARAM_END
+    };
+    (void)ctx;
+    (void)provctx;
+    return t;
+}
+
+static int ecdsa_sign_init(void *ctx, void *key, const OSSL_PARAM params[])
+{
+    return sxp_sig_init(ctx, key, NULL, params, 1, ecdsa_set_ctx_params);
+}
+
+static int ecdsa_verify_init(void *ctx, void *key, const OSSL_PARAM params[])
+{
+    return sxp_sig_init(ctx, key, NULL, params, 0, ecdsa_set_ctx_params);
+}
+
+static int ecdsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
+                      const unsigned char *tbs, size_t tbslen)
+{
+    SXP_SIG *c = ctx;
+    se05x_session *s;
+    se05x_rc rc;
+    size_t max = (size_t)EVP_PKEY_get_size(c->k->pub);
+    if (sig == NULL) {
+        *siglen = max;
+        return 1;
+    }
+    if (!sxp_key_check_private(c->k, "ECDSA signing"))
+        return 0;
+    if ((s = sxp_key_session(c->k)) == NULL)
+        return 0;
+    rc = se05x_ecdsa_sign_digest(s, c->k->id, tbs, tbslen, sig, sigsize, siglen);
+    if (rc != SE05X_OK) {
+        sxp_err_chip(c->p, s, rc, "ECDSA signature", c->k->id);
+        return 0;
+    }
+    return 1;
+}
+
+static int ecdsa_verify(void *ctx, const unsigned char *sig, size_t siglen,
+                        const unsigned char *tbs, size_t tbslen)
+{
+    SXP_SIG *c = ctx;
+    EVP_PKEY_CTX *v = EVP_PKEY_CTX_new_from_pkey(c->p->libctx, c->k->pub, NULL);
+    int ok = 0;
+    if (v != NULL && EVP_PKEY_verify_init(v) > 0)
+        ok = EVP_PKEY_verify(v, sig, siglen, tbs, tbslen);
+    EVP_PKEY_CTX_free(v);
+    return ok == 1;
+}
+
+static int ecdsa_digest_sign_init(void *ctx, const char *mdname, void *key, const OSSL_PARAM params[])
+{
+    return sxp_sig_init(ctx, key, mdname && *mdname ? mdname : "SHA256", params, 1,
+                        ecdsa_set_ctx_params);
+}
+
+static int ecdsa_digest_verify_init(void *ctx, const char *mdname, void *key,
+                                    const OSSL_PARAM params[])
+{
+    return sxp_sig_init(ctx, key, mdname && *mdname ? mdname : "SHA256", params, 0,
+                        ecdsa_set_ctx_params);
+}
+
+static int ecdsa_digest_sign_final(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize)
+{
+    SXP_SIG *c = ctx;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    size_t mdlen = 0;
+    if (sig == NULL)
+        return ecdsa_sign(ctx, NULL, siglen, 0, NULL, 0);
+    if (!sxp_sig_final_digest(c, md, &mdlen))
+        return 0;
+    return ecdsa_sign(ctx, sig, siglen, sigsize, md, mdlen);
+}
+
+static int ecdsa_digest_verify_final(void *ctx, const unsigned char *sig, size_t siglen)
+{
+    SXP_SIG *c = ctx;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    size_t mdlen = 0;
+    if (!sxp_sig_final_digest(c, md, &mdlen))
+        return 0;
+    return ecdsa_verify(ctx, sig, siglen, md, mdlen);
+}
+
+const OSSL_DISPATCH sxp_ecdsa_signature_functions[] = {
+    { OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))ecdsa_newctx },
+    { OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))sxp_sig_freectx },
+    { OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))sxp_sig_dupctx },
+    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))ecdsa_sign_init },
+    { OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))ecdsa_sign },
+    { OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))ecdsa_verify_init },
+    { OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))ecdsa_verify },
+    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))ecdsa_digest_sign_init },
+    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))sxp_sig_update },
+    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))ecdsa_digest_sign_final },
+    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))ecdsa_digest_verify_init },
+    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))sxp_sig_update },
+    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))ecdsa_digest_verify_final },
+    { OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))ecdsa_get_ctx_params },
+    { OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))ecdsa_gettable_ctx_params },
+    { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))ecdsa_set_ctx_params },
+    { OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, (void (*)(void))ecdsa_settable_ctx_params },
+    { 0, NULL }
+};

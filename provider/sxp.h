@@ -1,0 +1,140 @@
+/* Internal contracts of the OpenSSL 3 provider "se05x" (docs/provider.md).
+ * Only this folder includes it. Prefix sxp_ = se05x provider. */
+#ifndef SXP_H
+#define SXP_H
+
+#include <pthread.h>
+#include <sys/types.h>
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/evp.h>
+#include <se05x/se05x.h>
+
+#define SXP_NAME "se05x"
+/* Every algorithm of ours carries this property. */
+#define SXP_PROPS "provider=se05x"
+#define SXP_MAX_SESSIONS 4
+#define SXP_CONN_MAX 256
+
+/* Reason codes pushed on the OpenSSL error queue (errors.c). */
+enum {
+    SXP_R_CHIP = 1,        /* the chip (or the link) refused / failed */
+    SXP_R_NOT_CHIP_KEY,    /* a private operation on a key we do not hold */
+    SXP_R_EXPORT_DENIED,   /* private key export refused */
+    SXP_R_BAD_PARAM,       /* unsupported or malformed parameter */
+    SXP_R_BAD_URI,         /* malformed nxp:/se05x: URI */
+    SXP_R_BAD_KEY,         /* malformed reference key */
+    SXP_R_UNSUPPORTED,     /* operation/algorithm we do not offer */
+    SXP_R_INTERNAL,
+};
+
+struct sxp_slot {
+    char conn[SXP_CONN_MAX]; /* resolved connection string */
+    se05x_session *s;
+    pid_t pid;               /* process that opened it (fork detection) */
+};
+
+/* Provider context: all our state (no globals). */
+typedef struct sxp_prov {
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_LIB_CTX *corectx;  /* from the core dispatch: only for core BIOs */
+    OSSL_LIB_CTX *libctx;   /* private, default provider only: our host crypto never
+                             * recurses into ourselves (compat.md R2) */
+    char port[SXP_CONN_MAX];/* "port" from the config section; "" = resolve at open */
+    int rand_enabled;       /* "rand = yes": also offer CTR-DRBG (see rand.c) */
+    pthread_mutex_t lock;   /* guards slot[] */
+    pid_t lock_pid;         /* process that initialised lock */
+    struct sxp_slot slot[SXP_MAX_SESSIONS];
+    OSSL_FUNC_core_new_error_fn *up_new_error;
+    OSSL_FUNC_core_set_error_debug_fn *up_set_error_debug;
+    OSSL_FUNC_core_vset_error_fn *up_vset_error;
+} SXP_PROV;
+
+/* prov.c: lazy sessions. conn NULL/"" = the provider's default connection.
+ * Opens on first use, reopens in a forked child. On failure pushes an error
+ * and returns NULL. */
+se05x_session *sxp_session(SXP_PROV *p, const char *conn);
+
+/* errors.c */
+void sxp_err(SXP_PROV *p, int reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Pushes "se05x: <session last error>" for a failed lib call. */
+void sxp_err_chip(SXP_PROV *p, se05x_session *s, se05x_rc rc, const char *what, se05x_objid id);
+const OSSL_ITEM *sxp_reason_strings(void);
+
+/* key.c: the key object shared by keymgmt, signature, exchange, cipher,
+ * encoder, decoder and store. Immutable once built; reference counted. */
+typedef struct sxp_key {
+    SXP_PROV *prov;
+    int refs;
+    se05x_kind kind;          /* SE05X_KIND_EC or SE05X_KIND_RSA */
+    int chip;                 /* 1: backed by a chip object (id valid) */
+    se05x_objid id;
+    se05x_curve curve;        /* EC */
+    int public_only;          /* chip object without private part, or foreign public key */
+    char conn[SXP_CONN_MAX];  /* "" = provider default */
+    EVP_PKEY *pub;            /* public key in prov->libctx; NULL = empty */
+} SXP_KEY;
+
+SXP_KEY *sxp_key_new(SXP_PROV *p, se05x_kind kind);
+SXP_KEY *sxp_key_ref(SXP_KEY *k);
+void sxp_key_free(SXP_KEY *k);
+/* Reads kind, curve and public key of object `id` from the chip. */
+SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn);
+/* Builds a chip key from a reference key file's bytes (PEM or DER). Returns
+ * NULL without an error when the input is not a reference key (*is_ref 0). */
+SXP_KEY *sxp_key_from_refkey(SXP_PROV *p, const uint8_t *data, size_t len, const char *conn,
+                             int *is_ref);
+/* Public EVP_PKEY (private libctx) -> key object: foreign public key (chip 0). */
+SXP_KEY *sxp_key_from_public(SXP_PROV *p, se05x_kind kind, EVP_PKEY *pub);
+se05x_session *sxp_key_session(SXP_KEY *k);
+/* Builds a public EVP_PKEY in p->libctx from raw chip data. */
+EVP_PKEY *sxp_pkey_ec(SXP_PROV *p, se05x_curve c, const uint8_t *pt, size_t ptlen);
+EVP_PKEY *sxp_pkey_rsa(SXP_PROV *p, const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen);
+/* Ensures a private operation may use k (chip key pair); pushes an error otherwise. */
+int sxp_key_check_private(SXP_KEY *k, const char *op);
+/* 04||X||Y of an EC public key; returns length or 0. */
+size_t sxp_ec_point(EVP_PKEY *pk, uint8_t *buf, size_t cap);
+
+/* params.c: shared OSSL_PARAM helpers. */
+/* Digest name -> lib digest, NONE if unsupported. */
+se05x_digest sxp_md_from_name(const char *name);
+/* Fetches a digest from our private libctx. */
+EVP_MD *sxp_md_fetch(SXP_PROV *p, const char *name);
+
+/* Algorithm tables (one per file). */
+extern const OSSL_DISPATCH sxp_ec_keymgmt_functions[];
+extern const OSSL_DISPATCH sxp_rsa_keymgmt_functions[];
+extern const OSSL_DISPATCH sxp_ecdsa_signature_functions[];
+extern const OSSL_DISPATCH sxp_rsa_signature_functions[];
+extern const OSSL_DISPATCH sxp_ecdh_keyexch_functions[];
+extern const OSSL_DISPATCH sxp_rsa_asym_functions[];
+extern const OSSL_DISPATCH sxp_rand_functions[];
+extern const OSSL_DISPATCH sxp_store_functions[];
+extern const OSSL_DISPATCH sxp_dec_ec_functions[];
+extern const OSSL_DISPATCH sxp_dec_rsa_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_spki_der_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_spki_pem_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_spki_der_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_spki_pem_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_p8_der_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_p8_pem_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_p8_der_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_p8_pem_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_sec1_der_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_sec1_pem_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_pkcs1_der_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_pkcs1_pem_functions[];
+extern const OSSL_DISPATCH sxp_enc_ec_text_functions[];
+extern const OSSL_DISPATCH sxp_enc_rsa_text_functions[];
+
+/* gen.c: key generation on the chip (hooked into both keymgmts). */
+void *sxp_gen_init(void *provctx, int selection, const OSSL_PARAM params[], se05x_kind kind);
+int sxp_gen_set_params(void *genctx, const OSSL_PARAM params[]);
+const OSSL_PARAM *sxp_gen_settable_params(void *genctx, void *provctx);
+void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg);
+void sxp_gen_cleanup(void *genctx);
+
+/* capabilities.c */
+int sxp_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg);
+
+#endif
