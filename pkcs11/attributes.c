@@ -143,7 +143,7 @@ static const CK_MECHANISM_TYPE rsa_mechs[] = {
 
 /* Attributes every key (private and public) has. Returns CKR_ATTRIBUTE_TYPE_INVALID
  * (without touching a) for attributes it does not know. */
-static CK_RV key_common(struct p11_ctx *ctx, struct p11_entry *e, int sub, CK_ATTRIBUTE *a)
+static CK_RV key_common(struct p11_ctx *ctx, struct p11_entry *e, CK_ATTRIBUTE *a)
 {
     int ec = e->info.kind == SE05X_KIND_EC;
     CK_RV rv;
@@ -153,7 +153,7 @@ static CK_RV key_common(struct p11_ctx *ctx, struct p11_entry *e, int sub, CK_AT
     case CKA_LABEL: return put_label(a, e->id);
     case CKA_START_DATE:
     case CKA_END_DATE: return put(a, "", 0);
-    case CKA_DERIVE: return put_bool(a, ec && sub == P11_SUB_PRIV);
+    case CKA_DERIVE: return put_bool(a, ec); /* p11test wants it on both halves */
     case CKA_LOCAL: return put_bool(a, 0); /* origin not tracked: honest "not known to be local" */
     case CKA_KEY_GEN_MECHANISM: return put_ulong(a, CK_UNAVAILABLE_INFORMATION);
     case CKA_ALLOWED_MECHANISMS:
@@ -217,7 +217,7 @@ static CK_RV priv_attr(struct p11_ctx *ctx, struct p11_entry *e, CK_ATTRIBUTE *a
             return unavailable(a, CKR_ATTRIBUTE_TYPE_INVALID);
         return unavailable(a, CKR_ATTRIBUTE_SENSITIVE);
     default: {
-        CK_RV rv = key_common(ctx, e, P11_SUB_PRIV, a);
+        CK_RV rv = key_common(ctx, e, a);
         return rv == CKR_ATTRIBUTE_TYPE_INVALID ? unavailable(a, rv) : rv;
     }
     }
@@ -237,7 +237,7 @@ static CK_RV pub_attr(struct p11_ctx *ctx, struct p11_entry *e, CK_ATTRIBUTE *a)
     case CKA_SENSITIVE: return put_bool(a, 0);
     case CKA_EXTRACTABLE: return put_bool(a, 1);
     default: {
-        CK_RV rv = key_common(ctx, e, P11_SUB_PUB, a);
+        CK_RV rv = key_common(ctx, e, a);
         return rv == CKR_ATTRIBUTE_TYPE_INVALID ? unavailable(a, rv) : rv;
     }
     }
