@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# PKCS#11 semantics through a C client (p11_check): lazy open, token info,
+# login/PIN, label and CKA_ID rules, attributes, sign/verify, ECDH, keygen
+# errors, application mutexes, fork().
+. "$SE05X_HELPERS/lib.sh"
+. "$SE05X_SRC/tests/pkcs11/common.sh"
+
+# C_Initialize / slot calls never touch the chip: an unreachable port only
+# fails at the first real use.
+EX_SSS_BOOT_SSS_PORT="127.0.0.1:$(free_port)" "$P11_CHECK" "$MODULE" lazy || fail "lazy"
+
+sim_start
+p11_provision
+"$P11_CHECK" "$MODULE" api "$T/ec.pem" || fail "api"
+"$P11_CHECK" "$MODULE" mutex || fail "mutex callbacks"
+"$P11_CHECK" "$MODULE" fork || fail "fork"
+# wrong PIN from the environment's point of view: SE05X_PKCS11_PIN changes the PIN
+SE05X_PKCS11_PIN=9999 "$P11_CHECK" "$MODULE" mutex 2>"$T/pin.err" && fail "PIN 1234 accepted although SE05X_PKCS11_PIN=9999"
+note "pkcs11 api: ok"

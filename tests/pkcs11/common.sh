@@ -1,0 +1,24 @@
+# Shared by the PKCS#11 tests: sourced after $SE05X_HELPERS/lib.sh.
+MODULE="$SE05X_LIBDIR/libsss_pkcs11.so"
+P11_CHECK="$SE05X_BUILD/tests/p11_check"
+[ -f "$MODULE" ] || fail "module not built: $MODULE"
+# ssscli state stays inside the test
+export XDG_CONFIG_HOME="$T/config"
+
+# p11_provision: RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 imported
+# with ssscli (as in the Greengrass blog), self-signed certificates for both
+# stored as binary objects 0x20181003 / 0x20181004. Leaves in $T:
+# rsa.pem ec.pem (private, for checks), rsa.pub.pem ec.pub.pem, rsa.crt ec.crt (PEM).
+p11_provision() {
+  openssl genrsa -out "$T/rsa.pem" 2048 2>/dev/null
+  openssl ecparam -name prime256v1 -genkey -noout -out "$T/ec.pem"
+  openssl pkey -in "$T/rsa.pem" -pubout -out "$T/rsa.pub.pem"
+  openssl pkey -in "$T/ec.pem" -pubout -out "$T/ec.pub.pem"
+  openssl req -new -x509 -key "$T/rsa.pem" -subj "/CN=se05x-rsa-device" -days 30 -out "$T/rsa.crt" 2>/dev/null
+  openssl req -new -x509 -key "$T/ec.pem" -subj "/CN=se05x-ec-device" -days 30 -out "$T/ec.crt" 2>/dev/null
+  ssscli se05x reset >/dev/null
+  ssscli set rsa pair 0x20181001 "$T/rsa.pem" || fail "ssscli set rsa pair"
+  ssscli set ecc pair 0x20181002 "$T/ec.pem" || fail "ssscli set ecc pair"
+  ssscli set cert 0x20181003 "$T/rsa.crt" || fail "ssscli set cert rsa"
+  ssscli set cert 0x20181004 "$T/ec.crt" || fail "ssscli set cert ec"
+}

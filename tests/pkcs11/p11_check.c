@@ -1,0 +1,392 @@
+/* PKCS#11 behaviour checks against libsss_pkcs11.so on an emulator.
+ *   p11_check MODULE lazy                    no chip access before real use
+ *   p11_check MODULE api EC_KEY.pem          attributes, labels, login, sign/verify, ECDH, keygen errors
+ *   p11_check MODULE mutex                   application mutex callbacks are used
+ *   p11_check MODULE fork                    child: CKR_CRYPTOKI_NOT_INITIALIZED until C_Initialize
+ *   p11_check MODULE stress THREADS ITERS    concurrent signing, prints "errors=N"
+ * Expects RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 on the chip. */
+#include <dlfcn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <p11-kit/pkcs11.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static CK_FUNCTION_LIST *F;
+static int g_fail;
+
+#define CHECK(cond, ...)                                   \
+    do {                                                   \
+        if (!(cond)) {                                     \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                  \
+            fputc('\n', stderr);                           \
+            g_fail++;                                      \
+        }                                                  \
+    } while (0)
+#define RV(call, want) do { CK_RV r_ = (call); CHECK(r_ == (want), "%s = 0x%lx, want 0x%lx", #call, (unsigned long)r_, (unsigned long)(want)); } while (0)
+
+static CK_SESSION_HANDLE open_login(void)
+{
+    CK_SESSION_HANDLE h = 0;
+    RV(F->C_OpenSession(1, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+    CK_RV rv = F->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4);
+    CHECK(rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN, "login 0x%lx", (unsigned long)rv);
+    return h;
+}
+
+static CK_ULONG find(CK_SESSION_HANDLE h, CK_ATTRIBUTE *t, CK_ULONG n, CK_OBJECT_HANDLE *out, CK_ULONG max)
+{
+    CK_ULONG got = 0;
+    RV(F->C_FindObjectsInit(h, t, n), CKR_OK);
+    RV(F->C_FindObjects(h, out, max, &got), CKR_OK);
+    RV(F->C_FindObjectsFinal(h), CKR_OK);
+    return got;
+}
+
+static CK_OBJECT_HANDLE key_by_label(CK_SESSION_HANDLE h, const char *label, CK_OBJECT_CLASS cls)
+{
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_LABEL, (void *)label, strlen(label)}};
+    CK_OBJECT_HANDLE o[4] = {0};
+    CK_ULONG n = find(h, t, 2, o, 4);
+    CHECK(n == 1, "label %s class %lu: %lu objects", label, (unsigned long)cls, (unsigned long)n);
+    return o[0];
+}
+
+static int sign_verify(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, CK_MECHANISM_TYPE m,
+                       int multipart)
+{
+    CK_MECHANISM mech = {m, NULL, 0};
+    CK_BYTE data[32], sig[512];
+    CK_ULONG sl = sizeof(sig);
+    memset(data, 0x5A, sizeof(data));
+    CK_RV rv = F->C_SignInit(h, &mech, priv);
+    if (rv == CKR_OK && multipart) {
+        rv = F->C_SignUpdate(h, data, 10);
+        if (rv == CKR_OK)
+            rv = F->C_SignUpdate(h, data + 10, 22);
+        if (rv == CKR_OK)
+            rv = F->C_SignFinal(h, sig, &sl);
+    } else if (rv == CKR_OK) {
+        rv = F->C_Sign(h, data, sizeof(data), sig, &sl);
+    }
+    if (rv != CKR_OK)
+        return (int)rv;
+    rv = F->C_VerifyInit(h, &mech, pub);
+    if (rv == CKR_OK)
+        rv = F->C_Verify(h, data, sizeof(data), sig, sl);
+    return (int)rv;
+}
+
+/* ---- lazy ---- */
+static int t_lazy(void)
+{
+    CK_SLOT_ID slots[4];
+    CK_ULONG n = 4;
+    CK_SLOT_INFO si;
+    CK_TOKEN_INFO ti;
+    CK_SESSION_HANDLE h;
+    RV(F->C_Initialize(NULL), CKR_OK);
+    RV(F->C_Initialize(NULL), CKR_CRYPTOKI_ALREADY_INITIALIZED);
+    RV(F->C_GetSlotList(CK_TRUE, slots, &n), CKR_OK);
+    CHECK(n == 1, "one slot");
+    RV(F->C_GetSlotInfo(slots[0], &si), CKR_OK);
+    CHECK(si.flags & CKF_TOKEN_PRESENT, "token present");
+    RV(F->C_OpenSession(slots[0], CKF_SERIAL_SESSION, NULL, NULL, &h), CKR_OK);
+    /* the port is unreachable: the first real use fails cleanly */
+    RV(F->C_GetTokenInfo(slots[0], &ti), CKR_DEVICE_ERROR);
+    RV(F->C_CloseSession(h), CKR_OK);
+    RV(F->C_Finalize(NULL), CKR_OK);
+    RV(F->C_GetSlotList(CK_TRUE, slots, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+    return g_fail;
+}
+
+/* ---- api ---- */
+static int t_api(const char *ecpem)
+{
+    CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
+    RV(F->C_Initialize(&args), CKR_OK);
+    CK_TOKEN_INFO ti;
+    RV(F->C_GetTokenInfo(1, &ti), CKR_OK);
+    CHECK(memcmp(ti.label, "SSS_PKCS11                      ", 32) == 0, "token label");
+    CK_FLAGS want = CKF_TOKEN_INITIALIZED | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_RNG;
+    CHECK((ti.flags & want) == want, "token flags 0x%lx", (unsigned long)ti.flags);
+    CHECK(ti.serialNumber[0] != ' ', "serial from the UID");
+
+    CK_SESSION_HANDLE h;
+    RV(F->C_OpenSession(1, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+    /* private keys hidden before login */
+    CK_OBJECT_CLASS pk = CKO_PRIVATE_KEY, pubc = CKO_PUBLIC_KEY;
+    CK_ATTRIBUTE tp[] = {{CKA_CLASS, &pk, sizeof(pk)}};
+    CK_OBJECT_HANDLE o[16];
+    CHECK(find(h, tp, 1, o, 16) == 0, "private keys visible before login");
+    CK_MECHANISM ecdsa = {CKM_ECDSA, NULL, 0};
+    RV(F->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR) "0000", 4), CKR_PIN_INCORRECT);
+    RV(F->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4), CKR_OK);
+    RV(F->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR) "1234", 4), CKR_USER_ALREADY_LOGGED_IN);
+    CHECK(find(h, tp, 1, o, 16) == 2, "two private keys after login");
+
+    /* label forms, no byte swap, exactly one private key per label */
+    CK_OBJECT_HANDLE rsa = key_by_label(h, "sss:20181001", CKO_PRIVATE_KEY);
+    CHECK(key_by_label(h, "sss:0x20181001", CKO_PRIVATE_KEY) == rsa, "0x form");
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+    CK_OBJECT_HANDLE rsapub = key_by_label(h, "sss:20181001", CKO_PUBLIC_KEY);
+    {
+        CK_ATTRIBUTE t[] = {{CKA_CLASS, &pk, sizeof(pk)}, {CKA_LABEL, "sss:01101820", 12}};
+        CHECK(find(h, t, 2, o, 16) == 0, "byte-swapped label must not match");
+        CK_BYTE one = 0x45;
+        CK_ATTRIBUTE t2[] = {{CKA_ID, &one, 1}};
+        CHECK(find(h, t2, 1, o, 16) == 0, "1-byte CKA_ID matches nothing");
+        CK_BYTE id4[4] = {0x20, 0x18, 0x10, 0x01};
+        CK_ATTRIBUTE t3[] = {{CKA_CLASS, &pubc, sizeof(pubc)}, {CKA_ID, id4, 4}};
+        CHECK(find(h, t3, 2, o, 16) == 1 && o[0] == rsapub, "public key by CKA_ID");
+    }
+    /* attributes */
+    {
+        CK_BBOOL sens = 0, extr = 1;
+        CK_BYTE id[8];
+        char label[32];
+        CK_ATTRIBUTE a[] = {{CKA_SENSITIVE, &sens, 1}, {CKA_EXTRACTABLE, &extr, 1}, {CKA_ID, id, sizeof(id)},
+                            {CKA_LABEL, label, sizeof(label)}};
+        RV(F->C_GetAttributeValue(h, rsa, a, 4), CKR_OK);
+        CHECK(sens == CK_TRUE && extr == CK_FALSE, "sensitive/extractable");
+        CHECK(a[2].ulValueLen == 4 && memcmp(id, "\x20\x18\x10\x01", 4) == 0, "CKA_ID bytes");
+        CHECK(a[3].ulValueLen == 12 && memcmp(label, "sss:20181001", 12) == 0, "CKA_LABEL");
+        CK_BYTE v[600];
+        CK_ATTRIBUTE s[] = {{CKA_VALUE, v, sizeof(v)}, {CKA_PRIVATE_EXPONENT, v, sizeof(v)}};
+        RV(F->C_GetAttributeValue(h, rsa, s, 2), CKR_ATTRIBUTE_SENSITIVE);
+        CHECK(s[0].ulValueLen == CK_UNAVAILABLE_INFORMATION, "CKA_VALUE unavailable");
+        CK_ATTRIBUTE u[] = {{CKA_VENDOR_DEFINED + 0x4242, v, sizeof(v)}, {CKA_MODULUS, NULL, 0}};
+        RV(F->C_GetAttributeValue(h, rsa, u, 2), CKR_ATTRIBUTE_TYPE_INVALID);
+        CHECK(u[0].ulValueLen == CK_UNAVAILABLE_INFORMATION && u[1].ulValueLen == 256, "unknown attr / modulus length");
+        CK_ATTRIBUTE ecv[] = {{CKA_VALUE, NULL, 0}};
+        RV(F->C_GetAttributeValue(h, ec, ecv, 1), CKR_ATTRIBUTE_SENSITIVE);
+        RV(F->C_GetAttributeValue(h, 0xdead0001, ecv, 1), CKR_OBJECT_HANDLE_INVALID);
+        CK_BYTE small[2];
+        CK_ATTRIBUTE sm[] = {{CKA_MODULUS, small, sizeof(small)}};
+        RV(F->C_GetAttributeValue(h, rsapub, sm, 1), CKR_BUFFER_TOO_SMALL);
+    }
+    /* signatures: single and multi-part, verified by C_Verify (software) */
+    CHECK(sign_verify(h, ec, ecpub, CKM_ECDSA, 0) == CKR_OK, "ECDSA");
+    CHECK(sign_verify(h, ec, ecpub, CKM_ECDSA_SHA384, 1) == CKR_OK, "ECDSA_SHA384 multipart");
+    CHECK(sign_verify(h, rsa, rsapub, CKM_SHA256_RSA_PKCS, 1) == CKR_OK, "SHA256_RSA_PKCS multipart");
+    CHECK(sign_verify(h, rsa, rsapub, CKM_SHA512_RSA_PKCS, 0) == CKR_OK, "SHA512_RSA_PKCS");
+    CHECK(sign_verify(h, rsa, ecpub, CKM_SHA256_RSA_PKCS, 0) == CKR_KEY_TYPE_INCONSISTENT, "key/mech mismatch");
+    {
+        CK_RSA_PKCS_PSS_PARAMS pp = {CKM_SHA256, CKG_MGF1_SHA256, 32};
+        CK_MECHANISM m = {CKM_SHA256_RSA_PKCS_PSS, &pp, sizeof(pp)};
+        CK_BYTE sig[256];
+        CK_ULONG sl = sizeof(sig);
+        RV(F->C_SignInit(h, &m, rsa), CKR_OK);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, sig, &sl), CKR_OK);
+        RV(F->C_VerifyInit(h, &m, rsapub), CKR_OK);
+        RV(F->C_Verify(h, (CK_BYTE_PTR) "abc", 3, sig, sl), CKR_OK);
+        sig[10] ^= 1;
+        RV(F->C_VerifyInit(h, &m, rsapub), CKR_OK);
+        RV(F->C_Verify(h, (CK_BYTE_PTR) "abc", 3, sig, sl), CKR_SIGNATURE_INVALID);
+        CK_RSA_PKCS_PSS_PARAMS bad = {CKM_SHA256, CKG_MGF1_SHA1, 32};
+        CK_MECHANISM mb = {CKM_SHA256_RSA_PKCS_PSS, &bad, sizeof(bad)};
+        RV(F->C_SignInit(h, &mb, rsa), CKR_MECHANISM_PARAM_INVALID);
+    }
+    /* length query keeps the operation */
+    {
+        CK_BYTE sig[64];
+        CK_ULONG sl = 0;
+        RV(F->C_SignInit(h, &ecdsa, ec), CKR_OK);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "0123456789abcdef0123456789abcdef", 32, NULL, &sl), CKR_OK);
+        CHECK(sl == 64, "r||s length %lu", (unsigned long)sl);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "0123456789abcdef0123456789abcdef", 32, sig, &sl), CKR_OK);
+    }
+    /* ECDH: the token's secret equals OpenSSL's with the same private key */
+    if (ecpem) {
+        FILE *f = fopen(ecpem, "r");
+        EVP_PKEY *mine = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+        if (f)
+            fclose(f);
+        EVP_PKEY *peer = EVP_EC_gen("P-256");
+        CHECK(mine && peer, "keys for ECDH");
+        if (mine && peer) {
+            uint8_t pt[65];
+            size_t ptl = 0;
+            EVP_PKEY_get_octet_string_param(peer, "pub", pt, sizeof(pt), &ptl);
+            CK_ECDH1_DERIVE_PARAMS p = {CKD_NULL, 0, NULL, ptl, pt};
+            CK_MECHANISM m = {CKM_ECDH1_DERIVE, &p, sizeof(p)};
+            CK_OBJECT_CLASS sc = CKO_SECRET_KEY;
+            CK_KEY_TYPE kt = CKK_GENERIC_SECRET;
+            CK_BBOOL f_ = CK_FALSE, t_ = CK_TRUE;
+            CK_ATTRIBUTE tm[] = {{CKA_CLASS, &sc, sizeof(sc)}, {CKA_KEY_TYPE, &kt, sizeof(kt)},
+                                 {CKA_TOKEN, &f_, 1}, {CKA_SENSITIVE, &f_, 1}, {CKA_EXTRACTABLE, &t_, 1}};
+            CK_OBJECT_HANDLE sk = 0;
+            RV(F->C_DeriveKey(h, &m, ec, tm, 5, &sk), CKR_OK);
+            uint8_t got[64], exp[64];
+            CK_ATTRIBUTE va[] = {{CKA_VALUE, got, sizeof(got)}};
+            RV(F->C_GetAttributeValue(h, sk, va, 1), CKR_OK);
+            EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new(mine, NULL);
+            size_t el = sizeof(exp);
+            CHECK(dc && EVP_PKEY_derive_init(dc) > 0 && EVP_PKEY_derive_set_peer(dc, peer) > 0 &&
+                      EVP_PKEY_derive(dc, exp, &el) > 0,
+                  "openssl derive");
+            CHECK(va[0].ulValueLen == el && memcmp(got, exp, el) == 0, "ECDH secret matches OpenSSL");
+            EVP_PKEY_CTX_free(dc);
+            RV(F->C_DestroyObject(h, sk), CKR_OK);
+        }
+        EVP_PKEY_free(mine);
+        EVP_PKEY_free(peer);
+    }
+    /* keygen: a 1-byte CKA_ID is refused, an existing id is not overwritten */
+    {
+        CK_BYTE oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+        CK_BYTE one = 0x45;
+        CK_ATTRIBUTE pubt[] = {{CKA_EC_PARAMS, oid, sizeof(oid)}};
+        CK_ATTRIBUTE prvt[] = {{CKA_ID, &one, 1}};
+        CK_MECHANISM m = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+        CK_OBJECT_HANDLE a, b;
+        RV(F->C_GenerateKeyPair(h, &m, pubt, 1, prvt, 1, &a, &b), CKR_ATTRIBUTE_VALUE_INVALID);
+        CK_ATTRIBUTE prvl[] = {{CKA_LABEL, "sss:20181002", 12}};
+        RV(F->C_GenerateKeyPair(h, &m, pubt, 1, prvl, 1, &a, &b), CKR_ATTRIBUTE_VALUE_INVALID);
+        /* a public half of a pair does not go alone */
+        RV(F->C_DestroyObject(h, ecpub), CKR_ACTION_PROHIBITED);
+    }
+    CK_BYTE rnd[300];
+    RV(F->C_GenerateRandom(h, rnd, sizeof(rnd)), CKR_OK);
+    RV(F->C_Logout(h), CKR_OK);
+    RV(F->C_SignInit(h, &ecdsa, ec), CKR_USER_NOT_LOGGED_IN);
+    RV(F->C_CloseSession(h), CKR_OK);
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
+/* ---- application mutex callbacks ---- */
+static int g_locks;
+static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); return CKR_OK; }
+static CK_RV m_destroy(void *m) { pthread_mutex_destroy(m); free(m); return CKR_OK; }
+static CK_RV m_lock(void *m) { __atomic_add_fetch(&g_locks, 1, __ATOMIC_SEQ_CST); pthread_mutex_lock(m); return CKR_OK; }
+static CK_RV m_unlock(void *m) { pthread_mutex_unlock(m); return CKR_OK; }
+
+static int t_mutex(void)
+{
+    CK_C_INITIALIZE_ARGS args = {m_create, m_destroy, m_lock, m_unlock, 0, NULL};
+    RV(F->C_Initialize(&args), CKR_OK);
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+    CHECK(sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, 0) == CKR_OK, "sign with app mutexes");
+    CHECK(g_locks > 5, "application mutex used (%d locks)", g_locks);
+    RV(F->C_Finalize(NULL), CKR_OK);
+    CK_C_INITIALIZE_ARGS half = {m_create, NULL, NULL, NULL, 0, NULL};
+    RV(F->C_Initialize(&half), CKR_ARGUMENTS_BAD);
+    return g_fail;
+}
+
+/* ---- fork ---- */
+static int t_fork(void)
+{
+    RV(F->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+    CHECK(sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, 0) == CKR_OK, "parent sign");
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        CK_SESSION_HANDLE c;
+        CK_SLOT_ID s[2];
+        CK_ULONG n = 2;
+        RV(F->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL, &c), CKR_CRYPTOKI_NOT_INITIALIZED);
+        RV(F->C_GetSlotList(CK_TRUE, s, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "x", 1, NULL, &n), CKR_CRYPTOKI_NOT_INITIALIZED);
+        RV(F->C_Initialize(NULL), CKR_OK);
+        c = open_login();
+        CK_OBJECT_HANDLE k = key_by_label(c, "sss:20181002", CKO_PRIVATE_KEY);
+        CK_OBJECT_HANDLE kp = key_by_label(c, "sss:20181002", CKO_PUBLIC_KEY);
+        CHECK(sign_verify(c, k, kp, CKM_ECDSA_SHA256, 0) == CKR_OK, "child sign after C_Initialize");
+        RV(F->C_Finalize(NULL), CKR_OK);
+        _exit(g_fail ? 1 : 0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child failed");
+    CHECK(sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, 0) == CKR_OK, "parent sign after fork");
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
+/* ---- stress ---- */
+static int g_iters, g_errors;
+static void *worker(void *arg)
+{
+    long t = (long)arg;
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+    CK_OBJECT_HANDLE rsa = key_by_label(h, "sss:20181001", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE rsapub = key_by_label(h, "sss:20181001", CKO_PUBLIC_KEY);
+    for (int i = 0; i < g_iters; i++) {
+        int rv = (i + t) % 4 == 0 ? sign_verify(h, rsa, rsapub, CKM_SHA256_RSA_PKCS, i & 1)
+                                  : sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, i & 1);
+        if (rv != CKR_OK) {
+            fprintf(stderr, "thread %ld iteration %d: rv 0x%x\n", t, i, rv);
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+    F->C_CloseSession(h);
+    return NULL;
+}
+
+static int t_stress(int threads, int iters)
+{
+    CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
+    RV(F->C_Initialize(&args), CKR_OK);
+    g_iters = iters;
+    pthread_t th[64];
+    if (threads > 64)
+        threads = 64;
+    for (long i = 0; i < threads; i++)
+        pthread_create(&th[i], NULL, worker, (void *)i);
+    for (int i = 0; i < threads; i++)
+        pthread_join(th[i], NULL);
+    RV(F->C_Finalize(NULL), CKR_OK);
+    printf("signatures=%d errors=%d\n", threads * iters, g_errors + g_fail);
+    return g_errors + g_fail;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: p11_check MODULE lazy|api|mutex|fork|stress ...\n");
+        return 2;
+    }
+    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        fprintf(stderr, "dlopen: %s\n", dlerror());
+        return 1;
+    }
+    CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym(lib, "C_GetFunctionList");
+    if (!gfl || gfl(&F) != CKR_OK)
+        return 1;
+    CHECK(F->version.major == 2 && F->version.minor == 40, "function list version");
+    int rc;
+    if (strcmp(argv[2], "lazy") == 0)
+        rc = t_lazy();
+    else if (strcmp(argv[2], "api") == 0)
+        rc = t_api(argc > 3 ? argv[3] : NULL);
+    else if (strcmp(argv[2], "mutex") == 0)
+        rc = t_mutex();
+    else if (strcmp(argv[2], "fork") == 0)
+        rc = t_fork();
+    else if (strcmp(argv[2], "stress") == 0 && argc == 5)
+        rc = t_stress(atoi(argv[3]), atoi(argv[4]));
+    else
+        return 2;
+    if (rc)
+        fprintf(stderr, "%s: %d failure(s)\n", argv[2], rc);
+    else
+        printf("%s: ok\n", argv[2]);
+    dlclose(lib);
+    return rc ? 1 : 0;
+}
