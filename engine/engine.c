@@ -85,7 +85,13 @@ static int e4sss_bind(ENGINE *e, const char *id)
     if (!e4sss_errors_load(c) || (c->ec_meth = e4sss_ec_method_new()) == NULL ||
         (c->rsa_meth = e4sss_rsa_method_new(c)) == NULL)
         goto fail;
+    /* ENGINE_FLAGS_NO_REGISTER_ALL: OpenSSL calls ENGINE_register_all_complete()
+     * whenever an application asks for builtin engines (the openssl command
+     * does), which would make every loaded engine a candidate for all its
+     * methods. The engine must serve only what default_algorithms (or
+     * -engine) selects: RAND from the chip only when RAND is listed. */
     if (!ENGINE_set_id(e, E4SSS_ID) || !ENGINE_set_name(e, E4SSS_NAME) ||
+        !ENGINE_set_flags(e, ENGINE_FLAGS_NO_REGISTER_ALL) ||
         !ENGINE_set_RSA(e, c->rsa_meth) || !ENGINE_set_EC(e, c->ec_meth) ||
         !ENGINE_set_RAND(e, e4sss_rand_method()) || !ENGINE_set_init_function(e, e4sss_init) ||
         !ENGINE_set_finish_function(e, e4sss_finish) ||

@@ -69,11 +69,12 @@ start_https_server() {
   : >>"$T/$name.jsonl"
 }
 
-# wait_listen PORT — until something accepts TCP connections on 127.0.0.1:PORT
-wait_listen() {
+# wait_accept LOG — until openssl s_server writing to LOG is listening
+# (it prints ACCEPT; probing the port would use up its -naccept budget)
+wait_accept() {
   local i
-  for i in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+  for i in $(seq 1 200); do
+    grep -q '^ACCEPT' "$1" 2>/dev/null && return 0
     sleep 0.05
   done
   return 1

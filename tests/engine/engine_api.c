@@ -173,7 +173,10 @@ int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
 
-    eng = ENGINE_by_id("e4sss"); /* OPENSSL_ENGINES or OpenSSL's ENGINESDIR */
+    /* configuration first, as applications do: an engine the config loads by
+     * dynamic_path is then found by id instead of being loaded twice */
+    CHECK(OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) == 1, "OpenSSL configuration");
+    eng = ENGINE_by_id("e4sss"); /* the config's, else OPENSSL_ENGINES or ENGINESDIR */
     CHECK(eng != NULL, "ENGINE_by_id(e4sss)");
     CHECK(ENGINE_init(eng) == 1, "ENGINE_init");
     CLEAN("ENGINE_init");
