@@ -1,0 +1,148 @@
+/* ISO 7816-4 parsing of the emulator and a deterministic fuzz of the whole
+ * card with random, truncated and mutated APDUs: it must answer every one
+ * with a status word and never crash (run under ASan in CI). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apdu_parse.h"
+#include "sim_test_util.h"
+
+static void test_cases(void **st)
+{
+    (void)st;
+    struct sim_apdu a;
+    uint8_t b[300];
+    size_t n;
+    n = tu_hex("80 04 00 20", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_int_equal(a.lc, 0);
+    assert_false(a.has_le);
+    n = tu_hex("80 04 00 20 00", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_true(a.has_le);
+    assert_int_equal(a.le, 256);
+    n = tu_hex("80 04 00 27 06 41 04 7F 00 00 01", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_int_equal(a.lc, 6);
+    assert_false(a.has_le);
+    n = tu_hex("80 04 00 27 06 41 04 7F 00 00 01 07", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_int_equal(a.le, 7);
+    n = tu_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_true(a.extended);
+    assert_int_equal(a.lc, 6);
+    assert_int_equal(a.le, 65536);
+    n = tu_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_false(a.has_le);
+    n = tu_hex("80 04 00 2A 00 00 00", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_int_equal(a.le, 65536);
+    n = tu_hex("80 04 00 2A 00 01 00", b, sizeof b);
+    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
+    assert_int_equal(a.le, 256);
+    /* wrong lengths */
+    const char *bad[] = {"", "80", "80 04 00", "80 04 00 27 06 41 04", "80 04 00 27 02 41 04 7F 00",
+                         "80 04 00 27 00 41", "80 04 00 27 00 00 06 41 04 7F 00 00",
+                         "80 04 00 27 00 00 06 41 04 7F 00 00 01 00",
+                         "80 04 00 27 00 00 00 41", "80 04 00 27 00 00 00 00"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        n = tu_hex(bad[i], b, sizeof b);
+        assert_int_equal(sim_apdu_parse(n ? b : NULL, n, &a), 0x6700);
+    }
+}
+
+static uint32_t rng = 0x12345678u;
+static uint32_t next(void)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 17;
+    rng ^= rng << 5;
+    return rng;
+}
+
+/* Valid-looking commands the mutator starts from. */
+static const char *seeds[] = {
+    "80 01 61 00 09 41 04 7F 00 00 01 42 01 03",
+    "80 01 61 00 14 11 09 08 00 00 00 00 18 24 00 00 41 04 7F 00 00 01 42 01 03",
+    "80 01 61 00 09 41 04 7F 00 00 40 42 01 40",
+    "80 01 0B 04 03 41 01 03",
+    "80 01 0B 40 0A 41 01 03 42 01 01 43 02 12 34",
+    "80 02 00 00 00 00 0A 41 04 7F FF 02 06 43 02 00 12 00 00",
+    "80 02 00 00 0E 41 04 7F FF 02 06 42 02 00 00 43 02 00 12 00",
+    "80 02 00 25 00 00 07 41 02 00 00 42 01 FF 00 00",
+    "80 02 0B 25 00",
+    "80 02 00 3B 06 41 04 F0 00 00 12",
+    "80 03 0C 09 2B 41 04 7F 00 00 40 42 01 A3 43 20 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+    "80 03 01 0F 00 00 27 41 04 7F 00 00 41 42 20 09 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+    "80 01 06 00 10 41 04 7F 00 00 50 43 02 00 10 44 03 01 02 03",
+    "80 01 62 00 0E 41 04 7F 00 00 60 42 02 02 00 48 03 01 00 01",
+    "80 01 02 00 0B 41 04 7F 00 00 60 4A 03 01 02 03",
+    "80 01 08 00 0A 41 04 7F 00 00 30 42 02 00 02",
+    "80 04 00 22 03 41 01 01",
+    "80 04 00 49 00 00 04 41 02 00 08 00 00",
+    "80 04 00 28 06 41 04 7F 00 00 01",
+    "80 03 02 37 0A 41 04 7F 00 00 60 42 01 0C 43 00",
+    "00 A4 04 00 10 A0 00 00 03 96 54 53 00 00 00 01 03 00 00 00 00 00",
+};
+
+static void test_fuzz(void **st)
+{
+    (void)st;
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    tu_create_curve(c, 0x03, "prime256v1");
+    uint8_t seed[300], buf[1200], rsp[4096];
+    size_t rl;
+    const uint8_t sel[] = {0x00, 0xA4, 0x04, 0x00, 0x10, 0xA0, 0x00, 0x00, 0x03, 0x96, 0x54,
+                           0x53, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00};
+    for (int it = 0; it < 6000; it++) {
+        size_t n;
+        uint32_t mode = next() % 4;
+        if (mode == 0) { /* pure noise with a plausible header */
+            n = next() % 300;
+            for (size_t i = 0; i < n; i++)
+                buf[i] = (uint8_t)next();
+            if (n > 0)
+                buf[0] = (next() & 1) ? 0x80 : buf[0];
+        } else {
+            const char *s = seeds[next() % (sizeof seeds / sizeof seeds[0])];
+            n = tu_hex(s, seed, sizeof seed);
+            memcpy(buf, seed, n);
+            if (mode == 1) { /* truncate */
+                n = next() % (n + 1);
+            } else if (mode == 2) { /* flip bytes */
+                int k = 1 + (int)(next() % 4);
+                for (int j = 0; j < k; j++)
+                    buf[next() % n] = (uint8_t)next();
+            } else { /* append / lengthen TLV values */
+                size_t extra = next() % 40;
+                for (size_t i = 0; i < extra && n < sizeof buf; i++)
+                    buf[n++] = (uint8_t)next();
+                if (n > 6)
+                    buf[5 + next() % (n - 6)] = (uint8_t)(0x80 | (next() & 3));
+            }
+        }
+        uint16_t sw = tu_apdu_bin(c, n ? buf : NULL, n, rsp, &rl);
+        assert_true((sw >> 8) >= 0x61 && (sw >> 8) <= 0x90);
+        assert_true(rl <= 1000);
+        if (it % 500 == 0) /* keep the applet selected most of the time */
+            tu_apdu_bin(c, sel, sizeof sel, rsp, &rl);
+    }
+    sim_card_close(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cases),
+        cmocka_unit_test(test_fuzz),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
