@@ -58,7 +58,7 @@ int main(int argc, char **argv)
     /* 1. open through the environment (EX_SSS_BOOT_SSS_PORT set by the script) */
     CHECK(se05x_open(NULL, NULL, &s, &e) == SE05X_OK, "open: %s", e.msg);
     CHECK(!strcmp(se05x_conn(s), conn), "conn %s", se05x_conn(s));
-    const struct se05x_applet_info *ai = se05x_applet(s);
+    const struct se05x_applet_info ai_v = *se05x_applet(s), *ai = &ai_v; /* s is closed later */
     CHECK(ai->major >= 3, "applet %u", ai->major);
     uint8_t atr[64];
     size_t atrlen = se05x_atr(s, atr, sizeof atr);
