@@ -205,6 +205,25 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         *outlen = klen;
         return 1;
     }
+    if (c->k->soft != NULL) { /* software key (see SXP_KEY.soft) */
+        EVP_PKEY_CTX *x = EVP_PKEY_CTX_new_from_pkey(c->p->libctx, c->k->soft, NULL);
+        int ok = x != NULL && EVP_PKEY_decrypt_init(x) > 0
+                 && EVP_PKEY_CTX_set_rsa_padding(x, c->pad) > 0;
+        if (ok && c->pad == RSA_PKCS1_OAEP_PADDING) {
+            ok = (!c->oaep_md[0] || EVP_PKEY_CTX_set_rsa_oaep_md_name(x, c->oaep_md, NULL) > 0)
+                 && (!c->mgf1_md[0] || EVP_PKEY_CTX_set_rsa_mgf1_md_name(x, c->mgf1_md, NULL) > 0);
+            if (ok && c->label != NULL) {
+                void *l = OPENSSL_memdup(c->label, c->labellen);
+                ok = l != NULL && EVP_PKEY_CTX_set0_rsa_oaep_label(x, l, (int)c->labellen) > 0;
+                if (!ok)
+                    OPENSSL_free(l);
+            }
+        }
+        *outlen = outsize;
+        ok = ok && EVP_PKEY_decrypt(x, out, outlen, in, inlen) > 0;
+        EVP_PKEY_CTX_free(x);
+        return ok;
+    }
     if ((s = sxp_key_session(c->k)) == NULL)
         return 0;
     if (c->pad == RSA_PKCS1_OAEP_PADDING

@@ -92,7 +92,9 @@ static int enc_encode(void *ctx, OSSL_CORE_BIO *cout, const void *obj_raw,
     (void)selection;
     (void)cb;
     (void)cbarg;
-    if (k == NULL || k->pub == NULL || k->kind != c->kind)
+    if (k == NULL || k->kind != c->kind || (k->pub == NULL && c->form != F_TEXT))
+        return 0;
+    if (k->pub == NULL && k->soft == NULL)
         return 0;
     if ((out = BIO_new_from_core_bio(c->p->corectx, cout)) == NULL)
         return 0;
@@ -105,12 +107,23 @@ static int enc_encode(void *ctx, OSSL_CORE_BIO *cout, const void *obj_raw,
             BIO_printf(out, "se05x %s key, object 0x%08X%s\n",
                        k->kind == SE05X_KIND_EC ? "EC" : "RSA", (unsigned)k->id,
                        k->public_only ? " (public key only)" : "");
-        ok = EVP_PKEY_print_public(out, k->pub, 0, NULL) > 0;
+        ok = k->soft != NULL ? EVP_PKEY_print_private(out, k->soft, 0, NULL) > 0
+                             : EVP_PKEY_print_public(out, k->pub, 0, NULL) > 0;
         break;
     case F_P8:
     case F_TYPE: {
         uint8_t *der = NULL;
         size_t derlen = 0;
+        if (k->soft != NULL) { /* software key: ordinary encoding */
+            if (c->form == F_P8)
+                ok = c->pem ? PEM_write_bio_PrivateKey(out, k->soft, NULL, NULL, 0, NULL, NULL)
+                            : i2d_PKCS8PrivateKey_bio(out, k->soft, NULL, NULL, 0, NULL, NULL);
+            else
+                ok = c->pem ? PEM_write_bio_PrivateKey_traditional(out, k->soft, NULL, NULL, 0,
+                                                                    NULL, NULL)
+                            : i2d_PrivateKey_bio(out, k->soft);
+            break;
+        }
         if (!k->chip) {
             sxp_err(c->p, SXP_R_EXPORT_DENIED, "se05x: not a chip key; no reference key to write");
             break;

@@ -4,7 +4,10 @@
  *   NXP form: group name "prime256v1:0xEF000000"
  *   RSA: -algorithm RSA -pkeyopt bits:2048 -pkeyopt se05x-id:0x7f000011
  *        (NXP's programmatic form, rsa-factor2 = id, is accepted too)
- * Without an id nothing is generated: we never make software keys. */
+ * Without an id the key is NOT made on the chip: OpenSSL asks us only
+ * because this provider came first (e.g. libssl's ephemeral ECDHE keys), so
+ * we make an ordinary software key with the default provider's code in our
+ * private libctx (SXP_KEY.soft) and never touch the chip for it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +16,7 @@
 #include <openssl/params.h>
 #include <openssl/objects.h>
 #include <openssl/ec.h>
+#include <openssl/rsa.h>
 #include "sxp.h"
 
 #define SXP_PARAM_ID "se05x-id"
@@ -158,6 +162,51 @@ const OSSL_PARAM *sxp_gen_settable_params(void *genctx, void *provctx)
     return t;
 }
 
+static void *gen_soft(SXP_GEN *g)
+{
+    int keypair = (g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(g->p->libctx,
+                                                   g->kind == SE05X_KIND_EC ? "EC" : "RSA", NULL);
+    EVP_PKEY *pk = NULL;
+    SXP_KEY *k = NULL;
+    int ok;
+    if (ctx == NULL)
+        return NULL;
+    ok = keypair ? EVP_PKEY_keygen_init(ctx) > 0 : EVP_PKEY_paramgen_init(ctx) > 0;
+    if (ok && g->kind == SE05X_KIND_EC)
+        ok = EVP_PKEY_CTX_set_group_name(ctx, OBJ_nid2sn(se05x_curve_to_nid(g->curve))) > 0;
+    else if (ok)
+        ok = EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, (int)g->bits) > 0;
+    if (ok)
+        ok = keypair ? EVP_PKEY_keygen(ctx, &pk) > 0 : EVP_PKEY_paramgen(ctx, &pk) > 0;
+    EVP_PKEY_CTX_free(ctx);
+    if (!ok || (k = sxp_key_new(g->p, g->kind)) == NULL) {
+        EVP_PKEY_free(pk);
+        return NULL;
+    }
+    k->soft = pk;
+    k->curve = g->curve;
+    k->public_only = !keypair;
+    if (keypair) {
+        EVP_PKEY_up_ref(pk);
+        k->pub = pk;
+    }
+    return k;
+}
+
+int sxp_gen_set_template(void *genctx, void *templ)
+{
+    SXP_GEN *g = genctx;
+    SXP_KEY *t = templ;
+    if (t == NULL || t->kind != g->kind)
+        return 0;
+    if (t->kind == SE05X_KIND_EC && t->curve != SE05X_EC_NONE)
+        g->curve = t->curve;
+    if (t->kind == SE05X_KIND_RSA && sxp_key_info(t) != NULL)
+        g->bits = (unsigned)EVP_PKEY_get_bits(sxp_key_info(t));
+    return 1;
+}
+
 void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
 {
     SXP_GEN *g = genctx;
@@ -165,16 +214,8 @@ void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
     se05x_rc rc;
     (void)cb;
     (void)cbarg;
-    if (!(g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR)) {
-        sxp_err(g->p, SXP_R_UNSUPPORTED, "se05x: only key pairs are generated");
-        return NULL;
-    }
-    if (g->id == 0) {
-        sxp_err(g->p, SXP_R_BAD_PARAM,
-                "se05x: key generation needs an object id (-pkeyopt se05x-id:0x7f000010%s)",
-                g->kind == SE05X_KIND_EC ? " or group prime256v1:0x7f000010" : "");
-        return NULL;
-    }
+    if (g->id == 0 || !(g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR))
+        return gen_soft(g);
     if ((s = sxp_session(g->p, g->conn)) == NULL)
         return NULL;
     if (g->kind == SE05X_KIND_EC) {

@@ -10,6 +10,7 @@
 #include <openssl/objects.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/decoder.h>
 #include "sxp.h"
 
 SXP_KEY *sxp_key_new(SXP_PROV *p, se05x_kind kind)
@@ -35,6 +36,7 @@ void sxp_key_free(SXP_KEY *k)
     if (k == NULL || __atomic_sub_fetch(&k->refs, 1, __ATOMIC_SEQ_CST) > 0)
         return;
     EVP_PKEY_free(k->pub);
+    EVP_PKEY_free(k->soft);
     OPENSSL_free(k);
 }
 
@@ -43,8 +45,15 @@ se05x_session *sxp_key_session(SXP_KEY *k)
     return sxp_session(k->prov, k->conn);
 }
 
+EVP_PKEY *sxp_key_info(const SXP_KEY *k)
+{
+    return k->soft != NULL ? k->soft : k->pub;
+}
+
 int sxp_key_check_private(SXP_KEY *k, const char *op)
 {
+    if (k != NULL && k->soft != NULL)
+        return 1;
     if (k == NULL || !k->chip) {
         sxp_err(k ? k->prov : NULL, SXP_R_NOT_CHIP_KEY,
                 "se05x: %s needs a chip key (reference key or nxp:/se05x: URI)", op);
@@ -188,52 +197,54 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
     return k;
 }
 
+/* Decodes any PEM/DER private key in our private libctx (only the default
+ * provider lives there, so this can never re-enter our own decoders). */
+static EVP_PKEY *sxp_decode_private(SXP_PROV *p, const uint8_t *data, size_t len)
+{
+    EVP_PKEY *pk = NULL;
+    const unsigned char *d = data;
+    size_t left = len;
+    OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(&pk, NULL, NULL, NULL, EVP_PKEY_KEYPAIR,
+                                                         p->libctx, NULL);
+    if (dc == NULL)
+        return NULL;
+    if (OSSL_DECODER_from_data(dc, &d, &left) != 1) {
+        EVP_PKEY_free(pk);
+        pk = NULL;
+    }
+    OSSL_DECODER_CTX_free(dc);
+    return pk;
+}
+
 SXP_KEY *sxp_key_from_refkey(SXP_PROV *p, const uint8_t *data, size_t len, const char *conn,
                              int *is_ref)
 {
     struct se05x_refkey ref;
-    struct se05x_error err;
     EVP_PKEY *full = NULL, *pub = NULL;
-    const unsigned char *d = data;
     SXP_KEY *k;
 
     *is_ref = 0;
     memset(&ref, 0, sizeof(ref));
-    memset(&err, 0, sizeof(err));
-    if (se05x_refkey_parse(data, len, &ref, is_ref, &err) != SE05X_OK || !*is_ref) {
-        *is_ref = 0;
-        return NULL;
-    }
-    if (ref.kind != SE05X_KIND_EC && ref.kind != SE05X_KIND_RSA) {
-        *is_ref = 0;
-        return NULL;
-    }
-    /* The public key comes from the file: decoding a reference key does not
-     * open the chip (only an operation does). Parsed in our libctx, where the
-     * marker is just a number; we keep only the public half. */
+    /* Parse in our libctx, then let the lib codec decide (the only ref-key
+     * logic in the project): se05x_refkey_parse() would decode through the
+     * application's libctx, i.e. through these very decoders. The marker is
+     * just a number to the default provider; we keep only the public half,
+     * so decoding a reference key does not open the chip. */
     ERR_set_mark();
-    full = d2i_AutoPrivateKey_ex(NULL, &d, (long)len, p->libctx, NULL);
-    if (full == NULL) {
-        /* PEM input (decoders get DER, the nxp: file form may get PEM) */
-        BIO *b = BIO_new_mem_buf(data, (int)len);
-        if (b != NULL)
-            full = PEM_read_bio_PrivateKey_ex(b, NULL, NULL, NULL, p->libctx, NULL);
-        BIO_free(b);
-    }
-    if (full != NULL)
+    full = sxp_decode_private(p, data, len);
+    if (full != NULL && se05x_refkey_from_pkey(full, &ref)
+        && (ref.kind == SE05X_KIND_EC || ref.kind == SE05X_KIND_RSA) && ref.id != 0) {
+        *is_ref = 1;
         pub = sxp_public_copy(p, full, ref.kind == SE05X_KIND_EC ? "EC" : "RSA");
+    }
     EVP_PKEY_free(full);
     ERR_pop_to_mark();
+    if (!*is_ref)
+        return NULL;
     if (pub == NULL) {
-        /* Unusual encoding we cannot split: ask the chip for the public key. */
-        k = sxp_key_from_chip(p, ref.id, conn);
-        if (k != NULL && k->kind != ref.kind) {
-            sxp_err(p, SXP_R_BAD_KEY, "se05x: reference key type does not match object 0x%08X",
-                    (unsigned)ref.id);
-            sxp_key_free(k);
-            k = NULL;
-        }
-        return k;
+        sxp_err(p, SXP_R_BAD_KEY, "se05x: reference key for object 0x%08X has no usable public key",
+                (unsigned)ref.id);
+        return NULL;
     }
     k = sxp_key_new(p, ref.kind);
     if (k == NULL) {

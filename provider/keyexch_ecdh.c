@@ -81,7 +81,8 @@ static int ecdh_set_peer(void *ctx, void *peer)
     SXP_KEY *k = peer;
     if (k == NULL || k->kind != SE05X_KIND_EC || k->pub == NULL)
         return 0;
-    if (c->k != NULL && k->curve != c->k->curve) {
+    if (c->k != NULL && k->curve != SE05X_EC_NONE && c->k->curve != SE05X_EC_NONE
+        && k->curve != c->k->curve) {
         sxp_err(c->p, SXP_R_BAD_PARAM, "se05x: ECDH peer key is on another curve");
         return 0;
     }
@@ -103,6 +104,15 @@ static int ecdh_derive(void *ctx, unsigned char *secret, size_t *secretlen, size
     if (secret == NULL) {
         *secretlen = flen;
         return 1;
+    }
+    if (c->k->soft != NULL) { /* software key (see SXP_KEY.soft) */
+        EVP_PKEY_CTX *x = EVP_PKEY_CTX_new_from_pkey(c->p->libctx, c->k->soft, NULL);
+        int ok = x != NULL && EVP_PKEY_derive_init(x) > 0
+                 && EVP_PKEY_derive_set_peer(x, c->peer->pub) > 0;
+        *secretlen = outlen;
+        ok = ok && EVP_PKEY_derive(x, secret, secretlen) > 0;
+        EVP_PKEY_CTX_free(x);
+        return ok;
     }
     if ((ptlen = sxp_ec_point(c->peer->pub, pt, sizeof(pt))) == 0)
         return 0;

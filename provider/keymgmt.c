@@ -33,10 +33,12 @@ int sxp_km_has(const void *keydata, int selection)
     const SXP_KEY *k = keydata;
     if (k == NULL)
         return 0;
-    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && !(k->chip && !k->public_only))
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY)
+        && !((k->chip || k->soft != NULL) && !k->public_only))
         return 0;
-    if ((selection & (OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS))
-        && k->pub == NULL)
+    if ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) && k->pub == NULL)
+        return 0;
+    if ((selection & OSSL_KEYMGMT_SELECT_DOMAIN_PARAMETERS) && sxp_key_info(k) == NULL)
         return 0;
     return 1;
 }
@@ -44,11 +46,39 @@ int sxp_km_has(const void *keydata, int selection)
 int sxp_km_get_params(void *keydata, OSSL_PARAM params[])
 {
     SXP_KEY *k = keydata;
-    if (k == NULL || k->pub == NULL)
+    if (k == NULL || sxp_key_info(k) == NULL)
         return 1;
     /* Everything public (bits, security bits, max size, group, point,
      * n, e, default digest) is answered by the cached public key. */
-    return EVP_PKEY_get_params(k->pub, params);
+    return EVP_PKEY_get_params(sxp_key_info(k), params);
+}
+
+/* Only for software keys (see SXP_KEY.soft): libssl sets the peer's
+ * encoded point on a key made from domain parameters. */
+int sxp_km_set_params(void *keydata, const OSSL_PARAM params[])
+{
+    SXP_KEY *k = keydata;
+    if (k == NULL || params == NULL || params[0].key == NULL)
+        return 1;
+    if (k->soft == NULL)
+        return 1; /* chip and foreign public keys are immutable */
+    if (!EVP_PKEY_set_params(k->soft, (OSSL_PARAM *)params))
+        return 0;
+    if (k->pub == NULL && OSSL_PARAM_locate_const(params, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY)) {
+        EVP_PKEY_up_ref(k->soft);
+        k->pub = k->soft;
+    }
+    return 1;
+}
+
+const OSSL_PARAM *sxp_km_settable_params(void *provctx)
+{
+    static const OSSL_PARAM t[] = {
+        OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, NULL, 0),
+        OSSL_PARAM_END
+    };
+    (void)provctx;
+    return t;
 }
 
 const OSSL_PARAM *sxp_km_gettable_params(void *provctx, se05x_kind kind)
@@ -131,7 +161,19 @@ int sxp_km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbarg)
     SXP_KEY *k = keydata;
     OSSL_PARAM *q = NULL;
     int sel = 0, ok;
-    if (k == NULL || k->pub == NULL)
+    if (k == NULL || sxp_key_info(k) == NULL)
+        return 0;
+    if (k->soft != NULL) { /* software key: nothing to protect */
+        sel = (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) ? EVP_PKEY_KEYPAIR
+              : (selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) ? EVP_PKEY_PUBLIC_KEY
+                                                             : EVP_PKEY_KEY_PARAMETERS;
+        if (EVP_PKEY_todata(k->soft, sel, &q) <= 0)
+            return 0;
+        ok = cb(q, cbarg);
+        OSSL_PARAM_free(q);
+        return ok;
+    }
+    if (k->pub == NULL)
         return 0;
     /* A chip key never leaves: refusing here is what keeps OpenSSL from
      * handing it to the default provider. Silent on purpose: OpenSSL treats
@@ -156,8 +198,10 @@ int sxp_km_match(const void *a, const void *b, int selection)
 {
     const SXP_KEY *x = a, *y = b;
     (void)selection;
-    if (x == NULL || y == NULL || x->pub == NULL || y->pub == NULL)
+    if (x == NULL || y == NULL || sxp_key_info(x) == NULL || sxp_key_info(y) == NULL)
         return 0;
+    if (x->pub == NULL || y->pub == NULL) /* parameters only */
+        return EVP_PKEY_parameters_eq(sxp_key_info(x), sxp_key_info(y)) == 1;
     if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) && x->chip && y->chip
         && (x->id != y->id || strcmp(x->conn, y->conn) != 0))
         return 0;

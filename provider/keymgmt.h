@@ -9,6 +9,8 @@ void sxp_km_free(void *keydata);
 int sxp_km_has(const void *keydata, int selection);
 int sxp_km_get_params(void *keydata, OSSL_PARAM params[]);
 const OSSL_PARAM *sxp_km_gettable_params(void *provctx, se05x_kind kind);
+int sxp_km_set_params(void *keydata, const OSSL_PARAM params[]);
+const OSSL_PARAM *sxp_km_settable_params(void *provctx);
 int sxp_km_import(void *keydata, int selection, const OSSL_PARAM params[], se05x_kind kind);
 int sxp_km_export(void *keydata, int selection, OSSL_CALLBACK *cb, void *cbarg);
 int sxp_km_match(const void *a, const void *b, int selection);
@@ -38,6 +40,8 @@ void *sxp_km_dup(const void *keydata, int selection);
         { OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))sxp_km_has },                                     \
         { OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))sxp_km_get_params },                       \
         { OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))name##_gettable },                    \
+        { OSSL_FUNC_KEYMGMT_SET_PARAMS, (void (*)(void))sxp_km_set_params },                       \
+        { OSSL_FUNC_KEYMGMT_SETTABLE_PARAMS, (void (*)(void))sxp_km_settable_params },             \
         { OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))name##_import },                               \
         { OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))name##_import_types },                   \
         { OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))sxp_km_export },                               \
@@ -49,6 +53,7 @@ void *sxp_km_dup(const void *keydata, int selection);
         { OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))opname },                        \
         { OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))name##_gen_init },                           \
         { OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, (void (*)(void))sxp_gen_set_params },                  \
+        { OSSL_FUNC_KEYMGMT_GEN_SET_TEMPLATE, (void (*)(void))sxp_gen_set_template },              \
         { OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, (void (*)(void))sxp_gen_settable_params },        \
         { OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))sxp_gen },                                        \
         { OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))sxp_gen_cleanup },                        \

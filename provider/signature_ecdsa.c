@@ -91,6 +91,14 @@ static int ecdsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigs
     }
     if (!sxp_key_check_private(c->k, "ECDSA signing"))
         return 0;
+    if (c->k->soft != NULL) { /* software key (see SXP_KEY.soft) */
+        EVP_PKEY_CTX *x = EVP_PKEY_CTX_new_from_pkey(c->p->libctx, c->k->soft, NULL);
+        int ok = x != NULL && EVP_PKEY_sign_init(x) > 0;
+        *siglen = sigsize;
+        ok = ok && EVP_PKEY_sign(x, sig, siglen, tbs, tbslen) > 0;
+        EVP_PKEY_CTX_free(x);
+        return ok;
+    }
     if ((s = sxp_key_session(c->k)) == NULL)
         return 0;
     rc = se05x_ecdsa_sign_digest(s, c->k->id, tbs, tbslen, sig, sigsize, siglen);

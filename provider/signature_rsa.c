@@ -198,6 +198,18 @@ static int rsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsiz
             return 0;
         }
     }
+    if (c->k->soft != NULL) { /* software key (see SXP_KEY.soft) */
+        EVP_PKEY_CTX *x = EVP_PKEY_CTX_new_from_pkey(c->p->libctx, c->k->soft, NULL);
+        int ok = x != NULL && EVP_PKEY_sign_init(x) > 0 && EVP_PKEY_CTX_set_rsa_padding(x, c->pad) > 0
+                 && (c->md == NULL || EVP_PKEY_CTX_set_signature_md(x, c->md) > 0)
+                 && (c->pad != RSA_PKCS1_PSS_PADDING
+                     || (EVP_PKEY_CTX_set_rsa_pss_saltlen(x, c->saltlen) > 0
+                         && (!c->mgf1[0] || EVP_PKEY_CTX_set_rsa_mgf1_md_name(x, c->mgf1, NULL) > 0)));
+        *siglen = sigsize;
+        ok = ok && EVP_PKEY_sign(x, sig, siglen, tbs, tbslen) > 0;
+        EVP_PKEY_CTX_free(x);
+        return ok;
+    }
     if ((s = sxp_key_session(c->k)) == NULL)
         return 0;
     switch (c->pad) {

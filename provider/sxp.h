@@ -73,6 +73,11 @@ typedef struct sxp_key {
     int public_only;          /* chip object without private part, or foreign public key */
     char conn[SXP_CONN_MAX];  /* "" = provider default */
     EVP_PKEY *pub;            /* public key in prov->libctx; NULL = empty */
+    EVP_PKEY *soft;           /* chip 0 only: a software key (or domain parameters)
+                               * that OpenSSL asked US to generate because this
+                               * provider came first (TLS ephemeral keys); handled
+                               * by the default provider's code in prov->libctx,
+                               * never by the chip. NULL otherwise. */
 } SXP_KEY;
 
 SXP_KEY *sxp_key_new(SXP_PROV *p, se05x_kind kind);
@@ -92,6 +97,8 @@ EVP_PKEY *sxp_pkey_ec(SXP_PROV *p, se05x_curve c, const uint8_t *pt, size_t ptle
 EVP_PKEY *sxp_pkey_rsa(SXP_PROV *p, const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen);
 /* Ensures a private operation may use k (chip key pair); pushes an error otherwise. */
 int sxp_key_check_private(SXP_KEY *k, const char *op);
+/* The EVP_PKEY that carries everything OpenSSL may ask about the key. */
+EVP_PKEY *sxp_key_info(const SXP_KEY *k);
 /* 04||X||Y of an EC public key; returns length or 0. */
 size_t sxp_ec_point(EVP_PKEY *pk, uint8_t *buf, size_t cap);
 
@@ -133,6 +140,7 @@ int sxp_gen_set_params(void *genctx, const OSSL_PARAM params[]);
 const OSSL_PARAM *sxp_gen_settable_params(void *genctx, void *provctx);
 void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg);
 void sxp_gen_cleanup(void *genctx);
+int sxp_gen_set_template(void *genctx, void *templ);
 
 /* capabilities.c */
 int sxp_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg);
