@@ -358,7 +358,9 @@ static se05x_rc xfer(struct se05x_t1 *t, const uint8_t *capdu, size_t clen, uint
             return rc;                                                                         \
     } while (0)
 
+restart:
     /* first (or only) I-block */
+    off = 0;
     chunk = clen < t->atr.ifsc ? clen : t->atr.ifsc;
     imore = chunk < clen;
     ins = t->ns;
@@ -406,16 +408,21 @@ static se05x_rc xfer(struct se05x_t1 *t, const uint8_t *capdu, size_t clen, uint
         if (b.kind == T1_R) {
             if (!receiving && b.nr == ins) {
                 /* the chip did not get our last I-block: send it again */
-                if (++sends > SE05X_T1_MAX_RETRANSMIT) {
-                    snprintf(why, sizeof(why), "chip rejected the same block %d times",
-                             SE05X_T1_MAX_RETRANSMIT);
-                    return give_up(t, SE05X_E_PROTOCOL, why, err);
-                }
                 t->recoveries++;
                 if (++recov >= SE05X_T1_MAX_RECOVERIES)
                     return give_up(t, SE05X_E_PROTOCOL,
                                    "no valid exchange after 10 recovery attempts", err);
                 sleep_us(SE05X_T1_RECOVERY_DELAY_US);
+                if (++sends > SE05X_T1_MAX_RETRANSMIT) {
+                    /* R-NACK retries exhausted: the chip has not accepted
+                     * this block, so nothing of the APDU ran; resynchronise
+                     * and send it again from its first block */
+                    se05x_log(SE05X_LOG_DEBUG, "t1", "%s: block refused %d times: resync",
+                              t->bus->label, SE05X_T1_MAX_RETRANSMIT);
+                    if ((rc = se05x_t1_resync(t, err)) != SE05X_OK)
+                        return rc;
+                    goto restart;
+                }
                 if ((rc = send_raw(t, iblk, ilen, err)) != SE05X_OK)
                     return rc;
                 continue;

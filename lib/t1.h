@@ -14,7 +14,7 @@
 
 /* Bounds of the protocol (t1oi2c.md §7, §8). */
 #define SE05X_T1_MAX_RECOVERIES 10   /* consecutive failed recoveries -> soft reset, give up */
-#define SE05X_T1_MAX_RETRANSMIT 3    /* 1 + MAX_RNACK_RETRY_LIMIT (2) sends of one block */
+#define SE05X_T1_MAX_RETRANSMIT 3    /* 1 + MAX_RNACK_RETRY_LIMIT (2) sends of one block, then RESYNCH */
 #define SE05X_T1_MAX_TIMEOUTS 5      /* consecutive silent waits before the chip is declared dead */
 #define SE05X_T1_MAX_WTX 500         /* PH_PROTO_WTX_DEFAULT_COUNT */
 #define SE05X_T1_S_ATTEMPTS 5        /* sends of one S-block request */

@@ -5,7 +5,7 @@
  *  - I-block with the wrong N(S)                 -> R(N(R)=expected, err 2)
  *  - R-block: while chaining a response, N(R) = N(S) of our last I-block
  *    asks for it again, the other value acknowledges it (next chunk); else
- *    our last I-block is resent when N(R) names it, our last R-block is
+ *    our last I-block is resent when N(R) names it, else our last R-block is
  *    resent, otherwise R(N(R)=expected) tells the host to resend its block
  *  - a command runs in a worker thread; while it runs, S(WTX) requests go
  *    out every 0.6 BWT and a host R-block is answered with S(WTX)
@@ -107,6 +107,7 @@ static void send_block(struct t1c *c, uint8_t pcb, const uint8_t *inf, size_t le
         return;
     c->last_len = n;
     struct t1_block b;
+    memset(&b, 0, sizeof(b));
     t1_decode_pcb(pcb, &b);
     c->last_kind = b.kind == T1_I ? LAST_I : b.kind == T1_R ? LAST_R : LAST_S;
     if (b.kind == T1_I) {
@@ -366,7 +367,9 @@ static void on_r_block(struct t1c *c, const struct t1_block *b)
             send_chunk(c);
         return;
     }
-    if (c->last_kind == LAST_I && c->have_last_i && b->nr == c->last_i_ns)
+    /* N(R) naming our last I-block: the host missed it (even if an R-block
+     * of ours went out since, e.g. R(err) to a corrupted host R-block) */
+    if (c->have_last_i && b->nr == c->last_i_ns)
         emit(c, c->last_i, c->last_i_len);
     else if (c->last_kind == LAST_R)
         emit(c, c->last, c->last_len);

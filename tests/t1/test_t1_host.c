@@ -188,8 +188,7 @@ static void card_rx(struct card *c, const uint8_t *blk, size_t n)
                 q_put(c, c->last_i, c->last_i_len);
             else
                 c_chunk(c);
-        } else if (c->last_i_len && b.nr == c->last_i_ns && c->last_len &&
-                   !(c->last[1] & 0x80)) {
+        } else if (c->last_i_len && b.nr == c->last_i_ns) {
             q_put(c, c->last_i, c->last_i_len);
         } else if (c->last_len && (c->last[1] & 0xC0) == 0x80) {
             q_put(c, c->last, c->last_len);
@@ -412,14 +411,27 @@ static void test_rnack_retransmit(void **st)
     /* retransmissions are byte-identical */
     assert_true(host_sent(x->c, 1, x->c->host[0], x->c->host_len[0]));
     assert_true(host_sent(x->c, 2, x->c->host[0], x->c->host_len[0]));
-    /* a third NACK is one too many: give up (then soft reset) */
+    /* a third NACK exhausts the R-NACK retries: RESYNCH, then the APDU again
+     * from N(S)=0 */
     x->c->nack_first = 3;
+    x->c->nhost = 0;
+    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    static const uint8_t resync[] = {0x5A, 0xC0, 0x00, 0xFF, 0xFC};
+    assert_int_equal(x->c->nhost, 5);
+    assert_true(host_sent(x->c, 3, resync, 5));
+    assert_int_equal(x->c->host[4][1], 0x00);
+    assert_int_equal(rl, 9);
+    /* a chip that never accepts: bounded, then S(INTERFACE SOFT RESET) and an error */
+    x->c->nack_first = 1000;
     x->c->nhost = 0;
     assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
                      SE05X_E_PROTOCOL);
     static const uint8_t soft[] = {0x5A, 0xCF, 0x00, 0x37, 0x7F};
-    assert_true(host_sent(x->c, 3, soft, 5));
-    /* and the link still works afterwards */
+    assert_true(host_sent(x->c, x->c->nhost - 1, soft, 5));
+    assert_true(x->c->nhost < 40);
+    assert_non_null(strstr(x->err.msg, "10 recovery attempts"));
+    /* and the link works again afterwards */
+    x->c->nack_first = 0;
     assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
 }
 
