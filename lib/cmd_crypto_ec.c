@@ -152,11 +152,14 @@ se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
     return SE05X_OK;
 }
 
+/* Weierstrass peers are 04||X||Y (odd length); a 32- or 56-byte peer is an
+ * X25519/X448 public key, which travels reversed like the secret that comes
+ * back (apdu.md §21, docs/decisions.md D6). */
 se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_t peerlen,
                     uint8_t *out, size_t cap, size_t *len)
 {
     static const char what[] = "ECDHGenerateSharedSecret";
-    uint8_t cmd[256], r[SE05X_RSP_MAX];
+    uint8_t cmd[256], r[SE05X_RSP_MAX], mont[56];
     size_t rlen, n;
     const uint8_t *v;
     struct tlv_w w;
@@ -164,16 +167,24 @@ se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_
         return SE05X_E_BAD_ARG;
     if (peerlen == 0 || peerlen > 1 + 2 * 66)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: peer key of %zu bytes", what, peerlen);
+    bool montgomery = peerlen == 32 || peerlen == 56;
+    if (montgomery) {
+        memcpy(mont, peer, peerlen);
+        se05x_reverse(mont, peerlen);
+        peer = mont;
+    }
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put(&w, SE05X_TAG_2, peer, peerlen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true,
-                            r, sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true, r,
+                            sizeof r, &rlen);
     if (!rc && !(rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n))) {
-        if (n == 0 || n > 66)
+        if (n == 0 || n > 66 || (montgomery && n != peerlen))
             rc = se05x_bad_rsp(s, what, id, "shared secret length");
         else
             rc = se05x_copy_out(s, what, id, v, n, out, cap, len);
+        if (!rc && montgomery)
+            se05x_reverse(out, n);
     }
     OPENSSL_cleanse(r, sizeof r);
     return rc;

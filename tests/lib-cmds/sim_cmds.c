@@ -128,6 +128,36 @@ static void test_ec(se05x_curve c, const char *md, se05x_objid id)
     EVP_PKEY_free(pub);
 }
 
+/* X25519 on the chip: byte order of apdu.md §21 both ways */
+static void test_x25519(void)
+{
+    EVP_PKEY *pub = NULL, *peer = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    uint8_t pp[32], z1[32], z2[32];
+    size_t pl = sizeof pp, z1l = 0, z2l = sizeof z2;
+    OK(se05x_ec_generate(S, 0x7F000040, SE05X_EC_X25519, NULL));
+    OK(se05x_read_pubkey(S, 0x7F000040, &pub));
+    CHECK(EVP_PKEY_get_raw_public_key(peer, pp, &pl) == 1, "peer");
+    OK(se05x_ecdh(S, 0x7F000040, pp, pl, z1, sizeof z1, &z1l));
+    EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new(peer, NULL);
+    CHECK(EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer(dc, pub) == 1 &&
+              EVP_PKEY_derive(dc, z2, &z2l) == 1, "host X25519 derive");
+    CHECK(z1l == 32 && z2l == 32 && !memcmp(z1, z2, 32), "X25519 secrets differ");
+    EVP_PKEY_CTX_free(dc);
+    EVP_PKEY_free(pub);
+    /* import a host X25519 key pair and agree again */
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+    OK(se05x_import_pkey(S, 0x7F000041, k, 0, NULL));
+    OK(se05x_ecdh(S, 0x7F000041, pp, pl, z1, sizeof z1, &z1l));
+    dc = EVP_PKEY_CTX_new(peer, NULL);
+    z2l = sizeof z2;
+    CHECK(EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer(dc, k) == 1 &&
+              EVP_PKEY_derive(dc, z2, &z2l) == 1, "host X25519 derive 2");
+    CHECK(!memcmp(z1, z2, 32), "imported X25519 secrets differ");
+    EVP_PKEY_CTX_free(dc);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(peer);
+}
+
 static void test_ec_import(void)
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -281,6 +311,7 @@ int main(int argc, char **argv)
     test_ec(SE05X_EC_NIST_P521, "SHA512", 0x7F000003);
     test_ec(SE05X_EC_BRAINPOOL256, "SHA256", 0x7F000004);
     test_ec(SE05X_EC_SECP256K1, "SHA256", 0x7F000005);
+    test_x25519();
     test_ec_import();
     test_rsa();
     test_binary();
