@@ -14,7 +14,8 @@
 #include "se05x_proto.h"
 #include "sock.h"
 
-#define JRCP_DEFAULT_TIMEOUT_MS 30000  /* RSA-4096 keygen on an emulator under ASan is slow */
+#define JRCP_DEFAULT_TIMEOUT_MS 60000  /* RSA-4096 keygen on an emulator under ASan is slow */
+#define JRCP_OPEN_TIMEOUT_MS 10000     /* WAIT_FOR_CARD: a JRCP server answers at once */
 #define JRCP_CONNECT_TIMEOUT_MS 5000
 #define JRCP_CLOSE_TIMEOUT_MS 1000
 
@@ -192,10 +193,20 @@ se05x_rc se05x_link_jrcp_open(const struct se05x_conn_spec *spec, int timeout_ms
     /* WAIT_FOR_CARD with the 256 ms the NXP client sends; the answer is the ATR. */
     static const uint8_t wait_ms[4] = {0x00, 0x00, 0x01, 0x00};
     size_t n = 0;
+    int exch_timeout = j->timeout_ms;
+    if (j->timeout_ms > JRCP_OPEN_TIMEOUT_MS)
+        j->timeout_ms = JRCP_OPEN_TIMEOUT_MS; /* do not hang long on a non-JRCP peer */
     se05x_rc rc = send_msg(j, JRCP_MTY_WAIT_FOR_CARD, wait_ms, sizeof wait_ms, err);
     if (rc == SE05X_OK)
         rc = recv_msg(j, JRCP_MTY_WAIT_FOR_CARD, j->base.atr, sizeof j->base.atr, &n, err);
+    j->timeout_ms = exch_timeout;
     if (rc != SE05X_OK) {
+        if (rc == SE05X_E_TIMEOUT || rc == SE05X_E_PROTOCOL) {
+            char inner[SE05X_ERRMSG_MAX];
+            memcpy(inner, err->msg, sizeof inner);
+            inner[sizeof inner - 1] = '\0';
+            se05x_err_set(err, rc, 0, 0, "%.200s (is %s a JRCP v1 server?)", inner, j->ep);
+        }
         jrcp_close(&j->base);
         return rc;
     }

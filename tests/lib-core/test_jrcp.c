@@ -16,7 +16,7 @@
 
 enum mode {
     M_NORMAL, M_WRONG_MTY, M_OVERSIZE, M_CLOSE_MID, M_SILENT, M_ATR_TOO_LONG, M_ERRMSG,
-    M_EOF_AT_OPEN, M_EMPTY_ATR, M_V2,
+    M_EOF_AT_OPEN, M_EMPTY_ATR, M_V2, M_SILENT_AT_OPEN,
 };
 
 struct fake {
@@ -62,6 +62,12 @@ static void *server(void *arg)
     }
     if (rd(fd, f->wfc, 8))
         goto out;
+    if (f->mode == M_SILENT_AT_OPEN) { /* e.g. a raw T=1 server waiting for more */
+        uint8_t junk;
+        while (read(fd, &junk, 1) > 0) {
+        }
+        goto out;
+    }
     if (f->mode == M_V2) {
         wr(fd, "\xA5\x01\x00\x00", 4);
         goto out;
@@ -255,13 +261,14 @@ static void open_failures(void **st)
         {M_ATR_TOO_LONG, SE05X_E_PROTOCOL, "announced 128 bytes, more than the 64 expected"},
         {M_EOF_AT_OPEN, SE05X_E_LINK, "by peer"},
         {M_V2, SE05X_E_PROTOCOL, "0xA5 (JRCP v2 frame) instead of 0x00 (WAIT_FOR_CARD)"},
+        {M_SILENT_AT_OPEN, SE05X_E_TIMEOUT, "no answer within 300 ms (is 127.0.0.1:"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fake f;
         struct se05x_link *l = (struct se05x_link *)1;
         struct se05x_error e = {0};
         start(&f, cases[i].m, 0);
-        assert_int_equal(open_link(&f, 2000, &l, &e), cases[i].rc);
+        assert_int_equal(open_link(&f, 300, &l, &e), cases[i].rc);
         assert_null(l);
         if (!strstr(e.msg, cases[i].msg))
             fail_msg("message '%s' lacks '%s'", e.msg, cases[i].msg);
