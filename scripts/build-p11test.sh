@@ -8,7 +8,7 @@
 set -euo pipefail
 cache=${SE05X_P11TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/se05x/opensc}
 bin="$cache/p11test"
-if [ -x "$bin" ] && "$bin" -h >/dev/null 2>&1 || { [ -x "$bin" ] && "$bin" -h 2>&1 | grep -qi usage; }; then
+if [ -x "$bin" ] && "$bin" -h 2>&1 | grep -q 'Usage'; then
   echo "$bin"; exit 0
 fi
 log() { echo "build-p11test: $*" >&2; }
