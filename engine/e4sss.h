@@ -33,6 +33,8 @@ struct e4sss_ctx {
     pthread_mutex_t lock;      /* guards session open/close and conn */
     se05x_session *session;    /* opened on first use, closed in finish */
     int opening;               /* set while se05x_open runs (RAND re-entry) */
+    unsigned users;            /* operations using the session right now */
+    int broken;                /* link failed: reopen once users drops to 0 */
     char conn[256];            /* PORT ctrl; empty = se05x_conn_resolve() */
     int errlib;                /* our OpenSSL error library number */
     ERR_STRING_DATA *errstr;   /* heap copy registered with ERR_load_strings */
@@ -45,8 +47,10 @@ struct e4sss_ctx *e4sss_ctx_new(ENGINE *e);
 void e4sss_ctx_free(struct e4sss_ctx *c);
 struct e4sss_ctx *e4sss_ctx_of_engine(const ENGINE *e);
 /* Returns the open session, opening it on first use. NULL with an error on
- * the queue when the chip cannot be opened. */
+ * the queue when the chip cannot be opened. Every non-NULL session must be
+ * handed back with e4sss_session_done(c, s, rc of the last command). */
 se05x_session *e4sss_session(struct e4sss_ctx *c);
+void e4sss_session_done(struct e4sss_ctx *c, se05x_session *s, se05x_rc rc);
 /* Like e4sss_session() but quiet (no error queued) and NULL while the
  * session is being opened by this context (RAND called from inside open). */
 se05x_session *e4sss_session_quiet(struct e4sss_ctx *c);

@@ -37,11 +37,10 @@ static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int d
     if ((s = e4sss_session(c)) == NULL)
         return 0;
     rc = se05x_ecdsa_sign_digest(s, id, dgst, (size_t)dlen, sig, cap, siglen);
-    if (rc != SE05X_OK) {
+    if (rc != SE05X_OK)
         e4sss_err_chip(c, s, rc);
-        return 0;
-    }
-    return 1;
+    e4sss_session_done(c, s, rc);
+    return rc == SE05X_OK;
 }
 
 static int ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
@@ -124,10 +123,11 @@ static int ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT 
     if ((s = e4sss_session(c)) == NULL)
         goto fail;
     rc = se05x_ecdh(s, id, pub, publen, out, cap, &len);
-    if (rc != SE05X_OK) {
+    if (rc != SE05X_OK)
         e4sss_err_chip(c, s, rc);
+    e4sss_session_done(c, s, rc);
+    if (rc != SE05X_OK)
         goto fail;
-    }
     OPENSSL_free(pub);
     *psec = out;
     *pseclen = len;

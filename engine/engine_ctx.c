@@ -54,33 +54,50 @@ struct e4sss_ctx *e4sss_ctx_of_ec_key(const EC_KEY *k)
     return e4sss_ctx_of_engine(EC_KEY_get0_engine(k));
 }
 
+/* A failure of the link itself (chip reset, emulator restarted, cable) makes
+ * the session useless: it is closed once no operation uses it any more and
+ * the next operation opens a fresh one. */
+static int link_broken(se05x_rc rc)
+{
+    return rc == SE05X_E_LINK || rc == SE05X_E_TIMEOUT || rc == SE05X_E_PROTOCOL;
+}
+
 static se05x_session *get_session(struct e4sss_ctx *c, int quiet)
 {
-    se05x_session *s;
+    se05x_session *s, *stale = NULL;
     struct se05x_error err;
-    se05x_rc rc;
+    se05x_rc rc = SE05X_OK;
 
     pthread_mutex_lock(&c->lock);
-    if (c->session != NULL || c->opening) {
-        s = c->session;
+    if (c->opening) { /* re-entered from inside se05x_open (RAND): no chip yet */
         pthread_mutex_unlock(&c->lock);
-        return s;
+        return NULL;
     }
-    memset(&err, 0, sizeof(err));
-    c->opening = 1;
-    ERR_set_mark();
-    rc = se05x_open(c->conn[0] ? c->conn : NULL, NULL, &c->session, &err);
-    ERR_pop_to_mark(); /* whatever libcrypto queued inside open is not ours to show */
-    c->opening = 0;
+    if (c->session != NULL && c->broken && c->users == 0) {
+        stale = c->session;
+        c->session = NULL;
+        c->broken = 0;
+    }
+    if (c->session == NULL) {
+        memset(&err, 0, sizeof(err));
+        c->opening = 1;
+        ERR_set_mark();
+        rc = se05x_open(c->conn[0] ? c->conn : NULL, NULL, &c->session, &err);
+        ERR_pop_to_mark(); /* whatever libcrypto queued inside open is not ours to show */
+        c->opening = 0;
+        if (rc == SE05X_OK)
+            se05x_log(SE05X_LOG_DEBUG, "engine", "session open on %s", se05x_conn(c->session));
+    }
     s = c->session;
+    if (s != NULL)
+        c->users++;
     pthread_mutex_unlock(&c->lock);
-    if (rc != SE05X_OK) {
-        s = NULL;
+    if (stale != NULL)
+        se05x_close(stale);
+    if (s == NULL) {
         se05x_log(SE05X_LOG_DEBUG, "engine", "open failed: %s", err.msg);
         if (!quiet)
             e4sss_err(c, E4SSS_R_OPEN, "%s", err.msg[0] ? err.msg : se05x_strerror(rc));
-    } else {
-        se05x_log(SE05X_LOG_DEBUG, "engine", "session open on %s", se05x_conn(s));
     }
     return s;
 }
@@ -95,6 +112,29 @@ se05x_session *e4sss_session_quiet(struct e4sss_ctx *c)
     return get_session(c, 1);
 }
 
+void e4sss_session_done(struct e4sss_ctx *c, se05x_session *s, se05x_rc rc)
+{
+    se05x_session *stale = NULL;
+
+    if (s == NULL)
+        return;
+    pthread_mutex_lock(&c->lock);
+    if (c->users > 0)
+        c->users--;
+    if (s == c->session && link_broken(rc))
+        c->broken = 1;
+    if (c->broken && c->users == 0 && c->session != NULL) {
+        stale = c->session;
+        c->session = NULL;
+        c->broken = 0;
+    }
+    pthread_mutex_unlock(&c->lock);
+    if (stale != NULL) {
+        se05x_log(SE05X_LOG_DEBUG, "engine", "link failed; the next operation reopens the chip");
+        se05x_close(stale);
+    }
+}
+
 void e4sss_session_close(struct e4sss_ctx *c)
 {
     se05x_session *s;
@@ -102,6 +142,7 @@ void e4sss_session_close(struct e4sss_ctx *c)
     pthread_mutex_lock(&c->lock);
     s = c->session;
     c->session = NULL;
+    c->broken = 0;
     pthread_mutex_unlock(&c->lock);
     if (s != NULL)
         se05x_close(s);

@@ -258,21 +258,25 @@ static EVP_PKEY *load_key(ENGINE *e, const char *key_id, int priv)
         return NULL;
     if ((rc = se05x_object_info(s, id, &info)) != SE05X_OK) {
         e4sss_err_chip(c, s, rc);
+        e4sss_session_done(c, s, rc);
         return NULL;
     }
     if (info.kind != SE05X_KIND_EC && info.kind != SE05X_KIND_RSA) {
         e4sss_err(c, E4SSS_R_WRONG_KEY_TYPE, "object 0x%08X is not an EC or RSA key", id);
+        e4sss_session_done(c, s, rc);
         return NULL;
     }
     if (priv && info.part == SE05X_PART_PUBLIC) {
         e4sss_err(c, E4SSS_R_WRONG_KEY_TYPE, "object 0x%08X holds only a public key", id);
+        e4sss_session_done(c, s, rc);
         return NULL;
     }
     rc = se05x_refkey_from_chip(s, id, SE05X_REFKEY_SEC1, &pem, &pemlen);
-    if (rc != SE05X_OK) {
+    if (rc != SE05X_OK)
         e4sss_err_chip(c, s, rc);
+    e4sss_session_done(c, s, rc);
+    if (rc != SE05X_OK)
         return NULL;
-    }
     ERR_set_mark();
     if ((bio = BIO_new_mem_buf(pem, (int)pemlen)) != NULL)
         tmp = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);

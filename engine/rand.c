@@ -38,6 +38,7 @@ static int rand_bytes(unsigned char *buf, int num)
     r = rc == SE05X_OK;
     if (!r)
         e4sss_err_chip(c, s, rc);
+    e4sss_session_done(c, s, rc);
     ENGINE_finish(e);
     return r;
 }

@@ -21,18 +21,25 @@ static struct e4sss_ctx *ctx_of(RSA *rsa)
 }
 
 /* Raw private RSA on the chip: in and out are exactly k = RSA_size bytes. */
-static int chip_raw(struct e4sss_ctx *c, se05x_session *s, se05x_objid id, const unsigned char *in,
-                    int k, unsigned char *out)
+static int chip_raw(struct e4sss_ctx *c, se05x_objid id, const unsigned char *in, int k,
+                    unsigned char *out)
 {
     unsigned char *tmp;
+    se05x_session *s;
     size_t len = 0;
     se05x_rc rc;
 
-    if ((tmp = OPENSSL_malloc((size_t)k + 16)) == NULL)
+    if ((s = e4sss_session(c)) == NULL)
         return 0;
+    if ((tmp = OPENSSL_malloc((size_t)k + 16)) == NULL) {
+        e4sss_session_done(c, s, SE05X_E_NOMEM);
+        return 0;
+    }
     rc = se05x_rsa_decrypt(s, id, SE05X_RSA_PAD_NONE, in, (size_t)k, tmp, (size_t)k + 16, &len);
+    if (rc != SE05X_OK)
+        e4sss_err_chip(c, s, rc); /* before done: done may close the session */
+    e4sss_session_done(c, s, rc);
     if (rc != SE05X_OK) {
-        e4sss_err_chip(c, s, rc);
         OPENSSL_clear_free(tmp, (size_t)k + 16);
         return 0;
     }
@@ -72,7 +79,7 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
                       "raw RSA input must be %d bytes, got %d (key 0x%08X)", k, flen, id);
             return -1;
         }
-        if ((s = e4sss_session(c)) == NULL || !chip_raw(c, s, id, from, k, to))
+        if (!chip_raw(c, id, from, k, to))
             return -1;
         return k;
     case RSA_PKCS1_PADDING: /* DigestInfo (or raw data) to sign */
@@ -80,8 +87,13 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
             return -1;
         rc = se05x_rsa_sign_digest(s, id, (unsigned)RSA_bits(rsa), SE05X_RSA_PAD_PKCS1,
                                    SE05X_MD_NONE, 0, from, (size_t)flen, to, (size_t)k, &len);
-        if (rc != SE05X_OK) {
+        if (rc != SE05X_OK)
             e4sss_err_chip(c, s, rc);
+        e4sss_session_done(c, s, rc);
+        if (rc != SE05X_OK)
+            return -1;
+        if (len > (size_t)k) {
+            e4sss_err(c, E4SSS_R_CHIP, "chip answered %zu bytes for a %d-byte signature", len, k);
             return -1;
         }
         if (len < (size_t)k) { /* left-pad a short answer */
@@ -100,7 +112,6 @@ static int rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to, 
                         int padding)
 {
     struct e4sss_ctx *c;
-    se05x_session *s;
     se05x_objid id;
     unsigned char *em = NULL;
     int k = RSA_size(rsa), r = -1;
@@ -121,7 +132,7 @@ static int rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to, 
     }
     if ((em = OPENSSL_malloc((size_t)k)) == NULL)
         return -1;
-    if ((s = e4sss_session(c)) == NULL || !chip_raw(c, s, id, from, k, em))
+    if (!chip_raw(c, id, from, k, em))
         goto out;
     switch (padding) {
     case RSA_NO_PADDING:
