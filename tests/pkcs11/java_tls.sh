@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Java SunPKCS11 (openjdk-17) on libsss_pkcs11.so: KeyStore "PKCS11", then a
+# JSSE mutual-TLS client with the EC and with the RSA key, TLS 1.2 and 1.3,
+# against openssl s_server -Verify (the Greengrass V2 HTTPS path).
+. "$SE05X_HELPERS/lib.sh"
+. "$SE05X_SRC/tests/pkcs11/common.sh"
+command -v javac >/dev/null || fail "javac missing (openjdk-17-jdk-headless)"
+if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
+  echo "SKIP: the JVM does not run under the ASan preload (its signal handling and memory layout conflict)"
+  exit 77
+fi
+sim_start
+p11_provision
+mkdir -p "$T/java"
+javac -d "$T/java" "$SE05X_SRC/tests/pkcs11/java/P11Tls.java" || fail "javac"
+
+# server side: CA + server certificate; the server trusts the two device certificates
+openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca \
+  -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 2>/dev/null
+openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
+  -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+  -out "$T/srv.crt" 2>/dev/null
+cat "$T/rsa.crt" "$T/ec.crt" >"$T/clients.pem"
+port=$(free_port)
+openssl s_server -accept "127.0.0.1:$port" -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
+  -CAfile "$T/clients.pem" -verify_return_error -rev -naccept 4 >"$T/server.log" 2>&1 &
+srv=$!
+_BG_PIDS+=("$srv")
+for _ in $(seq 1 100); do grep -q ACCEPT "$T/server.log" && break; sleep 0.05; done
+
+cat >"$T/p11.cfg" <<CFG
+name = SE05x
+library = $MODULE
+slot = 1
+CFG
+java -cp "$T/java" P11Tls "$T/p11.cfg" 1234 "$T/ca.crt" 127.0.0.1 "$port" \
+  sss:20181002:TLSv1.3 sss:20181002:TLSv1.2 sss:20181001:TLSv1.3 sss:20181001:TLSv1.2 >"$T/java.out" 2>&1 \
+  || { cat "$T/java.out" "$T/server.log" >&2; fail "java client"; }
+cat "$T/java.out"
+out=$(cat "$T/java.out")
+assert_contains "$out" "OK sss:20181002 TLSv1.3" "EC TLS 1.3"
+assert_contains "$out" "OK sss:20181002 TLSv1.2" "EC TLS 1.2"
+assert_contains "$out" "OK sss:20181001 TLSv1.3" "RSA TLS 1.3 (RSASSA-PSS)"
+assert_contains "$out" "OK sss:20181001 TLSv1.2" "RSA TLS 1.2"
+assert_contains "$out" "provider=SunPKCS11-SE05x" "keys from SunPKCS11"
+wait "$srv" 2>/dev/null || true
+note "java SunPKCS11 + JSSE mutual TLS: ok"
