@@ -51,6 +51,13 @@ struct e4sss_ctx *e4sss_ctx_of_engine(const ENGINE *e);
  * handed back with e4sss_session_done(c, s, rc of the last command). */
 se05x_session *e4sss_session(struct e4sss_ctx *c);
 void e4sss_session_done(struct e4sss_ctx *c, se05x_session *s, se05x_rc rc);
+/* 1 when a command that failed with rc on this attempt (0-based) is tried
+ * once more: the link broke (chip reset, emulator restarted) and the retry
+ * runs on a freshly opened session. Chip operations are idempotent. */
+int e4sss_retry(se05x_rc rc, int attempt);
+/* for (attempt...) loop around one chip command; rc must be initialised. */
+#define E4SSS_RETRY_ON_LINK_FAILURE(rc)                                                            \
+    for (int attempt = 0; attempt == 0 || e4sss_retry(rc, attempt - 1); attempt++)
 /* Like e4sss_session() but quiet (no error queued) and NULL while the
  * session is being opened by this context (RAND called from inside open). */
 se05x_session *e4sss_session_quiet(struct e4sss_ctx *c);

@@ -23,7 +23,7 @@ static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int d
 {
     struct e4sss_ctx *c = e4sss_ctx_of_ec_key(k);
     se05x_session *s;
-    se05x_rc rc;
+    se05x_rc rc = SE05X_OK;
 
     if (c == NULL) {
         ERR_raise_data(ERR_LIB_ENGINE, ERR_R_INTERNAL_ERROR,
@@ -34,12 +34,14 @@ static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int d
         e4sss_err(c, E4SSS_R_UNSUPPORTED, "empty digest for key 0x%08X", id);
         return 0;
     }
-    if ((s = e4sss_session(c)) == NULL)
-        return 0;
-    rc = se05x_ecdsa_sign_digest(s, id, dgst, (size_t)dlen, sig, cap, siglen);
-    if (rc != SE05X_OK)
-        e4sss_err_chip(c, s, rc);
-    e4sss_session_done(c, s, rc);
+    E4SSS_RETRY_ON_LINK_FAILURE(rc) {
+        if ((s = e4sss_session(c)) == NULL)
+            return 0;
+        rc = se05x_ecdsa_sign_digest(s, id, dgst, (size_t)dlen, sig, cap, siglen);
+        if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
+            e4sss_err_chip(c, s, rc);
+        e4sss_session_done(c, s, rc);
+    }
     return rc == SE05X_OK;
 }
 
@@ -102,7 +104,7 @@ static int ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT 
     se05x_session *s;
     se05x_objid id;
     ckey_fn sw = NULL;
-    se05x_rc rc;
+    se05x_rc rc = SE05X_OK;
 
     if (!e4sss_ec_ref_id(k, &id)) {
         EC_KEY_METHOD_get_compute_key(EC_KEY_OpenSSL(), &sw);
@@ -120,12 +122,14 @@ static int ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT 
         e4sss_err(c, E4SSS_R_INTERNAL, "cannot encode the peer key for ECDH with 0x%08X", id);
         goto fail;
     }
-    if ((s = e4sss_session(c)) == NULL)
-        goto fail;
-    rc = se05x_ecdh(s, id, pub, publen, out, cap, &len);
-    if (rc != SE05X_OK)
-        e4sss_err_chip(c, s, rc);
-    e4sss_session_done(c, s, rc);
+    E4SSS_RETRY_ON_LINK_FAILURE(rc) {
+        if ((s = e4sss_session(c)) == NULL)
+            goto fail;
+        rc = se05x_ecdh(s, id, pub, publen, out, cap, &len);
+        if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
+            e4sss_err_chip(c, s, rc);
+        e4sss_session_done(c, s, rc);
+    }
     if (rc != SE05X_OK)
         goto fail;
     OPENSSL_free(pub);

@@ -62,6 +62,11 @@ static int link_broken(se05x_rc rc)
     return rc == SE05X_E_LINK || rc == SE05X_E_TIMEOUT || rc == SE05X_E_PROTOCOL;
 }
 
+int e4sss_retry(se05x_rc rc, int attempt)
+{
+    return attempt == 0 && link_broken(rc);
+}
+
 static se05x_session *get_session(struct e4sss_ctx *c, int quiet)
 {
     se05x_session *s, *stale = NULL;

@@ -27,18 +27,21 @@ static int chip_raw(struct e4sss_ctx *c, se05x_objid id, const unsigned char *in
     unsigned char *tmp;
     se05x_session *s;
     size_t len = 0;
-    se05x_rc rc;
+    se05x_rc rc = SE05X_OK;
 
-    if ((s = e4sss_session(c)) == NULL)
+    if ((tmp = OPENSSL_malloc((size_t)k + 16)) == NULL)
         return 0;
-    if ((tmp = OPENSSL_malloc((size_t)k + 16)) == NULL) {
-        e4sss_session_done(c, s, SE05X_E_NOMEM);
-        return 0;
+    E4SSS_RETRY_ON_LINK_FAILURE(rc) {
+        if ((s = e4sss_session(c)) == NULL) {
+            OPENSSL_free(tmp);
+            return 0;
+        }
+        rc = se05x_rsa_decrypt(s, id, SE05X_RSA_PAD_NONE, in, (size_t)k, tmp, (size_t)k + 16,
+                               &len);
+        if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
+            e4sss_err_chip(c, s, rc); /* before done: done may close the session */
+        e4sss_session_done(c, s, rc);
     }
-    rc = se05x_rsa_decrypt(s, id, SE05X_RSA_PAD_NONE, in, (size_t)k, tmp, (size_t)k + 16, &len);
-    if (rc != SE05X_OK)
-        e4sss_err_chip(c, s, rc); /* before done: done may close the session */
-    e4sss_session_done(c, s, rc);
     if (rc != SE05X_OK) {
         OPENSSL_clear_free(tmp, (size_t)k + 16);
         return 0;
@@ -62,7 +65,7 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
     se05x_session *s;
     se05x_objid id;
     size_t len = 0;
-    se05x_rc rc;
+    se05x_rc rc = SE05X_OK;
     int k = RSA_size(rsa);
 
     if (!e4sss_rsa_ref_id(rsa, &id))
@@ -83,13 +86,15 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
             return -1;
         return k;
     case RSA_PKCS1_PADDING: /* DigestInfo (or raw data) to sign */
-        if ((s = e4sss_session(c)) == NULL)
-            return -1;
-        rc = se05x_rsa_sign_digest(s, id, (unsigned)RSA_bits(rsa), SE05X_RSA_PAD_PKCS1,
-                                   SE05X_MD_NONE, 0, from, (size_t)flen, to, (size_t)k, &len);
-        if (rc != SE05X_OK)
-            e4sss_err_chip(c, s, rc);
-        e4sss_session_done(c, s, rc);
+        E4SSS_RETRY_ON_LINK_FAILURE(rc) {
+            if ((s = e4sss_session(c)) == NULL)
+                return -1;
+            rc = se05x_rsa_sign_digest(s, id, (unsigned)RSA_bits(rsa), SE05X_RSA_PAD_PKCS1,
+                                       SE05X_MD_NONE, 0, from, (size_t)flen, to, (size_t)k, &len);
+            if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
+                e4sss_err_chip(c, s, rc);
+            e4sss_session_done(c, s, rc);
+        }
         if (rc != SE05X_OK)
             return -1;
         if (len > (size_t)k) {

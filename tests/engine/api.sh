@@ -23,6 +23,22 @@ note "all operations, keys by id / pkcs11 URI / ref file"
 note "4 threads x 25 signatures on one session"
 "$API" threads 0x7f000001 >/dev/null || fail "threads"
 
+note "the chip restarts under a running process: the next signature reopens it"
+mkfifo "$T/go"
+SE05X_LOG=debug "$API" reopen 0x7f000001 <"$T/go" >"$T/reopen.out" 2>&1 &
+apid=$!
+exec 7>"$T/go"
+for i in $(seq 1 100); do grep -q ready "$T/reopen.out" && break; sleep 0.05; done
+grep -q ready "$T/reopen.out" || fail "engine_api reopen did not start: $(cat "$T/reopen.out")"
+sim_stop "$SIM_PID"
+bg se05x-sim --state "$SIM_STATE" --port "$SIM_PORT" >"$T/sim2.log" 2>&1
+for i in $(seq 1 100); do grep -q listening "$T/sim2.log" && break; sleep 0.05; done
+echo go >&7
+exec 7>&-
+wait $apid || fail "signature after the chip restart: $(cat "$T/reopen.out")"
+[ "$(grep -c "engine debug: session open" "$T/reopen.out")" = 2 ] ||
+  fail "expected two session opens: $(cat "$T/reopen.out")"
+
 note "errors are clear and name the object and the port"
 set +e
 "$API" load 0x7f0000ff 2>"$T/err.txt"; rc=$?

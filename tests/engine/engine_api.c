@@ -4,6 +4,8 @@
  *   engine_api threads <ec-id>       concurrent signatures from 4 threads
  *   engine_api soft                  software keys only, engine as default
  *   engine_api load <key-id>         load a key; on failure print the error data
+ *   engine_api reopen <key-id>       sign, print "ready", wait for a line on stdin
+ *                                    (the chip restarts meanwhile), sign again
  * Exit 0 on success; "FAIL: ..." on stderr and exit 1 otherwise. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/engine.h>
@@ -196,6 +198,15 @@ int main(int argc, char **argv)
         CHECK(ENGINE_set_default(eng, ENGINE_METHOD_RSA | ENGINE_METHOD_EC) == 1, "set default");
         soft_ops();
         CLEAN("software operations");
+    } else if (strcmp(mode, "reopen") == 0 && argc == 3) {
+        EVP_PKEY *k = load(argv[2], 1);
+        char line[16];
+        sign_verify(k, EVP_sha256(), 0, "before the restart");
+        printf("ready\n");
+        fflush(stdout);
+        CHECK(fgets(line, sizeof(line), stdin) != NULL, "no go-ahead on stdin");
+        sign_verify(k, EVP_sha256(), 0, "after the chip restarted");
+        EVP_PKEY_free(k);
     } else if (strcmp(mode, "load") == 0 && argc == 3) {
         EVP_PKEY *k = ENGINE_load_private_key(eng, argv[2], NULL, NULL);
         if (k == NULL) {
@@ -208,7 +219,8 @@ int main(int argc, char **argv)
         }
         EVP_PKEY_free(k);
     } else {
-        fprintf(stderr, "usage: engine_api ops EC-ID RSA-ID | threads EC-ID | soft | load KEY-ID\n");
+        fprintf(stderr, "usage: engine_api ops EC-ID RSA-ID | threads EC-ID | soft | load KEY-ID | "
+                        "reopen KEY-ID\n");
         return 2;
     }
     ENGINE_finish(eng);
