@@ -9,6 +9,7 @@
  * we make an ordinary software key with the default provider's code in our
  * private libctx (SXP_KEY.soft) and never touch the chip for it. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -218,6 +219,20 @@ void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
         return gen_soft(g);
     if ((s = sxp_session(g->p, g->conn)) == NULL)
         return NULL;
+    {
+        /* Never replace a key silently: the chip would regenerate in place. */
+        bool exists = false;
+        if ((rc = se05x_object_exists(s, g->id, &exists)) != SE05X_OK) {
+            sxp_err_chip(g->p, s, rc, "key generation", g->id);
+            return NULL;
+        }
+        if (exists) {
+            sxp_err(g->p, SXP_R_BAD_PARAM,
+                    "se05x: object 0x%08X already exists on %s; delete it first (se05x erase)",
+                    (unsigned)g->id, se05x_conn(s));
+            return NULL;
+        }
+    }
     if (g->kind == SE05X_KIND_EC) {
         rc = se05x_ensure_curve(s, g->curve);
         if (rc == SE05X_OK)

@@ -3,6 +3,7 @@
  * Loading the provider never touches the chip (compat.md W1/R1/R3): the
  * first operation with a chip key opens the session (sxp_session). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -189,6 +190,15 @@ static void sxp_read_config(SXP_PROV *p, OSSL_FUNC_core_get_params_fn *get_param
     p->rand_enabled = sxp_truthy(rand);
 }
 
+/* Environment: SE05X_PROVIDER_RAND=yes does what "rand = yes" does, for
+ * command lines without a config section (openssl rand -provider se05x). */
+static void sxp_read_env(SXP_PROV *p)
+{
+    const char *r = getenv("SE05X_PROVIDER_RAND");
+    if (r != NULL)
+        p->rand_enabled = sxp_truthy(r);
+}
+
 static const OSSL_DISPATCH sxp_dispatch[] = {
     { OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))sxp_teardown },
     { OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))sxp_gettable_params },
@@ -228,6 +238,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
     }
     p->lock_pid = getpid();
     sxp_read_config(p, get_params);
+    sxp_read_env(p);
     /* Core BIOs (decoders read through them) need a libctx made from the
      * dispatch table; all host crypto goes to a separate, plain libctx that
      * only ever sees the built-in default provider. Neither reads a config
