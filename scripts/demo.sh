@@ -43,10 +43,11 @@ trap cleanup EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
 # run cmd... — show the command, then run it
-run() { printf '$ %s\n' "$*"; "$@"; }
+show() { printf '$'; printf ' %q' "$@"; printf '\n'; }
+run() { show "$@"; "$@"; }
 # refused cmd... — show the command, which must fail, and its message
 refused() {
-  printf '$ %s\n' "$*"
+  show "$@"
   if "$@" 2>"$STATE/refused.err"; then
     echo "demo: expected a refusal, but it succeeded" >&2
     return 1

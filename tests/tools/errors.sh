@@ -11,7 +11,7 @@ se05x write 0x20000001 "$T/bin" >/dev/null
 echo "message" >"$T/msg"
 
 note "malformed key ids (usage errors, exit 2)"
-for id in 0xZZ 123456789 "" 0x 0x0 -1 "7f00 0001"; do
+for id in 0xZZ 123456789 "" 0x 0x0 7f00000g "7f00 0001"; do
   bad_input "id '$id'" 2 "malformed object id" se05x public "$id"
   bad_input "seTool id '$id'" 2 "malformed keyId" seTool getPublic "$id" "$T/x.pem"
 done

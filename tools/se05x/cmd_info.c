@@ -31,7 +31,7 @@ static void print_features(uint16_t cfg)
             sep = " ";
         }
     }
-    printf("\n");
+    printf(")\n");
 }
 
 int cmd_info(struct tool *t, int argc, char **argv)
@@ -116,6 +116,8 @@ static void print_object(se05x_session *s, se05x_objid id, bool reserved)
     case SE05X_KIND_HMAC:
         snprintf(detail, sizeof detail, "%u bits", info.bits ? info.bits : info.size * 8u);
         break;
+    case SE05X_KIND_USERID:
+        break; /* the applet does not tell the size of a UserID */
     default:
         snprintf(detail, sizeof detail, "%u bytes", info.size);
         break;

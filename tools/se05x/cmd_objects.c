@@ -125,19 +125,20 @@ static int try_private_export(struct tool *t, se05x_objid id)
     uint8_t rapdu[1200];
     size_t rlen = 0;
     se05x_rc r = se05x_transceive(t->s, capdu, sizeof capdu, rapdu, sizeof rapdu, &rlen);
-    OPENSSL_cleanse(rapdu, sizeof rapdu > rlen ? rlen : sizeof rapdu);
+    if (rlen > sizeof rapdu)
+        rlen = sizeof rapdu;
+    uint16_t sw = rlen >= 2 ? (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]) : 0;
+    OPENSSL_cleanse(rapdu, rlen);
     if (r != SE05X_OK)
         return tool_fail(t, r, "ask for the private key of", id);
     if (rlen < 2)
         return tool_fail(t, SE05X_E_PROTOCOL, "ask for the private key of", id);
-    uint16_t sw = (uint16_t)(rapdu[rlen - 2] << 8 | rapdu[rlen - 1]);
     if (sw == 0x9000)
         return tool_err("the chip exported 0x%08X only as an encrypted blob (transient object); "
                         "the plain private key never leaves the chip",
                         id);
-    se05x_rc why = se05x_rc_from_sw(sw);
-    return tool_err("private key of 0x%08X on %s cannot be read: the chip refused the export (%s, SW %04X)", id,
-                    t->conn, why == SE05X_E_DENIED ? "denied by policy" : se05x_strerror(why), sw);
+    return tool_err("private key of 0x%08X on %s cannot be read: the chip refused to export it (SW %04X: %s)", id,
+                    t->conn, sw, tool_reason(se05x_rc_from_sw(sw)));
 }
 
 static int read_public(struct tool *t, se05x_objid id, const struct se05x_object_info *info, const char *out)

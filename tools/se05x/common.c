@@ -75,7 +75,7 @@ void tool_close(struct tool *t)
 }
 
 /* Short reason for a code; the words tests and users grep for. */
-static const char *reason(se05x_rc rc)
+const char *tool_reason(se05x_rc rc)
 {
     switch (rc) {
     case SE05X_E_NOT_FOUND: return "not found";
@@ -113,8 +113,8 @@ int tool_fail(struct tool *t, se05x_rc rc, const char *op, se05x_objid id)
     bool detail = rc == SE05X_E_LINK || rc == SE05X_E_TIMEOUT || rc == SE05X_E_PROTOCOL ||
                   rc == SE05X_E_CARD || rc == SE05X_E_INTERNAL || rc == SE05X_E_UNSUPPORTED;
     if (detail && e.rc == rc && e.msg[0])
-        return tool_err("cannot %s%s on %s: %s: %s", op, target, conn, reason(rc), e.msg);
-    return tool_err("cannot %s%s on %s: %s%s", op, target, conn, reason(rc), sw);
+        return tool_err("cannot %s%s on %s: %s: %s", op, target, conn, tool_reason(rc), e.msg);
+    return tool_err("cannot %s%s on %s: %s%s", op, target, conn, tool_reason(rc), sw);
 }
 
 int tool_parse_id(const struct tool *t, const char *text, se05x_objid *id)

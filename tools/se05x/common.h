@@ -38,6 +38,9 @@ void tool_close(struct tool *t);
  * verb phrase: "sign with", "generate", "read" ... Returns 1. */
 int tool_fail(struct tool *t, se05x_rc rc, const char *op, se05x_objid id);
 
+/* Short reason for a code ("denied by policy", "chip memory full", ...). */
+const char *tool_reason(se05x_rc rc);
+
 /* Parses a key id (hex, with or without 0x). Prints a usage error and
  * returns 2 when malformed, 0 when good. */
 int tool_parse_id(const struct tool *t, const char *text, se05x_objid *id);
