@@ -6,11 +6,17 @@
  *   expect-close             succeeds when the server closes the connection
  *   writes ID COUNT SIZE     SELECT, then COUNT WriteBinary creations of SIZE
  *                            bytes at ids ID, ID+1, ...; prints "ok ID" per ack
+ *   check ID COUNT SIZE      for each id: "have ID" (present, content intact),
+ *                            "none ID" (absent) or "bad ID" (torn: exit 1)
+ *   msg MTY HEX              any message type, prints the reply payload
  *   close                    sends CLOSE (03 00 00 00)
  *   sleep MS
  * Usage: sim-jrcp-client HOST:PORT|unix:PATH command... */
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +57,8 @@ static int dial(const char *conn)
         if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) != 0)
             die("cannot connect");
         freeaddrinfo(ai);
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     struct timeval tv = {10, 0};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
@@ -82,9 +90,13 @@ static void recv_all(int fd, uint8_t *p, size_t n)
 /* One JRCP exchange; returns the reply payload length. */
 static size_t xchg(int fd, uint8_t mty, const uint8_t *p, size_t n, uint8_t *out, size_t cap)
 {
-    uint8_t h[4] = {mty, 0, (uint8_t)(n >> 8), (uint8_t)n};
-    send_all(fd, h, 4);
-    send_all(fd, p, n);
+    static uint8_t msg[4 + 65536];
+    uint8_t h[4];
+    if (n > 65535)
+        die("message too long");
+    msg[0] = mty, msg[1] = 0, msg[2] = (uint8_t)(n >> 8), msg[3] = (uint8_t)n;
+    memcpy(msg + 4, p, n);
+    send_all(fd, msg, 4 + n); /* one segment: no Nagle / delayed-ACK stall */
     recv_all(fd, h, 4);
     size_t len = (size_t)h[2] << 8 | h[3];
     if (h[0] != mty || len > cap)
@@ -161,7 +173,7 @@ int main(int argc, char **argv)
                 die("SELECT failed");
             for (unsigned long k = 0; k < count; k++) {
                 unsigned long oid = id + k;
-                size_t l = 0, dl = 6 + 4 + 2 + 3 + size;
+                size_t l = 0, dl = 6 + 4 + 4 + size;
                 buf[l++] = 0x80, buf[l++] = 0x01, buf[l++] = 0x06, buf[l++] = 0x00;
                 if (dl < 256) {
                     buf[l++] = (uint8_t)dl;
@@ -183,6 +195,39 @@ int main(int argc, char **argv)
                 printf("ok %08lX\n", oid);
                 fflush(stdout);
             }
+        } else if (strcmp(cmd, "check") == 0 && i + 3 < argc) {
+            unsigned long id = strtoul(argv[i + 1], NULL, 0), count = strtoul(argv[i + 2], NULL, 0),
+                          size = strtoul(argv[i + 3], NULL, 0);
+            i += 3;
+            size_t n = unhex("00A4040010A000000396545300000001030000000000", buf, sizeof buf);
+            size_t rn = xchg(fd, 0x01, buf, n, out, sizeof out);
+            if (sw_of(out, rn) != 0x9000)
+                die("SELECT failed");
+            for (unsigned long k = 0; k < count; k++) {
+                unsigned long oid = id + k;
+                uint8_t rd[] = {0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x06, 0x41, 0x04, (uint8_t)(oid >> 24),
+                                (uint8_t)(oid >> 16), (uint8_t)(oid >> 8), (uint8_t)oid, 0x00, 0x00};
+                rn = xchg(fd, 0x01, rd, sizeof rd, out, sizeof out);
+                unsigned sw = sw_of(out, rn);
+                if (sw == 0x6A80) {
+                    printf("none %08lX\n", oid);
+                    continue;
+                }
+                bool ok = sw == 0x9000 && rn == size + 6 && out[0] == 0x41;
+                for (unsigned long b = 0; ok && b < size; b++)
+                    ok = out[4 + b] == (uint8_t)(oid + b);
+                if (!ok) {
+                    printf("bad %08lX\n", oid);
+                    return 1;
+                }
+                printf("have %08lX\n", oid);
+            }
+            fflush(stdout);
+        } else if (strcmp(cmd, "msg") == 0 && i + 2 < argc) {
+            uint8_t mty = (uint8_t)strtoul(argv[i + 1], NULL, 16);
+            size_t n = unhex(argv[i + 2], buf, sizeof buf);
+            i += 2;
+            print_hex(out, xchg(fd, mty, buf, n, out, sizeof out));
         } else if (strcmp(cmd, "close") == 0) {
             uint8_t c[4] = {3, 0, 0, 0};
             send_all(fd, c, 4);

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# se05x-sim command line: --help, option errors, --port 0/--port-file, ATR and
+# SELECT over JRCP v1, --unix, --stats, JRCP v2 refusal, state dir lock,
+# corrupted state refusal, clean SIGTERM.
+. "$SE05X_HELPERS/lib.sh"
+CLIENT="$SE05X_BUILD/tests/sim-jrcp-client"
+SEL=00A4040010A000000396545300000001030000000000
+
+se05x-sim --help | grep -q -- "--state DIR" || fail "--help does not describe --state"
+expect_fail "no --state" se05x-sim --port 0
+assert_contains "$LAST_ERR" "--state DIR is required"
+expect_fail "bad variant" se05x-sim --state "$T/x" --variant Z
+expect_fail "bad page" se05x-sim --state "$T/x" --idlist-page 0
+expect_fail "bad option" se05x-sim --state "$T/x" --bogus
+
+note "--port 0 + --port-file, ATR, SELECT, stats"
+sim_start sim --stats "$T/stats.jsonl"
+grep -qE '^[0-9]+$' "$T/sim.port" || fail "port file is not a decimal number"
+[ "$(tail -c1 "$T/sim.port" | od -An -c | tr -d ' ')" = '\n' ] || fail "port file has no newline"
+out=$("$CLIENT" "127.0.0.1:$SIM_PORT" atr apdu "$SEL" apdu 8004002000 close)
+[ "$(echo "$out" | sed -n 1p)" = 00A0000003960403E800FE020B03E80801000000006400000A4A434F5034204154504F ] ||
+  fail "ATR: $out"
+[ "$(echo "$out" | sed -n 2p)" = 0301006FFF010B9000 ] || fail "SELECT: $out"
+[ "$(echo "$out" | sed -n 3p)" = 418200070301006FFF010B9000 ] || fail "GetVersion: $out"
+for i in $(seq 1 50); do [ -s "$T/stats.jsonl" ] && break; sleep 0.05; done
+grep -q '"proto":"jrcp","apdus":2,' "$T/stats.jsonl" || fail "stats line: $(cat "$T/stats.jsonl")"
+grep -q '"wire_rx":' "$T/stats.jsonl" || fail "stats line lacks wire_rx"
+[ "$(stat -c %a "$SIM_STATE")" = 700 ] || fail "state dir is not 0700"
+[ "$(stat -c %a "$SIM_STATE/state")" = 600 ] || fail "state file is not 0600"
+
+note "JRCP v2 first byte is refused with a log line, server keeps running"
+"$CLIENT" "127.0.0.1:$SIM_PORT" raw A500FF00 expect-close >/dev/null
+for i in $(seq 1 50); do grep -q "JRCP v2" "$T/sim.log" && break; sleep 0.05; done
+grep -q "JRCP v2" "$T/sim.log" || fail "no JRCP v2 log line"
+"$CLIENT" "127.0.0.1:$SIM_PORT" apdu "$SEL" | grep -q 9000$ || fail "server dead after JRCP v2 peer"
+
+note "a second emulator on the same state dir is refused"
+expect_fail "shared state dir" se05x-sim --state "$SIM_STATE" --port 0
+assert_contains "$LAST_ERR" "state directory $SIM_STATE is in use by another se05x-sim (pid $SIM_PID)"
+
+note "SIGTERM stops cleanly"
+kill -TERM "$SIM_PID"
+rc=0; wait "$SIM_PID" || rc=$?
+[ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
+
+note "unix socket only"
+mkdir -p "$T/u.state"
+se05x-sim --state "$T/u.state" --unix "$T/sim.sock" >"$T/simu.log" 2>&1 &
+UPID=$!; _SIM_PIDS+=("$UPID")
+for i in $(seq 1 100); do [ -S "$T/sim.sock" ] && break; sleep 0.05; done
+[ -S "$T/sim.sock" ] || fail "no unix socket"
+"$CLIENT" "unix:$T/sim.sock" apdu "$SEL" apdu 8004002000 | tail -1 | grep -q 9000$ || fail "unix JRCP"
+sim_stop "$UPID"
+[ ! -e "$T/sim.sock" ] || fail "unix socket left behind"
+
+note "a corrupted state file is refused"
+printf 'garbage' | dd of="$SIM_STATE/state" bs=1 seek=40 conv=notrunc 2>/dev/null
+expect_fail "corrupted state" se05x-sim --state "$SIM_STATE" --port 0
+assert_contains "$LAST_ERR" "corrupted"
+echo PASS
