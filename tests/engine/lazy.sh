@@ -62,6 +62,15 @@ OPENSSL_CONF="$T/nxp.cnf" with_asan_preload openssl x509 -in "$T/ec.crt" -noout 
 OPENSSL_CONF="$T/nxp.cnf" with_asan_preload openssl engine e4sss >/dev/null 2>&1 || fail "openssl engine e4sss"
 [ ! -s "$T/conns" ] || fail "loading the engine opened the chip port"
 
+note "RAND goes to the chip only when default_algorithms lists it"
+sim_start
+SE05X_LOG=debug OPENSSL_CONF="$T/nxp.cnf" with_asan_preload openssl rand -hex 16 >/dev/null 2>"$T/rand.err" ||
+  fail "openssl rand with the tutorial config"
+grep -q "engine debug: session open" "$T/rand.err" || fail "RAND listed, but the chip was not used"
+SE05X_LOG=debug OPENSSL_CONF="$T/norand.cnf" with_asan_preload openssl rand -hex 16 >/dev/null 2>"$T/rand.err" ||
+  fail "openssl rand without RAND listed"
+! grep -q "engine debug: session open" "$T/rand.err" || fail "RAND not listed, but the chip was used"
+
 note "tutorial config, nothing listening on the chip port: file keys still work"
 export EX_SSS_BOOT_SSS_PORT=127.0.0.1:$(free_port)
 file_key_work "$T/nxp.cnf"

@@ -35,6 +35,13 @@ for md in sha1 sha384 sha512; do
   cert_verifies_with "$T/cert-$md.pem" "$T/pub.pem" || fail "-$md certificate does not verify"
 done
 
+note "the same over raw T=1 (t1:HOST:PORT, the emulator's T=1 front end)"
+EX_SSS_BOOT_SSS_PORT="t1:127.0.0.1:$SIM_PORT" OPENSSL_CONF="$T/nxp_openssl.cnf" with_asan_preload \
+  openssl req -new -x509 -subj "/CN=Unit1" -engine e4sss -key "$T/0x7f000001.ref" \
+  -out "$T/cert-t1.pem" 2>"$T/req.err" || { cat "$T/req.err"; fail "openssl req over T=1"; }
+cert_verifies_with "$T/cert-t1.pem" "$T/pub.pem" || fail "T=1 certificate does not verify"
+grep -q "(t1)" "$T/sim.log" || fail "the emulator saw no T=1 connection"
+
 note "the ref key through the config alone (no -engine on the command line)"
 OPENSSL_CONF="$T/nxp_openssl.cnf" with_asan_preload openssl req -new -x509 -subj "/CN=Unit1" \
   -key "$T/0x7f000001.ref" -out "$T/cert-conf.pem" 2>"$T/req.err" || { cat "$T/req.err"; fail "req"; }

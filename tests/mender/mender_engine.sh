@@ -47,27 +47,28 @@ if len(auth) != n or bad:
 PY
 }
 
-run_config() { # run_config NAME CONF ENV...
-  local name=$1 conf=$2 i; shift 2
+run_config() { # run_config NAME CONF MUST-LOG ENV... (MUST-LOG: a line every run logs)
+  local name=$1 conf=$2 must=$3 i; shift 3
   : >"$T/mtls.jsonl"
   for i in $(seq 1 "$RUNS"); do
     rm -rf "$T/data"; mkdir -p "$T/data"
     run_mender "$conf" "$T/data" "$@" || { cat "$T/mender.log"; fail "$name: mender bootstrap run $i"; }
     grep -q "successfully received new authorization data" "$T/mender.log" ||
       { cat "$T/mender.log"; fail "$name: run $i not authorized"; }
+    [ -z "$must" ] || grep -qF "$must" "$T/mender.log" || { cat "$T/mender.log"; fail "$name: no '$must'"; }
   done
   check_log "$T/mtls.jsonl" "$RUNS" || fail "$name: server log"
 }
 
 note "Mender, tutorial configuration (Key = ref file, OPENSSL_CONF), $RUNS runs"
 write_mender_conf "$T/tutorial.conf" "$HTTPS_PORT" "$T/cert-e4sss.pem" "$T/0x7f000001.ref" e4sss
-run_config tutorial "$T/tutorial.conf" "EX_SSS_BOOT_SSS_PORT=$EX_SSS_BOOT_SSS_PORT" \
+run_config tutorial "$T/tutorial.conf" "" "EX_SSS_BOOT_SSS_PORT=$EX_SSS_BOOT_SSS_PORT" \
   "OPENSSL_CONF=$T/nxp_openssl.cnf"
 
 note "Mender, pkcs11: URI with SSLEngine e4sss, $RUNS runs"
 write_mender_conf "$T/pkcs11.conf" "$HTTPS_PORT" "$T/cert-e4sss.pem" \
   "pkcs11:object=sss:7f000001;type=private" e4sss
-run_config pkcs11 "$T/pkcs11.conf" "EX_SSS_BOOT_SSS_PORT=$EX_SSS_BOOT_SSS_PORT" \
+run_config pkcs11 "$T/pkcs11.conf" "' from 'e4sss'" "EX_SSS_BOOT_SSS_PORT=$EX_SSS_BOOT_SSS_PORT" \
   "OPENSSL_CONF=/dev/null" "OPENSSL_ENGINES=$OPENSSL_ENGINES"
 
 note "negative: the tutorial's configuration without the Environment lines"
