@@ -190,6 +190,8 @@ static se05x_rc answer_wtx(struct se05x_t1 *t, const struct t1_block *b, unsigne
                              t->bus->label, SE05X_T1_MAX_WTX);
     t->wtx_seen++;
     *mult = (b->len == 1 && b->inf[0]) ? b->inf[0] : 1;
+    se05x_log(SE05X_LOG_DEBUG, "t1", "%s: S(WTX) from the chip (multiplier %u), answered",
+              t->bus->label, *mult);
     static const uint8_t one = 0x01; /* the host always answers 01 (§8) */
     return send_block(t, t1_pcb_s(T1_S_WTX, true), &one, 1, err);
 }
