@@ -77,14 +77,16 @@ bad_input "sign with an imported verify-only key" 1 "denied by policy" se05x sig
 bad_input "delete without the delete right" 1 "denied by policy" se05x delete 0x7f000021
 
 note "emulator killed during commands: clear error, bounded time"
-sim_start victim
-VP="127.0.0.1:$SIM_PORT"; VPID=$SIM_PID
+# Signs take 300 ms in this emulator (T=1 latency model), so the kill lands
+# in the middle of one with high probability.
+sim_start victim --timing Sign=300
+VP="t1:127.0.0.1:$SIM_PORT"; VPID=$SIM_PID; JP="127.0.0.1:$SIM_PORT"
 se05x --port "$VP" generate ec 0x7f000001 >/dev/null
 (
   while se05x --port "$VP" sign 0x7f000001 -i "$T/msg" -o "$T/loop.sig" 2>"$T/loop.err"; do :; done
 ) &
 loop=$!
-( se05x --port "$VP" random 1048576 -o "$T/rnd" 2>"$T/rnd.err"; echo $? >"$T/rnd.rc" ) &
+( se05x --port "$JP" random 1048576 -o "$T/rnd" 2>"$T/rnd.err"; echo $? >"$T/rnd.rc" ) &
 rnd=$!
 sleep 0.5
 kill -9 "$VPID"
@@ -94,13 +96,15 @@ for p in $loop $rnd; do
   wait "$p" || true
 done
 [ "$(wc -l <"$T/loop.err")" -eq 1 ] || { cat "$T/loop.err" >&2; fail "sign loop: expected one error line"; }
-assert_contains "$(cat "$T/loop.err")" "$VP" "sign loop error"
+err=$(cat "$T/loop.err")
+assert_contains "$err" "$VP" "sign loop error"
+case "$err" in *"link to the chip failed"* | *"cannot connect"*) ;; *) fail "unclear error: $err" ;; esac
 # The long read either finished before the kill (whole output) or failed
 # with a clear line and no partial file.
 if [ "$(cat "$T/rnd.rc")" -eq 0 ]; then
   [ "$(stat -c %s "$T/rnd")" -eq 1048576 ] || fail "random: short output"
 else
-  assert_contains "$(cat "$T/rnd.err")" "$VP" "random error"
+  assert_contains "$(cat "$T/rnd.err")" "$JP" "random error"
   [ ! -e "$T/rnd" ] || fail "random left a partial output file"
 fi
 note ok

@@ -112,8 +112,14 @@ int tool_fail(struct tool *t, se05x_rc rc, const char *op, se05x_objid id)
     /* Transport-level trouble: the library's own line says what happened. */
     bool detail = rc == SE05X_E_LINK || rc == SE05X_E_TIMEOUT || rc == SE05X_E_PROTOCOL ||
                   rc == SE05X_E_CARD || rc == SE05X_E_INTERNAL || rc == SE05X_E_UNSUPPORTED;
-    if (detail && e.rc == rc && e.msg[0])
-        return tool_err("cannot %s%s on %s: %s: %s", op, target, conn, tool_reason(rc), e.msg);
+    if (detail && e.rc == rc && e.msg[0]) {
+        /* Library lines read "<command> of object <id> on <conn>: ...: <why>";
+         * the object and the port are already in our prefix, keep the why. */
+        const char *why = e.msg;
+        for (const char *p = strstr(why, ": "); p != NULL; p = strstr(p + 2, ": "))
+            why = p + 2;
+        return tool_err("cannot %s%s on %s: %s (%s)", op, target, conn, tool_reason(rc), why);
+    }
     return tool_err("cannot %s%s on %s: %s%s", op, target, conn, tool_reason(rc), sw);
 }
 
