@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include "cmd_util.h"
@@ -322,11 +323,11 @@ bool se05x_key_is_encrypted(const uint8_t *d, size_t n)
     return enc;
 }
 
-EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked)
+static EVP_PKEY *decode_der(const uint8_t *d, size_t n, const char *input, int selection, int *asked)
 {
     EVP_PKEY *pk = NULL;
     OSSL_DECODER_CTX *dc =
-        OSSL_DECODER_CTX_new_for_pkey(&pk, NULL, NULL, NULL, selection, NULL, SE05X_OSSL_PROPQ);
+        OSSL_DECODER_CTX_new_for_pkey(&pk, input, NULL, NULL, selection, NULL, SE05X_OSSL_PROPQ);
     if (!dc)
         return NULL;
     OSSL_DECODER_CTX_set_passphrase_cb(dc, no_passphrase, asked);
@@ -337,6 +338,34 @@ EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked
         pk = NULL;
     }
     OSSL_DECODER_CTX_free(dc);
+    return pk;
+}
+
+/* PEM files may hold several blocks (openssl ecparam -genkey writes
+ * EC PARAMETERS before EC PRIVATE KEY): every block is tried in turn. */
+EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked)
+{
+    if (!memmem(d, n, "-----BEGIN ", 11))
+        return decode_der(d, n, "DER", selection, asked);
+    EVP_PKEY *pk = NULL;
+    BIO *b = BIO_new_mem_buf(d, (int)n);
+    char *name = NULL, *hdr = NULL;
+    unsigned char *der = NULL;
+    long dl = 0;
+    while (b && !pk && PEM_read_bio(b, &name, &hdr, &der, &dl) == 1) {
+        if (strstr(name, "ENCRYPTED") || (hdr && strstr(hdr, "ENCRYPTED")))
+            *asked = 1;
+        else if (strstr(name, "KEY") && !strstr(name, "PARAMETERS"))
+            pk = decode_der(der, (size_t)dl, "DER", selection, asked);
+        OPENSSL_free(name);
+        OPENSSL_free(hdr);
+        if (der)
+            OPENSSL_cleanse(der, (size_t)dl);
+        OPENSSL_free(der);
+        name = hdr = NULL;
+        der = NULL;
+    }
+    BIO_free(b);
     return pk;
 }
 

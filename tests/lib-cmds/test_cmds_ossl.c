@@ -360,6 +360,39 @@ static void t_load_key_file(void **state)
     assert_int_equal(EVP_PKEY_eq(out, rsa_key), 1);
     EVP_PKEY_free(out);
     OPENSSL_free(pem);
+    /* openssl ecparam -genkey layout: EC PARAMETERS block, then EC PRIVATE KEY */
+    {
+        unsigned char *a = NULL, *b2 = NULL, both[4096];
+        size_t al = 0, bl = 0;
+        OSSL_ENCODER_CTX *e1 = OSSL_ENCODER_CTX_new_for_pkey(k, EVP_PKEY_KEY_PARAMETERS, "PEM", "type-specific", NULL);
+        OSSL_ENCODER_CTX *e2 = OSSL_ENCODER_CTX_new_for_pkey(k, EVP_PKEY_KEYPAIR, "PEM", "type-specific", NULL);
+        assert_int_equal(OSSL_ENCODER_to_data(e1, &a, &al), 1);
+        assert_int_equal(OSSL_ENCODER_to_data(e2, &b2, &bl), 1);
+        assert_non_null(strstr((char *)a, "BEGIN EC PARAMETERS"));
+        assert_true(al + bl < sizeof both);
+        memcpy(both, a, al);
+        memcpy(both + al, b2, bl);
+        assert_int_equal(se05x_load_key_file(tmpfile_with("ecparam.pem", both, al + bl), &out, &e), SE05X_OK);
+        assert_int_equal(EVP_PKEY_eq(out, k), 1);
+        EVP_PKEY_free(out);
+        OSSL_ENCODER_CTX_free(e1);
+        OSSL_ENCODER_CTX_free(e2);
+        OPENSSL_free(a);
+        OPENSSL_free(b2);
+    }
+    /* a key type the chip does not hold */
+    {
+        EVP_PKEY *dk = NULL;
+        OSSL_PARAM gp[] = {OSSL_PARAM_construct_utf8_string("group", (char *)"ffdhe2048", 0), OSSL_PARAM_construct_end()};
+        EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+        assert_int_equal(EVP_PKEY_keygen_init(pc), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_params(pc, gp), 1);
+        assert_int_equal(EVP_PKEY_generate(pc, &dk), 1);
+        EVP_PKEY_CTX_free(pc);
+        assert_int_equal(se05x_load_key_file(pem_of(dk, "dh.pem", 0, NULL), &out, &e), SE05X_E_FORMAT);
+        assert_non_null(strstr(e.msg, "unsupported key type"));
+        EVP_PKEY_free(dk);
+    }
     /* an empty file is not a key */
     assert_int_equal(se05x_load_key_file(tmpfile_with("empty.pem", "", 0), &out, &e), SE05X_E_FORMAT);
     assert_non_null(strstr(e.msg, "not a PEM or DER key"));
