@@ -52,6 +52,16 @@ openssl pkeyutl -verify -pubin -inkey "$T/rsa.pub" -in "$T/msg.sha384" -sigfile 
 se05x verify 0x7f000011 -i "$T/msg" -s "$T/pss.sig" --rsa-pss --digest sha384 >/dev/null
 expect_fail "PSS signature checked as PKCS#1" se05x verify 0x7f000011 -i "$T/msg" -s "$T/pss.sig" --digest sha384
 
+note "RSA key with policy sign,verify,read: the chip hashes small messages (RSASign)"
+se05x generate rsa 0x7f000012 --policy sign,verify,read >/dev/null
+se05x public 0x7f000012 -o "$T/rsa12.pub"
+echo "short message" >"$T/short"
+se05x sign 0x7f000012 -i "$T/short" -o "$T/short.sig"
+openssl dgst -sha256 -verify "$T/rsa12.pub" -signature "$T/short.sig" "$T/short" >/dev/null
+bad_input "large message, RSA key without 'dec'" 1 "need the 'dec' right" \
+  se05x sign 0x7f000012 -i "$T/msg" -o "$T/big.sig"
+[ ! -e "$T/big.sig" ] || fail "refused signature left a file"
+
 note "CSR signed in the chip, certificate from a demo CA"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca.key" \
   -out "$T/ca.pem" -subj "/CN=Demo CA" -days 2 2>/dev/null

@@ -94,6 +94,39 @@ static const EVP_MD *evp_md(se05x_digest md)
 
 /* ---- sign ---- */
 
+/* Largest message the chip hashes itself in one RSASign APDU (892-byte
+ * payload minus the id, algorithm and tag overhead, with margin). */
+#define RSA_CHIP_HASH_MAX 800
+
+/* An RSA key whose policy allows SIGN but not DEC: the digest path (raw RSA)
+ * is denied, so let the chip hash and sign with RSASign, which the SIGN
+ * right covers; only possible for messages that fit one APDU. */
+static int rsa_sign_on_chip_hash(struct tool *t, const struct sig_args *a, uint8_t *sig, size_t cap)
+{
+    uint8_t *msg = NULL;
+    size_t mlen = 0;
+    FILE *f = strcmp(a->in, "-") == 0 ? NULL : fopen(a->in, "rb");
+    long size = -1;
+    if (f != NULL && fseek(f, 0, SEEK_END) == 0)
+        size = ftell(f);
+    if (f != NULL)
+        fclose(f);
+    if (size < 0 || size > RSA_CHIP_HASH_MAX)
+        return tool_err("cannot sign with 0x%08X on %s: denied by policy (SW 6986); RSA signatures of "
+                        "digests need the 'dec' right, and only messages up to %d bytes can be hashed by the chip",
+                        a->id, t->conn, RSA_CHIP_HASH_MAX);
+    if (tool_read_file(a->in, RSA_CHIP_HASH_MAX, &msg, &mlen))
+        return 1;
+    size_t siglen = 0;
+    se05x_rc r = se05x_rsa_sign(t->s, a->id, a->pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a->md, msg, mlen, sig,
+                                cap, &siglen);
+    free(msg);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "sign with", a->id);
+    tool_info(t, "signed with RSASign (the chip hashed the message)");
+    return tool_write_file(a->out, sig, siglen);
+}
+
 static const char sign_usage[] =
     "Usage: se05x sign <id> -i INPUT -o SIGNATURE [--digest sha256] [--rsa-pss]\n"
     "Hashes INPUT on the host and signs the digest with the key in the chip.\n"
@@ -126,6 +159,8 @@ int cmd_sign(struct tool *t, int argc, char **argv)
     else
         r = se05x_rsa_sign_digest(t->s, a.id, info.bits, a.pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a.md,
                                   -1, dg, dlen, sig, sizeof sig, &siglen);
+    if (r == SE05X_E_DENIED && info.kind == SE05X_KIND_RSA)
+        return rsa_sign_on_chip_hash(t, &a, sig, sizeof sig);
     if (r != SE05X_OK)
         return tool_fail(t, r, "sign with", a.id);
     return tool_write_file(a.out, sig, siglen);
