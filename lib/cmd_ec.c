@@ -18,6 +18,25 @@ static se05x_rc check_curve(se05x_session *s, se05x_objid id, se05x_curve c)
     return SE05X_OK;
 }
 
+/* A cached curve may have vanished (DeleteAll or DeleteECCurve by another
+ * client): on "conditions not satisfied" the cache entry is dropped and the
+ * curve ensured again; true when the caller should retry once. */
+static bool curve_recheck(se05x_session *s, se05x_curve c, se05x_rc rc)
+{
+    if (rc != SE05X_E_CONDITIONS || !se05x_curve_is_weierstrass(c) || !se05x_curve_cached(s, c))
+        return false;
+    struct se05x_error e;
+    se05x_last_error(s, &e);
+    se05x_curve_cache_set(s, c, false);
+    uint8_t set[17];
+    if (se05x_read_curve_list(s, set) == SE05X_OK && set[c - 1] == SE05X_SET_SET) {
+        se05x_curve_cache_set(s, c, true); /* the curve is there: the error stands */
+        se05x_fail(s, e.rc, e.sw, e.objid, "%s", e.msg);
+        return false;
+    }
+    return se05x_ensure_curve(s, c) == SE05X_OK;
+}
+
 se05x_rc se05x_ec_generate(se05x_session *s, se05x_objid id, se05x_curve c,
                            const struct se05x_write_opts *o)
 {
@@ -33,9 +52,13 @@ se05x_rc se05x_ec_generate(se05x_session *s, se05x_objid id, se05x_curve c,
         return rc;
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, (uint8_t)c);
-    return se05x_run(s, "WriteECKey (generate)", id, se05x_write_ins(o),
-                     (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_EC), SE05X_P2_DEFAULT, &w, false,
-                     NULL, 0, NULL);
+    for (int attempt = 0;; attempt++) {
+        rc = se05x_run(s, "WriteECKey (generate)", id, se05x_write_ins(o),
+                       (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_EC), SE05X_P2_DEFAULT, &w, false, NULL,
+                       0, NULL);
+        if (attempt || !curve_recheck(s, c, rc))
+            return rc;
+    }
 }
 
 se05x_rc se05x_ec_import(se05x_session *s, se05x_objid id, se05x_curve c, se05x_keypart part,
@@ -88,8 +111,12 @@ se05x_rc se05x_ec_import(se05x_session *s, se05x_objid id, se05x_curve c, se05x_
         tlv_put(&w, SE05X_TAG_3, key, l);
     if (need_pub)
         tlv_put(&w, SE05X_TAG_4, point, ptlen);
-    rc = se05x_run(s, what, id, se05x_write_ins(o), (uint8_t)(part | SE05X_P1_EC), SE05X_P2_DEFAULT,
-                   &w, false, NULL, 0, NULL);
+    for (int attempt = 0;; attempt++) {
+        rc = se05x_run(s, what, id, se05x_write_ins(o), (uint8_t)(part | SE05X_P1_EC),
+                       SE05X_P2_DEFAULT, &w, false, NULL, 0, NULL);
+        if (attempt || !curve_recheck(s, c, rc))
+            break;
+    }
 out:
     OPENSSL_cleanse(key, sizeof key);
     OPENSSL_cleanse(cmd, sizeof cmd);

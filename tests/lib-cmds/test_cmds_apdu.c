@@ -190,6 +190,25 @@ static void t_generate_ensures_curve(void **state)
     mock_assert_done(&M);
 }
 
+static void t_generate_curve_vanished(void **state)
+{
+    se05x_session *s = *state;
+    se05x_curve_cache_set(s, SE05X_EC_NIST_P256, true);
+    /* the cached curve was deleted behind our back: re-created, then retried */
+    mock_expect(&M, "80 01 61 00 09 41 04 7F 00 00 01 42 01 03", "69 85");
+    mock_expect(&M, "80 02 0B 25 00", LIST_NONE);
+    mock_expect(&M, "80 02 0B 25 00", LIST_NONE);
+    script_p256_create();
+    mock_expect(&M, "80 01 61 00 09 41 04 7F 00 00 01 42 01 03", "90 00");
+    expect_rc(s, se05x_ec_generate(s, 0x7F000001, SE05X_EC_NIST_P256, NULL), SE05X_OK);
+    /* the curve is there: the 6985 is about the object and is reported once */
+    mock_expect(&M, "80 01 61 00 09 41 04 7F 00 00 01 42 01 03", "69 85");
+    mock_expect(&M, "80 02 0B 25 00", LIST_P256);
+    expect_rc(s, se05x_ec_generate(s, 0x7F000001, SE05X_EC_NIST_P256, NULL), SE05X_E_CONDITIONS);
+    assert_non_null(strstr(se05x_errmsg(s), "WriteECKey"));
+    mock_assert_done(&M);
+}
+
 static void t_exists(void **state)
 {
     se05x_session *s = *state;
@@ -735,7 +754,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
         T(t_get_random), T(t_get_random_chunks), T(t_read_uid), T(t_create_curve_p256),
         T(t_ensure_curve), T(t_ensure_curve_present), T(t_ensure_curve_race),
-        T(t_create_curve_p521_g), T(t_generate), T(t_generate_ensures_curve), T(t_exists),
+        T(t_create_curve_p521_g), T(t_generate), T(t_generate_ensures_curve), T(t_generate_curve_vanished), T(t_exists),
         T(t_read_pubkey_raw), T(t_read_object_offset), T(t_ecdsa_sign), T(t_ecdsa_sign_not_der),
         T(t_ecdsa_verify), T(t_sign_digest_padding), T(t_ecdh), T(t_list_objects_two_pages),
         T(t_list_objects_empty), T(t_delete), T(t_delete_missing), T(t_mgmt_misc),
