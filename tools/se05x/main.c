@@ -8,6 +8,10 @@
 
 #include "commands.h"
 
+#ifndef SE05X_TOOL_VERSION
+#define SE05X_TOOL_VERSION "unknown"
+#endif
+
 static const struct tool_cmd cmds[] = {
     {"info", cmd_info, "applet version, features, UID, free memory, ATR"},
     {"list", cmd_list, "list the objects on the chip"},
@@ -39,6 +43,7 @@ static void main_usage(FILE *f)
                "                    \"port\" of $SE05X_CONF or /etc/se05x/se05x.conf, then /dev/i2c-1\n"
                "  -v, --verbose     informational messages and library log (SE05X_LOG=info) on stderr\n"
                "  -h, --help        this help; 'se05x <subcommand> --help' for a subcommand\n"
+               "      --version     print the version\n"
                "\n"
                "Subcommands:\n");
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
@@ -94,6 +99,9 @@ int main(int argc, char **argv)
             break;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             main_usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("se05x %s\n", SE05X_TOOL_VERSION);
             return 0;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             t.verbose = 1;
