@@ -24,6 +24,8 @@ struct jrcp_link {
     int fd;
     int timeout_ms;
     int broken;      /* stream out of sync: no further exchange */
+    int no_lock;     /* server does not do LOCK/UNLOCK (or disabled by SE05X_JRCP_LOCK=0) */
+    int locked;      /* we hold the server's LOCK */
     char ep[300];    /* "127.0.0.1:8050" for messages */
     uint8_t *buf;    /* header + C-APDU, sent in one write */
 };
@@ -52,6 +54,8 @@ static const char *mty_name(uint8_t m)
     case JRCP_MTY_INIT_DATA: return "INIT_DATA";
     case JRCP_MTY_INFO_TEXT: return "INFO_TEXT";
     case JRCP_MTY_DEBUG_INFO: return "DEBUG_INFO";
+    case JRCP_MTY_LOCK: return "LOCK";
+    case JRCP_MTY_UNLOCK: return "UNLOCK";
     case 0xA5: return "JRCP v2 frame";
     default: return "unknown";
     }
@@ -139,6 +143,67 @@ static se05x_rc jrcp_transceive(struct se05x_link *l, const uint8_t *capdu, size
     return recv_msg(j, JRCP_MTY_APDU_DATA, rapdu, rcap, rlen, err);
 }
 
+/* LOCK / UNLOCK (transports.md §1.2, access manager and our emulator): a
+ * multi-APDU transaction holds other clients of the same server off, the
+ * way the T=1 link holds the I2C bus lock. A server answering with another
+ * message type does not support it: locking is then switched off for this
+ * link (the transaction still runs, only without cross-client exclusion). */
+static se05x_rc lock_msg(struct jrcp_link *j, uint8_t mty, struct se05x_error *err)
+{
+    uint8_t h[JRCP_HDR_LEN], junk[256];
+    se05x_rc rc = send_msg(j, mty, NULL, 0, err);
+    if (rc != SE05X_OK)
+        return rc;
+    rc = se05x_sock_read_exact(j->fd, h, sizeof h, j->timeout_ms, err);
+    if (rc != SE05X_OK) {
+        j->broken = 1;
+        return prefix_err(err, rc, "receive from", j->ep);
+    }
+    size_t len = ((size_t)h[2] << 8) | h[3];
+    if (len > sizeof junk) {
+        j->broken = 1;
+        return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0,
+                             "JRCP server %s answered %s with %zu bytes", j->ep, mty_name(mty), len);
+    }
+    rc = se05x_sock_read_exact(j->fd, junk, len, j->timeout_ms, err);
+    if (rc != SE05X_OK) {
+        j->broken = 1;
+        return prefix_err(err, rc, "receive from", j->ep);
+    }
+    j->base.wire_rx += JRCP_HDR_LEN + len;
+    if (h[0] != mty) {
+        j->no_lock = 1;
+        se05x_log(SE05X_LOG_DEBUG, "jrcp", "%s: no LOCK support (answer type 0x%02X); transactions unlocked",
+                  j->ep, h[0]);
+    }
+    return SE05X_OK;
+}
+
+static se05x_rc jrcp_begin(struct se05x_link *l, struct se05x_error *err)
+{
+    struct jrcp_link *j = J(l);
+    if (j->broken)
+        return se05x_err_set(err, SE05X_E_LINK, 0, 0,
+                             "JRCP link to %s unusable after an earlier error; reopen the session", j->ep);
+    if (j->no_lock || j->locked)
+        return SE05X_OK;
+    se05x_rc rc = lock_msg(j, JRCP_MTY_LOCK, err);
+    if (rc == SE05X_OK && !j->no_lock)
+        j->locked = 1;
+    return rc;
+}
+
+static void jrcp_end(struct se05x_link *l)
+{
+    struct jrcp_link *j = J(l);
+    if (!j->locked || j->broken)
+        return;
+    j->locked = 0;
+    struct se05x_error e = {0};
+    if (lock_msg(j, JRCP_MTY_UNLOCK, &e) != SE05X_OK)
+        se05x_log(SE05X_LOG_WARN, "jrcp", "UNLOCK: %s", e.msg);
+}
+
 static void jrcp_close(struct se05x_link *l)
 {
     struct jrcp_link *j = J(l);
@@ -158,8 +223,8 @@ static void jrcp_close(struct se05x_link *l)
 static const struct se05x_link_ops jrcp_ops = {
     .name = "jrcp1",
     .transceive = jrcp_transceive,
-    .begin = NULL,
-    .end = NULL,
+    .begin = jrcp_begin,
+    .end = jrcp_end,
     .close = jrcp_close,
 };
 
@@ -178,6 +243,8 @@ se05x_rc se05x_link_jrcp_open(const struct se05x_conn_spec *spec, int timeout_ms
     j->base.ops = &jrcp_ops;
     j->fd = -1;
     j->timeout_ms = timeout_ms > 0 ? timeout_ms : JRCP_DEFAULT_TIMEOUT_MS;
+    const char *lk = getenv("SE05X_JRCP_LOCK");
+    j->no_lock = lk && !strcmp(lk, "0");
     se05x_sock_endpoint(spec, j->ep, sizeof j->ep);
     j->buf = malloc(JRCP_HDR_LEN + 0xFFFF);
     if (!j->buf) {

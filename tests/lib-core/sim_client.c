@@ -4,6 +4,8 @@
  * by threads, trace redaction of a real key write, and the raw T=1 form.
  * Usage: core_sim_client HOST PORT LOGFILE. Prints "FAIL: ..." and exits 1. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,19 @@ static se05x_rc get_random(se05x_session *s, uint8_t *out, size_t n)
     if (rc == SE05X_OK && out)
         memcpy(out, r + rl - n, n);
     return rc;
+}
+
+struct held {
+    se05x_session *s;
+    atomic_int done;
+};
+
+static void *blocked_client(void *arg)
+{
+    struct held *h = arg;
+    se05x_rc rc = get_random(h->s, NULL, 8);
+    atomic_store(&h->done, rc == SE05X_OK ? 1 : -1);
+    return NULL;
 }
 
 static void *worker(void *arg)
@@ -96,6 +111,21 @@ int main(int argc, char **argv)
         CHECK(get_random(s, NULL, 8) == SE05X_OK, "s1: %s", se05x_errmsg(s));
         CHECK(get_random(s2, NULL, 8) == SE05X_OK, "s2: %s", se05x_errmsg(s2));
     }
+    /* a transaction of one client holds the other off (JRCP LOCK) */
+    CHECK(se05x_txn_begin(s) == SE05X_OK, "txn: %s", se05x_errmsg(s));
+    CHECK(get_random(s, NULL, 8) == SE05X_OK, "in txn: %s", se05x_errmsg(s));
+    struct held h = {s2, 0};
+    pthread_t bt;
+    pthread_create(&bt, NULL, blocked_client, &h);
+    struct timespec pause = {0, 300 * 1000 * 1000};
+    nanosleep(&pause, NULL);
+    int during = atomic_load(&h.done);
+    CHECK(get_random(s, NULL, 8) == SE05X_OK, "in txn: %s", se05x_errmsg(s));
+    se05x_txn_end(s);
+    pthread_join(bt, NULL);
+    CHECK(during == 0, "the other client was not held off during the transaction");
+    CHECK(atomic_load(&h.done) == 1, "the other client failed: %s", se05x_errmsg(s2));
+
     struct se05x_error e1, e2;
     se05x_last_error(s, &e1);
     se05x_last_error(s2, &e2);

@@ -16,7 +16,7 @@
 
 enum mode {
     M_NORMAL, M_WRONG_MTY, M_OVERSIZE, M_CLOSE_MID, M_SILENT, M_ATR_TOO_LONG, M_ERRMSG,
-    M_EOF_AT_OPEN, M_EMPTY_ATR, M_V2, M_SILENT_AT_OPEN,
+    M_EOF_AT_OPEN, M_EMPTY_ATR, M_V2, M_SILENT_AT_OPEN, M_NO_LOCK,
 };
 
 struct fake {
@@ -30,6 +30,7 @@ struct fake {
     size_t apdu_len;
     int napdus;
     int got_close;       /* saw 03 00 00 00 */
+    int nlock, nunlock;  /* LOCK / UNLOCK messages seen */
 };
 
 static int rd(int fd, void *b, size_t n)
@@ -95,6 +96,14 @@ static void *server(void *arg)
         }
         if (len > sizeof f->apdu || rd(fd, f->apdu, len))
             break;
+        if (h[0] == 0x30 || h[0] == 0x31) {
+            *(h[0] == 0x30 ? &f->nlock : &f->nunlock) += 1;
+            if (f->mode == M_NO_LOCK)
+                wr(fd, "\x02\x00\x00\x01\x6F", 5); /* a STATUS answer: not supported */
+            else
+                wr(fd, h[0] == 0x30 ? "\x30\x00\x00\x00" : "\x31\x00\x00\x00", 4);
+            continue;
+        }
         f->apdu_len = len;
         f->napdus++;
         switch (f->mode) {
@@ -337,6 +346,48 @@ static void full_open_with_atr(void **st)
     assert_int_equal(f.napdus, 2);
 }
 
+/* Transactions take the server's LOCK once (outermost level) and release it. */
+static void lock_per_transaction(void **st)
+{
+    (void)st;
+    const enum mode modes[] = {M_NORMAL, M_NO_LOCK, M_NORMAL};
+    for (int i = 0; i < 3; i++) {
+        struct fake f;
+        char conn[200];
+        se05x_session *s = NULL;
+        struct se05x_error e = {0};
+        if (i == 2)
+            setenv("SE05X_JRCP_LOCK", "0", 1);
+        start(&f, modes[i], 0);
+        conn_of(&f, conn, sizeof conn);
+        assert_int_equal(se05x_open(conn, NULL, &s, &e), SE05X_OK);
+        struct se05x_apdu a = {0x80, 0x04, 0x00, 0x20, NULL, 0, false};
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(se05x_txn_begin(s), SE05X_OK);
+            assert_int_equal(se05x_txn_begin(s), SE05X_OK);
+            assert_int_equal(se05x_cmd(s, "GetVersion", 0, &a, NULL, 0, NULL), SE05X_OK);
+            se05x_txn_end(s);
+            assert_int_equal(se05x_cmd(s, "GetVersion", 0, &a, NULL, 0, NULL), SE05X_OK);
+            se05x_txn_end(s);
+        }
+        assert_int_equal(se05x_cmd(s, "GetVersion", 0, &a, NULL, 0, NULL), SE05X_OK);
+        se05x_close(s);
+        stop(&f);
+        unsetenv("SE05X_JRCP_LOCK");
+        assert_true(f.got_close);
+        assert_int_equal(f.napdus, 1 + 5);
+        if (i == 0) {
+            assert_int_equal(f.nlock, 2);
+            assert_int_equal(f.nunlock, 2);
+        } else if (i == 1) { /* tried once, then off for this link */
+            assert_int_equal(f.nlock, 1);
+            assert_int_equal(f.nunlock, 0);
+        } else {
+            assert_int_equal(f.nlock, 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -345,6 +396,7 @@ int main(void)
         cmocka_unit_test(close_mid_message), cmocka_unit_test(silent_server),
         cmocka_unit_test(error_message_quoted), cmocka_unit_test(open_failures),
         cmocka_unit_test(empty_atr_and_full_open), cmocka_unit_test(full_open_with_atr),
+        cmocka_unit_test(lock_per_transaction),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }
