@@ -44,13 +44,13 @@ int cmd_info(struct tool *t, int argc, char **argv)
     if (s == NULL)
         return 1;
     const struct se05x_applet_info *a = se05x_applet(s);
-    printf("connection:         %s\n", se05x_conn(s));
+    printf("%-27s %s\n", "connection:", se05x_conn(s));
     if (a != NULL) {
-        printf("applet version:     %u.%u.%u\n", a->major, a->minor, a->patch);
-        printf("applet config:      0x%04X (", a->config);
+        printf("%-27s %u.%u.%u\n", "applet version:", a->major, a->minor, a->patch);
+        printf("%-27s 0x%04X (", "applet config:", a->config);
         fflush(stdout);
         print_features(a->config);
-        printf("secure box version: %u.%u\n", a->sb_major, a->sb_minor);
+        printf("%-27s %u.%u\n", "secure box version:", a->sb_major, a->sb_minor);
     }
     uint8_t uid[18], certuid[10];
     se05x_rc rc = se05x_read_uid(s, uid);
@@ -59,15 +59,15 @@ int cmd_info(struct tool *t, int argc, char **argv)
     se05x_certuid(uid, certuid);
     char *h = tool_hex(uid, sizeof uid);
     char *c = tool_hex(certuid, sizeof certuid);
-    printf("UID:                %s\n", h ? h : "?");
-    printf("CertUID:            %s\n", c ? c : "?");
+    printf("%-27s %s\n", "UID:", h ? h : "?");
+    printf("%-27s %s\n", "CertUID:", c ? c : "?");
     free(h);
     free(c);
     static const struct {
         se05x_memory kind;
         const char *label;
     } mem[] = {
-        {SE05X_MEMORY_PERSISTENT, "free persistent:   "},
+        {SE05X_MEMORY_PERSISTENT, "free persistent:"},
         {SE05X_MEMORY_TRANSIENT_RESET, "free transient (reset):"},
         {SE05X_MEMORY_TRANSIENT_DESELECT, "free transient (deselect):"},
     };
@@ -77,14 +77,14 @@ int cmd_info(struct tool *t, int argc, char **argv)
         if (rc != SE05X_OK)
             return tool_fail(t, rc, "read the free memory of the chip", 0);
         /* The applet saturates the report at 0x7FFF. */
-        printf("%s %u bytes%s\n", mem[i].label, free_bytes, free_bytes >= 0x7FFF ? " or more" : "");
+        printf("%-27s %u bytes%s\n", mem[i].label, free_bytes, free_bytes >= 0x7FFF ? " or more" : "");
     }
     uint8_t atr[64];
     size_t n = se05x_atr(s, atr, sizeof atr);
     if (n > sizeof atr)
         n = sizeof atr;
     char *x = tool_hex(atr, n);
-    printf("ATR:                %s\n", n ? (x ? x : "?") : "(none)");
+    printf("%-27s %s\n", "ATR:", n ? (x ? x : "?") : "(none)");
     free(x);
     return 0;
 }
