@@ -16,6 +16,7 @@
 #include <openssl/objects.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rsa.h>
 
 #include "cmd_util.h"
@@ -174,6 +175,30 @@ int se05x_refkey_from_pkey(const EVP_PKEY *pkey, struct se05x_refkey *ref)
     return r;
 }
 
+/* PKCS#12 (optional extra of refkey.md "Our reader"): ssscli writes ref
+ * keys as .p12/.pfx with the password "nxp" by default; an empty password is
+ * tried too. Returns 1 when the input is PKCS#12 (*pk set if it opened). */
+static int try_pkcs12(const uint8_t *d, size_t n, EVP_PKEY **pk)
+{
+    const unsigned char *p = d;
+    PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)n);
+    if (!p12 || p != d + n) {
+        PKCS12_free(p12);
+        return 0;
+    }
+    static const char *const pw[] = {"nxp", "", NULL};
+    for (int i = 0; pw[i] && !*pk; i++) {
+        X509 *cert = NULL;
+        STACK_OF(X509) *ca = NULL;
+        if (PKCS12_parse(p12, pw[i], pk, &cert, &ca) != 1)
+            *pk = NULL;
+        X509_free(cert);
+        sk_X509_pop_free(ca, X509_free);
+    }
+    PKCS12_free(p12);
+    return 1;
+}
+
 se05x_rc se05x_refkey_parse(const uint8_t *data, size_t len, struct se05x_refkey *ref, int *is_ref,
                             struct se05x_error *err)
 {
@@ -187,7 +212,13 @@ se05x_rc se05x_refkey_parse(const uint8_t *data, size_t len, struct se05x_refkey
         return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "key file is encrypted");
     int asked = 0;
     ERR_set_mark();
-    EVP_PKEY *pk = se05x_decode_key(data, len, EVP_PKEY_KEYPAIR, &asked);
+    EVP_PKEY *pk = NULL;
+    if (try_pkcs12(data, len, &pk) && !pk) {
+        ERR_pop_to_mark();
+        return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "PKCS#12 file needs a password other than \"nxp\"");
+    }
+    if (!pk)
+        pk = se05x_decode_key(data, len, EVP_PKEY_KEYPAIR, &asked);
     if (pk) {
         *is_ref = se05x_refkey_from_pkey(pk, ref);
     } else if (!asked && (pk = se05x_decode_key(data, len, EVP_PKEY_PUBLIC_KEY, &asked))) {

@@ -13,6 +13,7 @@
 #include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 
 #include "mock.h"
 
@@ -320,6 +321,39 @@ static void t_malformed(void **state)
     assert_null(out);
 }
 
+/* ssscli --format PKCS12: password "nxp" */
+static void t_pkcs12(void **state)
+{
+    (void)state;
+    BIO *b = BIO_new_mem_buf(EXAMPLE, -1);
+    EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(k);
+    const char *pws[] = {"nxp", "other"};
+    for (int i = 0; i < 2; i++) {
+        PKCS12 *p12 = PKCS12_create(pws[i], "ref", k, NULL, NULL, 0, 0, 0, 0, 0);
+        assert_non_null(p12);
+        unsigned char *der = NULL;
+        int dl = i2d_PKCS12(p12, &der);
+        assert_true(dl > 0);
+        struct se05x_refkey ref;
+        struct se05x_error e;
+        int is_ref = 0;
+        se05x_rc rc = se05x_refkey_parse(der, (size_t)dl, &ref, &is_ref, &e);
+        if (i == 0) {
+            assert_int_equal(rc, SE05X_OK);
+            assert_int_equal(is_ref, 1);
+            assert_int_equal(ref.id, 0x7F000001);
+        } else {
+            assert_int_equal(rc, SE05X_E_FORMAT);
+            assert_non_null(strstr(e.msg, "password"));
+        }
+        OPENSSL_free(der);
+        PKCS12_free(p12);
+    }
+    EVP_PKEY_free(k);
+}
+
 static void t_parse_file(void **state)
 {
     (void)state;
@@ -345,7 +379,7 @@ int main(void)
         cmocka_unit_test(t_from_chip), cmocka_unit_test(t_roundtrip_ec),
         cmocka_unit_test(t_roundtrip_ed25519), cmocka_unit_test(t_roundtrip_rsa),
         cmocka_unit_test(t_rsa_negative_der), cmocka_unit_test(t_malformed),
-        cmocka_unit_test(t_parse_file),
+        cmocka_unit_test(t_pkcs12), cmocka_unit_test(t_parse_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
