@@ -29,8 +29,9 @@ static bool norm_priv(const struct sim_curve_info *ci, const uint8_t *in, size_t
 static bool pub_ok(const struct sim_curve_info *ci, const uint8_t *p, size_t n)
 {
     EVP_PKEY *pk = sim_ec_pkey(ci, NULL, 0, p, n);
+    bool ok = sim_ec_pub_check(pk);
     EVP_PKEY_free(pk);
-    return pk != NULL;
+    return ok;
 }
 
 /* Fills the key parts of o (type and curve set) from the TLVs or by generation. */
@@ -170,7 +171,10 @@ static uint16_t ec_key(struct sim_card *c, const struct sim_obj *o, bool need_pr
         return SE05X_SW_CONDITIONS;
     if (need_priv && !o->part[SIM_P_EC_PRIV])
         return SE05X_SW_CONDITIONS;
-    *pk = need_priv ? sim_ec_pkey(ci, o->part[SIM_P_EC_PRIV], o->part_len[SIM_P_EC_PRIV], NULL, 0)
+    /* the stored public point spares libcrypto a scalar multiplication */
+    const uint8_t *pub = ci->weierstrass ? o->part[SIM_P_EC_PUB] : NULL;
+    size_t publen = pub ? o->part_len[SIM_P_EC_PUB] : 0;
+    *pk = need_priv ? sim_ec_pkey(ci, o->part[SIM_P_EC_PRIV], o->part_len[SIM_P_EC_PRIV], pub, publen)
                     : sim_ec_pkey(ci, NULL, 0, o->part[SIM_P_EC_PUB], o->part_len[SIM_P_EC_PUB]);
     return *pk ? SE05X_SW_OK : 0x6F00;
 }
@@ -294,7 +298,7 @@ uint16_t h_ecdh(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
     const struct sim_curve_info *ci = sim_curve(o->curve);
     peer = sim_ec_pkey(ci, NULL, 0, t.v[SE05X_TAG_2], t.n[SE05X_TAG_2]);
     sw = SE05X_SW_WRONG_DATA;
-    if (!peer)
+    if (!sim_ec_pub_check(peer))
         goto out;
     ctx = EVP_PKEY_CTX_new(pk, NULL);
     if (!ctx || EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||

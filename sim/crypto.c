@@ -187,20 +187,20 @@ EVP_PKEY *sim_ec_pkey(const struct sim_curve_info *ci, const uint8_t *priv, size
         pk = NULL;
         goto out;
     }
-    if (!priv) { /* reject points that are not on the curve */
-        EVP_PKEY_CTX *c2 = EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL);
-        if (!c2 || EVP_PKEY_public_check(c2) != 1) {
-            EVP_PKEY_free(pk);
-            pk = NULL;
-        }
-        EVP_PKEY_CTX_free(c2);
-    }
 out:
     EVP_PKEY_CTX_free(ctx);
     OSSL_PARAM_free(params); /* secure-heap parts are cleansed */
     OSSL_PARAM_BLD_free(bld);
     BN_clear_free(d);
     return pk;
+}
+
+bool sim_ec_pub_check(EVP_PKEY *pk)
+{
+    EVP_PKEY_CTX *c = pk ? EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL) : NULL;
+    bool ok = c && EVP_PKEY_public_check(c) == 1;
+    EVP_PKEY_CTX_free(c);
+    return ok;
 }
 
 bool sim_curve_param_matches(const struct sim_curve_info *ci, uint8_t param, const uint8_t *v,

@@ -34,6 +34,9 @@ bool sim_ec_pub_from_priv(const struct sim_curve_info *ci, const uint8_t *priv, 
 /* EVP_PKEY from wire-order parts; priv may be NULL (public key). */
 EVP_PKEY *sim_ec_pkey(const struct sim_curve_info *ci, const uint8_t *priv, size_t privlen,
                       const uint8_t *pub, size_t publen);
+/* Full public-key validation (point on the curve, in the right subgroup):
+ * for keys that come from outside (imports, ECDH peers). */
+bool sim_ec_pub_check(EVP_PKEY *pk);
 /* Compares a Weierstrass parameter (SetECCurveParam) with the named curve. */
 bool sim_curve_param_matches(const struct sim_curve_info *ci, uint8_t param, const uint8_t *v,
                              size_t n);
