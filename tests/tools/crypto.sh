@@ -42,6 +42,7 @@ se05x sign 0x7f000011 -i "$T/msg" -o "$T/rsa.sig"
 [ "$(stat -c %s "$T/rsa.sig")" -eq 256 ] || fail "RSA-2048 signature size"
 openssl dgst -sha256 -verify "$T/rsa.pub" -signature "$T/rsa.sig" "$T/msg" >/dev/null
 se05x verify 0x7f000011 -i "$T/msg" -s "$T/rsa.sig" >/dev/null
+se05x verify 0x7f000011 -i - -s "$T/rsa.sig" <"$T/msg" >/dev/null
 expect_fail "RSA verify of a tampered message" se05x verify 0x7f000011 -i "$T/tampered" -s "$T/rsa.sig"
 se05x sign 0x7f000011 -i "$T/msg" -o "$T/pss.sig" --rsa-pss --digest sha384
 openssl dgst -sha384 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:-1 \
@@ -58,6 +59,8 @@ se05x public 0x7f000012 -o "$T/rsa12.pub"
 echo "short message" >"$T/short"
 se05x sign 0x7f000012 -i "$T/short" -o "$T/short.sig"
 openssl dgst -sha256 -verify "$T/rsa12.pub" -signature "$T/short.sig" "$T/short" >/dev/null
+se05x sign 0x7f000012 -i - -o "$T/short2.sig" --rsa-pss <"$T/short"
+openssl dgst -sha256 -sigopt rsa_padding_mode:pss -verify "$T/rsa12.pub" -signature "$T/short2.sig" "$T/short" >/dev/null
 bad_input "large message, RSA key without 'dec'" 1 "need the 'dec' right" \
   se05x sign 0x7f000012 -i "$T/msg" -o "$T/big.sig"
 [ ! -e "$T/big.sig" ] || fail "refused signature left a file"

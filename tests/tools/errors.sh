@@ -26,6 +26,9 @@ bad_input "seTool getRef of a missing object" 1 "object 0x7F0000FF not found on 
   seTool getRef 0x7f0000ff "$T/x.ref"
 [ ! -e "$T/x.ref" ] || fail "getRef of a missing object left a file"
 
+bad_input "missing input file" 1 "nofile" se05x sign 0x7f000001 -i "$T/nofile" -o "$T/sig"
+[ ! -e "$T/sig" ] || fail "failed sign left a file"
+
 note "object of the wrong type"
 bad_input "sign with a binary object" 1 "0x20000001 on $P is a binary file, not a key" \
   se05x sign 0x20000001 -i "$T/msg" -o "$T/sig"

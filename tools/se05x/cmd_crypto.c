@@ -98,29 +98,34 @@ static const EVP_MD *evp_md(se05x_digest md)
  * payload minus the id, algorithm and tag overhead, with margin). */
 #define RSA_CHIP_HASH_MAX 800
 
+/* The input, hashed on the host before the chip is asked anything; small
+ * inputs are also kept whole for the RSASign fallback. */
+struct input {
+    uint8_t dg[EVP_MAX_MD_SIZE];
+    unsigned dlen;
+    uint8_t head[RSA_CHIP_HASH_MAX];
+    size_t kept, total;
+};
+
+static int hash_input(const struct sig_args *a, struct input *in)
+{
+    return tool_digest_file(a->in, evp_md(a->md), in->dg, &in->dlen, in->head, sizeof in->head, &in->kept,
+                            &in->total);
+}
+
 /* An RSA key whose policy allows SIGN but not DEC: the digest path (raw RSA)
  * is denied, so let the chip hash and sign with RSASign, which the SIGN
  * right covers; only possible for messages that fit one APDU. */
-static int rsa_sign_on_chip_hash(struct tool *t, const struct sig_args *a, uint8_t *sig, size_t cap)
+static int rsa_sign_on_chip_hash(struct tool *t, const struct sig_args *a, const struct input *in, uint8_t *sig,
+                                 size_t cap)
 {
-    uint8_t *msg = NULL;
-    size_t mlen = 0;
-    FILE *f = strcmp(a->in, "-") == 0 ? NULL : fopen(a->in, "rb");
-    long size = -1;
-    if (f != NULL && fseek(f, 0, SEEK_END) == 0)
-        size = ftell(f);
-    if (f != NULL)
-        fclose(f);
-    if (size < 0 || size > RSA_CHIP_HASH_MAX)
+    if (in->total > RSA_CHIP_HASH_MAX)
         return tool_err("cannot sign with 0x%08X on %s: denied by policy (SW 6986); RSA signatures of "
                         "digests need the 'dec' right, and only messages up to %d bytes can be hashed by the chip",
                         a->id, t->conn, RSA_CHIP_HASH_MAX);
-    if (tool_read_file(a->in, RSA_CHIP_HASH_MAX, &msg, &mlen))
-        return 1;
     size_t siglen = 0;
-    se05x_rc r = se05x_rsa_sign(t->s, a->id, a->pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a->md, msg, mlen, sig,
-                                cap, &siglen);
-    free(msg);
+    se05x_rc r = se05x_rsa_sign(t->s, a->id, a->pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a->md, in->head,
+                                in->kept, sig, cap, &siglen);
     if (r != SE05X_OK)
         return tool_fail(t, r, "sign with", a->id);
     tool_info(t, "signed with RSASign (the chip hashed the message)");
@@ -134,7 +139,8 @@ static const char sign_usage[] =
     "Check with: openssl dgst -sha256 -verify pub.pem -signature SIGNATURE INPUT\n"
     "  --digest D   sha1, sha224, sha256 (default), sha384, sha512\n"
     "  --rsa-pss    RSA-PSS padding (MGF1 with the same digest)\n"
-    "RSA signing uses raw RSA on the chip; the key's policy must allow decrypt ('dec').\n";
+    "RSA signatures use raw RSA on the chip (policy right 'dec'); with only 'sign', messages\n"
+    "up to 800 bytes are hashed and signed by the chip instead.\n";
 
 int cmd_sign(struct tool *t, int argc, char **argv)
 {
@@ -144,23 +150,22 @@ int cmd_sign(struct tool *t, int argc, char **argv)
     int rc = parse_sig_args(t, argc, argv, false, &a);
     if (rc)
         return rc;
+    struct input in;
+    if (hash_input(&a, &in))
+        return 1;
     struct se05x_object_info info;
     if ((rc = require_signing_key(t, &a, true, &info)) != 0)
         return rc;
-    uint8_t dg[EVP_MAX_MD_SIZE];
-    unsigned dlen = 0;
-    if (tool_digest_file(a.in, evp_md(a.md), dg, &dlen))
-        return 1;
     uint8_t sig[1024];
     size_t siglen = 0;
     se05x_rc r;
     if (info.kind == SE05X_KIND_EC)
-        r = se05x_ecdsa_sign(t->s, a.id, a.md, dg, dlen, sig, sizeof sig, &siglen);
+        r = se05x_ecdsa_sign(t->s, a.id, a.md, in.dg, in.dlen, sig, sizeof sig, &siglen);
     else
         r = se05x_rsa_sign_digest(t->s, a.id, info.bits, a.pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a.md,
-                                  -1, dg, dlen, sig, sizeof sig, &siglen);
+                                  -1, in.dg, in.dlen, sig, sizeof sig, &siglen);
     if (r == SE05X_E_DENIED && info.kind == SE05X_KIND_RSA)
-        return rsa_sign_on_chip_hash(t, &a, sig, sizeof sig);
+        return rsa_sign_on_chip_hash(t, &a, &in, sig, sizeof sig);
     if (r != SE05X_OK)
         return tool_fail(t, r, "sign with", a.id);
     return tool_write_file(a.out, sig, siglen);
@@ -174,35 +179,26 @@ static const char verify_usage[] =
     "EC: verified by the chip (ECDSAVerify). RSA: verified on the host with the public key\n"
     "read from the chip. Prints 'Signature OK' and exits 0, or exits 1.\n";
 
-static int verify_rsa_on_host(struct tool *t, const struct sig_args *a, const uint8_t *sig, size_t siglen,
-                              bool *valid)
+static int verify_rsa_on_host(struct tool *t, const struct sig_args *a, const struct input *in, const uint8_t *sig,
+                              size_t siglen, bool *valid)
 {
     EVP_PKEY *pkey = NULL;
     se05x_rc r = se05x_read_pubkey(t->s, a->id, &pkey);
     if (r != SE05X_OK)
         return tool_fail(t, r, "read the public key of", a->id);
     int rc = 1;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_PKEY_CTX *pctx = NULL;
-    uint8_t *msg = NULL;
-    size_t mlen = 0;
-    if (ctx == NULL || EVP_DigestVerifyInit(ctx, &pctx, evp_md(a->md), NULL, pkey) != 1) {
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pkey, NULL);
+    if (ctx == NULL || EVP_PKEY_verify_init(ctx) != 1 ||
+        EVP_PKEY_CTX_set_rsa_padding(ctx, a->pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_signature_md(ctx, evp_md(a->md)) != 1 ||
+        (a->pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_AUTO) != 1)) {
         tool_err("cannot set up RSA verification");
         goto out;
     }
-    if (a->pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-                   EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) != 1)) {
-        tool_err("cannot set up RSA-PSS verification");
-        goto out;
-    }
-    /* Hash on the host: messages of any size. */
-    if (tool_read_file(a->in, (size_t)1 << 30, &msg, &mlen))
-        goto out;
-    *valid = EVP_DigestVerify(ctx, sig, siglen, msg, mlen) == 1;
+    *valid = EVP_PKEY_verify(ctx, sig, siglen, in->dg, in->dlen) == 1;
     rc = 0;
 out:
-    free(msg);
-    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(pkey);
     return rc;
 }
@@ -217,11 +213,12 @@ int cmd_verify(struct tool *t, int argc, char **argv)
         return rc;
     uint8_t *sig = NULL;
     size_t siglen = 0;
+    struct input in;
     if (tool_read_file(a.sig, 4096, &sig, &siglen))
         return 1;
     struct se05x_object_info info;
     bool valid = false;
-    if ((rc = require_signing_key(t, &a, false, &info)) != 0)
+    if ((rc = hash_input(&a, &in)) != 0 || (rc = require_signing_key(t, &a, false, &info)) != 0)
         goto out;
     if (info.kind == SE05X_KIND_EC) {
         /* A signature that is not DER ECDSA is simply not valid. */
@@ -230,17 +227,13 @@ int cmd_verify(struct tool *t, int argc, char **argv)
         bool der_ok = es != NULL && p == sig + siglen;
         ECDSA_SIG_free(es);
         if (der_ok) {
-            uint8_t dg[EVP_MAX_MD_SIZE];
-            unsigned dlen = 0;
-            if ((rc = tool_digest_file(a.in, evp_md(a.md), dg, &dlen)) != 0)
-                goto out;
-            se05x_rc r = se05x_ecdsa_verify(t->s, a.id, a.md, dg, dlen, sig, siglen, &valid);
+            se05x_rc r = se05x_ecdsa_verify(t->s, a.id, a.md, in.dg, in.dlen, sig, siglen, &valid);
             if (r != SE05X_OK) {
                 rc = tool_fail(t, r, "verify with", a.id);
                 goto out;
             }
         }
-    } else if ((rc = verify_rsa_on_host(t, &a, sig, siglen, &valid)) != 0) {
+    } else if ((rc = verify_rsa_on_host(t, &a, &in, sig, siglen, &valid)) != 0) {
         goto out;
     }
     if (valid) {

@@ -138,8 +138,10 @@ int tool_write_file(const char *path, const void *data, size_t len)
     return bad ? tool_err("cannot write %s: %s", path, strerror(e)) : 0;
 }
 
-int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen)
+int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen, uint8_t *keep,
+                     size_t keepcap, size_t *kept, size_t *total)
 {
+    size_t nkept = 0, sum = 0;
     FILE *f = (path == NULL || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
     if (f == NULL)
         return tool_err("cannot read %s: %s", path, strerror(errno));
@@ -156,6 +158,12 @@ int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned 
             tool_err("cannot hash %s", shown(path));
             goto out;
         }
+        if (keep != NULL && nkept < keepcap) {
+            size_t k = got < keepcap - nkept ? got : keepcap - nkept;
+            memcpy(keep + nkept, buf, k);
+            nkept += k;
+        }
+        sum += got;
     }
     if (ferror(f)) {
         tool_err("cannot read %s: %s", shown(path), strerror(errno));
@@ -165,6 +173,10 @@ int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned 
         tool_err("cannot hash %s", shown(path));
         goto out;
     }
+    if (kept != NULL)
+        *kept = nkept;
+    if (total != NULL)
+        *total = sum;
     rc = 0;
 out:
     EVP_MD_CTX_free(ctx);

@@ -18,8 +18,10 @@ int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
  * leaves a partial file behind. */
 int tool_write_file(const char *path, const void *data, size_t len);
 
-/* Hashes a file (streamed, any size) with `md`. */
-int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen);
+/* Hashes a file (streamed, any size) with `md`. Optionally keeps the first
+ * `keepcap` bytes in `keep` (*kept) and reports the total size (*total). */
+int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen, uint8_t *keep,
+                     size_t keepcap, size_t *kept, size_t *total);
 
 /* Lower-case hex of data, malloc'ed. */
 char *tool_hex(const uint8_t *data, size_t len);
