@@ -113,4 +113,10 @@ se05x reset --yes | grep -q "^deleted $user objects$" || fail "reset count (expe
 se05x list --all | grep " (reserved)" >"$T/reserved.after" || true
 cmp -s "$T/reserved.before" "$T/reserved.after" || fail "reserved objects changed by reset"
 grep -q "^0x7DA00042" "$T/reserved.after" || fail "7DA0xxxx object deleted by reset"
+note "list and reset page through ReadIDList (2 ids per page)"
+sim_start paged --idlist-page 2
+for i in 1 2 3 4 5 6 7; do se05x write "0x2000000$i" "$T/small" >/dev/null; done
+[ "$(se05x list | wc -l)" -eq 7 ] || fail "paged list: $(se05x list | wc -l) objects, expected 7"
+se05x reset --yes | grep -q "^deleted 7 objects$" || fail "paged reset"
+[ -z "$(se05x list 2>/dev/null)" ] || fail "paged reset left objects"
 note ok
