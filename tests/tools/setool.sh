@@ -42,6 +42,8 @@ seTool getPublic 7f000001 "$T/pub2.pem" "$saved"
 cmp "$T/pub.pem" "$T/pub2.pem" || fail "plain-hex id / port argument"
 seTool getRef 7F000001 "$T/ref2" "$saved"
 cmp "$T/0x7f000001.ref" "$T/ref2" || fail "getRef with port argument"
+seTool getPublic 0x7f000001 "$T/pub4.pem" "t1:$saved"
+cmp "$T/pub.pem" "$T/pub4.pem" || fail "getPublic over raw T=1"
 export EX_SSS_BOOT_SSS_PORT=$saved
 
 note "genECC on an existing key warns and keeps it"
