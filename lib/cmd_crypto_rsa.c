@@ -246,7 +246,7 @@ se05x_rc se05x_rsa_sign_digest(se05x_session *s, se05x_objid id, unsigned bits, 
             slen = salt_len;
         else
             return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: bad PSS salt length %d", what, salt_len);
-        EVP_MD *emd = EVP_MD_fetch(NULL, name, SE05X_OSSL_PROPQ);
+        EVP_MD *emd = se05x_ossl_md(name);
         RSA *shell = modulus_shell(bits);
         if (!emd || !shell ||
             RSA_padding_add_PKCS1_PSS_mgf1(shell, em, digest, emd, emd, slen) != 1)

@@ -77,7 +77,7 @@ static se05x_rc curve_params(se05x_session *s, se05x_curve c, struct curve_param
 {
     se05x_rc rc = SE05X_E_CRYPTO;
     BN_CTX *ctx = BN_CTX_new();
-    EC_GROUP *g = EC_GROUP_new_by_curve_name_ex(NULL, SE05X_OSSL_PROPQ, se05x_curve_to_nid(c));
+    EC_GROUP *g = se05x_ossl_group(se05x_curve_to_nid(c));
     BIGNUM *p = BN_new(), *a = BN_new(), *b = BN_new();
     if (!ctx || !g || !p || !a || !b || !EC_GROUP_get_curve(g, p, a, b, ctx))
         goto out;

@@ -84,3 +84,60 @@ void se05x_reverse(uint8_t *p, size_t n)
         p[n - 1 - i] = t;
     }
 }
+
+/* ---- libcrypto fetches: default provider first (D8) ---- */
+
+EVP_PKEY_CTX *se05x_ossl_pkey_ctx(const char *alg)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, alg, SE05X_OSSL_PROPQ);
+    return c ? c : EVP_PKEY_CTX_new_from_name(NULL, alg, NULL);
+}
+
+EVP_MD *se05x_ossl_md(const char *name)
+{
+    EVP_MD *md = EVP_MD_fetch(NULL, name, SE05X_OSSL_PROPQ);
+    return md ? md : EVP_MD_fetch(NULL, name, NULL);
+}
+
+EC_GROUP *se05x_ossl_group(int nid)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name_ex(NULL, SE05X_OSSL_PROPQ, nid);
+    return g ? g : EC_GROUP_new_by_curve_name_ex(NULL, NULL, nid);
+}
+
+EVP_PKEY *se05x_ossl_raw_key(const char *alg, int priv, const uint8_t *k, size_t n)
+{
+    for (int i = 0; i < 2; i++) {
+        const char *pq = i ? NULL : SE05X_OSSL_PROPQ;
+        EVP_PKEY *pk = priv ? EVP_PKEY_new_raw_private_key_ex(NULL, alg, pq, k, n)
+                            : EVP_PKEY_new_raw_public_key_ex(NULL, alg, pq, k, n);
+        if (pk)
+            return pk;
+    }
+    return NULL;
+}
+
+OSSL_DECODER_CTX *se05x_ossl_decoder(EVP_PKEY **pk, const char *input, int selection)
+{
+    for (int i = 0; i < 2; i++) {
+        OSSL_DECODER_CTX *dc = OSSL_DECODER_CTX_new_for_pkey(pk, input, NULL, NULL, selection, NULL,
+                                                             i ? NULL : SE05X_OSSL_PROPQ);
+        if (dc && OSSL_DECODER_CTX_get_num_decoders(dc) > 0)
+            return dc;
+        OSSL_DECODER_CTX_free(dc);
+    }
+    return NULL;
+}
+
+OSSL_ENCODER_CTX *se05x_ossl_encoder(const EVP_PKEY *pk, int selection, const char *output,
+                                     const char *structure)
+{
+    for (int i = 0; i < 2; i++) {
+        OSSL_ENCODER_CTX *ec = OSSL_ENCODER_CTX_new_for_pkey(pk, selection, output, structure,
+                                                             i ? NULL : SE05X_OSSL_PROPQ);
+        if (ec && OSSL_ENCODER_CTX_get_num_encoders(ec) > 0)
+            return ec;
+        OSSL_ENCODER_CTX_free(ec);
+    }
+    return NULL;
+}

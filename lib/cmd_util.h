@@ -11,10 +11,23 @@
 #include "se05x_proto.h"
 #include "tlv.h"
 
-/* Property query for every explicit libcrypto fetch of lib/: prefer the
- * default provider so host crypto never lands in our own provider
- * (compat.md W1/R2; docs/commands.md "OpenSSL inside lib"). */
-#define SE05X_OSSL_PROPQ "?provider=default"
+#include <openssl/decoder.h>
+#include <openssl/ec.h>
+#include <openssl/encoder.h>
+#include <openssl/evp.h>
+
+/* libcrypto objects of lib/ come from the default provider whenever it is
+ * loaded, so host crypto never lands in our own provider (compat.md W1/R2,
+ * docs/decisions.md D8); without a default provider, from whichever provider
+ * offers them. Each returns NULL on failure. */
+#define SE05X_OSSL_PROPQ "provider=default"
+EVP_PKEY_CTX *se05x_ossl_pkey_ctx(const char *alg);
+EVP_MD *se05x_ossl_md(const char *name);
+EC_GROUP *se05x_ossl_group(int nid);
+EVP_PKEY *se05x_ossl_raw_key(const char *alg, int priv, const uint8_t *k, size_t n);
+OSSL_DECODER_CTX *se05x_ossl_decoder(EVP_PKEY **pk, const char *input, int selection);
+OSSL_ENCODER_CTX *se05x_ossl_encoder(const EVP_PKEY *pk, int selection, const char *output,
+                                     const char *structure);
 
 /* INS byte of a WRITE: INS_WRITE | transient bit. */
 uint8_t se05x_write_ins(const struct se05x_write_opts *o);
@@ -63,8 +76,7 @@ void se05x_type_decode(uint8_t type, se05x_kind *kind, se05x_keypart *part, se05
 se05x_rc se05x_read_file(const char *path, uint8_t **data, size_t *len, struct se05x_error *err);
 /* PEM or DER bytes -> EVP_PKEY; selection EVP_PKEY_KEYPAIR or
  * EVP_PKEY_PUBLIC_KEY. *asked is set when a passphrase was requested. */
-struct evp_pkey_st;
-struct evp_pkey_st *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked);
+EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked);
 /* True for an encrypted PEM or DER PKCS#8 key. */
 bool se05x_key_is_encrypted(const uint8_t *d, size_t n);
 

@@ -104,7 +104,7 @@ unsigned se05x_curve_order_bits(se05x_curve c)
 {
     if (!se05x_curve_is_weierstrass(c))
         return 0;
-    EC_GROUP *g = EC_GROUP_new_by_curve_name_ex(NULL, SE05X_OSSL_PROPQ, se05x_curve_to_nid(c));
+    EC_GROUP *g = se05x_ossl_group(se05x_curve_to_nid(c));
     if (!g)
         return 0;
     int bits = EC_GROUP_order_bits(g);

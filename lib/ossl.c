@@ -1,6 +1,6 @@
 /* OpenSSL glue: EVP_PKEY <-> chip objects, and key file loading.
- * libcrypto is used through the default library context with the
- * SE05X_OSSL_PROPQ preference (docs/commands.md "OpenSSL inside lib"). */
+ * libcrypto objects come from the default provider when it is loaded
+ * (cmd_util.h se05x_ossl_*, docs/decisions.md D8). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,7 @@ static const char *raw_alg(se05x_curve c)
 static EVP_PKEY *pkey_fromdata(const char *alg, OSSL_PARAM *params, int selection)
 {
     EVP_PKEY *pk = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, alg, SE05X_OSSL_PROPQ);
+    EVP_PKEY_CTX *ctx = se05x_ossl_pkey_ctx(alg);
     if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &pk, selection, params) != 1)
         pk = NULL;
     EVP_PKEY_CTX_free(ctx);
@@ -48,7 +48,7 @@ static se05x_rc ec_pub_pkey(se05x_session *s, se05x_objid id, se05x_curve c, con
             return se05x_bad_rsp(s, "ReadObject", id, "public key length does not match the curve");
         memcpy(raw, pt, n);
         se05x_reverse(raw, n); /* apdu.md §21 */
-        pk = EVP_PKEY_new_raw_public_key_ex(NULL, raw_alg(c), SE05X_OSSL_PROPQ, raw, n);
+        pk = se05x_ossl_raw_key(raw_alg(c), 0, raw, n);
     } else {
         if (n != 1 + 2 * l || pt[0] != 0x04)
             return se05x_bad_rsp(s, "ReadObject", id, "public key is not 04||X||Y of the curve");
@@ -194,7 +194,7 @@ static bool ec_point(EVP_PKEY *pkey, se05x_curve c, uint8_t *pt, size_t *n)
         pt[0] = 0x04;
         ok = BN_bn2binpad(x, pt + 1, (int)l) > 0 && BN_bn2binpad(y, pt + 1 + l, (int)l) > 0;
     } else if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) == 1) {
-        EC_GROUP *g = EC_GROUP_new_by_curve_name_ex(NULL, SE05X_OSSL_PROPQ, se05x_curve_to_nid(c));
+        EC_GROUP *g = se05x_ossl_group(se05x_curve_to_nid(c));
         EC_POINT *q = g ? EC_POINT_new(g) : NULL;
         ok = q && EC_POINT_mul(g, q, d, NULL, NULL, NULL) &&
              EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED, pt, 1 + 2 * l, NULL) == 1 + 2 * l;
@@ -326,8 +326,7 @@ bool se05x_key_is_encrypted(const uint8_t *d, size_t n)
 static EVP_PKEY *decode_der(const uint8_t *d, size_t n, const char *input, int selection, int *asked)
 {
     EVP_PKEY *pk = NULL;
-    OSSL_DECODER_CTX *dc =
-        OSSL_DECODER_CTX_new_for_pkey(&pk, input, NULL, NULL, selection, NULL, SE05X_OSSL_PROPQ);
+    OSSL_DECODER_CTX *dc = se05x_ossl_decoder(&pk, input, selection);
     if (!dc)
         return NULL;
     OSSL_DECODER_CTX_set_passphrase_cb(dc, no_passphrase, asked);

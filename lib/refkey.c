@@ -270,9 +270,8 @@ static se05x_rc encode(EVP_PKEY *pk, const char *structure, uint8_t **der, size_
 {
     unsigned char *out = NULL;
     size_t n = 0;
-    OSSL_ENCODER_CTX *ec =
-        OSSL_ENCODER_CTX_new_for_pkey(pk, EVP_PKEY_KEYPAIR, "DER", structure, SE05X_OSSL_PROPQ);
-    int ok = ec && OSSL_ENCODER_CTX_get_num_encoders(ec) > 0 && OSSL_ENCODER_to_data(ec, &out, &n) == 1;
+    OSSL_ENCODER_CTX *ec = se05x_ossl_encoder(pk, EVP_PKEY_KEYPAIR, "DER", structure);
+    int ok = ec && OSSL_ENCODER_to_data(ec, &out, &n) == 1;
     OSSL_ENCODER_CTX_free(ec);
     if (!ok) {
         OPENSSL_free(out);
@@ -315,7 +314,7 @@ se05x_rc se05x_refkey_ec_der(se05x_objid id, se05x_curve c, const uint8_t *pub, 
             OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, d) &&
             OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pub, publen) &&
             (p = OSSL_PARAM_BLD_to_param(b))) {
-            EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", SE05X_OSSL_PROPQ);
+            EVP_PKEY_CTX *ctx = se05x_ossl_pkey_ctx("EC");
             if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
                 EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_KEYPAIR, p) != 1)
                 pk = NULL;
@@ -330,10 +329,9 @@ se05x_rc se05x_refkey_ec_der(se05x_objid id, se05x_curve c, const uint8_t *pub, 
         }
     } else {
         /* Ed25519/X25519/X448: PKCS#8 carries only the (marker) private key */
-        pk = EVP_PKEY_new_raw_private_key_ex(NULL,
-                                             c == SE05X_EC_ED25519 ? "ED25519"
-                                             : c == SE05X_EC_X25519 ? "X25519" : "X448",
-                                             SE05X_OSSL_PROPQ, m, l);
+        pk = se05x_ossl_raw_key(c == SE05X_EC_ED25519 ? "ED25519"
+                                : c == SE05X_EC_X25519 ? "X25519" : "X448",
+                                1, m, l);
         if (!pk)
             goto out;
     }
@@ -372,7 +370,7 @@ se05x_rc se05x_refkey_rsa_der(se05x_objid id, const uint8_t *n, size_t nlen, con
         !OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, bqi) ||
         !(p = OSSL_PARAM_BLD_to_param(b)))
         goto out;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", SE05X_OSSL_PROPQ);
+    EVP_PKEY_CTX *ctx = se05x_ossl_pkey_ctx("RSA");
     if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 || EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_KEYPAIR, p) != 1)
         pk = NULL;
     EVP_PKEY_CTX_free(ctx);
