@@ -125,18 +125,24 @@ uint16_t h_create_session(struct sim_card *c, const struct sim_apdu *a, struct t
 }
 
 /* A11: 100 ms ticks since the card was provisioned, 12 bytes big-endian. */
-uint16_t h_get_timestamp(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+void card_timestamp(const struct sim_card *c, uint8_t out[12])
 {
     struct timespec ts;
-    uint8_t b[12] = {0};
-    if (a->lc)
-        return SE05X_SW_WRONG_DATA;
     clock_gettime(CLOCK_REALTIME, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 10 + (uint64_t)ts.tv_nsec / 100000000;
     uint64_t base = c->store.created * 10;
     uint64_t ticks = now > base ? now - base : 0;
+    memset(out, 0, 12);
     for (int i = 0; i < 8; i++)
-        b[11 - i] = (uint8_t)(ticks >> (8 * i));
+        out[11 - i] = (uint8_t)(ticks >> (8 * i));
+}
+
+uint16_t h_get_timestamp(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint8_t b[12];
+    if (a->lc)
+        return SE05X_SW_WRONG_DATA;
+    card_timestamp(c, b);
     rsp_data(c, w, SE05X_TAG_1, b, sizeof b);
     return SE05X_SW_OK;
 }

@@ -13,10 +13,12 @@ static bool allowed(const struct sim_obj *o, uint32_t rule)
 
 uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
-    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3, SE05X_TAG_4};
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3, SE05X_TAG_4,
+                                   SE05X_TAG_5, SE05X_TAG_6, SE05X_TAG_7};
     struct sim_tlvs t;
     uint32_t id;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    bool attested = a->ins & SE05X_INS_ATTEST;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, attested ? sizeof tags : 4, &t);
     if (sw != SE05X_SW_OK)
         return sw;
     if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
@@ -64,10 +66,14 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
         break;
     }
     default: /* private keys, symmetric keys, UserIDs, PCRs */
-        return SE05X_SW_CONDITIONS;
+        if (!attested) /* an attested read still attests their attributes */
+            return SE05X_SW_CONDITIONS;
+        break;
     }
-    if (!allowed(o, SE05X_POL_ALLOW_READ))
+    if (p && !allowed(o, SE05X_POL_ALLOW_READ))
         return SE05X_SW_NOT_ALLOWED;
+    if (attested)
+        return card_attest(c, &t, o, p, n, w);
     rsp_data(c, w, SE05X_TAG_1, p, n);
     return SE05X_SW_OK;
 }
@@ -150,28 +156,6 @@ uint16_t h_read_idlist(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     }
     rsp_u8(c, w, SE05X_TAG_1, more ? SE05X_MORE_YES : SE05X_MORE_NO);
     rsp_data(c, w, SE05X_TAG_2, ids, 4 * out);
-    return SE05X_SW_OK;
-}
-
-/* §19, 3.x layout: id, type, auth indicator, attempts / tag length, owner,
- * max attempts / RFU, policy entries, origin. */
-uint16_t h_read_attributes(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
-{
-    struct sim_obj *o;
-    uint8_t b[14 + 256 + 1];
-    uint16_t sw = find_by_id(c, a, &o);
-    if (sw != SE05X_SW_OK)
-        return sw;
-    memset(b, 0, sizeof b);
-    put_be32(b, o->id);
-    b[4] = o->type;
-    b[5] = o->auth ? SE05X_SET_SET : SE05X_SET_NOT_SET;
-    /* 6..7 failed attempts (never incremented: no sessions); 8..11 owner 0 */
-    if (o->auth)
-        put_be16(b + 12, o->max_attempts);
-    memcpy(b + 14, o->policy, o->policy_len);
-    b[14 + o->policy_len] = o->origin;
-    rsp_data(c, w, SE05X_TAG_2, b, 14u + o->policy_len + 1u);
     return SE05X_SW_OK;
 }
 

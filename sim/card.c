@@ -217,11 +217,11 @@ static const struct route routes[] = {
     {SE05X_INS_WRITE, SE05X_P1_CURVE, 0xFF, SE05X_P2_CREATE, 0, h_create_curve},
     {SE05X_INS_WRITE, SE05X_P1_CURVE, 0xFF, SE05X_P2_PARAM, 0, h_set_curve_param},
     /* §4.4 reading objects */
-    {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_DEFAULT, 0, h_read_object},
+    {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_DEFAULT, 0x20, h_read_object},
     {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_TYPE, 0x40, h_read_type},
     {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_SIZE, 0, h_read_size},
     {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_LIST, 0, h_read_idlist},
-    {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_ATTRIBUTES, 0, h_read_attributes},
+    {SE05X_INS_READ, 0x00, 0xFF, SE05X_P2_ATTRIBUTES, 0x20, h_read_attributes},
     {SE05X_INS_READ, SE05X_P1_CURVE, 0xFF, SE05X_P2_ID, 0, h_get_curve_id},
     {SE05X_INS_READ, SE05X_P1_CURVE, 0xFF, SE05X_P2_LIST, 0, h_read_curve_list},
     {SE05X_INS_READ, SE05X_P1_CRYPTO_OBJ, 0xFF, SE05X_P2_LIST, 0, h_read_crypto_list},

@@ -48,6 +48,15 @@ uint16_t card_set_policy(struct sim_obj *o, const struct sim_tlvs *t);
 /* True when a Weierstrass curve is usable (created and all params set). */
 bool card_curve_ready(const struct sim_card *c, uint8_t curve);
 
+/* A11 timestamp (applet_mgmt.c). */
+void card_timestamp(const struct sim_card *c, uint8_t out[12]);
+/* §19 attributes of o into buf (>= 14 + 256 + 1 bytes); returns the length. */
+size_t card_attributes(const struct sim_obj *o, uint8_t *buf);
+/* §18 (3.x) attested answer for object o whose readable data is (data, n)
+ * (data NULL: none), using TAG 45 key id, 46 algorithm, 47 freshness of t. */
+uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct sim_obj *o,
+                     const uint8_t *data, size_t n, struct tlv_w *w);
+
 /* Provisioning of a fresh card (provision.c). */
 int sim_provision(struct sim_card *c, char *err, size_t errlen);
 

@@ -29,6 +29,9 @@ struct conn {
     struct conn *next;
 };
 
+/* Beyond this many open connections new ones are refused (thread budget). */
+#define MAX_CONNS 256
+
 struct server {
     struct sim_card *card;
     const struct sim_server_cfg *cfg;
@@ -184,8 +187,14 @@ static void accept_one(struct server *s, int lfd, bool tcp)
     int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
     if (fd < 0)
         return;
-    struct conn *cn = calloc(1, sizeof *cn);
+    size_t open_conns = 0;
+    pthread_mutex_lock(&s->m);
+    for (struct conn *c = s->conns; c; c = c->next)
+        open_conns += !c->done;
+    pthread_mutex_unlock(&s->m);
+    struct conn *cn = open_conns < MAX_CONNS ? calloc(1, sizeof *cn) : NULL;
     if (!cn) {
+        SIM_WARN("refusing a connection: %zu connections already open", open_conns);
         close(fd);
         return;
     }

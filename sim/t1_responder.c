@@ -9,8 +9,8 @@
  *    resent, otherwise R(N(R)=expected) tells the host to resend its block
  *  - a command runs in a worker thread; while it runs, S(WTX) requests go
  *    out every 0.6 BWT and a host R-block is answered with S(WTX)
- * Each connection has its own T=1 state (as SE050Sim); the card behind it
- * is shared. */
+ * Each connection has its own T=1 state (as SE050Sim) unless
+ * SE05X_SIM_T1_BUS=shared; the card behind it is shared. */
 #include "t1_responder.h"
 
 #include <errno.h>
@@ -36,14 +36,9 @@
 
 enum last_kind { LAST_NONE, LAST_I, LAST_R, LAST_S };
 
-struct t1c {
-    struct sim_card *card;
-    int fd;
-    struct sim_conn_stats *st;
-    struct sim_timing timing;
-    struct sim_faults faults;
-    uint8_t atr[64];
-    size_t atr_len;
+/* T=1 protocol state of the card side: one per connection, or one for all
+ * connections in the shared-bus mode (SE05X_SIM_T1_BUS=shared). */
+struct t1s {
     uint8_t exp_ns; /* N(S) expected on the host's next I-block */
     uint8_t ns;     /* N(S) of our next I-block */
     unsigned ifsd;  /* max INF we send (S(IFS) may lower it) */
@@ -60,7 +55,18 @@ struct t1c {
     uint8_t *rsp;
     size_t rsp_len, rsp_off;
     bool chaining_out;
+};
+
+struct t1c {
+    struct sim_card *card;
+    int fd;
+    struct sim_conn_stats *st;
+    struct sim_timing timing;
+    struct sim_faults faults;
+    uint8_t atr[64];
+    size_t atr_len;
     bool dead; /* peer gone */
+    struct t1s *p;
 };
 
 static atomic_uint conn_counter;
@@ -102,37 +108,37 @@ static void emit(struct t1c *c, const uint8_t *blk, size_t n)
 
 static void send_block(struct t1c *c, uint8_t pcb, const uint8_t *inf, size_t len)
 {
-    size_t n = t1_encode(c->last, sizeof(c->last), T1_NAD_SE, pcb, inf, len);
+    size_t n = t1_encode(c->p->last, sizeof(c->p->last), T1_NAD_SE, pcb, inf, len);
     if (!n)
         return;
-    c->last_len = n;
+    c->p->last_len = n;
     struct t1_block b;
     memset(&b, 0, sizeof(b));
     t1_decode_pcb(pcb, &b);
-    c->last_kind = b.kind == T1_I ? LAST_I : b.kind == T1_R ? LAST_R : LAST_S;
+    c->p->last_kind = b.kind == T1_I ? LAST_I : b.kind == T1_R ? LAST_R : LAST_S;
     if (b.kind == T1_I) {
-        memcpy(c->last_i, c->last, n);
-        c->last_i_len = n;
-        c->last_i_ns = b.ns;
-        c->have_last_i = true;
+        memcpy(c->p->last_i, c->p->last, n);
+        c->p->last_i_len = n;
+        c->p->last_i_ns = b.ns;
+        c->p->have_last_i = true;
     }
-    emit(c, c->last, n);
+    emit(c, c->p->last, n);
 }
 
 static void send_r(struct t1c *c, uint8_t err)
 {
-    send_block(c, t1_pcb_r(c->exp_ns, err), NULL, 0);
+    send_block(c, t1_pcb_r(c->p->exp_ns, err), NULL, 0);
 }
 
 static void reset_seq(struct t1c *c)
 {
-    c->exp_ns = 0;
-    c->ns = 0;
-    c->cmd_len = 0;
-    c->cmd_overflow = false;
-    c->chaining_out = false;
-    c->have_last_i = false;
-    c->last_kind = LAST_NONE;
+    c->p->exp_ns = 0;
+    c->p->ns = 0;
+    c->p->cmd_len = 0;
+    c->p->cmd_overflow = false;
+    c->p->chaining_out = false;
+    c->p->have_last_i = false;
+    c->p->last_kind = LAST_NONE;
 }
 
 /* Reads exactly n bytes within ms. 1 ok, 0 timeout/short, -1 peer gone. */
@@ -246,27 +252,27 @@ static void *worker(void *arg)
 }
 
 /* Runs the collected command; keeps the host informed with S(WTX) while it
- * runs. Leaves the answer in c->rsp. */
+ * runs. Leaves the answer in c->p->rsp. */
 static void execute(struct t1c *c)
 {
     uint8_t buf[T1_MAX_BLOCK];
     struct t1_block b;
-    unsigned lat = sim_timing_latency(&c->timing, c->cmd, c->cmd_len);
-    struct job j = {.card = c->card, .capdu = c->cmd, .clen = c->cmd_len, .rsp = c->rsp,
+    unsigned lat = sim_timing_latency(&c->timing, c->p->cmd, c->p->cmd_len);
+    struct job j = {.card = c->card, .capdu = c->p->cmd, .clen = c->p->cmd_len, .rsp = c->p->rsp,
                     .rcap = RSP_MAX, .not_before = now_ms() + lat, .efd = -1};
     pthread_t th;
 
-    if (c->cmd_overflow) {
-        c->rsp[0] = 0x67; /* wrong length */
-        c->rsp[1] = 0x00;
-        c->rsp_len = 2;
+    if (c->p->cmd_overflow) {
+        c->p->rsp[0] = 0x67; /* wrong length */
+        c->p->rsp[1] = 0x00;
+        c->p->rsp_len = 2;
         return;
     }
     j.efd = eventfd(0, EFD_CLOEXEC);
     if (j.efd < 0 || pthread_create(&th, NULL, worker, &j) != 0) {
         if (j.efd >= 0)
             close(j.efd);
-        c->rsp_len = sim_card_apdu(c->card, c->cmd, c->cmd_len, c->rsp, RSP_MAX);
+        c->p->rsp_len = sim_card_apdu(c->card, c->p->cmd, c->p->cmd_len, c->p->rsp, RSP_MAX);
         return;
     }
     int period = (int)(c->timing.bwt_ms * 6 / 10);
@@ -284,7 +290,7 @@ static void execute(struct t1c *c)
         if (pr > 0 && (p[0].revents & POLLIN))
             break;
         if (pr == 0) {
-            SIM_DBG("t1: %s still running: S(WTX)", sim_timing_class_name(c->cmd, c->cmd_len));
+            SIM_DBG("t1: %s still running: S(WTX)", sim_timing_class_name(c->p->cmd, c->p->cmd_len));
             send_block(c, t1_pcb_s(T1_S_WTX, false), &one, 1);
             next_wtx = now_ms() + period;
             continue;
@@ -304,8 +310,8 @@ static void execute(struct t1c *c)
             continue; /* the host's answer to our WTX */
         if (r == RX_OK || r == RX_BAD) {
             /* host impatient or a block lost: "still busy" */
-            if (c->last_kind == LAST_S && c->last_len == 6 && c->last[1] == t1_pcb_s(T1_S_WTX, false))
-                emit(c, c->last, c->last_len);
+            if (c->p->last_kind == LAST_S && c->p->last_len == 6 && c->p->last[1] == t1_pcb_s(T1_S_WTX, false))
+                emit(c, c->p->last, c->p->last_len);
             else
                 send_block(c, t1_pcb_s(T1_S_WTX, false), &one, 1);
             next_wtx = now_ms() + period;
@@ -313,36 +319,36 @@ static void execute(struct t1c *c)
     }
     pthread_join(th, NULL);
     close(j.efd);
-    c->rsp_len = j.rlen;
+    c->p->rsp_len = j.rlen;
 }
 
 static void send_chunk(struct t1c *c)
 {
-    size_t chunk = c->rsp_len - c->rsp_off;
-    if (chunk > c->ifsd)
-        chunk = c->ifsd;
-    bool more = c->rsp_off + chunk < c->rsp_len;
-    uint8_t ns = c->ns;
-    c->ns ^= 1;
-    send_block(c, t1_pcb_i(ns, more), c->rsp + c->rsp_off, chunk);
-    c->rsp_off += chunk;
-    c->chaining_out = more;
+    size_t chunk = c->p->rsp_len - c->p->rsp_off;
+    if (chunk > c->p->ifsd)
+        chunk = c->p->ifsd;
+    bool more = c->p->rsp_off + chunk < c->p->rsp_len;
+    uint8_t ns = c->p->ns;
+    c->p->ns ^= 1;
+    send_block(c, t1_pcb_i(ns, more), c->p->rsp + c->p->rsp_off, chunk);
+    c->p->rsp_off += chunk;
+    c->p->chaining_out = more;
 }
 
 static void on_i_block(struct t1c *c, const struct t1_block *b)
 {
-    if (b->ns != c->exp_ns) {
-        SIM_DBG("t1: I-block N(S)=%u, expected %u", b->ns, c->exp_ns);
+    if (b->ns != c->p->exp_ns) {
+        SIM_DBG("t1: I-block N(S)=%u, expected %u", b->ns, c->p->exp_ns);
         send_r(c, T1_R_OTHER);
         return;
     }
-    c->exp_ns ^= 1;
-    c->chaining_out = false;
-    if (c->cmd_len + b->len > CMD_MAX)
-        c->cmd_overflow = true;
+    c->p->exp_ns ^= 1;
+    c->p->chaining_out = false;
+    if (c->p->cmd_len + b->len > CMD_MAX)
+        c->p->cmd_overflow = true;
     else {
-        memcpy(c->cmd + c->cmd_len, b->inf, b->len);
-        c->cmd_len += b->len;
+        memcpy(c->p->cmd + c->p->cmd_len, b->inf, b->len);
+        c->p->cmd_len += b->len;
     }
     if (b->more) {
         send_r(c, T1_R_OK);
@@ -350,29 +356,29 @@ static void on_i_block(struct t1c *c, const struct t1_block *b)
     }
     execute(c);
     c->st->apdus++;
-    c->st->apdu_rx_bytes += c->cmd_len;
-    c->st->apdu_tx_bytes += c->rsp_len;
-    c->cmd_len = 0;
-    c->cmd_overflow = false;
-    c->rsp_off = 0;
+    c->st->apdu_rx_bytes += c->p->cmd_len;
+    c->st->apdu_tx_bytes += c->p->rsp_len;
+    c->p->cmd_len = 0;
+    c->p->cmd_overflow = false;
+    c->p->rsp_off = 0;
     send_chunk(c);
 }
 
 static void on_r_block(struct t1c *c, const struct t1_block *b)
 {
-    if (c->chaining_out) {
-        if (b->nr == c->last_i_ns)
-            emit(c, c->last_i, c->last_i_len);
+    if (c->p->chaining_out) {
+        if (b->nr == c->p->last_i_ns)
+            emit(c, c->p->last_i, c->p->last_i_len);
         else
             send_chunk(c);
         return;
     }
     /* N(R) naming our last I-block: the host missed it (even if an R-block
      * of ours went out since, e.g. R(err) to a corrupted host R-block) */
-    if (c->have_last_i && b->nr == c->last_i_ns)
-        emit(c, c->last_i, c->last_i_len);
-    else if (c->last_kind == LAST_R)
-        emit(c, c->last, c->last_len);
+    if (c->p->have_last_i && b->nr == c->p->last_i_ns)
+        emit(c, c->p->last_i, c->p->last_i_len);
+    else if (c->p->last_kind == LAST_R)
+        emit(c, c->p->last, c->p->last_len);
     else
         send_r(c, T1_R_OK);
 }
@@ -391,13 +397,13 @@ static void on_s_block(struct t1c *c, const struct t1_block *b)
             send_r(c, T1_R_OTHER);
             return;
         }
-        c->ifsd = b->inf[0];
+        c->p->ifsd = b->inf[0];
         send_block(c, t1_pcb_s(T1_S_IFS, true), b->inf, 1);
         return;
     case T1_S_ABORT:
-        c->cmd_len = 0;
-        c->cmd_overflow = false;
-        c->chaining_out = false;
+        c->p->cmd_len = 0;
+        c->p->cmd_overflow = false;
+        c->p->chaining_out = false;
         send_block(c, t1_pcb_s(T1_S_ABORT, true), NULL, 0);
         return;
     case T1_S_END_APDU_SESSION:
@@ -422,17 +428,56 @@ static void on_s_block(struct t1c *c, const struct t1_block *b)
     }
 }
 
+/* Shared-bus mode (SE05X_SIM_T1_BUS=shared): every T=1 connection talks to
+ * the same card-side T=1 state, as processes sharing one I2C bus talk to
+ * one chip; a process that does not resynchronise after another used the
+ * bus meets stale sequence numbers. The state lives as long as the process. */
+static pthread_mutex_t shared_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct t1s *shared_state;
+
+static struct t1s *t1s_new(void)
+{
+    struct t1s *p = calloc(1, sizeof(*p));
+    if (!p)
+        return NULL;
+    p->cmd = malloc(CMD_MAX);
+    p->rsp = malloc(RSP_MAX);
+    if (!p->cmd || !p->rsp) {
+        free(p->cmd);
+        free(p->rsp);
+        free(p);
+        return NULL;
+    }
+    p->ifsd = T1_MAX_INF;
+    return p;
+}
+
+static void t1s_free(struct t1s *p)
+{
+    if (!p)
+        return;
+    free(p->cmd);
+    free(p->rsp);
+    free(p);
+}
+
+static bool shared_bus(void)
+{
+    const char *e = getenv("SE05X_SIM_T1_BUS");
+    return e && !strcmp(e, "shared");
+}
+
 void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
                   struct sim_conn_stats *st)
 {
     struct t1c *c = calloc(1, sizeof(*c));
     char err[160];
+    pthread_mutex_t *mu = NULL;
     if (!c)
         return;
     c->card = card;
     c->fd = fd;
     c->st = st;
-    c->ifsd = T1_MAX_INF;
     if (sim_timing_parse(cfg ? cfg->timing : NULL, &c->timing, err, sizeof(err)) != 0) {
         SIM_ERR("t1: %s: connection refused", err);
         free(c);
@@ -453,11 +498,25 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
     /* advertise the configured BWT (t1oi2c.md §9 offsets 7-8) */
     c->atr[7] = (uint8_t)(c->timing.bwt_ms >> 8);
     c->atr[8] = (uint8_t)c->timing.bwt_ms;
-    c->cmd = malloc(CMD_MAX);
-    c->rsp = malloc(RSP_MAX);
-    if (!c->cmd || !c->rsp)
-        goto out;
-    reset_seq(c);
+    if (shared_bus()) {
+        mu = &shared_mu;
+        pthread_mutex_lock(mu);
+        if (!shared_state && (shared_state = t1s_new()) != NULL) {
+            c->p = shared_state;
+            reset_seq(c);
+        }
+        c->p = shared_state;
+        pthread_mutex_unlock(mu);
+    } else {
+        c->p = t1s_new();
+        if (c->p)
+            reset_seq(c);
+    }
+    if (!c->p) {
+        SIM_ERR("t1: out of memory");
+        free(c);
+        return;
+    }
 
     uint8_t buf[T1_MAX_BLOCK];
     struct t1_block b;
@@ -467,15 +526,18 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
             break;
         if (r == RX_DROPPED)
             continue;
-        if (r == RX_BAD) {
+        if (mu)
+            pthread_mutex_lock(mu);
+        if (r == RX_BAD)
             send_r(c, T1_R_EDC);
-            continue;
-        }
-        switch (b.kind) {
-        case T1_I: on_i_block(c, &b); break;
-        case T1_R: on_r_block(c, &b); break;
-        case T1_S: on_s_block(c, &b); break;
-        }
+        else if (b.kind == T1_I)
+            on_i_block(c, &b);
+        else if (b.kind == T1_R)
+            on_r_block(c, &b);
+        else
+            on_s_block(c, &b);
+        if (mu)
+            pthread_mutex_unlock(mu);
     }
     if (c->faults.rate > 0)
         SIM_INFO("t1: connection closed; faults injected: %llu corrupted, %llu truncated, "
@@ -483,8 +545,7 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
                  (unsigned long long)c->faults.count[SIM_FAULT_CORRUPT],
                  (unsigned long long)c->faults.count[SIM_FAULT_TRUNCATE],
                  (unsigned long long)c->faults.count[SIM_FAULT_DROP]);
-out:
-    free(c->cmd);
-    free(c->rsp);
+    if (!mu)
+        t1s_free(c->p);
     free(c);
 }

@@ -14,7 +14,9 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
+#include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include "sim_test_util.h"
 #include "tlv.h"
@@ -1068,6 +1070,79 @@ static void test_rsa_import(void **st)
     sim_card_close(c);
 }
 
+
+/* §18 3.x attested read with the provisioned key F0000012; its certificate
+ * F0000013 carries the same key and chains to DIR/ca.crt. */
+static void test_attestation(void **st)
+{
+    (void)st;
+    char *dir = tu_tmpdir();
+    struct sim_card *c = tu_open_selected(dir, NULL);
+    tu_create_curve(c, 0x03, "prime256v1");
+    assert_int_equal(tu_apdu(c, GEN_P256, r, &rl), 0x9000);
+    uint8_t apub[100], fresh[16], cmd[100];
+    read_pub(c, 0xF0000012, apub);
+    RAND_bytes(fresh, sizeof fresh);
+    /* §6: 80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10 <16 B> 00 00 */
+    size_t n = tu_hex("80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10", cmd, sizeof cmd);
+    memcpy(cmd + n, fresh, 16);
+    n += 16;
+    cmd[n++] = 0;
+    cmd[n++] = 0;
+    assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
+    const uint8_t *v[6];
+    size_t vl[6];
+    uint8_t msg[1024];
+    size_t ml = 0;
+    for (int i = 0; i < 6; i++) {
+        assert_true(tu_tlv(r, rl, (uint8_t)(0x41 + i), &v[i], &vl[i]));
+        if (i < 5) {
+            memcpy(msg + ml, v[i], vl[i]);
+            ml += vl[i];
+        }
+    }
+    assert_int_equal(vl[0], 65);
+    assert_int_equal(vl[2], 12);
+    assert_int_equal(vl[3], 16);
+    assert_memory_equal(v[3], fresh, 16);
+    assert_int_equal(vl[4], 18);
+    assert_memory_equal(v[4], "\x04\x00\x50\x01", 4);
+    assert_memory_equal(v[1], "\x7F\x00\x00\x01\x01", 5);
+    EVP_PKEY *pk = ec_pub("P-256", apub, 65);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk), 1);
+    assert_int_equal(EVP_DigestVerify(md, v[5], vl[5], msg, ml), 1);
+    EVP_MD_CTX_free(md);
+    /* freshness must be 16 bytes; the key must allow attestation */
+    cmd[6] = 0x20;
+    cmd[23] = 0x0F;
+    assert_int_equal(tu_apdu_bin(c, cmd, n - 1, r, &rl), 0x6A80);
+    assert_int_equal(tu_apdu(c, "80 01 61 00 14 11 09 08 00 00 00 00 10 00 00 00 41 04 7F 00 00 02 42 01 03", r, &rl), 0x9000);
+    n = tu_hex("80 22 00 00 00 00 21 41 04 7F FF 02 06 45 04 7F 00 00 02 46 01 21 47 10", cmd, sizeof cmd);
+    memset(cmd + n, 0, 18);
+    assert_int_equal(tu_apdu_bin(c, cmd, n + 18, r, &rl), 0x6986);
+    /* certificate: same public key, verifies with the CA of the state directory */
+    assert_int_equal(tu_apdu(c, "80 02 00 00 00 00 06 41 04 F0 00 00 13 00 00", r, &rl), 0x9000);
+    const unsigned char *der = r + 4;
+    X509 *x = d2i_X509(NULL, &der, (long)(rl - 4));
+    assert_non_null(x);
+    EVP_PKEY *xk = X509_get0_pubkey(x);
+    assert_int_equal(EVP_PKEY_eq(xk, pk), 1);
+    char path[512];
+    snprintf(path, sizeof path, "%s/ca.crt", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    X509 *ca = PEM_read_X509(f, NULL, NULL, NULL);
+    fclose(f);
+    assert_non_null(ca);
+    assert_int_equal(X509_verify(x, X509_get0_pubkey(ca)), 1);
+    X509_free(ca);
+    X509_free(x);
+    EVP_PKEY_free(pk);
+    sim_card_close(c);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1088,6 +1163,7 @@ int main(void)
         cmocka_unit_test(test_transient_and_persistence),
         cmocka_unit_test(test_rsa),
         cmocka_unit_test(test_rsa_import),
+        cmocka_unit_test(test_attestation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
