@@ -200,7 +200,9 @@ static int load_ec_pair(const char *path, EVP_PKEY **out, se05x_curve *curve)
     size_t n = fread(head, 1, sizeof head - 1, f);
     head[n] = 0;
     fclose(f);
-    if (strstr(head, "ENCRYPTED") != NULL)
+    bool encrypted = strstr(head, "ENCRYPTED") != NULL;
+    OPENSSL_cleanse(head, sizeof head); /* it may hold the private key */
+    if (encrypted)
         return err("%s is an encrypted key; decrypt it first (openssl pkey -in %s -out plain.pem)", path, path);
     if (se05x_refkey_parse_file(path, &ref, &is_ref, &e) == SE05X_OK && is_ref)
         return err("%s is a reference key to object 0x%08X, not a key pair", path, ref.id);
