@@ -57,6 +57,14 @@ for ver in tls1_2 tls1_3; do
   done
 done
 
+# curl 7.88 itself does not start under the ASan preload (even `curl
+# --version` hangs, our module not involved): that part runs in the normal pass.
+if [ "${SE05X_SANITIZE:-0}" = 1 ] && ! LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+  ASAN_OPTIONS=detect_leaks=0 timeout 10 curl --version >/dev/null 2>&1; then
+  echo "SKIP (curl part only): curl does not run under the ASan preload"
+  echo "PASS"
+  exit 0
+fi
 note "curl --engine e4sss --key-type ENG --key pkcs11:..., and a ref PEM with OPENSSL_CONF"
 for k in ec:0x7f000001 rsa:0x7f000002; do
   kt=${k%%:*}; id=${k##*:}
