@@ -72,6 +72,15 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
         sim_card_close(c);
         return -1;
     }
+    for (uint8_t curve = 1; curve <= SIM_CURVE_MAX; curve++) { /* --curves (A6) */
+        if (!(c->cfg.preset_curves & (1u << curve)) || card_curve_ready(c, curve))
+            continue;
+        if (store_set_curve(&c->store, curve, true, SIM_CURVE_ALL_PARAMS) != SE05X_SW_OK) {
+            snprintf(err, errlen, "cannot store the preset curves in %s", c->state_dir);
+            sim_card_close(c);
+            return -1;
+        }
+    }
     *out = c;
     return 0;
 }

@@ -42,11 +42,36 @@ static void usage(FILE *f)
             "  --persistent-capacity B   persistent memory in bytes (default 50000)\n"
             "  --transient-capacity B    transient memory in bytes (default 4096)\n"
             "  --tlv-long-form data|always|never  response length form (default data)\n"
+            "  --curves all|ID[,ID..]    Weierstrass curves instantiated at start (hex ids, e.g. 03,04)\n"
             "  --timing SPEC             T=1 latency table (default none)\n"
             "  --faults RATE             T=1 frame fault rate 0..1 (default 0)\n"
             "  --fault-seed N            seed of the fault generator\n"
             "  --log-level L             error|warn|info|debug (default info)\n"
             "  --help                    this text\n");
+}
+
+/* --curves all | ID[,ID...] with Weierstrass ids 1..16 (hex, e.g. 03,04 or 0x10). */
+static int parse_curves(const char *s, uint32_t *mask)
+{
+    if (strcmp(s, "all") == 0) {
+        *mask = 0x1FFFEu; /* ids 01..10 (11 = BN-P256 is not available) */
+        return 0;
+    }
+    char *copy = strdup(s), *save = NULL;
+    int rc = copy ? 0 : -1;
+    for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *end;
+        unsigned long v = strtoul(tok, &end, 16);
+        if (end == tok || *end || v < 1 || v > 0x10) {
+            fprintf(stderr, "se05x-sim: invalid curve id '%s' in --curves (01..10 hex, or all)\n", tok);
+            rc = -1;
+        } else {
+            *mask |= 1u << v;
+        }
+    }
+    free(copy);
+    return rc;
 }
 
 static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigned long hi,
@@ -66,7 +91,7 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -79,6 +104,7 @@ int main(int argc, char **argv)
         {"persistent-capacity", required_argument, 0, O_PCAP},
         {"transient-capacity", required_argument, 0, O_TCAP},
         {"tlv-long-form", required_argument, 0, O_TLV},
+        {"curves", required_argument, 0, O_CURVES},
         {"timing", required_argument, 0, O_TIMING},
         {"faults", required_argument, 0, O_FAULTS},
         {"fault-seed", required_argument, 0, O_SEED},
@@ -140,6 +166,10 @@ int main(int argc, char **argv)
                 fprintf(stderr, "se05x-sim: invalid --tlv-long-form '%s' (data, always, never)\n", optarg);
                 return 2;
             }
+            break;
+        case O_CURVES:
+            if (parse_curves(optarg, &cc.preset_curves) != 0)
+                return 2;
             break;
         case O_TIMING: sc.t1.timing = optarg; break;
         case O_FAULTS: {

@@ -24,6 +24,7 @@ struct sim_card_cfg {
     size_t transient_capacity;  /* bytes; 0 = default 4096 */
     enum sim_tlv_form tlv_form;
     const char *stats_path; /* --stats FILE: one JSON line per closed connection */
+    uint32_t preset_curves;  /* --curves: bit c = Weierstrass curve c instantiated at start (A6) */
 };
 
 #define SIM_DEFAULT_PERSISTENT_CAPACITY 50000u

@@ -53,6 +53,15 @@ for i in $(seq 1 100); do [ -S "$T/sim.sock" ] && break; sleep 0.05; done
 sim_stop "$UPID"
 [ ! -e "$T/sim.sock" ] || fail "unix socket left behind"
 
+note "--curves instantiates Weierstrass curves at start"
+expect_fail "bad curve" se05x-sim --state "$T/x" --curves 11
+sim_start cur --curves 03,10
+out=$("$CLIENT" "127.0.0.1:$SIM_PORT" apdu "$SEL" apdu 80020B2500 apdu 800161000941047F000001420103 apdu 800161000941047F000002420104)
+[ "$(echo "$out" | sed -n 2p)" = 4182001101010201010101010101010101010102019000 ] || fail "curve list: $out"
+[ "$(echo "$out" | sed -n 3p)" = 9000 ] || fail "P-256 key on a preset curve: $out"
+[ "$(echo "$out" | sed -n 4p)" = 6985 ] || fail "P-384 key without its curve: $out"
+sim_stop
+
 note "a corrupted state file is refused"
 printf 'garbage' | dd of="$SIM_STATE/state" bs=1 seek=40 conv=notrunc 2>/dev/null
 expect_fail "corrupted state" se05x-sim --state "$SIM_STATE" --port 0
