@@ -41,6 +41,25 @@ for md in sha1 sha224 sha256 sha384 sha512; do
   done
 done
 
+note "P-384 and P-521 chip keys"
+for c in P-384:0x7f000003 P-521:0x7f000004; do
+  se05x generate ec "${c##*:}" --curve "${c%%:*}" >/dev/null 2>&1 || fail "generate ${c%%:*}"
+  se05x public "${c##*:}" -o "$T/c.pub" >/dev/null 2>&1 || fail "public ${c%%:*}"
+  for md in sha256 sha512; do
+    ossl dgst -"$md" -engine e4sss -keyform engine -sign "${c##*:}" -out "$T/sig" "$T/data" 2>"$T/err" ||
+      { cat "$T/err"; fail "dgst ${c%%:*} -$md"; }
+    openssl dgst -"$md" -verify "$T/c.pub" -signature "$T/sig" "$T/data" >/dev/null ||
+      fail "${c%%:*} -$md signature does not verify"
+  done
+done
+
+note "an RSA ref PEM through the tutorial config (PKCS#1 v1.5 certificate)"
+write_tutorial_cnf "$T/nxp.cnf"
+se05x refkey 0x7f000002 -o "$T/rsa.ref" >/dev/null 2>&1 || fail "refkey rsa"
+OPENSSL_CONF="$T/nxp.cnf" ossl req -new -x509 -subj /CN=rsaref -key "$T/rsa.ref" -out "$T/c5.pem" \
+  2>"$T/err" || { cat "$T/err"; fail "req rsa ref"; }
+cert_verifies_with "$T/c5.pem" "$T/rsa.pub" || fail "RSA ref-key certificate does not verify"
+
 note "RSA decryption: pkcs1, oaep, none"
 head -c 32 /dev/urandom >"$T/secret"
 for pad in pkcs1 oaep; do
