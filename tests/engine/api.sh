@@ -56,6 +56,22 @@ set -e
 [ $rc = 2 ] || fail "software key file: rc $rc"
 assert_contains "$(head -1 "$T/err.txt")" "not a reference" "ordinary key file"
 
+echo "not a key" >"$T/garbage.pem"
+set +e
+"$API" load "$T/garbage.pem" 2>"$T/err.txt"; rc=$?
+set -e
+[ $rc = 2 ] || fail "garbage key file: rc $rc"
+assert_contains "$(head -1 "$T/err.txt")" "se05x: " "garbage key file"
+assert_contains "$(head -1 "$T/err.txt")" "garbage.pem" "garbage key file"
+
+echo "just data" >"$T/blob"
+se05x write 0x7f000010 "$T/blob" >/dev/null 2>&1 || fail "write binary object"
+set +e
+"$API" load 0x7f000010 2>"$T/err.txt"; rc=$?
+set -e
+[ $rc = 2 ] || fail "binary object as key: rc $rc"
+assert_contains "$(head -1 "$T/err.txt")" "not an EC or RSA key" "binary object as key"
+
 dead=$(free_port)
 set +e
 EX_SSS_BOOT_SSS_PORT=127.0.0.1:$dead "$API" load 0x7f000001 2>"$T/err.txt"; rc=$?
