@@ -61,6 +61,13 @@ for v in tls1_2 tls1_3; do
     -$v -- "${P[@]}" -CAfile srv.crt -cert rsa.crt -key rsa.ref -$v
 done
 
+# curl 7.88 itself does not start under the ASan preload (even `curl
+# --version` hangs, our module not involved): that part runs in the normal pass.
+if [ "${SE05X_SANITIZE:-0}" = 1 ] && ! with_asan_preload timeout 5 curl --version >/dev/null 2>&1
+then
+  echo "SKIP (curl part only): curl does not run under the ASan preload"
+  exit 0
+fi
 note "curl $(curl --version | head -1 | cut -d' ' -f2) with the ref PEM through OPENSSL_CONF"
 start_https_server mtls --ca ec.crt --require-client-cert
 for cnf in se05x-first.cnf default-first.cnf; do
