@@ -84,10 +84,14 @@ int e4sss_parse_key_id(struct e4sss_ctx *c, const char *key_id, se05x_objid *id)
 /* errors.c */
 int e4sss_errors_load(struct e4sss_ctx *c);
 void e4sss_errors_unload(struct e4sss_ctx *c);
-/* Pushes (lib, reason) with the data "se05x: <msg>". */
-void e4sss_err(const struct e4sss_ctx *c, int reason, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Pushes (lib, reason) with the data "se05x: <msg>", recording the caller's
+ * file, line and function. */
+void e4sss_err_at(const struct e4sss_ctx *c, int reason, const char *file, int line,
+                  const char *func, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+#define e4sss_err(c, reason, ...)                                                                  \
+    e4sss_err_at(c, reason, OPENSSL_FILE, OPENSSL_LINE, OPENSSL_FUNC, __VA_ARGS__)
 /* Pushes the session's last error for a failed chip command. */
-void e4sss_err_chip(const struct e4sss_ctx *c, se05x_session *s, se05x_rc rc);
+#define e4sss_err_chip(c, s, rc) e4sss_err(c, E4SSS_R_CHIP, "%s", e4sss_chip_msg(s, rc))
+const char *e4sss_chip_msg(se05x_session *s, se05x_rc rc);
 
 #endif

@@ -50,7 +50,8 @@ void e4sss_errors_unload(struct e4sss_ctx *c)
     c->errstr = NULL;
 }
 
-void e4sss_err(const struct e4sss_ctx *c, int reason, const char *fmt, ...)
+void e4sss_err_at(const struct e4sss_ctx *c, int reason, const char *file, int line,
+                  const char *func, const char *fmt, ...)
 {
     char msg[SE05X_ERRMSG_MAX + 64];
     va_list ap;
@@ -58,13 +59,15 @@ void e4sss_err(const struct e4sss_ctx *c, int reason, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    ERR_raise_data(c != NULL ? c->errlib : ERR_LIB_ENGINE, reason, "se05x: %s", msg);
+    ERR_new();
+    ERR_set_debug(file, line, func);
+    ERR_set_error(c != NULL ? c->errlib : ERR_LIB_ENGINE, reason, "se05x: %s", msg);
     se05x_log(SE05X_LOG_DEBUG, "engine", "error: %s", msg);
 }
 
-void e4sss_err_chip(const struct e4sss_ctx *c, se05x_session *s, se05x_rc rc)
+const char *e4sss_chip_msg(se05x_session *s, se05x_rc rc)
 {
     const char *m = s != NULL ? se05x_errmsg(s) : NULL;
 
-    e4sss_err(c, E4SSS_R_CHIP, "%s", m != NULL && m[0] ? m : se05x_strerror(rc));
+    return m != NULL && m[0] ? m : se05x_strerror(rc);
 }

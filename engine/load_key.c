@@ -155,8 +155,11 @@ int e4sss_parse_key_id(struct e4sss_ctx *c, const char *key_id, se05x_objid *id)
     rc = se05x_refkey_parse_file(key_id, &ref, &is_ref, &err);
     ERR_pop_to_mark();
     if (rc != SE05X_OK) {
-        e4sss_err(c, E4SSS_R_BAD_KEY_ID, "%s: %s", key_id,
-                  err.msg[0] ? err.msg : "not a key id, pkcs11: URI or reference-key file");
+        if (err.msg[0]) /* the lib's message names the file */
+            e4sss_err(c, E4SSS_R_BAD_KEY_ID, "%s", err.msg);
+        else
+            e4sss_err(c, E4SSS_R_BAD_KEY_ID,
+                      "%s: not a key id, pkcs11: URI or reference-key file", key_id);
         return 0;
     }
     if (!is_ref) {
