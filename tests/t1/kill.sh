@@ -5,6 +5,14 @@
 # connection drops) and over /dev/i2c-1 (the chip goes silent: NACKs).
 . "$SE05X_HELPERS/lib.sh"
 . "$(dirname "$0")/common.sh"
+note "nothing listening / no such bus: one clear line, at once"
+expect_fail "t1 refused" se05x -p "t1:127.0.0.1:$(free_port)" info
+assert_contains "$LAST_ERR" "cannot connect" "t1 refused"
+[ "$(wc -l <"$T/err.txt")" -eq 1 ] || fail "t1 refused: more than one line"
+expect_fail "no i2c bus" se05x -p /dev/i2c-97 info
+assert_contains "$LAST_ERR" "/dev/i2c-97" "no i2c bus"
+[ "$(wc -l <"$T/err.txt")" -eq 1 ] || fail "no i2c bus: more than one line"
+
 TIMING="bwt=300,ECDSASign=2000"
 sim_start sim --timing "$TIMING"
 state=$SIM_STATE
