@@ -1143,6 +1143,144 @@ static void test_attestation(void **st)
     tu_rmdir(dir);
 }
 
+/* Curves of every size class: generate, sign on the card, verify with
+ * libcrypto (secp160k1 has a 21-byte order, P-521 66-byte coordinates). */
+static void test_other_curves(void **st)
+{
+    (void)st;
+    static const struct {
+        uint8_t id;
+        const char *name, *group;
+        uint8_t algo;
+        size_t dlen;
+    } cs[] = {{0x0D, "secp160k1", "secp160k1", 0x11, 20},
+              {0x05, "secp521r1", "P-521", 0x26, 64},
+              {0x0B, "brainpoolP384r1", "brainpoolP384r1", 0x22, 48},
+              {0x10, "secp256k1", "secp256k1", 0x21, 32}};
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++) {
+        uint8_t v[200], pub[200], dg[64];
+        struct tlv_w w;
+        uint32_t id = 0x7F000100u + (uint32_t)i;
+        tu_create_curve(c, cs[i].id, cs[i].name);
+        tlv_w_init(&w, v, sizeof v);
+        tlv_put_u32(&w, 0x41, id);
+        tlv_put_u8(&w, 0x42, cs[i].id);
+        assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x61, 0x00, v, w.len, r, &rl), 0x9000);
+        size_t pl = read_pub(c, id, pub);
+        EVP_PKEY *pk = ec_pub(cs[i].group, pub, pl);
+        RAND_bytes(dg, sizeof dg);
+        tlv_w_init(&w, v, sizeof v);
+        tlv_put_u32(&w, 0x41, id);
+        tlv_put_u8(&w, 0x42, cs[i].algo);
+        tlv_put(&w, 0x43, dg, cs[i].dlen);
+        assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x9000);
+        const uint8_t *sig;
+        size_t sl;
+        assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
+        EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pk, NULL);
+        assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
+        assert_int_equal(EVP_PKEY_verify(vctx, sig, sl, dg, cs[i].dlen), 1);
+        EVP_PKEY_CTX_free(vctx);
+        /* ReadSize = field size */
+        uint8_t rs[6] = {0x41, 4, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id};
+        assert_int_equal(tu_cmd(c, 0x80, 0x02, 0x00, 0x07, rs, 6, r, &rl), 0x9000);
+        assert_int_equal(r[3], (pl - 1) / 2);
+        EVP_PKEY_free(pk);
+    }
+    /* a host secp160k1 key (order of 161 bits) imported as private + public */
+    EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp160k1");
+    BIGNUM *d = NULL;
+    uint8_t priv[21], pub[41], v[200];
+    size_t pl;
+    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_PRIV_KEY, &d));
+    BN_bn2binpad(d, priv, 21);
+    assert_true(EVP_PKEY_get_octet_string_param(host, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pl));
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000200);
+    tlv_put_u8(&w, 0x42, 0x0D);
+    tlv_put(&w, 0x43, priv, 21);
+    tlv_put(&w, 0x44, pub, pl);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x61, 0x00, v, w.len, r, &rl), 0x9000);
+    BN_free(d);
+    EVP_PKEY_free(host);
+    sim_card_close(c);
+}
+
+/* RAW RSA import (n, e, d) and a public key; the format is fixed. */
+static void test_rsa_raw(void **st)
+{
+    (void)st;
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+    BIGNUM *bn = NULL;
+    uint8_t n[128], e[4], dd[128], v[400];
+    int el;
+    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_RSA_N, &bn));
+    BN_bn2binpad(bn, n, 128);
+    BN_free(bn);
+    bn = NULL;
+    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_RSA_E, &bn));
+    el = BN_bn2bin(bn, e);
+    BN_free(bn);
+    bn = NULL;
+    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_RSA_D, &bn));
+    BN_bn2binpad(bn, dd, 128);
+    BN_free(bn);
+    struct tlv_w w;
+    /* RAW pair in one APDU (P2 4F) */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000080);
+    tlv_put_u16(&w, 0x42, 1024);
+    tlv_put(&w, 0x48, e, (size_t)el);
+    tlv_put(&w, 0x49, dd, 128);
+    tlv_put(&w, 0x4A, n, 128);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x62, 0x4F, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 80", r, &rl), 0x9000);
+    assert_int_equal(r[2], 0x04);
+    /* a CRT component on the RAW key: refused */
+    assert_int_equal(tu_apdu(c, "80 01 02 00 0B 41 04 7F 00 00 80 43 03 01 02 03", r, &rl), 0x6A80);
+    /* sign on the card, verify with the host key */
+    uint8_t msg[10] = {9, 8, 7};
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000080);
+    tlv_put_u8(&w, 0x42, 0x2A); /* PKCS#1 SHA-512 */
+    tlv_put(&w, 0x43, msg, sizeof msg);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x9000);
+    const uint8_t *sig;
+    size_t sl;
+    assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha512(), NULL, host), 1);
+    assert_int_equal(EVP_DigestVerify(md, sig, sl, msg, sizeof msg), 1);
+    EVP_MD_CTX_free(md);
+    /* public key only: verify and encrypt work, sign/decrypt do not */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000081);
+    tlv_put_u16(&w, 0x42, 1024);
+    tlv_put(&w, 0x48, e, (size_t)el);
+    tlv_put(&w, 0x4A, n, 128);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x22, 0x00, v, w.len, r, &rl), 0x9000);
+    uint8_t sigc[128];
+    memcpy(sigc, sig, 128);
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000081);
+    tlv_put_u8(&w, 0x42, 0x2A);
+    tlv_put(&w, 0x43, msg, sizeof msg);
+    tlv_put(&w, 0x45, sigc, 128);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, v, w.len, r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x01", 3);
+    assert_int_equal(tu_apdu(c, "80 03 0C 09 0E 41 04 7F 00 00 81 42 01 28 43 03 01 02 03", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 03 02 38 0E 41 04 7F 00 00 81 42 01 0A 43 03 01 02 03", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 03 02 37 0E 41 04 7F 00 00 81 42 01 0A 43 03 01 02 03", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 09 41 04 7F 00 00 81 44 01 00", r, &rl), 0x9000);
+    assert_int_equal(rl, 4 + 128);
+    assert_memory_equal(r + 4, n, 128);
+    EVP_PKEY_free(host);
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1164,6 +1302,8 @@ int main(void)
         cmocka_unit_test(test_rsa),
         cmocka_unit_test(test_rsa_import),
         cmocka_unit_test(test_attestation),
+        cmocka_unit_test(test_other_curves),
+        cmocka_unit_test(test_rsa_raw),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
