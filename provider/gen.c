@@ -30,6 +30,8 @@ typedef struct {
     se05x_curve curve;
     unsigned bits;
     se05x_objid id;
+    int id_from_group;   /* id came from "<curve>:<id>" */
+    SXP_KEY *reuse;      /* see SXP_KEY.from_group_id */
     char conn[SXP_CONN_MAX];
 } SXP_GEN;
 
@@ -94,6 +96,7 @@ int sxp_gen_set_params(void *genctx, const OSSL_PARAM params[])
             *colon = '\0';
             if (!parse_id(g, colon + 1))
                 return 0;
+            g->id_from_group = 1;
         }
         if ((g->curve = curve_from_name(name)) == SE05X_EC_NONE) {
             sxp_err(g->p, SXP_R_BAD_PARAM, "se05x: unknown curve '%s'", name);
@@ -187,6 +190,9 @@ static void *gen_soft(SXP_GEN *g)
     }
     k->soft = pk;
     k->curve = g->curve;
+    k->gen_id = keypair ? 0 : g->id;
+    if (!keypair)
+        snprintf(k->conn, sizeof(k->conn), "%s", g->conn);
     k->public_only = !keypair;
     if (keypair) {
         EVP_PKEY_up_ref(pk);
@@ -205,6 +211,14 @@ int sxp_gen_set_template(void *genctx, void *templ)
         g->curve = t->curve;
     if (t->kind == SE05X_KIND_RSA && sxp_key_info(t) != NULL)
         g->bits = (unsigned)EVP_PKEY_get_bits(sxp_key_info(t));
+    if (t->chip && t->from_group_id && g->id == 0 && g->reuse == NULL) {
+        g->reuse = sxp_key_ref(t);
+        return 1;
+    }
+    if (t->gen_id != 0 && g->id == 0) { /* openssl ecparam -name prime256v1:<id> -genkey */
+        g->id = t->gen_id;
+        snprintf(g->conn, sizeof(g->conn), "%s", t->conn);
+    }
     return 1;
 }
 
@@ -213,8 +227,11 @@ void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
     SXP_GEN *g = genctx;
     se05x_session *s;
     se05x_rc rc;
+    SXP_KEY *k;
     (void)cb;
     (void)cbarg;
+    if (g->reuse != NULL)
+        return sxp_key_ref(g->reuse);
     if (g->id == 0 || !(g->selection & OSSL_KEYMGMT_SELECT_KEYPAIR))
         return gen_soft(g);
     if ((s = sxp_session(g->p, g->conn)) == NULL)
@@ -245,10 +262,17 @@ void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
         return NULL;
     }
     se05x_log(SE05X_LOG_INFO, "provider", "generated key 0x%08X on the chip", (unsigned)g->id);
-    return sxp_key_from_chip(g->p, g->id, g->conn);
+    k = sxp_key_from_chip(g->p, g->id, g->conn);
+    if (k != NULL)
+        k->from_group_id = g->id_from_group;
+    return k;
 }
 
 void sxp_gen_cleanup(void *genctx)
 {
-    OPENSSL_free(genctx);
+    SXP_GEN *g = genctx;
+    if (g == NULL)
+        return;
+    sxp_key_free(g->reuse);
+    OPENSSL_free(g);
 }

@@ -78,6 +78,13 @@ typedef struct sxp_key {
                                * provider came first (TLS ephemeral keys); handled
                                * by the default provider's code in prov->libctx,
                                * never by the chip. NULL otherwise. */
+    se05x_objid gen_id;       /* domain parameters made with an object id (NXP's
+                               * "prime256v1:<id>"): a key generated from them as
+                               * a template goes to the chip under that id */
+    int from_group_id;        /* chip key made from NXP's "<curve>:<id>" group name:
+                               * `openssl ecparam -name prime256v1:<id> -genkey`
+                               * makes it first as "parameters", then asks for a
+                               * key from that template: it gets this very key */
 } SXP_KEY;
 
 SXP_KEY *sxp_key_new(SXP_PROV *p, se05x_kind kind);

@@ -80,6 +80,13 @@ ossl pkeyutl "${P[@]}" -sign -rawin -digest sha256 -inkey nxp:0x7f000031 -in msg
 openssl pkey -in gen31.ref -pubout -out gen31.pub 2>/dev/null
 openssl pkeyutl -verify -rawin -digest sha256 -pubin -inkey gen31.pub -in msg.txt -sigfile s31.bin \
   >/dev/null || fail "0x7f000031 signature"
+note "NXP README form: openssl ecparam -name prime256v1:<id> -genkey writes the chip key's ref"
+ossl ecparam "${P[@]}" -name prime256v1:0x7f000032 -genkey -noout -out ecp.ref || fail "ecparam"
+ossl pkey "${P[@]}" -in nxp:0x7f000032 -pubout -out ecp.chip.pub || fail "0x7f000032 not on the chip"
+openssl pkey -in ecp.ref -pubout -out ecp.file.pub 2>/dev/null
+same_pubkey ecp.chip.pub ecp.file.pub || fail "ecparam wrote another key than the chip's"
+openssl pkey -in ecp.ref -noout -text 2>/dev/null | grep -q "7f:00:00:32:a5:a6:b5:b6" ||
+  fail "ecparam output is not a reference key"
 ossl genpkey "${P[@]}" -algorithm RSA -pkeyopt bits:2048 -pkeyopt se05x-id:0x7f000011 \
   -out rsa.ref || fail "genpkey RSA on chip"
 ossl pkey "${P[@]}" -in nxp:0x7f000011 -pubout -out rsa.pub || fail "RSA pubout"
@@ -122,6 +129,14 @@ expect_fail "rand with the chip unreachable" with_asan_preload env OPENSSL_CONF=
   EX_SSS_BOOT_SSS_PORT="127.0.0.1:$(free_port)" openssl rand -hex 8
 assert_contains "$LAST_ERR" "se05x: cannot open" "rand error"
 SE05X_PROVIDER_RAND=yes ossl rand -provider se05x -hex 16 >/dev/null || fail "NXP README rand form"
+
+note "configuration: port = ... in the provider's section wins over the environment"
+write_prov_cnf port.cnf se05x "port = 127.0.0.1:$SIM_PORT"
+OPENSSL_CONF=port.cnf with_asan_preload env EX_SSS_BOOT_SSS_PORT="127.0.0.1:$(free_port)" \
+  openssl pkeyutl -sign -rawin -digest sha256 -inkey nxp:0x7f000001 -in msg.txt -out cfg.bin ||
+  fail "port from the config section"
+openssl pkeyutl -verify -rawin -digest sha256 -pubin -inkey chip.pub -in msg.txt -sigfile cfg.bin \
+  >/dev/null || fail "signature with the configured port"
 
 note "errors: missing object, unreachable port, malformed URI — one clear line each"
 expect_fail "missing object" ossl pkeyutl "${P[@]}" -sign -rawin -inkey nxp:0x7f0000aa -in msg.txt \
