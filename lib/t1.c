@@ -190,6 +190,8 @@ static se05x_rc answer_wtx(struct se05x_t1 *t, const struct t1_block *b, unsigne
                              t->bus->label, SE05X_T1_MAX_WTX);
     t->wtx_seen++;
     *mult = (b->len == 1 && b->inf[0]) ? b->inf[0] : 1;
+    if (*mult > SE05X_T1_MAX_WTX_MULT)
+        *mult = SE05X_T1_MAX_WTX_MULT;
     se05x_log(SE05X_LOG_DEBUG, "t1", "%s: S(WTX) from the chip (multiplier %u), answered",
               t->bus->label, *mult);
     static const uint8_t one = 0x01; /* the host always answers 01 (§8) */
@@ -452,6 +454,13 @@ restart:
         if ((!receiving && imore) || b.ns != t->nr) {
             RECOVER(T1_R_OTHER);
             continue;
+        }
+        if (b.more && b.len == 0) {
+            /* an empty chained block makes no progress: a hostile chip
+             * could keep us here forever */
+            t->need_resync = true;
+            return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0,
+                                 "T=1 on %s: empty chained block from the chip", t->bus->label);
         }
         if (b.len > rcap - rx) {
             t->need_resync = true;

@@ -17,6 +17,7 @@
 #define SE05X_T1_MAX_RETRANSMIT 3    /* 1 + MAX_RNACK_RETRY_LIMIT (2) sends of one block, then RESYNCH */
 #define SE05X_T1_MAX_TIMEOUTS 5      /* consecutive silent waits before the chip is declared dead */
 #define SE05X_T1_MAX_WTX 500         /* PH_PROTO_WTX_DEFAULT_COUNT */
+#define SE05X_T1_MAX_WTX_MULT 16     /* a WTX multiplier above this is taken as 16 */
 #define SE05X_T1_S_ATTEMPTS 5        /* sends of one S-block request */
 #define SE05X_T1_RECOVERY_DELAY_US 3000 /* DELAY_ERROR_RECOVERY (Linux: 3 ms) */
 

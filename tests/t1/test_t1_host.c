@@ -28,6 +28,9 @@ struct card {
     unsigned corrupt_first; /* first N answers sent with a bad CRC */
     unsigned wrong_ns_first; /* first N answers sent with the wrong N(S) */
     bool hostile_atr;
+    bool empty_chain;     /* answers with endless empty I(M=1) blocks */
+    bool silent_after_wtx; /* goes silent once it has sent its WTX requests */
+    uint8_t wtx_mult;     /* multiplier in its WTX requests (0 = 1) */
     size_t rsp_len;       /* answer length (payload built from a pattern) */
     /* state */
     uint8_t exp_ns, ns;
@@ -85,6 +88,13 @@ static void c_send(struct card *c, uint8_t pcb, const uint8_t *inf, size_t len, 
 
 static void c_chunk(struct card *c)
 {
+    if (c->empty_chain) {
+        uint8_t ns = c->ns;
+        c->ns ^= 1;
+        c_send(c, t1_pcb_i(ns, true), NULL, 0, 0);
+        c->chaining_out = true;
+        return;
+    }
     size_t chunk = c->rsp_len - c->rsp_off;
     if (chunk > 254)
         chunk = 254;
@@ -124,9 +134,9 @@ static void c_answer(struct card *c)
     c->rsp_off = 0;
     c->wtx_left = c->wtx_before;
     if (c->wtx_left) {
-        static const uint8_t one = 1;
+        uint8_t m = c->wtx_mult ? c->wtx_mult : 1;
         c->wtx_left--;
-        c_send(c, 0xC3, &one, 1, 0);
+        c_send(c, 0xC3, &m, 1, 0);
         return;
     }
     c_chunk(c);
@@ -139,6 +149,10 @@ static void card_rx(struct card *c, const uint8_t *blk, size_t n)
     c->host_len[c->nhost++] = n;
     if (c->silent)
         return;
+    if (c->silent_after_wtx && c->nhost > 1 && blk[1] == 0xE3) {
+        c->silent = true;
+        return;
+    }
     if (c->garbage) {
         static const uint8_t g[] = {0xA5, 0x80, 0x00, 0x00, 0x00};
         q_put(c, g, sizeof(g));
@@ -152,9 +166,9 @@ static void card_rx(struct card *c, const uint8_t *blk, size_t n)
     if (b.kind == T1_S) {
         if (b.response && b.stype == T1_S_WTX) {
             if (c->wtx_left) {
-                static const uint8_t one = 1;
+                uint8_t m = c->wtx_mult ? c->wtx_mult : 1;
                 c->wtx_left--;
-                c_send(c, 0xC3, &one, 1, 0);
+                c_send(c, 0xC3, &m, 1, 0);
             } else {
                 c_chunk(c);
             }
@@ -399,6 +413,41 @@ static void test_too_many_wtx(void **st)
     assert_int_equal(x->c->nhost, 1 + SE05X_T1_MAX_WTX);
 }
 
+static void test_wtx_multiplier_capped(void **st)
+{
+    struct fx *x = *st;
+    open_ok(x);
+    x->c->wtx_before = 1;
+    x->c->wtx_mult = 255;
+    uint8_t cmd[5] = {0x80, 0x03, 0x0C, 0x09, 0x00}, r[64];
+    size_t rl = 0;
+    /* after the WTX the card goes silent: the wait is BWT x 16, not x 255 */
+    x->c->rsp_len = 9;
+    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(x->t.wtx_seen, 1);
+    /* now a chip that asks for x255 and then says nothing */
+    x->c->wtx_before = 1;
+    x->bus.vtime_ms = 0;
+    x->c->silent_after_wtx = true;
+    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
+                     SE05X_E_TIMEOUT);
+    /* first wait: 16 x 1000 + 520; the others 1520 each */
+    assert_true(x->bus.vtime_ms <= 16u * 1000 + 520 + SE05X_T1_MAX_TIMEOUTS * 1520u);
+}
+
+static void test_empty_chain(void **st)
+{
+    struct fx *x = *st;
+    open_ok(x);
+    x->c->empty_chain = true;
+    uint8_t cmd[5] = {0x80, 0x02, 0x00, 0x00, 0x00}, r[64];
+    size_t rl = 0;
+    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
+                     SE05X_E_PROTOCOL);
+    assert_non_null(strstr(x->err.msg, "empty chained block"));
+    assert_true(x->c->nhost < 5);
+}
+
 static void test_rnack_retransmit(void **st)
 {
     struct fx *x = *st;
@@ -524,6 +573,7 @@ int main(void)
         T(test_open_sequence),  T(test_hostile_atr),     T(test_select_worked_example),
         T(test_chaining_2k_both_ways), T(test_wtx),      T(test_too_many_wtx),
         T(test_rnack_retransmit), T(test_corrupted_answer), T(test_sequence_error),
+        T(test_wtx_multiplier_capped), T(test_empty_chain),
         T(test_silent_card),    T(test_garbage_card),    T(test_response_too_big),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
