@@ -17,9 +17,13 @@ ossl req "${P[@]}" -new -x509 -key ec.ref -subj /CN=localhost -addext "$SAN" -da
   fail "EC certificate"
 ossl req "${P[@]}" -new -x509 -key rsa.ref -subj /CN=localhost -addext "$SAN" -days 2 -out rsa.crt ||
   fail "RSA certificate"
-for args in "nxp:0x7f000001 ec.pub ec.crt" "ec.ref ec.pub ec.crt" "se05x:7f000011 rsa.pub rsa.crt"; do
-  note "provider_threads $args"
-  # shellcheck disable=SC2086
-  "$SE05X_BUILD/tests/provider_threads" $args || fail "provider_threads $args"
+for order in se05x default; do
+  for args in "nxp:0x7f000001 ec.pub ec.crt" "ec.ref ec.pub ec.crt" "se05x:7f000011 rsa.pub rsa.crt" \
+              "rsa.ref rsa.pub rsa.crt"; do
+    note "provider_threads $args ($order first)"
+    # shellcheck disable=SC2086
+    PROVIDER_ORDER=$order "$SE05X_BUILD/tests/provider_threads" $args ||
+      fail "provider_threads $args ($order first)"
+  done
 done
 note "provider api: all good"

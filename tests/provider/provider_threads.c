@@ -8,6 +8,7 @@
  * usage: provider_threads KEY_URI_OR_REF CHIP_PUB.pem CHIP_CERT.pem */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,8 +137,14 @@ int main(int argc, char **argv)
     OSSL_PROVIDER *prov, *dflt;
 
     CHECK(argc == 4, "usage: provider_threads KEY CHIP_PUB CHIP_CERT");
-    prov = OSSL_PROVIDER_load(NULL, "se05x");
-    dflt = OSSL_PROVIDER_load(NULL, "default");
+    /* PROVIDER_ORDER=default: default provider first (both orders must work) */
+    if (getenv("PROVIDER_ORDER") != NULL && strcmp(getenv("PROVIDER_ORDER"), "default") == 0) {
+        dflt = OSSL_PROVIDER_load(NULL, "default");
+        prov = OSSL_PROVIDER_load(NULL, "se05x");
+    } else {
+        prov = OSSL_PROVIDER_load(NULL, "se05x");
+        dflt = OSSL_PROVIDER_load(NULL, "default");
+    }
     CHECK(prov != NULL && dflt != NULL, "load providers se05x, default");
 
     /* 1. contexts before any key exists in the process */
