@@ -27,22 +27,22 @@ ssscli disconnect
 
 # The module, as Greengrass V1 configures it: P11Provider + slotLabel + slotUserPin
 uri="pkcs11:token=SSS_PKCS11;object=sss:20181001;type=private"
-GNUTLS_PIN=1234 with_asan_preload p11tool --provider "$MODULE" --login --test-sign "$uri" >"$T/ts.out" 2>&1 \
+GNUTLS_PIN=1234 foreign p11tool --provider "$MODULE" --login --test-sign "$uri" >"$T/ts.out" 2>&1 \
   || { cat "$T/ts.out" >&2; fail "test-sign $uri"; }
 grep -q "Verifying against public key in the token... ok" "$T/ts.out" || fail "p11tool did not verify"
 # the signature from the chip verifies with the public key of the deleted file
 echo "greengrass" >"$T/msg"
-with_asan_preload pkcs11-tool --module "$MODULE" --token-label SSS_PKCS11 --login --pin 1234 --sign \
+foreign pkcs11-tool --module "$MODULE" --token-label SSS_PKCS11 --login --pin 1234 --sign \
   --mechanism SHA256-RSA-PKCS --id 20181001 -i "$T/msg" -o "$T/sig" 2>/dev/null || fail "pkcs11-tool sign"
 openssl dgst -sha256 -verify "$T/rsa.pub.pem" -signature "$T/sig" "$T/msg" >/dev/null || fail "RSA sig does not verify"
 # the ECC variant of the blog, same URI form
-GNUTLS_PIN=1234 with_asan_preload p11tool --provider "$MODULE" --login --test-sign \
+GNUTLS_PIN=1234 foreign p11tool --provider "$MODULE" --login --test-sign \
   "pkcs11:token=SSS_PKCS11;object=sss:20181002;type=private" >/dev/null 2>&1 || fail "test-sign ecc"
 # exactly one private key answers the label (with or without 0x)
-n=$(GNUTLS_PIN=1234 with_asan_preload p11tool --provider "$MODULE" --login --list-privkeys \
+n=$(GNUTLS_PIN=1234 foreign p11tool --provider "$MODULE" --login --list-privkeys \
   "pkcs11:token=SSS_PKCS11;object=sss:0x20181001;type=private" 2>/dev/null | grep -c '^Object')
 [ "$n" = 1 ] || fail "expected one private key for sss:0x20181001, got $n"
 # the wrong PIN is refused
-GNUTLS_PIN=0000 with_asan_preload p11tool --provider "$MODULE" --login --test-sign "$uri" >/dev/null 2>&1 \
+GNUTLS_PIN=0000 foreign p11tool --provider "$MODULE" --login --test-sign "$uri" >/dev/null 2>&1 \
   && fail "wrong PIN accepted"
 note "greengrass blog flow: ok"

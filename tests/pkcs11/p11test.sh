@@ -8,7 +8,7 @@ P11TEST=$(bash "$SE05X_SRC/scripts/build-p11test.sh") || fail "cannot build p11t
 [ -x "$P11TEST" ] || fail "no p11test binary"
 sim_start
 p11_provision
-with_asan_preload "$P11TEST" -m "$MODULE" -p 1234 -s 1 >"$T/p11test.out" 2>&1; rc=$?
+foreign "$P11TEST" -m "$MODULE" -p 1234 -s 1 >"$T/p11test.out" 2>&1; rc=$?
 cat "$T/p11test.out"
 [ $rc = 0 ] || fail "p11test exit $rc"
 out=$(cat "$T/p11test.out")

@@ -6,7 +6,7 @@
 . "$SE05X_SRC/tests/pkcs11/common.sh"
 sim_start
 p11_provision
-p11() { with_asan_preload pkcs11-tool --module "$MODULE" "$@"; }
+p11() { foreign pkcs11-tool --module "$MODULE" "$@"; }
 P=(--login --pin 1234)
 
 out=$(p11 -L 2>&1) || fail "-L"
@@ -59,8 +59,10 @@ list=$(ssscli se05x readidlist)
 assert_contains "$list" "0xEF000001  EC_KEY_PAIR    NIST_P256" "generated EC on chip"
 assert_contains "$list" "0xEF000002  RSA_KEY_PAIR   Size(Bits): 2048" "generated RSA on chip"
 p11 "${P[@]}" --sign --mechanism ECDSA-SHA256 --id ef000001 -i "$T/msg" -o "$T/g.sig" --signature-format openssl 2>/dev/null || fail "sign with generated key"
-p11 --read-object --type pubkey --id ef000001 -o "$T/g.pub.der" 2>/dev/null || fail "read generated pubkey"
-openssl pkey -pubin -inform DER -in "$T/g.pub.der" -out "$T/g.pub.pem" || fail "generated pubkey DER"
+# (pkcs11-tool 0.23 --read-object --type pubkey on an EC key is a use-after-free inside
+# pkcs11-tool itself under OpenSSL 3, so the public key comes from the token via p11tool)
+GNUTLS_PIN=1234 foreign p11tool --provider "$MODULE" --login --export-pubkey "pkcs11:token=SSS_PKCS11;object=sss:EF000001;type=public" \
+  --outfile "$T/g.pub.pem" 2>/dev/null || fail "export generated pubkey"
 openssl dgst -sha256 -verify "$T/g.pub.pem" -signature "$T/g.sig" "$T/msg" >/dev/null || fail "generated key sig"
 # a 1-byte --id is refused (no over-read, compat W7)
 p11 "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 45 >/dev/null 2>&1 && fail "1-byte CKA_ID accepted"
@@ -69,7 +71,6 @@ p11 "${P[@]}" --keypairgen --key-type EC:prime256v1 --id 45 >/dev/null 2>&1 && f
 # a certificate for the generated key, issued by a local CA (public key only)
 openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=ca -keyout "$T/ca.key" \
   -out "$T/ca.crt" -days 2 2>/dev/null
-openssl pkey -pubin -inform DER -in "$T/g.pub.der" -out "$T/g.pub.pem"
 openssl req -new -key "$T/ca.key" -subj /CN=gen-device -out "$T/g.csr"
 openssl x509 -req -in "$T/g.csr" -force_pubkey "$T/g.pub.pem" -CA "$T/ca.crt" -CAkey "$T/ca.key" \
   -days 2 -outform DER -out "$T/g.crt.der" 2>/dev/null || fail "make certificate for the generated key"
@@ -98,11 +99,14 @@ if [ "$(id -u)" = 0 ]; then
   chmod 755 "$T" && chmod -R a+rX "$H"
   as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups env)
 fi
-pre=()
-[ "${SE05X_SANITIZE:-0}" = 1 ] &&
-  pre=("LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)" ASAN_OPTIONS=detect_leaks=0)
-out=$("${as_user[@]}" HOME="$H" XDG_CONFIG_HOME="$H/.config" EX_SSS_BOOT_SSS_PORT="$EX_SSS_BOOT_SSS_PORT" "${pre[@]}" \
-  p11tool --list-all "pkcs11:token=SSS_PKCS11" 2>&1) || fail "p11tool --list-all: $out"
-assert_contains "$out" "token=SSS_PKCS11" "p11tool list"
-assert_contains "$out" "object=sss%3A20181001;type=cert" "p11tool sees the paired certificate"
+if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
+  # p11tool loading modules from p11-kit's configuration hangs at exit (libp11-kit's
+  # destructor vs. the ASan preload, glibc locale lock) — checked in the normal build only
+  note "SKIP under ASan: p11tool through the p11-kit configuration"
+else
+  out=$(timeout 60 "${as_user[@]}" HOME="$H" XDG_CONFIG_HOME="$H/.config" EX_SSS_BOOT_SSS_PORT="$EX_SSS_BOOT_SSS_PORT" \
+    p11tool --list-all "pkcs11:token=SSS_PKCS11" 2>&1) || fail "p11tool --list-all: $out"
+  assert_contains "$out" "token=SSS_PKCS11" "p11tool list"
+  assert_contains "$out" "object=sss%3A20181001;type=cert" "p11tool sees the paired certificate"
+fi
 note "pkcs11-tool / p11tool: ok"
