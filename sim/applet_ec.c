@@ -111,7 +111,7 @@ uint16_t h_write_ec(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
         bool import = t.has[SE05X_TAG_3] || t.has[SE05X_TAG_4];
         if (!import && old->type != SE05X_TYPE_EC_KEY_PAIR)
             return SE05X_SW_WRONG_DATA; /* nothing to generate for a single part */
-        sw = card_check_rewrite(old, import ? SE05X_POL_ALLOW_WRITE : SE05X_POL_ALLOW_GEN);
+        sw = card_check_rewrite(c, old, import ? SE05X_POL_ALLOW_WRITE : SE05X_POL_ALLOW_GEN);
         if (sw != SE05X_SW_OK)
             return sw;
         if (!card_curve_ready(c, old->curve))

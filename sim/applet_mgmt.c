@@ -98,30 +98,9 @@ uint16_t h_delete(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
         return SE05X_SW_CONDITIONS; /* §17: kept */
     /* an incomplete RSA import has no policy in force yet */
     if (!o->incomplete &&
-        !sim_policy_allows(o->policy, o->policy_len, SIM_AUTH_NO_SESSION, SE05X_POL_ALLOW_DELETE))
+        !card_allows(c, o, SE05X_POL_ALLOW_DELETE))
         return SE05X_SW_NOT_ALLOWED;
     return store_remove(&c->store, id);
-}
-
-/* §17: only inside a session authenticated with 7FFF0205; applet sessions
- * are not emulated, so the security status is never satisfied. */
-uint16_t h_delete_all(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
-{
-    (void)c;
-    (void)a;
-    (void)w;
-    return SE05X_SW_SECURITY_STATUS;
-}
-
-/* Applet sessions are not emulated (docs/emulator.md): CreateSession answers
- * 6985 as for an auth object that cannot open a session. */
-uint16_t h_create_session(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
-{
-    uint32_t id;
-    (void)c;
-    (void)w;
-    uint16_t sw = get_id(a, &id);
-    return sw != SE05X_SW_OK ? sw : SE05X_SW_CONDITIONS;
 }
 
 /* A11: 100 ms ticks since the card was provisioned, 12 bytes big-endian. */

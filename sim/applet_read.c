@@ -6,10 +6,6 @@
 #include "crypto.h"
 #include "policy.h"
 
-static bool allowed(const struct sim_obj *o, uint32_t rule)
-{
-    return sim_policy_allows(o->policy, o->policy_len, SIM_AUTH_NO_SESSION, rule);
-}
 
 uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
@@ -70,7 +66,7 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
             return SE05X_SW_CONDITIONS;
         break;
     }
-    if (p && !allowed(o, SE05X_POL_ALLOW_READ))
+    if (p && !card_allows(c, o, SE05X_POL_ALLOW_READ))
         return SE05X_SW_NOT_ALLOWED;
     if (attested)
         return card_attest(c, &t, o, p, n, w);

@@ -123,13 +123,13 @@ uint16_t h_write_rsa(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
         if (!type_is_rsa(old->type) || (bits && bits != old->rsa_bits))
             return SE05X_SW_CONDITIONS;
         if (old->incomplete) { /* continuation: no policy until complete */
-            sw = card_check_rewrite(old, 0);
+            sw = card_check_rewrite(c, old, 0);
         } else if (given) { /* a new import over a complete key starts afresh */
-            sw = card_check_rewrite(old, SE05X_POL_ALLOW_WRITE);
+            sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE);
         } else {
             if (old->type != SE05X_TYPE_RSA_KEY_PAIR && old->type != SE05X_TYPE_RSA_KEY_PAIR_CRT)
                 return SE05X_SW_WRONG_DATA;
-            sw = card_check_rewrite(old, SE05X_POL_ALLOW_GEN);
+            sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_GEN);
             gen = true;
         }
         if (sw != SE05X_SW_OK)

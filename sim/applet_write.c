@@ -62,7 +62,7 @@ uint16_t h_write_binary(struct sim_card *c, const struct sim_apdu *a, struct tlv
             return SE05X_SW_CONDITIONS;
         if (t.has[SE05X_TAG_3] && total != old->reserve)
             return SE05X_SW_WRONG_DATA; /* the size is fixed at creation */
-        if ((sw = card_check_rewrite(old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
+        if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
             return sw;
         if (!(o = sim_obj_clone(old)))
             return SE05X_SW_FILE_FULL;
@@ -113,7 +113,7 @@ uint16_t h_write_symm(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
     if (old) {
         if (old->type != type)
             return SE05X_SW_CONDITIONS;
-        if ((sw = card_check_rewrite(old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
+        if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
             return sw;
         o = sim_obj_clone(old);
     } else {
@@ -154,7 +154,7 @@ uint16_t h_write_userid(struct sim_card *c, const struct sim_apdu *a, struct tlv
     if (old) {
         if (old->type != SE05X_TYPE_USERID)
             return SE05X_SW_CONDITIONS;
-        if ((sw = card_check_rewrite(old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
+        if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
             return sw;
         o = sim_obj_clone(old);
     } else {
@@ -215,7 +215,7 @@ uint16_t h_write_counter(struct sim_card *c, const struct sim_apdu *a, struct tl
     if (t.has[SE05X_TAG_2] && size != old->reserve)
         return SE05X_SW_WRONG_DATA; /* the size is fixed at creation */
     size = (uint16_t)old->reserve;
-    if ((sw = card_check_rewrite(old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
+    if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
         return sw;
     if (!(o = sim_obj_clone(old)))
         return SE05X_SW_FILE_FULL;

@@ -110,6 +110,7 @@ void sim_card_chip_reset(struct sim_card *c)
 {
     pthread_mutex_lock(&c->lock);
     c->selected = false;
+    card_drop_sessions(c);
     for (size_t i = 0; i < c->store.n; i++) {
         struct sim_obj *o = c->store.objs[i];
         if (!o->transient)
@@ -121,8 +122,13 @@ void sim_card_chip_reset(struct sim_card *c)
     pthread_mutex_unlock(&c->lock);
 }
 
-/* No applet sessions or SCP state are emulated: nothing to drop. */
-void sim_card_end_apdu_session(struct sim_card *c) { (void)c; }
+/* C5: applet sessions dropped (no SCP state is emulated), transient values kept. */
+void sim_card_end_apdu_session(struct sim_card *c)
+{
+    pthread_mutex_lock(&c->lock);
+    card_drop_sessions(c);
+    pthread_mutex_unlock(&c->lock);
+}
 
 void rsp_data(const struct sim_card *c, struct tlv_w *w, uint8_t tag, const void *p, size_t n)
 {
@@ -158,17 +164,22 @@ uint16_t card_use_obj(struct sim_card *c, uint32_t id, uint32_t rule, struct sim
         return SE05X_SW_WRONG_DATA;
     if (o->cleared || o->incomplete)
         return SE05X_SW_CONDITIONS;
-    if (rule && !sim_policy_allows(o->policy, o->policy_len, SIM_AUTH_NO_SESSION, rule))
+    if (rule && !card_allows(c, o, rule))
         return SE05X_SW_NOT_ALLOWED;
     *out = o;
     return SE05X_SW_OK;
 }
 
-uint16_t card_check_rewrite(const struct sim_obj *o, uint32_t rule)
+bool card_allows(const struct sim_card *c, const struct sim_obj *o, uint32_t rule)
+{
+    return sim_policy_allows(o->policy, o->policy_len, c->cur_auth, rule);
+}
+
+uint16_t card_check_rewrite(const struct sim_card *c, const struct sim_obj *o, uint32_t rule)
 {
     if (o->origin == SE05X_ORIGIN_PROVISIONED)
         return SE05X_SW_CONDITIONS;
-    if (!o->incomplete && !sim_policy_allows(o->policy, o->policy_len, SIM_AUTH_NO_SESSION, rule))
+    if (!o->incomplete && !card_allows(c, o, rule))
         return SE05X_SW_NOT_ALLOWED;
     return SE05X_SW_OK;
 }
@@ -212,6 +223,9 @@ static const struct route routes[] = {
     {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_DELETE_OBJECT, 0, h_delete},
     {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_DELETE_ALL, 0, h_delete_all},
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x1B, 0, h_create_session},
+    {SE05X_INS_MGMT, 0x00, 0xFF, 0x1C, 0, h_close_session},
+    {SE05X_INS_MGMT, 0x00, 0xFF, 0x1E, 0, h_refresh_session},
+    {SE05X_INS_MGMT, 0x00, 0xFF, 0x2C, 0, h_verify_userid},
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x3D, 0, h_get_timestamp},
     {SE05X_INS_MGMT, SE05X_P1_CURVE, 0xFF, SE05X_P2_DELETE_OBJECT, 0, h_delete_curve},
     /* §4.3 writing objects */
@@ -242,7 +256,7 @@ static const struct route routes[] = {
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_DECRYPT_ONESHOT, 0, h_rsa_decrypt},
 };
 
-static uint16_t dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+uint16_t card_dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     uint8_t ins = a->ins & SE05X_INS_MASK, flags = a->ins & (uint8_t)~SE05X_INS_MASK;
     bool ins_known = false;
@@ -267,6 +281,7 @@ static uint16_t do_select(struct sim_card *c, const struct sim_apdu *a, struct t
         return SE05X_SW_WRONG_P1P2;
     if (a->lc == 0) { /* card manager: deselects the applet */
         c->selected = false;
+        card_drop_sessions(c);
         return SE05X_SW_OK;
     }
     if (a->lc < SE05X_AID_MIN_LEN || a->lc > SE05X_AID_LEN || memcmp(a->data, SE05X_AID, a->lc) != 0)
@@ -290,7 +305,9 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
         return SE05X_SW_CLA_NOT_SUPPORTED; /* incl. 84: no SCP03 emulated */
     if (!c->selected)
         return SE05X_SW_CONDITIONS;
-    return dispatch(c, &a, w);
+    if (a.ins == SE05X_INS_PROCESS)
+        return a.p1 || a.p2 ? SE05X_SW_WRONG_P1P2 : card_process_session(c, &a, w);
+    return card_dispatch(c, &a, w);
 }
 
 size_t sim_card_apdu(struct sim_card *c, const uint8_t *capdu, size_t clen, uint8_t *rapdu,

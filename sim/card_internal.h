@@ -17,6 +17,7 @@
 
 #define SIM_IDLIST_PAGE_DEFAULT ((SE05X_MAX_APDU_PAYLOAD - 16) / 4)
 #define SIM_AUTH_NO_SESSION 0x00000000u
+#define SIM_MAX_SESSIONS 2
 
 struct sim_card {
     struct sim_card_cfg cfg; /* strings point into the copies below */
@@ -26,6 +27,16 @@ struct sim_card {
     struct sim_store store;
     bool selected;
     uint8_t version[SE05X_SELECT_RSP_LEN];
+    /* Applet sessions (§13; UserID authentication only). They live in
+     * TRANSIENT_DESELECT memory: deselect, chip reset and END OF APDU
+     * SESSION drop them. */
+    struct sim_session {
+        bool used, authenticated;
+        uint8_t id[SE05X_SESSION_ID_LEN];
+        uint32_t auth; /* auth object id */
+    } sessions[SIM_MAX_SESSIONS];
+    struct sim_session *cur; /* session of the APDU being processed, or NULL */
+    uint32_t cur_auth;       /* its auth object id once authenticated, else 0 */
 };
 
 typedef uint16_t (*sim_handler)(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w);
@@ -42,7 +53,9 @@ uint16_t card_use_obj(struct sim_card *c, uint32_t id, uint32_t rule, struct sim
 /* Checks a write to an existing object: PROVISIONED objects are read-only
  * (6985), the policy must grant `rule` (6986; not checked while an RSA import
  * is incomplete). */
-uint16_t card_check_rewrite(const struct sim_obj *o, uint32_t rule);
+uint16_t card_check_rewrite(const struct sim_card *c, const struct sim_obj *o, uint32_t rule);
+/* Policy check for the current caller (no session: auth id 00000000). */
+bool card_allows(const struct sim_card *c, const struct sim_obj *o, uint32_t rule);
 /* Applies a TAG 11 policy value to a new object (6984 if malformed). */
 uint16_t card_set_policy(struct sim_obj *o, const struct sim_tlvs *t);
 /* True when a Weierstrass curve is usable (created and all params set). */
@@ -69,6 +82,15 @@ uint16_t h_delete(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_delete_all(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_create_session(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_get_timestamp(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_close_session(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_verify_userid(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_refresh_session(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+/* Runs one (inner) APDU through the dispatch table. */
+uint16_t card_dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w);
+/* ProcessSessionCmd (80 05 00 00): runs the inner APDU in its session. */
+uint16_t card_process_session(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w);
+/* Drops every applet session (deselect, chip reset, END OF APDU SESSION). */
+void card_drop_sessions(struct sim_card *c);
 
 uint16_t h_read_object(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_read_type(struct sim_card *, const struct sim_apdu *, struct tlv_w *);

@@ -1,7 +1,9 @@
 /* First start of a card (open-questions.md D2): reserved and trust-
  * provisioned objects, all of origin PROVISIONED (undeletable, read-only):
- *   7FFF0201 device EC key pair (P-256)      7FFF0204, 7FFF0205 UserID placeholders
+ *   7FFF0201 device EC key pair (P-256)
  *   7FFF0206 UID (18 bytes, prefix 04 00 50 01)
+ * The FACTORY_RESET auth object 7FFF0205 is not provisioned: a host creates
+ * it with WriteUserID (as Nitrokey's backend does) to be able to DeleteAll.
  *   F0000012 attestation key pair (P-256, policy READ + ATTESTATION only)
  *   F0000013 its X.509 certificate, signed by an emulator test CA that is
  *            created here and saved as DIR/ca.crt + DIR/ca.key (0600). */
@@ -128,7 +130,7 @@ static int write_pem(const char *dir, const char *name, X509 *cert, EVP_PKEY *ke
 int sim_provision(struct sim_card *c, char *err, size_t errlen)
 {
     uint8_t uid[SE05X_UID_LEN] = {0x04, 0x00, 0x50, 0x01};
-    uint8_t secret[16], *apub = NULL;
+    uint8_t *apub = NULL;
     size_t apublen = 0;
     char cn[96];
     EVP_PKEY *ca_key = NULL, *att = NULL;
@@ -147,20 +149,6 @@ int sim_provision(struct sim_card *c, char *err, size_t errlen)
     o->reserve = sizeof uid;
     if (add(c, o) != 0 || add(c, ec_pair(SE05X_OBJ_KP_ECKEY_USER, NULL, NULL)) != 0)
         goto out;
-    static const uint32_t userids[] = {0x7FFF0204u, SE05X_OBJ_FACTORY_RESET};
-    for (size_t i = 0; i < 2; i++) {
-        o = prov(userids[i], SE05X_TYPE_USERID);
-        if (!o || RAND_bytes(secret, sizeof secret) != 1 ||
-            !sim_obj_set_part(o, SIM_P_VALUE, secret, sizeof secret)) {
-            sim_obj_free(o);
-            goto out;
-        }
-        o->auth = true;
-        if (add(c, o) != 0)
-            goto out;
-    }
-    OPENSSL_cleanse(secret, sizeof secret);
-
     o = ec_pair(SE05X_OBJ_ATTEST_KEY, &apub, &apublen);
     if (!o)
         goto out;

@@ -201,6 +201,41 @@ uint16_t store_set_curve(struct sim_store *s, uint8_t curve, bool created, uint8
     return SE05X_SW_OK;
 }
 
+uint16_t store_delete_all(struct sim_store *s)
+{
+    struct sim_obj **keep = calloc(s->n ? s->n : 1, sizeof *keep);
+    uint8_t cc[sizeof s->curve_created], cp[sizeof s->curve_params];
+    size_t nk = 0;
+    if (!keep)
+        return 0x6F00;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->objs[i]->origin == SE05X_ORIGIN_PROVISIONED)
+            keep[nk++] = s->objs[i];
+    struct sim_obj **old = s->objs;
+    size_t oldn = s->n, oldcap = s->cap;
+    memcpy(cc, s->curve_created, sizeof cc);
+    memcpy(cp, s->curve_params, sizeof cp);
+    memset(s->curve_created, 0, sizeof s->curve_created);
+    memset(s->curve_params, 0, sizeof s->curve_params);
+    s->objs = keep;
+    s->n = nk;
+    s->cap = oldn ? oldn : 1;
+    if (store_persist(s) != 0) {
+        s->objs = old;
+        s->n = oldn;
+        s->cap = oldcap;
+        memcpy(s->curve_created, cc, sizeof cc);
+        memcpy(s->curve_params, cp, sizeof cp);
+        free(keep);
+        return 0x6F00;
+    }
+    for (size_t i = 0; i < oldn; i++)
+        if (old[i]->origin != SE05X_ORIGIN_PROVISIONED)
+            sim_obj_free(old[i]);
+    free(old);
+    return SE05X_SW_OK;
+}
+
 void store_drop_transient(struct sim_store *s)
 {
     size_t j = 0;

@@ -30,6 +30,7 @@ struct sim_obj {
     bool auth;      /* created with INS bit 0x40 */
     bool incomplete; /* RSA multi-APDU import still missing components */
     bool cleared;    /* transient value dropped by a chip reset (shell kept, A4) */
+    uint16_t failed; /* failed UserID verifications (kept in RAM only) */
     uint8_t curve;  /* EC: curve id */
     uint16_t rsa_bits;
     uint16_t max_attempts;
@@ -76,6 +77,9 @@ struct sim_obj *store_find(const struct sim_store *s, uint32_t id);
 uint16_t store_put(struct sim_store *s, struct sim_obj *o);
 uint16_t store_remove(struct sim_store *s, uint32_t id);
 uint16_t store_set_curve(struct sim_store *s, uint8_t curve, bool created, uint8_t params);
+/* DeleteAll (§17): every object except PROVISIONED ones, and every curve;
+ * one persisted step. Returns 9000 or 6F00 (nothing changed). */
+uint16_t store_delete_all(struct sim_store *s);
 /* Drops every transient object (process restart is a power cycle; also
  * used by DeleteAll). */
 void store_drop_transient(struct sim_store *s);
