@@ -7,6 +7,8 @@
  * Expects RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 on the chip. */
 #include <dlfcn.h>
 #include <openssl/evp.h>
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <p11-kit/pkcs11.h>
 #include <pthread.h>
@@ -251,6 +253,50 @@ static int t_api(const char *ecpem)
         RV(F->C_GenerateKeyPair(h, &m, pubt, 1, prvl, 1, &a, &b), CKR_ATTRIBUTE_VALUE_INVALID);
         /* a public half of a pair does not go alone */
         RV(F->C_DestroyObject(h, ecpub), CKR_ACTION_PROHIBITED);
+    }
+    /* C_CreateObject: EC private key import (pair on the chip), then sign/verify and destroy */
+    {
+        EVP_PKEY *k = EVP_EC_gen("P-256");
+        BIGNUM *d = NULL;
+        uint8_t dv[32], pt[65];
+        size_t ptl = 0;
+        CHECK(k && EVP_PKEY_get_bn_param(k, "priv", &d) && BN_bn2binpad(d, dv, 32) == 32 &&
+                  EVP_PKEY_get_octet_string_param(k, "pub", pt, sizeof(pt), &ptl),
+              "import key material");
+        CK_BYTE oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+        CK_OBJECT_CLASS c = CKO_PRIVATE_KEY;
+        CK_KEY_TYPE kt = CKK_EC;
+        CK_BBOOL t_ = CK_TRUE;
+        CK_ATTRIBUTE imp[] = {{CKA_CLASS, &c, sizeof(c)}, {CKA_KEY_TYPE, &kt, sizeof(kt)}, {CKA_TOKEN, &t_, 1},
+                              {CKA_LABEL, "sss:20181010", 12}, {CKA_EC_PARAMS, oid, sizeof(oid)},
+                              {CKA_VALUE, dv, 32}};
+        CK_OBJECT_HANDLE ik = 0;
+        RV(F->C_CreateObject(h, imp, 6, &ik), CKR_OK);
+        CK_OBJECT_HANDLE ipub = key_by_label(h, "sss:20181010", CKO_PUBLIC_KEY);
+        uint8_t got[80];
+        CK_ATTRIBUTE ep[] = {{CKA_EC_POINT, got, sizeof(got)}};
+        RV(F->C_GetAttributeValue(h, ipub, ep, 1), CKR_OK);
+        CHECK(ep[0].ulValueLen == ptl + 2 && got[0] == 0x04 && memcmp(got + 2, pt, ptl) == 0,
+              "imported key's CKA_EC_POINT is the imported public key");
+        CHECK(sign_verify(h, ik, ipub, CKM_ECDSA_SHA256, 0) == CKR_OK, "sign with imported key");
+        RV(F->C_CreateObject(h, imp, 6, &ik), CKR_ATTRIBUTE_VALUE_INVALID); /* exists: not overwritten */
+        RV(F->C_DestroyObject(h, ik), CKR_OK);
+        CK_ATTRIBUTE lt[] = {{CKA_LABEL, "sss:20181010", 12}};
+        CHECK(find(h, lt, 1, o, 16) == 0, "destroyed key still found");
+        OPENSSL_cleanse(dv, sizeof(dv));
+        BN_clear_free(d);
+        EVP_PKEY_free(k);
+        /* a certificate lands next to its key and shows the key's id and label */
+        CK_OBJECT_CLASS cc = CKO_CERTIFICATE;
+        CK_ATTRIBUTE ct[] = {{CKA_CLASS, &cc, sizeof(cc)}, {CKA_LABEL, "sss:20181002", 12}};
+        CK_ULONG nc = find(h, ct, 2, o, 16);
+        CHECK(nc == 1, "one certificate paired with key 0x20181002 (%lu)", (unsigned long)nc);
+        CK_BYTE cid[4];
+        CK_ATTRIBUTE ca[] = {{CKA_ID, cid, 4}};
+        if (nc == 1) {
+            RV(F->C_GetAttributeValue(h, o[0], ca, 1), CKR_OK);
+            CHECK(memcmp(cid, "\x20\x18\x10\x02", 4) == 0, "certificate CKA_ID is the key's");
+        }
     }
     CK_BYTE rnd[300];
     RV(F->C_GenerateRandom(h, rnd, sizeof(rnd)), CKR_OK);
