@@ -274,6 +274,41 @@ uint16_t card_dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     return ins_known && !flags ? SE05X_SW_WRONG_P1P2 : SE05X_SW_INS_NOT_SUPPORTED;
 }
 
+/* OEF ids per variant (apdu.md §1.6, §23). */
+static uint16_t oef_of(char v)
+{
+    return v == 'A' ? 0xA204 : v == 'B' ? 0xA202 : v == 'F' ? 0xA92A : 0xA200;
+}
+
+/* Card-manager GET DATA 80 CA 00 FE (DF 28) while the applet is not
+ * selected (§1.6): identification TLVs; only ConfigID (with the variant's
+ * OEF id) is meaningful, the other values are fixed placeholders. */
+static uint16_t card_manager_get_data(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t build[24] = "J3R351021EEE0400SE05XSIM";
+    uint8_t cfg[12] = {0x00, 0x01, 0xA2, 0x00, 0xE9, 0x9B, 0x58, 0x64, 0xDD, 0x3C, 0xF0, 0xFC};
+    uint8_t zero[8] = {0}, inner[80], one = 0x00;
+    struct tlv_w in;
+    if (a->p1 != 0x00 || a->p2 != 0xFE)
+        return SE05X_SW_WRONG_P1P2;
+    if (a->lc != 2 || a->data[0] != 0xDF || a->data[1] != 0x28)
+        return SE05X_SW_WRONG_DATA;
+    put_be16(cfg + 2, oef_of(c->cfg.variant));
+    tlv_w_init(&in, inner, sizeof inner);
+    tlv_put(&in, 0x01, cfg, sizeof cfg);
+    tlv_put(&in, 0x02, zero, 8);
+    tlv_put(&in, 0x03, build, sizeof build);
+    tlv_put(&in, 0x05, &one, 1);
+    tlv_put(&in, 0x07, &one, 1);
+    tlv_put(&in, 0x08, zero, 8);
+    uint8_t hdr[3] = {0xFE, (uint8_t)(in.len + 3), 0xDF};
+    tlv_put_raw(w, hdr, 3);
+    uint8_t l2[2] = {0x28, (uint8_t)in.len};
+    tlv_put_raw(w, l2, 2);
+    tlv_put_raw(w, inner, in.len);
+    return SE05X_SW_OK;
+}
+
 /* ISO SELECT (CLA 00 INS A4). */
 static uint16_t do_select(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
@@ -304,7 +339,7 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
     if (a.cla != SE05X_CLA)
         return SE05X_SW_CLA_NOT_SUPPORTED; /* incl. 84: no SCP03 emulated */
     if (!c->selected)
-        return SE05X_SW_CONDITIONS;
+        return a.ins == 0xCA ? card_manager_get_data(c, &a, w) : SE05X_SW_CONDITIONS;
     if (a.ins == SE05X_INS_PROCESS)
         return a.p1 || a.p2 ? SE05X_SW_WRONG_P1P2 : card_process_session(c, &a, w);
     return card_dispatch(c, &a, w);

@@ -73,6 +73,13 @@ static void test_select(void **st)
     assert_int_equal(tu_apdu(c, "00A4040010A000000396545300000001030000000100", r, &rl), 0x6A82);
     assert_int_equal(tu_apdu(c, "00A4040000", r, &rl), 0x9000); /* card manager */
     assert_int_equal(tu_apdu(c, "8004002000", r, &rl), 0x6985);
+    /* card-manager GET DATA: ConfigID with the SE050C1 OEF id A200 */
+    assert_int_equal(tu_apdu(c, "80 CA 00 FE 02 DF 28 00", r, &rl), 0x9000);
+    assert_int_equal(rl, 2 + r[1]);
+    assert_memory_equal(r, "\xFE", 1);
+    assert_memory_equal(r + 2, "\xDF\x28", 2);
+    assert_memory_equal(r + 5, "\x01\x0C\x00\x01\xA2\x00", 6);
+    assert_int_equal(tu_apdu(c, "80 CA 00 FE 02 DF 29 00", r, &rl), 0x6A80);
     assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, "8004002000", r, &rl), 0x9000);
     assert_int_equal(rl, 11);
