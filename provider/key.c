@@ -261,6 +261,41 @@ SXP_KEY *sxp_key_from_refkey(SXP_PROV *p, const uint8_t *data, size_t len, const
     return k;
 }
 
+EVP_PKEY *sxp_key_marker_pkey(const SXP_KEY *k)
+{
+    uint8_t *der = NULL;
+    size_t derlen = 0;
+    EVP_PKEY *pk = NULL;
+    se05x_rc rc = SE05X_E_INTERNAL;
+    if (!k->chip || k->pub == NULL)
+        return NULL;
+    if (k->kind == SE05X_KIND_EC) {
+        uint8_t pt[160];
+        size_t ptlen = sxp_ec_point(k->pub, pt, sizeof(pt));
+        if (ptlen > 0)
+            rc = se05x_refkey_ec_der(k->id, k->curve, pt, ptlen, k->public_only, SE05X_REFKEY_PKCS8,
+                                     &der, &derlen);
+    } else {
+        BIGNUM *n = NULL, *e = NULL;
+        uint8_t nb[520], eb[16];
+        if (EVP_PKEY_get_bn_param(k->pub, OSSL_PKEY_PARAM_RSA_N, &n)
+            && EVP_PKEY_get_bn_param(k->pub, OSSL_PKEY_PARAM_RSA_E, &e)
+            && BN_num_bytes(n) <= (int)sizeof(nb) && BN_num_bytes(e) <= (int)sizeof(eb)) {
+            int nl = BN_bn2bin(n, nb), el = BN_bn2bin(e, eb);
+            rc = se05x_refkey_rsa_der(k->id, nb, (size_t)nl, eb, (size_t)el, &der, &derlen);
+        }
+        BN_free(n);
+        BN_free(e);
+    }
+    if (rc == SE05X_OK) {
+        ERR_set_mark();
+        pk = sxp_decode_private(k->prov, der, derlen);
+        ERR_pop_to_mark();
+    }
+    OPENSSL_free(der);
+    return pk;
+}
+
 SXP_KEY *sxp_key_from_public(SXP_PROV *p, se05x_kind kind, EVP_PKEY *pub)
 {
     SXP_KEY *k = sxp_key_new(p, kind);

@@ -43,11 +43,37 @@ int sxp_km_has(const void *keydata, int selection)
     return 1;
 }
 
+/* Private-key parameter names: for a chip key they are answered with the
+ * reference-key marker (not secret: it is what the ref file holds), so that
+ * se05x_refkey_from_pkey() -- in the engine, the tools, or any application
+ * -- recognises a chip key loaded through this provider (NXP's provider
+ * does the same). */
+static const char *const sxp_priv_names[] = {
+    OSSL_PKEY_PARAM_PRIV_KEY, OSSL_PKEY_PARAM_RSA_D, OSSL_PKEY_PARAM_RSA_FACTOR1,
+    OSSL_PKEY_PARAM_RSA_FACTOR2, OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+    OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+};
+
+static int sxp_wants_private(const OSSL_PARAM params[])
+{
+    for (size_t i = 0; i < sizeof(sxp_priv_names) / sizeof(sxp_priv_names[0]); i++)
+        if (OSSL_PARAM_locate_const(params, sxp_priv_names[i]) != NULL)
+            return 1;
+    return 0;
+}
+
 int sxp_km_get_params(void *keydata, OSSL_PARAM params[])
 {
     SXP_KEY *k = keydata;
     if (k == NULL || sxp_key_info(k) == NULL)
         return 1;
+    if (k->chip && !k->public_only && sxp_wants_private(params)) {
+        EVP_PKEY *ref = sxp_key_marker_pkey(k);
+        int ok = ref != NULL && EVP_PKEY_get_params(ref, params);
+        EVP_PKEY_free(ref);
+        if (!ok)
+            return 0;
+    }
     /* Everything public (bits, security bits, max size, group, point,
      * n, e, default digest) is answered by the cached public key. */
     return EVP_PKEY_get_params(sxp_key_info(k), params);

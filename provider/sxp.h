@@ -104,6 +104,9 @@ EVP_PKEY *sxp_pkey_ec(SXP_PROV *p, se05x_curve c, const uint8_t *pt, size_t ptle
 EVP_PKEY *sxp_pkey_rsa(SXP_PROV *p, const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen);
 /* Ensures a private operation may use k (chip key pair); pushes an error otherwise. */
 int sxp_key_check_private(SXP_KEY *k, const char *op);
+/* The reference key of a chip key pair as an EVP_PKEY in prov->libctx
+ * (built by the lib writer): its "private" values are the marker. */
+EVP_PKEY *sxp_key_marker_pkey(const SXP_KEY *k);
 /* The EVP_PKEY that carries everything OpenSSL may ask about the key. */
 EVP_PKEY *sxp_key_info(const SXP_KEY *k);
 /* 04||X||Y of an EC public key; returns length or 0. */

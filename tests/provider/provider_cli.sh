@@ -130,6 +130,11 @@ expect_fail "rand with the chip unreachable" with_asan_preload env OPENSSL_CONF=
 assert_contains "$LAST_ERR" "se05x: cannot open" "rand error"
 SE05X_PROVIDER_RAND=yes ossl rand -provider se05x -hex 16 >/dev/null || fail "NXP README rand form"
 
+note "tools keep recognising reference keys in a process with the provider configured"
+write_prov_cnf dfirst.cnf default
+OPENSSL_CONF=dfirst.cnf expect_fail "seTool setECC with a ref key" seTool setECC 0x7f000060 ref.pem
+assert_contains "$LAST_ERR" "reference key to object 0x7F000001" "seTool with the provider configured"
+
 note "configuration: port = ... in the provider's section wins over the environment"
 write_prov_cnf port.cnf se05x "port = 127.0.0.1:$SIM_PORT"
 OPENSSL_CONF=port.cnf with_asan_preload env EX_SSS_BOOT_SSS_PORT="127.0.0.1:$(free_port)" \
