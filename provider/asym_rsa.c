@@ -235,7 +235,12 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         int n = -1;
         if (em == NULL)
             return 0;
-        rc = se05x_rsa_decrypt(s, c->k->id, SE05X_RSA_PAD_NONE, in, inlen, em, klen, &emlen);
+        for (int attempt = 0;; attempt++) {
+            rc = se05x_rsa_decrypt(s, c->k->id, SE05X_RSA_PAD_NONE, in, inlen, em, klen, &emlen);
+            if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc)
+                || (s = sxp_key_session(c->k)) == NULL)
+                break;
+        }
         if (rc != SE05X_OK) {
             sxp_err_chip(c->p, s, rc, "RSA decryption", c->k->id);
             OPENSSL_clear_free(em, klen);
@@ -256,11 +261,16 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         *outlen = (size_t)n;
         return 1;
     }
-    rc = se05x_rsa_decrypt(s, c->k->id,
-                           c->pad == RSA_PKCS1_OAEP_PADDING ? SE05X_RSA_PAD_OAEP
-                           : c->pad == RSA_NO_PADDING       ? SE05X_RSA_PAD_NONE
-                                                            : SE05X_RSA_PAD_PKCS1,
-                           in, inlen, out, outsize, outlen);
+    for (int attempt = 0;; attempt++) {
+        rc = se05x_rsa_decrypt(s, c->k->id,
+                               c->pad == RSA_PKCS1_OAEP_PADDING ? SE05X_RSA_PAD_OAEP
+                               : c->pad == RSA_NO_PADDING       ? SE05X_RSA_PAD_NONE
+                                                                : SE05X_RSA_PAD_PKCS1,
+                               in, inlen, out, outsize, outlen);
+        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc)
+            || (s = sxp_key_session(c->k)) == NULL)
+            break;
+    }
     if (rc != SE05X_OK) {
         sxp_err_chip(c->p, s, rc, "RSA decryption", c->k->id);
         return 0;

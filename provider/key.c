@@ -147,11 +147,15 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
     SXP_KEY *k = NULL;
     EVP_PKEY *pub = NULL;
 
-    s = sxp_session(p, conn);
-    if (s == NULL)
-        return NULL;
     memset(&info, 0, sizeof(info));
-    if ((rc = se05x_object_info(s, id, &info)) != SE05X_OK) {
+    for (int attempt = 0;; attempt++) {
+        if ((s = sxp_session(p, conn)) == NULL)
+            return NULL;
+        rc = se05x_object_info(s, id, &info);
+        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(p, s, rc))
+            break;
+    }
+    if (rc != SE05X_OK) {
         sxp_err_chip(p, s, rc, "reading the key", id);
         return NULL;
     }

@@ -116,9 +116,13 @@ static int ecdh_derive(void *ctx, unsigned char *secret, size_t *secretlen, size
     }
     if ((ptlen = sxp_ec_point(c->peer->pub, pt, sizeof(pt))) == 0)
         return 0;
-    if ((s = sxp_key_session(c->k)) == NULL)
-        return 0;
-    rc = se05x_ecdh(s, c->k->id, pt, ptlen, secret, outlen, secretlen);
+    for (int attempt = 0;; attempt++) {
+        if ((s = sxp_key_session(c->k)) == NULL)
+            return 0;
+        rc = se05x_ecdh(s, c->k->id, pt, ptlen, secret, outlen, secretlen);
+        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+            break;
+    }
     if (rc != SE05X_OK) {
         sxp_err_chip(c->p, s, rc, "ECDH", c->k->id);
         return 0;

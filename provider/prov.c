@@ -160,6 +160,9 @@ static void sxp_teardown(void *provctx)
             se05x_close(p->slot[i].s);
         p->slot[i].s = NULL;
     }
+    for (int i = 0; i < SXP_MAX_RETIRED; i++)
+        if (p->retired[i].s != NULL && p->retired[i].pid == me)
+            se05x_close(p->retired[i].s);
     OSSL_LIB_CTX_free(p->libctx);
     OSSL_LIB_CTX_free(p->corectx);
     pthread_mutex_destroy(&p->lock);
@@ -306,4 +309,31 @@ se05x_session *sxp_session(SXP_PROV *p, const char *conn)
 out:
     pthread_mutex_unlock(&p->lock);
     return s;
+}
+
+int sxp_session_retire(SXP_PROV *p, se05x_session *s, se05x_rc rc)
+{
+    int found = 0;
+    if (s == NULL || (rc != SE05X_E_LINK && rc != SE05X_E_TIMEOUT && rc != SE05X_E_PROTOCOL))
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < SXP_MAX_SESSIONS; i++) {
+        if (p->slot[i].s != s)
+            continue;
+        found = 1;
+        for (int j = 0; j < SXP_MAX_RETIRED; j++) {
+            if (p->retired[j].s == NULL) {
+                p->retired[j] = p->slot[i];
+                break;
+            }
+        } /* retired list full: the session is leaked rather than closed under a user */
+        se05x_log(SE05X_LOG_WARN, "provider", "link to %s lost (%s); reconnecting",
+                  p->slot[i].conn, se05x_strerror(rc));
+        p->slot[i].s = NULL;
+        p->slot[i].conn[0] = '\0';
+    }
+    pthread_mutex_unlock(&p->lock);
+    /* Another thread retired it already: a fresh session exists, retry too. */
+    (void)found;
+    return 1;
 }

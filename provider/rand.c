@@ -59,11 +59,14 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
     (void)pr;
     (void)adin;
     (void)adinlen;
-    if ((s = sxp_session(c->p, NULL)) == NULL) {
-        c->state = EVP_RAND_STATE_ERROR;
-        return 0;
+    for (int attempt = 0;; attempt++) {
+        if ((s = sxp_session(c->p, NULL)) == NULL)
+            return 0;
+        rc = se05x_get_random(s, out, outlen);
+        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+            break;
     }
-    if ((rc = se05x_get_random(s, out, outlen)) != SE05X_OK) {
+    if (rc != SE05X_OK) {
         sxp_err_chip(c->p, s, rc, "GetRandom", 0);
         return 0;
     }

@@ -99,9 +99,13 @@ static int ecdsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigs
         EVP_PKEY_CTX_free(x);
         return ok;
     }
-    if ((s = sxp_key_session(c->k)) == NULL)
-        return 0;
-    rc = se05x_ecdsa_sign_digest(s, c->k->id, tbs, tbslen, sig, sigsize, siglen);
+    for (int attempt = 0;; attempt++) {
+        if ((s = sxp_key_session(c->k)) == NULL)
+            return 0;
+        rc = se05x_ecdsa_sign_digest(s, c->k->id, tbs, tbslen, sig, sigsize, siglen);
+        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+            break;
+    }
     if (rc != SE05X_OK) {
         sxp_err_chip(c->p, s, rc, "ECDSA signature", c->k->id);
         return 0;

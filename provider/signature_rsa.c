@@ -210,12 +210,9 @@ static int rsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsiz
         EVP_PKEY_CTX_free(x);
         return ok;
     }
-    if ((s = sxp_key_session(c->k)) == NULL)
-        return 0;
     switch (c->pad) {
     case RSA_PKCS1_PADDING:
-        rc = se05x_rsa_sign_digest(s, c->k->id, bits, SE05X_RSA_PAD_PKCS1, md, 0, tbs, tbslen, sig,
-                                   sigsize, siglen);
+        salt = 0;
         break;
     case RSA_PKCS1_PSS_PADDING:
         if (md == SE05X_MD_NONE) {
@@ -229,19 +226,31 @@ static int rsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsiz
         }
         /* OpenSSL: -1 digest, -2 auto (= max when signing), -3 max; lib: -1, -2 */
         salt = c->saltlen == RSA_PSS_SALTLEN_DIGEST ? -1 : c->saltlen < 0 ? -2 : c->saltlen;
-        rc = se05x_rsa_sign_digest(s, c->k->id, bits, SE05X_RSA_PAD_PSS, md, salt, tbs, tbslen,
-                                   sig, sigsize, siglen);
         break;
     case RSA_NO_PADDING:
         if (tbslen != max) {
             sxp_err(c->p, SXP_R_BAD_PARAM, "se05x: raw RSA input must be %zu bytes", max);
             return 0;
         }
-        rc = se05x_rsa_decrypt(s, c->k->id, SE05X_RSA_PAD_NONE, tbs, tbslen, sig, sigsize, siglen);
+        salt = 0;
         break;
     default:
         sxp_err(c->p, SXP_R_BAD_PARAM, "se05x: unsupported RSA padding");
         return 0;
+    }
+    for (int attempt = 0;; attempt++) {
+        if ((s = sxp_key_session(c->k)) == NULL)
+            return 0;
+        if (c->pad == RSA_NO_PADDING)
+            rc = se05x_rsa_decrypt(s, c->k->id, SE05X_RSA_PAD_NONE, tbs, tbslen, sig, sigsize,
+                                   siglen);
+        else
+            rc = se05x_rsa_sign_digest(s, c->k->id, bits,
+                                       c->pad == RSA_PKCS1_PSS_PADDING ? SE05X_RSA_PAD_PSS
+                                                                       : SE05X_RSA_PAD_PKCS1,
+                                       md, salt, tbs, tbslen, sig, sigsize, siglen);
+        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+            break;
     }
     if (rc != SE05X_OK) {
         sxp_err_chip(c->p, s, rc, "RSA signature", c->k->id);

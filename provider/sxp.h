@@ -15,6 +15,7 @@
 #define SXP_PROPS "provider=se05x"
 #define SXP_MAX_SESSIONS 4
 #define SXP_CONN_MAX 256
+#define SXP_MAX_RETIRED 16
 
 /* Reason codes pushed on the OpenSSL error queue (errors.c). */
 enum {
@@ -45,6 +46,7 @@ typedef struct sxp_prov {
     pthread_mutex_t lock;   /* guards slot[] */
     pid_t lock_pid;         /* process that initialised lock */
     struct sxp_slot slot[SXP_MAX_SESSIONS];
+    struct sxp_slot retired[SXP_MAX_RETIRED]; /* see sxp_session_retire */
     OSSL_FUNC_core_new_error_fn *up_new_error;
     OSSL_FUNC_core_set_error_debug_fn *up_set_error_debug;
     OSSL_FUNC_core_vset_error_fn *up_vset_error;
@@ -54,6 +56,13 @@ typedef struct sxp_prov {
  * Opens on first use, reopens in a forked child. On failure pushes an error
  * and returns NULL. */
 se05x_session *sxp_session(SXP_PROV *p, const char *conn);
+/* After a failed command: when rc says the link is gone (link error,
+ * timeout, garbled frames), the session is retired -- replaced on next use,
+ * closed only at teardown because other threads may still be inside it --
+ * and 1 is returned: the caller may retry an idempotent operation once. This
+ * is what keeps a long-running daemon (nginx, mender) working across a chip
+ * reset or an emulator/access-manager restart. */
+int sxp_session_retire(SXP_PROV *p, se05x_session *s, se05x_rc rc);
 
 /* errors.c */
 void sxp_err(SXP_PROV *p, int reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
