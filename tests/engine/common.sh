@@ -5,6 +5,14 @@ ENGINE_SO="$SE05X_LIBDIR/libsss_engine.so"
 export OPENSSL_ENGINES="$SE05X_LIBDIR"
 export SE05X_TESTS_DIR="$SE05X_BUILD/tests"
 
+# ASAN_ENV: env(1) assignments with_asan_preload would make, for programs
+# started with `bg env "${ASAN_ENV[@]}" prog ...` (so $! is the program itself)
+ASAN_ENV=()
+if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
+  ASAN_ENV=("LD_PRELOAD=$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
+            "ASAN_OPTIONS=detect_leaks=0")
+fi
+
 # write_tutorial_cnf FILE [default_algorithms]
 # The tutorial's "Configure OpenSSL" steps, verbatim, on a copy of the system
 # openssl.cnf: openssl_conf = nxp_engine, then the engine sections appended.
@@ -69,12 +77,17 @@ start_https_server() {
   : >>"$T/$name.jsonl"
 }
 
-# wait_accept LOG — until openssl s_server writing to LOG is listening
-# (it prints ACCEPT; probing the port would use up its -naccept budget)
+# wait_accept LOG — until `openssl s_server -accept 127.0.0.1:0` writing to
+# LOG listens; sets S_SERVER_PORT from its "ACCEPT 127.0.0.1:PORT" line (no
+# race for a free port, no probe connection eating its -naccept budget).
 wait_accept() {
-  local i
+  local i line
   for i in $(seq 1 200); do
-    grep -q '^ACCEPT' "$1" 2>/dev/null && return 0
+    line=$(grep -m1 '^ACCEPT ' "$1" 2>/dev/null || true)
+    if [ -n "$line" ]; then
+      S_SERVER_PORT=${line##*:}
+      return 0
+    fi
     sleep 0.05
   done
   return 1

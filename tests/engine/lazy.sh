@@ -37,13 +37,13 @@ file_key_work() { # file_key_work CONF — certificates, signatures, a TLS sessi
   OPENSSL_CONF=$conf with_asan_preload openssl dgst -sha256 -sign "$T/ec.pem" -out "$T/sig" "$T/ec.pub" ||
     fail "dgst -sign ($conf)"
   openssl dgst -sha256 -verify "$T/ec.pub" -signature "$T/sig" "$T/ec.pub" >/dev/null || fail "verify ($conf)"
-  port=$(free_port)
-  OPENSSL_CONF=$conf with_asan_preload openssl s_server -accept "$port" -cert "$T/srv.crt" -key "$T/srv.key" \
-    -Verify 1 -CAfile "$T/rsa.crt" -naccept 1 -www >"$T/srv.out" 2>&1 </dev/null &
-  local spid=$!
+  rm -f "$T/srv.out" # a stale ACCEPT line must not be read before the new server starts
+  bg env "${ASAN_ENV[@]}" OPENSSL_CONF="$conf" openssl s_server -accept 127.0.0.1:0 -cert "$T/srv.crt" -key "$T/srv.key" \
+    -Verify 1 -CAfile "$T/rsa.crt" -naccept 1 -www >"$T/srv.out" 2>&1 </dev/null
+  local spid=${_BG_PIDS[-1]} # registered: killed at exit if a failure leaves it waiting
   wait_accept "$T/srv.out" || fail "s_server"
   printf 'GET / HTTP/1.0\r\n\r\n' | OPENSSL_CONF=$conf with_asan_preload openssl s_client \
-    -connect 127.0.0.1:"$port" -cert "$T/rsa.crt" -key "$T/rsa.pem" -CAfile "$T/srv.crt" \
+    -connect "127.0.0.1:$S_SERVER_PORT" -cert "$T/rsa.crt" -key "$T/rsa.pem" -CAfile "$T/srv.crt" \
     -verify_return_error -ign_eof >"$T/cli.out" 2>&1 || { cat "$T/cli.out"; fail "s_client ($conf)"; }
   wait $spid || true
   grep -q "^Client certificate" "$T/cli.out" || { cat "$T/cli.out" "$T/srv.out"; fail "TLS with file keys ($conf)"; }

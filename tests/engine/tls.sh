@@ -27,19 +27,19 @@ done
 # MODE ref: the tutorial's openssl.cnf and -key <ref PEM>.
 handshake() {
   local kt=$1 id=$2 ver=$3 mode=$4 port conf keyargs
-  port=$(free_port)
   if [ "$mode" = engine ]; then
     conf=/dev/null; keyargs=(-engine e4sss -keyform engine -key "$id")
   else
     conf="$T/nxp.cnf"; keyargs=(-key "$T/$kt.ref")
   fi
   # -www: the server answers a GET with a page naming the client certificate
-  openssl s_server -accept "$port" -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
-    -CAfile "$T/$kt.crt" -verify_return_error -naccept 1 -www "-$ver" >"$T/srv.out" 2>&1 </dev/null &
-  local spid=$!
+  rm -f "$T/srv.out" # a stale ACCEPT line must not be read before the new server starts
+  bg openssl s_server -accept 127.0.0.1:0 -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
+    -CAfile "$T/$kt.crt" -verify_return_error -naccept 1 -www "-$ver" >"$T/srv.out" 2>&1 </dev/null
+  local spid=${_BG_PIDS[-1]} # registered: killed at exit if a failure leaves it waiting
   wait_accept "$T/srv.out" || fail "s_server did not start"
   printf 'GET / HTTP/1.0\r\n\r\n' | OPENSSL_CONF=$conf with_asan_preload openssl s_client \
-    -connect "127.0.0.1:$port" -cert "$T/$kt.crt" "${keyargs[@]}" -CAfile "$T/srv.crt" \
+    -connect "127.0.0.1:$S_SERVER_PORT" -cert "$T/$kt.crt" "${keyargs[@]}" -CAfile "$T/srv.crt" \
     -verify_return_error -ign_eof "-$ver" >"$T/cli.out" 2>&1 ||
     { cat "$T/cli.out" "$T/srv.out"; fail "s_client $kt $ver $mode"; }
   wait $spid || true
