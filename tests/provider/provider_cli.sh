@@ -28,6 +28,20 @@ for key in nxp:0x7f000001 se05x:7f000001 "se05x:0x7F000001?conn=127.0.0.1%3A$SIM
       -sigfile "sig$i.bin" >/dev/null || fail "signature by $key ($order) does not verify"
   done
 done
+note "other reference-key forms: DER PKCS#8, ssscli's SEC1 PEM (both orders)"
+openssl pkey -in ref.pem -outform DER -out ref.der 2>/dev/null || fail "DER copy of the ref key"
+ssscli refpem ecc pair 0x7f000001 sec1.pem >/dev/null 2>&1 || fail "ssscli refpem ecc pair"
+grep -q "BEGIN EC PRIVATE KEY" sec1.pem || fail "ssscli ref is not SEC1"
+for key in ref.der sec1.pem; do
+  for order in "se05x default" "default se05x"; do
+    set -- $order
+    ossl pkeyutl -provider "$1" -provider "$2" -sign -rawin -digest sha256 -inkey "$key" \
+      -in msg.txt -out sigx.bin || fail "sign with $key ($order)"
+    openssl pkeyutl -verify -rawin -digest sha256 -pubin -inkey chip.pub -in msg.txt \
+      -sigfile sigx.bin >/dev/null || fail "signature by $key ($order) does not verify"
+  done
+done
+
 note "ECDSA verify through the provider; a wrong signature is rejected"
 ossl pkeyutl "${P[@]}" -verify -rawin -digest sha256 -inkey nxp:0x7f000001 -in msg.txt \
   -sigfile sig1.bin >/dev/null || fail "verify via provider"
@@ -90,6 +104,26 @@ openssl pkey -in ecp.ref -noout -text 2>/dev/null | grep -q "7f:00:00:32:a5:a6:b
 ossl genpkey "${P[@]}" -algorithm RSA -pkeyopt bits:2048 -pkeyopt se05x-id:0x7f000011 \
   -out rsa.ref || fail "genpkey RSA on chip"
 ossl pkey "${P[@]}" -in nxp:0x7f000011 -pubout -out rsa.pub || fail "RSA pubout"
+
+note "P-521 and RSA-4096 on the chip; ssscli's PKCS#1 RSA reference key"
+ossl genpkey "${P[@]}" -algorithm EC -pkeyopt group:P-521 -pkeyopt se05x-id:0x7f000521 \
+  -out p521.ref || fail "genpkey P-521"
+ossl genpkey "${P[@]}" -algorithm RSA -pkeyopt bits:4096 -pkeyopt se05x-id:0x7f004096 \
+  -out r4096.ref || fail "genpkey RSA-4096"
+ssscli refpem rsa pair 0x7f004096 r4096.pkcs1.pem >/dev/null 2>&1 || fail "ssscli refpem rsa pair"
+grep -q "BEGIN RSA PRIVATE KEY" r4096.pkcs1.pem || fail "ssscli RSA ref is not PKCS#1"
+for spec in "p521.ref sha512 nxp:0x7f000521" "r4096.ref sha256 nxp:0x7f004096" \
+            "r4096.pkcs1.pem sha256 nxp:0x7f004096"; do
+  set -- $spec
+  ossl pkey "${P[@]}" -in "$3" -pubout -out big.pub || fail "public key of $3"
+  for order in "se05x default" "default se05x"; do
+    # shellcheck disable=SC2086
+    ossl pkeyutl $(printf -- '-provider %s ' $order) -sign -rawin -digest "$2" -inkey "$1" \
+      -in msg.txt -out big.bin || fail "sign with $1 ($order)"
+    openssl pkeyutl -verify -rawin -digest "$2" -pubin -inkey big.pub -in msg.txt -sigfile big.bin \
+      >/dev/null || fail "signature by $1 ($order)"
+  done
+done
 
 note "RSA: PKCS#1 v1.5 and PSS (digest/max/auto) signatures, PKCS#1 and OAEP decryption"
 for mode in pkcs1 pss:digest pss:max pss:auto; do
