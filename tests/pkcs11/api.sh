@@ -7,7 +7,10 @@
 
 # C_Initialize / slot calls never touch the chip: an unreachable port only
 # fails at the first real use.
-EX_SSS_BOOT_SSS_PORT="127.0.0.1:$(free_port)" "$P11_CHECK" "$MODULE" lazy || fail "lazy"
+# The module logs one error per attempt to open the chip: only C_GetTokenInfo
+# may have tried (C_Initialize, slot calls, C_OpenSession must not).
+EX_SSS_BOOT_SSS_PORT="127.0.0.1:$(free_port)" "$P11_CHECK" "$MODULE" lazy 2>"$T/lazy.err" || { cat "$T/lazy.err" >&2; fail "lazy"; }
+[ "$(grep -c 'cannot open the secure element' "$T/lazy.err")" = 1 ] || { cat "$T/lazy.err" >&2; fail "chip opened before real use"; }
 
 sim_start
 p11_provision
