@@ -122,7 +122,7 @@ static CK_RV do_decrypt(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *i
     }
     if (rc == SE05X_E_WRONG_DATA || rc == SE05X_E_CRYPTO)
         return CKR_ENCRYPTED_DATA_INVALID;
-    return p11_rv(ctx, rc);
+    return p11_key_rv(ctx, e, rc);
 }
 
 CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,

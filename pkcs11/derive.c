@@ -62,7 +62,7 @@ CK_RV C_DeriveKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OB
     if (rc == SE05X_E_WRONG_DATA)
         P11_LEAVE(ctx, CKR_MECHANISM_PARAM_INVALID);
     if (rc != SE05X_OK)
-        P11_LEAVE(ctx, p11_rv(ctx, rc));
+        P11_LEAVE(ctx, p11_key_rv(ctx, k, rc));
     const CK_ATTRIBUTE *vl = p11_tmpl_find(pTemplate, ulAttributeCount, CKA_VALUE_LEN);
     if (vl) {
         if (!vl->pValue || vl->ulValueLen != sizeof(CK_ULONG) || *(CK_ULONG *)vl->pValue == 0 ||

@@ -118,6 +118,9 @@ se05x_session *p11_chip(struct p11_ctx *ctx);
 /* Maps a library error to a CKR; drops the chip session on link errors so
  * the next call reconnects. */
 CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc);
+/* p11_rv for an operation on a key: a key deleted behind our back is
+ * forgotten (the next search asks the chip again) and reported as such. */
+CK_RV p11_key_rv(struct p11_ctx *ctx, struct p11_entry *e, se05x_rc rc);
 
 /* session.c */
 struct p11_session *p11_session_get(struct p11_ctx *ctx, CK_SESSION_HANDLE h);

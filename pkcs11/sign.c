@@ -170,7 +170,7 @@ static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs,
         size_t dl = 0;
         rc = se05x_ecdsa_sign_digest(se, e->id, tbs, tbslen, der, sizeof(der), &dl);
         if (rc != SE05X_OK)
-            return p11_rv(ctx, rc);
+            return p11_key_rv(ctx, e, rc);
         CK_RV rv = p11_ecdsa_der_to_raw(der, dl, want / 2, out);
         if (rv == CKR_OK)
             *outlen = want;
@@ -191,7 +191,7 @@ static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs,
     if (rc == SE05X_E_BAD_ARG)
         return CKR_DATA_LEN_RANGE;
     if (rc != SE05X_OK)
-        return p11_rv(ctx, rc);
+        return p11_key_rv(ctx, e, rc);
     *outlen = l;
     return CKR_OK;
 }

@@ -56,6 +56,16 @@ CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc)
     }
 }
 
+CK_RV p11_key_rv(struct p11_ctx *ctx, struct p11_entry *e, se05x_rc rc)
+{
+    if (rc == SE05X_E_NOT_FOUND) {
+        se05x_log(SE05X_LOG_ERROR, "pkcs11", "object 0x%08X is gone from the chip", (unsigned)e->id);
+        p11_entry_forget(e);
+        return CKR_KEY_HANDLE_INVALID;
+    }
+    return p11_rv(ctx, rc);
+}
+
 static void pad_copy(unsigned char *dst, size_t n, const char *src)
 {
     size_t l = strlen(src);

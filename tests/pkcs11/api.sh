@@ -16,6 +16,8 @@ sim_start
 p11_provision
 "$P11_CHECK" "$MODULE" api "$T/ec.pem" || fail "api"
 "$P11_CHECK" "$MODULE" mutex || fail "mutex callbacks"
+ssscli generate ecc 0x20181005 NIST_P256 || fail "generate 0x20181005"
+"$P11_CHECK" "$MODULE" stale || fail "stale key"
 "$P11_CHECK" "$MODULE" fork || fail "fork"
 # wrong PIN from the environment's point of view: SE05X_PKCS11_PIN changes the PIN
 SE05X_PKCS11_PIN=9999 "$P11_CHECK" "$MODULE" mutex 2>"$T/pin.err" && fail "PIN 1234 accepted although SE05X_PKCS11_PIN=9999"

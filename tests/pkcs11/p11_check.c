@@ -1,6 +1,7 @@
 /* PKCS#11 behaviour checks against libsss_pkcs11.so on an emulator.
  *   p11_check MODULE lazy                    no chip access before real use
  *   p11_check MODULE api EC_KEY.pem          attributes, labels, login, sign/verify, ECDH, keygen errors
+ *   p11_check MODULE stale                   key deleted/re-created by another program (needs ssscli)
  *   p11_check MODULE mutex                   application mutex callbacks are used
  *   p11_check MODULE fork                    child: CKR_CRYPTOKI_NOT_INITIALIZED until C_Initialize
  *   p11_check MODULE stress THREADS ITERS    concurrent signing, prints "errors=N"
@@ -307,6 +308,29 @@ static int t_api(const char *ecpem)
     return g_fail;
 }
 
+/* ---- a key deleted and re-created by another program ---- */
+static int t_stale(void)
+{
+    RV(F->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE k = key_by_label(h, "sss:20181005", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE kp = key_by_label(h, "sss:20181005", CKO_PUBLIC_KEY);
+    CHECK(sign_verify(h, k, kp, CKM_ECDSA_SHA256, 0) == CKR_OK, "sign before deletion");
+    CHECK(system("ssscli erase 0x20181005") == 0, "ssscli erase");
+    CHECK(sign_verify(h, k, kp, CKM_ECDSA_SHA256, 0) == CKR_KEY_HANDLE_INVALID, "sign with a deleted key");
+    CK_OBJECT_HANDLE o[4];
+    CK_OBJECT_CLASS pk = CKO_PRIVATE_KEY;
+    CK_ATTRIBUTE t[] = {{CKA_CLASS, &pk, sizeof(pk)}, {CKA_LABEL, "sss:20181005", 12}};
+    CHECK(find(h, t, 2, o, 4) == 0, "deleted key still found");
+    CHECK(system("ssscli generate ecc 0x20181005 NIST_P384") == 0, "ssscli generate");
+    CK_OBJECT_HANDLE k2 = key_by_label(h, "sss:20181005", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE k2p = key_by_label(h, "sss:20181005", CKO_PUBLIC_KEY);
+    CHECK(k2 != k, "a new object gets a new handle");
+    CHECK(sign_verify(h, k2, k2p, CKM_ECDSA_SHA384, 0) == CKR_OK, "sign with the re-created key");
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
 /* ---- application mutex callbacks ---- */
 static int g_locks;
 static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); return CKR_OK; }
@@ -421,6 +445,8 @@ int main(int argc, char **argv)
         rc = t_lazy();
     else if (strcmp(argv[2], "api") == 0)
         rc = t_api(argc > 3 ? argv[3] : NULL);
+    else if (strcmp(argv[2], "stale") == 0)
+        rc = t_stale();
     else if (strcmp(argv[2], "mutex") == 0)
         rc = t_mutex();
     else if (strcmp(argv[2], "fork") == 0)
