@@ -57,6 +57,29 @@ struct t1s {
     bool chaining_out;
 };
 
+struct job {
+    struct sim_card *card;
+    const uint8_t *capdu;
+    size_t clen;
+    uint8_t *rsp;
+    size_t rcap, rlen;
+    int64_t not_before;
+};
+
+/* One worker thread per connection, started on its first command: it runs
+ * the command (and the configured latency) while the connection thread
+ * keeps talking WTX with the host; completion is signalled on an eventfd
+ * the connection thread polls together with the socket. */
+struct worker {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct job *job; /* pending, NULL when idle */
+    bool quit;
+    bool started;
+    int efd;
+};
+
 struct t1c {
     struct sim_card *card;
     int fd;
@@ -67,6 +90,7 @@ struct t1c {
     size_t atr_len;
     bool dead; /* peer gone */
     struct t1s *p;
+    struct worker worker;
 };
 
 static atomic_uint conn_counter;
@@ -226,19 +250,9 @@ static enum rx recv_block(struct t1c *c, uint8_t *buf, struct t1_block *b, int w
 
 /* ---- command execution with WTX ---- */
 
-struct job {
-    struct sim_card *card;
-    const uint8_t *capdu;
-    size_t clen;
-    uint8_t *rsp;
-    size_t rcap, rlen;
-    int64_t not_before;
-    int efd;
-};
 
-static void *worker(void *arg)
+static void run_job(struct job *j)
 {
-    struct job *j = arg;
     j->rlen = sim_card_apdu(j->card, j->capdu, j->clen, j->rsp, j->rcap);
     int64_t left = j->not_before - now_ms();
     if (left > 0) {
@@ -246,9 +260,63 @@ static void *worker(void *arg)
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
         }
     }
-    uint64_t one = 1;
-    (void)!write(j->efd, &one, sizeof(one));
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->job && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->quit)
+            break;
+        struct job *j = w->job;
+        w->job = NULL;
+        pthread_mutex_unlock(&w->mu);
+        run_job(j);
+        uint64_t one = 1;
+        (void)!write(w->efd, &one, sizeof(one));
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
     return NULL;
+}
+
+static bool worker_start(struct worker *w)
+{
+    if (w->started)
+        return true;
+    w->efd = eventfd(0, EFD_CLOEXEC);
+    if (w->efd < 0)
+        return false;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    w->job = NULL;
+    w->quit = false;
+    if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        close(w->efd);
+        return false;
+    }
+    w->started = true;
+    return true;
+}
+
+static void worker_stop(struct worker *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    close(w->efd);
+    w->started = false;
 }
 
 /* Runs the collected command; keeps the host informed with S(WTX) while it
@@ -259,8 +327,8 @@ static void execute(struct t1c *c)
     struct t1_block b;
     unsigned lat = sim_timing_latency(&c->timing, c->p->cmd, c->p->cmd_len);
     struct job j = {.card = c->card, .capdu = c->p->cmd, .clen = c->p->cmd_len, .rsp = c->p->rsp,
-                    .rcap = RSP_MAX, .not_before = now_ms() + lat, .efd = -1};
-    pthread_t th;
+                    .rcap = RSP_MAX, .not_before = now_ms() + lat};
+    struct worker *w = &c->worker;
 
     if (c->p->cmd_overflow) {
         c->p->rsp[0] = 0x67; /* wrong length */
@@ -268,13 +336,15 @@ static void execute(struct t1c *c)
         c->p->rsp_len = 2;
         return;
     }
-    j.efd = eventfd(0, EFD_CLOEXEC);
-    if (j.efd < 0 || pthread_create(&th, NULL, worker, &j) != 0) {
-        if (j.efd >= 0)
-            close(j.efd);
-        c->p->rsp_len = sim_card_apdu(c->card, c->p->cmd, c->p->cmd_len, c->p->rsp, RSP_MAX);
+    if (!worker_start(w)) {
+        run_job(&j);
+        c->p->rsp_len = j.rlen;
         return;
     }
+    pthread_mutex_lock(&w->mu);
+    w->job = &j;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
     int period = (int)(c->timing.bwt_ms * 6 / 10);
     if (period < 5)
         period = 5;
@@ -282,7 +352,7 @@ static void execute(struct t1c *c)
     static const uint8_t one = 0x01;
     for (;;) {
         int64_t left = next_wtx - now_ms();
-        struct pollfd p[2] = {{.fd = j.efd, .events = POLLIN},
+        struct pollfd p[2] = {{.fd = w->efd, .events = POLLIN},
                               {.fd = c->fd, .events = c->dead ? 0 : POLLIN}};
         int pr = poll(p, 2, left > 0 ? (int)left : 0);
         if (pr < 0 && errno == EINTR)
@@ -297,7 +367,7 @@ static void execute(struct t1c *c)
         }
         if (pr < 0 || c->dead) {
             /* nothing left to do but wait for the worker */
-            struct pollfd q = {.fd = j.efd, .events = POLLIN};
+            struct pollfd q = {.fd = w->efd, .events = POLLIN};
             poll(&q, 1, -1);
             break;
         }
@@ -317,8 +387,8 @@ static void execute(struct t1c *c)
             next_wtx = now_ms() + period;
         }
     }
-    pthread_join(th, NULL);
-    close(j.efd);
+    uint64_t done;
+    (void)!read(w->efd, &done, sizeof(done)); /* re-arm */
     c->p->rsp_len = j.rlen;
 }
 
@@ -545,6 +615,7 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
                  (unsigned long long)c->faults.count[SIM_FAULT_CORRUPT],
                  (unsigned long long)c->faults.count[SIM_FAULT_TRUNCATE],
                  (unsigned long long)c->faults.count[SIM_FAULT_DROP]);
+    worker_stop(&c->worker);
     if (!mu)
         t1s_free(c->p);
     free(c);
