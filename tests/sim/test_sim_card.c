@@ -530,6 +530,31 @@ static void test_eddsa(void **st)
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     assert_int_equal(EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk), 1);
     assert_int_equal(EVP_DigestVerify(md, s, 64, msg, sizeof msg), 1);
+    /* the same public key imported as a PUBLIC object verifies the signature */
+    uint8_t sigw[64];
+    memcpy(sigw, sig, 64);
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000042);
+    tlv_put_u8(&w, 0x42, 0x40);
+    tlv_put(&w, 0x44, pubw, 32);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x21, 0x00, v, w.len, r, &rl), 0x9000);
+    uint8_t vv[300];
+    struct tlv_w w2;
+    tlv_w_init(&w2, vv, sizeof vv);
+    tlv_put_u32(&w2, 0x41, 0x7F000042);
+    tlv_put_u8(&w2, 0x42, 0xA3);
+    tlv_put(&w2, 0x43, msg, sizeof msg);
+    tlv_put(&w2, 0x45, sigw, 64);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, vv, w2.len, r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x01", 3);
+    vv[w2.len - 1] ^= 1;
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, vv, w2.len, r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x02", 3);
+    /* rebuild the sign command for the next check */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000040);
+    tlv_put_u8(&w, 0x42, 0xA3);
+    tlv_put(&w, 0x43, msg, sizeof msg);
     /* ECDSA algorithm code on an Ed25519 key */
     v[w.len - sizeof msg - 2 - 1] = 0x21;
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x6A80);
