@@ -8,6 +8,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API is deprecated in 3.0 */
 
 #include <pthread.h>
+#include <time.h>
 #include <stdint.h>
 #include <openssl/engine.h>
 #include <openssl/ec.h>
@@ -35,6 +36,7 @@ struct e4sss_ctx {
     int opening;               /* set while se05x_open runs (RAND re-entry) */
     unsigned users;            /* operations using the session right now */
     int broken;                /* link failed: reopen once users drops to 0 */
+    struct timespec rand_fail; /* RAND could not open the chip at this time */
     char conn[256];            /* PORT ctrl; empty = se05x_conn_resolve() */
     int errlib;                /* our OpenSSL error library number */
     ERR_STRING_DATA *errstr;   /* heap copy registered with ERR_load_strings */

@@ -8,8 +8,28 @@
  * at all (not present, port unreachable), the bytes come from OpenSSL's own
  * DRBG so that an unreachable chip never breaks every TLS handshake of the
  * device; this is logged at "warn" level (SE05X_LOG=warn). A chip that is open
- * but fails the command is an error. */
+ * but fails the command is an error. After a failed open, RAND does not try
+ * the chip again for RAND_RETRY_S seconds (an absent chip on I2C costs a
+ * timeout per attempt; key operations always try). */
 #include "e4sss.h"
+
+#define RAND_RETRY_S 5
+
+/* 1 while a recent failed open tells RAND to stay in software. */
+static int rand_backoff(struct e4sss_ctx *c, int set)
+{
+    struct timespec now;
+    int r;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&c->lock);
+    if (set)
+        c->rand_fail = now;
+    r = !set && (c->rand_fail.tv_sec != 0 || c->rand_fail.tv_nsec != 0) &&
+        now.tv_sec - c->rand_fail.tv_sec < RAND_RETRY_S;
+    pthread_mutex_unlock(&c->lock);
+    return r;
+}
 
 static int sw_bytes(unsigned char *buf, int num)
 {
@@ -28,9 +48,11 @@ static int rand_bytes(unsigned char *buf, int num)
         ENGINE_finish(e);
         return 0;
     }
-    if (c == NULL || (s = e4sss_session_quiet(c)) == NULL) {
-        if (c != NULL && !c->opening)
+    if (c == NULL || rand_backoff(c, 0) || (s = e4sss_session_quiet(c)) == NULL) {
+        if (c != NULL && !c->opening && !rand_backoff(c, 0)) {
+            rand_backoff(c, 1);
             se05x_log(SE05X_LOG_WARN, "engine", "RAND: chip not available, using OpenSSL's DRBG");
+        }
         ENGINE_finish(e);
         return sw_bytes(buf, num);
     }
