@@ -83,6 +83,8 @@ openssl ec -inform DER -in "$T/refpub.der" -text -noout 2>/dev/null | tr -d ' :\
 ssscli refpem rsa pair 0x20E8A002 "$T/rref.pem" || fail "refpem rsa"
 head -1 "$T/rref.pem" | grep -q 'BEGIN RSA PRIVATE KEY' || fail "refpem rsa is PKCS#1"
 openssl rsa -in "$T/rref.pem" -text -noout 2>/dev/null | grep -qi 'coefficient: 2779166134' || fail "rsa ref magic"
+expect_fail "importing a ref key" ssscli set ecc pair 0x20E8A00F "$T/ref.pem"
+assert_contains "$LAST_ERR" "reference key" "ref key import message"
 expect_fail "refpem rsa on an EC key" ssscli refpem rsa pair 0x20E8A001 "$T/x.pem"
 [ ! -e "$T/x.pem" ] || fail "failed refpem left a file"
 

@@ -74,6 +74,12 @@ int cmd_set(struct cli *c)
         EVP_PKEY *pk = NULL;
         struct se05x_error err;
         memset(&err, 0, sizeof(err));
+        struct se05x_refkey ref;
+        int is_ref = 0;
+        if (se05x_refkey_parse_file(c->argv[3], &ref, &is_ref, &err) == SE05X_OK && is_ref)
+            return cli_err("%s is a reference key to object 0x%08X: it holds no key material to import",
+                           c->argv[3], (unsigned)ref.id);
+        memset(&err, 0, sizeof(err));
         if (se05x_load_key_file(c->argv[3], &pk, &err) != SE05X_OK)
             return cli_err("%s: %s", c->argv[3], err.msg[0] ? err.msg : "cannot load the key");
         if (EVP_PKEY_get_base_id(pk) != key_kind(t)) {
