@@ -81,8 +81,8 @@ static const char *seeds[] = {
     "80 02 0B 25 00",
     "80 02 00 3B 06 41 04 F0 00 00 12",
     "80 03 0C 09 2B 41 04 7F 00 00 40 42 01 A3 43 20 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
-    "80 03 01 0F 00 00 27 41 04 7F 00 00 41 42 20 09 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
-    "80 01 06 00 10 41 04 7F 00 00 50 43 02 00 10 44 03 01 02 03",
+    "80 03 01 0F 00 00 28 41 04 7F 00 00 41 42 20 09 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+    "80 01 06 00 0F 41 04 7F 00 00 50 43 02 00 10 44 03 01 02 03",
     "80 01 62 00 0E 41 04 7F 00 00 60 42 02 02 00 48 03 01 00 01",
     "80 01 02 00 0B 41 04 7F 00 00 60 4A 03 01 02 03",
     "80 01 08 00 0A 41 04 7F 00 00 30 42 02 00 02",
@@ -91,7 +91,17 @@ static const char *seeds[] = {
     "80 04 00 28 06 41 04 7F 00 00 01",
     "80 03 02 37 0A 41 04 7F 00 00 60 42 01 0C 43 00",
     "00 A4 04 00 10 A0 00 00 03 96 54 53 00 00 00 01 03 00 00 00 00 00",
+    "80 41 07 00 0C 41 04 7D A0 00 01 42 04 01 02 03 04",
+    "80 04 00 1B 06 41 04 7D A0 00 01",
+    "80 05 00 00 17 10 08 00 00 00 00 00 00 00 00 41 0B 80 04 00 27 06 41 04 7F 00 00 01",
+    "80 05 00 00 18 10 08 00 00 00 00 00 00 00 00 41 0C 80 04 00 2C 06 41 04 01 02 03 04 00",
+    "80 22 00 00 00 00 21 41 04 7F FF 02 06 45 04 F0 00 00 12 46 01 21 47 10 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+    "80 22 00 3B 00 00 21 41 04 7F FF 02 06 45 04 F0 00 00 12 46 01 21 47 10 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00",
+    "80 CA 00 FE 02 DF 28 00",
+    "00 A4 04 00 00",
 };
+
+static unsigned hist[65536];
 
 static void test_fuzz(void **st)
 {
@@ -102,39 +112,81 @@ static void test_fuzz(void **st)
     size_t rl;
     const uint8_t sel[] = {0x00, 0xA4, 0x04, 0x00, 0x10, 0xA0, 0x00, 0x00, 0x03, 0x96, 0x54,
                            0x53, 0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00};
-    for (int it = 0; it < 6000; it++) {
+    for (int it = 0; it < 8000; it++) {
         size_t n;
-        uint32_t mode = next() % 4;
+        uint32_t mode = next() % 5;
         if (mode == 0) { /* pure noise with a plausible header */
             n = next() % 300;
             for (size_t i = 0; i < n; i++)
                 buf[i] = (uint8_t)next();
             if (n > 0)
                 buf[0] = (next() & 1) ? 0x80 : buf[0];
-        } else {
-            const char *s = seeds[next() % (sizeof seeds / sizeof seeds[0])];
-            n = tu_hex(s, seed, sizeof seed);
-            memcpy(buf, seed, n);
-            if (mode == 1) { /* truncate */
-                n = next() % (n + 1);
-            } else if (mode == 2) { /* flip bytes */
-                int k = 1 + (int)(next() % 4);
-                for (int j = 0; j < k; j++)
-                    buf[next() % n] = (uint8_t)next();
-            } else { /* append / lengthen TLV values */
-                size_t extra = next() % 40;
-                for (size_t i = 0; i < extra && n < sizeof buf; i++)
-                    buf[n++] = (uint8_t)next();
-                if (n > 6)
-                    buf[5 + next() % (n - 6)] = (uint8_t)(0x80 | (next() & 3));
+        } else if (mode == 1) { /* truncated seed */
+            const char *sd = seeds[next() % (sizeof seeds / sizeof seeds[0])];
+            n = tu_hex(sd, buf, sizeof buf);
+            n = next() % (n + 1);
+        } else { /* seed body mutated, then re-framed with a correct Lc */
+            const char *sd = seeds[next() % (sizeof seeds / sizeof seeds[0])];
+            size_t sn = tu_hex(sd, seed, sizeof seed);
+            struct sim_apdu a;
+            assert_int_equal(sim_apdu_parse(seed, sn, &a), 0x9000);
+            uint8_t body[600];
+            size_t bl = a.lc;
+            if (bl)
+                memcpy(body, a.data, bl);
+            int k = 1 + (int)(next() % 4);
+            for (int j = 0; j < k; j++) {
+                uint32_t op = next() % 5;
+                if (op == 0 && bl) /* random byte */
+                    body[next() % bl] = (uint8_t)next();
+                else if (op == 1 && bl) /* length byte into another form */
+                    body[next() % bl] = (uint8_t)(0x7F + next() % 5);
+                else if (op == 2 && bl) /* cut the body */
+                    bl = next() % bl;
+                else if (op == 3 && bl + 40 < sizeof body) { /* append a random TLV */
+                    uint8_t len = (uint8_t)(next() % 36);
+                    body[bl++] = (uint8_t)(0x40 + next() % 16);
+                    body[bl++] = len;
+                    for (uint8_t q = 0; q < len; q++)
+                        body[bl++] = (uint8_t)next();
+                } else if (bl) { /* grow or shrink one TLV value length by one */
+                    size_t pos = next() % bl;
+                    body[pos] = (uint8_t)(body[pos] + ((next() & 1) ? 1 : 0xFF));
+                }
+            }
+            n = 0;
+            buf[n++] = seed[0];
+            buf[n++] = (next() % 8) ? seed[1] : (uint8_t)next();
+            buf[n++] = (next() % 8) ? seed[2] : (uint8_t)next();
+            buf[n++] = (next() % 8) ? seed[3] : (uint8_t)next();
+            bool ext = bl > 255 || (next() & 1);
+            if (bl) {
+                if (ext) {
+                    buf[n++] = 0;
+                    buf[n++] = (uint8_t)(bl >> 8);
+                    buf[n++] = (uint8_t)bl;
+                } else {
+                    buf[n++] = (uint8_t)bl;
+                }
+                memcpy(buf + n, body, bl);
+                n += bl;
+            }
+            if (next() & 1) { /* Le */
+                buf[n++] = 0;
+                if (ext || !bl)
+                    buf[n++] = 0;
             }
         }
         uint16_t sw = tu_apdu_bin(c, n ? buf : NULL, n, rsp, &rl);
+        hist[sw]++;
         assert_true((sw >> 8) >= 0x61 && (sw >> 8) <= 0x90);
         assert_true(rl <= 1000);
-        if (it % 500 == 0) /* keep the applet selected most of the time */
+        if (it % 50 == 0) /* keep the applet selected most of the time */
             tu_apdu_bin(c, sel, sizeof sel, rsp, &rl);
     }
+    /* the mutations must reach the command handlers, not only the framing */
+    assert_true(hist[0x6A80] > 500);
+    assert_true(hist[0x9000] > 100);
     sim_card_close(c);
 }
 
