@@ -16,6 +16,7 @@ sim_start
 p11_provision
 "$P11_CHECK" "$MODULE" api "$T/ec.pem" || fail "api"
 "$P11_CHECK" "$MODULE" mutex || fail "mutex callbacks"
+"$P11_CHECK" "$MODULE" robust || fail "robustness"
 ssscli generate ecc 0x20181005 NIST_P256 || fail "generate 0x20181005"
 "$P11_CHECK" "$MODULE" stale || fail "stale key"
 "$P11_CHECK" "$MODULE" fork || fail "fork"

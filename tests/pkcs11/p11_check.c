@@ -1,6 +1,7 @@
 /* PKCS#11 behaviour checks against libsss_pkcs11.so on an emulator.
  *   p11_check MODULE lazy                    no chip access before real use
  *   p11_check MODULE api EC_KEY.pem          attributes, labels, login, sign/verify, ECDH, keygen errors
+ *   p11_check MODULE robust                  every attribute of every object, NULL/bad arguments
  *   p11_check MODULE stale                   key deleted/re-created by another program (needs ssscli)
  *   p11_check MODULE mutex                   application mutex callbacks are used
  *   p11_check MODULE fork                    child: CKR_CRYPTOKI_NOT_INITIALIZED until C_Initialize
@@ -331,6 +332,73 @@ static int t_stale(void)
     return g_fail;
 }
 
+/* ---- hostile callers: every attribute of every object, NULL pointers, bad handles ---- */
+static int t_robust(void)
+{
+    RV(F->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE o[64];
+    CK_ULONG n = find(h, NULL, 0, o, 64);
+    CHECK(n >= 6, "objects listed: %lu", (unsigned long)n);
+    unsigned long answered = 0;
+    for (CK_ULONG i = 0; i < n; i++) {
+        for (CK_ATTRIBUTE_TYPE t = 0; t < 0x700; t++) {
+            CK_ATTRIBUTE a = {t, NULL, 0};
+            CK_RV rv = F->C_GetAttributeValue(h, o[i], &a, 1);
+            if (rv == CKR_OK && a.ulValueLen != CK_UNAVAILABLE_INFORMATION) {
+                answered++;
+                uint8_t *b = malloc(a.ulValueLen + 1);
+                CK_ULONG want = a.ulValueLen;
+                a.pValue = b;
+                RV(F->C_GetAttributeValue(h, o[i], &a, 1), CKR_OK);
+                CHECK(a.ulValueLen == want, "attr 0x%lx length changed", (unsigned long)t);
+                if (want > 0) { /* one byte short */
+                    a.ulValueLen = want - 1;
+                    RV(F->C_GetAttributeValue(h, o[i], &a, 1), CKR_BUFFER_TOO_SMALL);
+                    CHECK(a.ulValueLen == CK_UNAVAILABLE_INFORMATION, "short buffer length");
+                }
+                free(b);
+            } else {
+                CHECK(rv == CKR_ATTRIBUTE_TYPE_INVALID || rv == CKR_ATTRIBUTE_SENSITIVE,
+                      "attr 0x%lx: rv 0x%lx", (unsigned long)t, (unsigned long)rv);
+                CHECK(a.ulValueLen == CK_UNAVAILABLE_INFORMATION, "attr 0x%lx: length", (unsigned long)t);
+            }
+        }
+    }
+    CHECK(answered > 100, "only %lu attributes answered", answered);
+    /* NULL pointers and invalid handles give errors, never crashes */
+    CK_ULONG cnt = 0;
+    CK_BYTE buf[16];
+    CK_MECHANISM m = {CKM_ECDSA, NULL, 0};
+    RV(F->C_GetSlotList(CK_TRUE, NULL, NULL), CKR_ARGUMENTS_BAD);
+    RV(F->C_GetTokenInfo(7, NULL), CKR_SLOT_ID_INVALID);
+    RV(F->C_GetTokenInfo(1, NULL), CKR_ARGUMENTS_BAD);
+    RV(F->C_OpenSession(1, 0, NULL, NULL, &h), CKR_SESSION_PARALLEL_NOT_SUPPORTED);
+    RV(F->C_GetAttributeValue(h, o[0], NULL, 3), CKR_ARGUMENTS_BAD);
+    RV(F->C_GetAttributeValue(0x7777, o[0], NULL, 0), CKR_SESSION_HANDLE_INVALID);
+    RV(F->C_FindObjects(h, NULL, 4, &cnt), CKR_OPERATION_NOT_INITIALIZED);
+    RV(F->C_SignInit(h, NULL, o[0]), CKR_ARGUMENTS_BAD);
+    RV(F->C_SignInit(h, &m, 0), CKR_KEY_HANDLE_INVALID);
+    RV(F->C_SignInit(h, &m, 0xFFFFFFF1), CKR_KEY_HANDLE_INVALID);
+    RV(F->C_Sign(h, buf, 4, buf, &cnt), CKR_OPERATION_NOT_INITIALIZED);
+    RV(F->C_Decrypt(h, buf, 4, buf, &cnt), CKR_OPERATION_NOT_INITIALIZED);
+    RV(F->C_DigestInit(h, &m), CKR_MECHANISM_INVALID);
+    RV(F->C_GenerateRandom(h, NULL, 5), CKR_ARGUMENTS_BAD);
+    RV(F->C_CreateObject(h, NULL, 2, o), CKR_ARGUMENTS_BAD);
+    RV(F->C_DestroyObject(h, 12345678), CKR_OBJECT_HANDLE_INVALID);
+    CK_ECDH1_DERIVE_PARAMS dp = {CKD_NULL, 0, NULL, 3, buf};
+    CK_MECHANISM dm = {CKM_ECDH1_DERIVE, &dp, sizeof(dp)};
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY), out = 0;
+    RV(F->C_DeriveKey(h, &dm, ec, NULL, 0, &out), CKR_MECHANISM_PARAM_INVALID);
+    CK_ATTRIBUTE bad[] = {{CKA_CLASS, buf, 1}};
+    RV(F->C_CreateObject(h, bad, 1, o), CKR_TEMPLATE_INCOMPLETE);
+    RV(F->C_Logout(h), CKR_OK);
+    RV(F->C_Login(h, CKU_USER, NULL, 4), CKR_ARGUMENTS_BAD);
+    RV(F->C_Login(h, CKU_SO, (CK_UTF8CHAR_PTR) "1234", 4), CKR_USER_TYPE_INVALID);
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
 /* ---- application mutex callbacks ---- */
 static int g_locks;
 static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); return CKR_OK; }
@@ -445,6 +513,8 @@ int main(int argc, char **argv)
         rc = t_lazy();
     else if (strcmp(argv[2], "api") == 0)
         rc = t_api(argc > 3 ? argv[3] : NULL);
+    else if (strcmp(argv[2], "robust") == 0)
+        rc = t_robust();
     else if (strcmp(argv[2], "stale") == 0)
         rc = t_stale();
     else if (strcmp(argv[2], "mutex") == 0)
