@@ -45,7 +45,8 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
         break;
     }
     case SE05X_TYPE_BINARY:
-    case SE05X_TYPE_COUNTER: {
+    case SE05X_TYPE_COUNTER:
+    case SE05X_TYPE_PCR: {
         uint16_t off = 0, len = 0;
         if ((t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &off)) ||
             (t.has[SE05X_TAG_3] && !sim_tlv_u16(&t, SE05X_TAG_3, &len)))
@@ -61,7 +62,7 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
         n = len;
         break;
     }
-    default: /* private keys, symmetric keys, UserIDs, PCRs */
+    default: /* private keys, symmetric keys, UserIDs */
         if (!attested) /* an attested read still attests their attributes */
             return SE05X_SW_CONDITIONS;
         break;
@@ -111,7 +112,7 @@ uint16_t h_read_size(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
         size = ci ? ci->bytes : 0;
     } else if (type_is_rsa(o->type)) {
         size = o->rsa_bits / 8u;
-    } else if (o->type == SE05X_TYPE_USERID || o->type == SE05X_TYPE_PCR) {
+    } else if (o->type == SE05X_TYPE_USERID) {
         return SE05X_SW_CONDITIONS;
     } else if (o->type == SE05X_TYPE_BINARY) {
         size = o->reserve;

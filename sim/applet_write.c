@@ -1,6 +1,7 @@
 /* Writing binary files, symmetric keys, UserIDs and counters (apdu.md §4.3,
  * §5). A TAG 11 policy is taken only when the object is created; on an
  * existing object it is ignored (policies are immutable). */
+#include <openssl/evp.h>
 #include <string.h>
 
 #include "card_internal.h"
@@ -239,6 +240,70 @@ uint16_t h_write_counter(struct sim_card *c, const struct sim_apdu *a, struct tl
             v[i]++;
             memset(v + i + 1, 0, (size_t)(size - 1 - i));
         }
+    }
+    return commit(c, o);
+}
+
+/* §5 PCR: always SHA-256. New: TAG 42 initial value (32 bytes, default
+ * zeros), then TAG 43 extends. Existing: TAG 43 extends, value =
+ * SHA-256(old || data) (WRITE); neither TAG resets it to zeros (DELETE). */
+uint16_t h_write_pcr(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_POLICY, SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3};
+    struct sim_tlvs t;
+    uint32_t id;
+    uint8_t v[32] = {0};
+    (void)w;
+    if (a->ins & SE05X_INS_AUTH_OBJECT)
+        return SE05X_SW_INS_NOT_SUPPORTED;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
+        (t.has[SE05X_TAG_2] && t.n[SE05X_TAG_2] != 32) ||
+        (t.has[SE05X_TAG_3] && t.n[SE05X_TAG_3] == 0))
+        return SE05X_SW_WRONG_DATA;
+    struct sim_obj *old = store_find(&c->store, id), *o;
+    if (old) {
+        if (old->type != SE05X_TYPE_PCR)
+            return SE05X_SW_CONDITIONS;
+        if (t.has[SE05X_TAG_2])
+            return SE05X_SW_WRONG_DATA; /* the initial value is set at creation only */
+        sw = card_check_rewrite(c, old, t.has[SE05X_TAG_3] ? SE05X_POL_ALLOW_WRITE : SE05X_POL_ALLOW_DELETE);
+        if (sw != SE05X_SW_OK)
+            return sw;
+        if (!(o = sim_obj_clone(old)))
+            return SE05X_SW_FILE_FULL;
+        if (t.has[SE05X_TAG_3] && o->part_len[SIM_P_VALUE] == 32)
+            memcpy(v, o->part[SIM_P_VALUE], 32);
+    } else {
+        if (!(o = new_obj(a, id, SE05X_TYPE_PCR)))
+            return SE05X_SW_FILE_FULL;
+        o->reserve = 32;
+        if ((sw = card_set_policy(o, &t)) != SE05X_SW_OK) {
+            sim_obj_free(o);
+            return sw;
+        }
+        if (t.has[SE05X_TAG_2])
+            memcpy(v, t.v[SE05X_TAG_2], 32);
+    }
+    if (t.has[SE05X_TAG_3]) {
+        EVP_MD_CTX *md = EVP_MD_CTX_new();
+        unsigned ml = 0;
+        bool ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+                  EVP_DigestUpdate(md, v, 32) == 1 &&
+                  EVP_DigestUpdate(md, t.v[SE05X_TAG_3], t.n[SE05X_TAG_3]) == 1 &&
+                  EVP_DigestFinal_ex(md, v, &ml) == 1;
+        EVP_MD_CTX_free(md);
+        if (!ok) {
+            sim_obj_free(o);
+            return 0x6F00;
+        }
+    }
+    o->cleared = false;
+    if (!sim_obj_set_part(o, SIM_P_VALUE, v, 32)) {
+        sim_obj_free(o);
+        return SE05X_SW_FILE_FULL;
     }
     return commit(c, o);
 }

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "card_internal.h"
+#include <openssl/crypto.h>
+
 #include "log.h"
 #include "policy.h"
 
@@ -170,9 +172,18 @@ uint16_t card_use_obj(struct sim_card *c, uint32_t id, uint32_t rule, struct sim
     return SE05X_SW_OK;
 }
 
+/* REQUIRE_PCR_VALUE: the PCR object exists and holds the expected value. */
+static bool pcr_matches(void *ctx, uint32_t pcr, const uint8_t expected[32])
+{
+    const struct sim_obj *o = store_find(ctx, pcr);
+    return o && o->type == SE05X_TYPE_PCR && o->part_len[SIM_P_VALUE] == 32 &&
+           CRYPTO_memcmp(o->part[SIM_P_VALUE], expected, 32) == 0;
+}
+
 bool card_allows(const struct sim_card *c, const struct sim_obj *o, uint32_t rule)
 {
-    return sim_policy_allows(o->policy, o->policy_len, c->cur_auth, rule);
+    return sim_policy_allows_pcr(o->policy, o->policy_len, c->cur_auth, rule, pcr_matches,
+                                 (void *)&c->store);
 }
 
 uint16_t card_check_rewrite(const struct sim_card *c, const struct sim_obj *o, uint32_t rule)
@@ -237,6 +248,7 @@ static const struct route routes[] = {
     {SE05X_INS_WRITE, SE05X_P1_BINARY, 0xFF, SE05X_P2_DEFAULT, 0xC0, h_write_binary},
     {SE05X_INS_WRITE, SE05X_P1_UserID, 0xFF, SE05X_P2_DEFAULT, 0xC0, h_write_userid},
     {SE05X_INS_WRITE, SE05X_P1_COUNTER, 0xFF, SE05X_P2_DEFAULT, 0xC0, h_write_counter},
+    {SE05X_INS_WRITE, SE05X_P1_PCR, 0xFF, SE05X_P2_DEFAULT, 0xC0, h_write_pcr},
     {SE05X_INS_WRITE, SE05X_P1_CURVE, 0xFF, SE05X_P2_CREATE, 0, h_create_curve},
     {SE05X_INS_WRITE, SE05X_P1_CURVE, 0xFF, SE05X_P2_PARAM, 0, h_set_curve_param},
     /* §4.4 reading objects */

@@ -103,6 +103,7 @@ uint16_t h_write_binary(struct sim_card *, const struct sim_apdu *, struct tlv_w
 uint16_t h_write_symm(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_write_userid(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_write_counter(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_write_pcr(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 
 uint16_t h_create_curve(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_set_curve_param(struct sim_card *, const struct sim_apdu *, struct tlv_w *);

@@ -24,6 +24,13 @@ bool sim_policy_valid(const uint8_t *p, size_t n)
 
 bool sim_policy_allows(const uint8_t *p, size_t n, uint32_t auth, uint32_t rule)
 {
+    return sim_policy_allows_pcr(p, n, auth, rule, NULL, NULL);
+}
+
+bool sim_policy_allows_pcr(const uint8_t *p, size_t n, uint32_t auth, uint32_t rule,
+                           bool (*pcr_ok)(void *ctx, uint32_t pcr, const uint8_t expected[32]),
+                           void *ctx)
+{
     size_t pos = 0;
     if (n == 0)
         return true;
@@ -32,8 +39,13 @@ bool sim_policy_allows(const uint8_t *p, size_t n, uint32_t auth, uint32_t rule)
         if (id == auth) {
             if (bits & SE05X_POL_FORBID_ALL)
                 return false;
-            if (bits & (SE05X_POL_REQUIRE_SM | SE05X_POL_REQUIRE_PCR_VALUE))
-                return false; /* no secure messaging / PCR outside a session */
+            if (bits & SE05X_POL_REQUIRE_SM)
+                return false; /* no secure messaging is emulated */
+            if (bits & SE05X_POL_REQUIRE_PCR_VALUE) {
+                if (p[pos] != 8 + 36 || !pcr_ok ||
+                    !pcr_ok(ctx, be32(p + pos + 9), p + pos + 13))
+                    return false;
+            }
             return (bits & rule) == rule;
         }
         pos += p[pos] + 1u;

@@ -18,4 +18,11 @@ bool sim_policy_valid(const uint8_t *p, size_t n);
  * and REQUIRE_PCR_VALUE cannot be satisfied outside a session and deny. */
 bool sim_policy_allows(const uint8_t *p, size_t n, uint32_t auth, uint32_t rule);
 
+/* Same, with REQUIRE_PCR_VALUE honoured: an entry carrying that bit and the
+ * 36-byte PCR extension grants access only when pcr_ok(ctx, pcr id,
+ * expected value) is true. */
+bool sim_policy_allows_pcr(const uint8_t *p, size_t n, uint32_t auth, uint32_t rule,
+                           bool (*pcr_ok)(void *ctx, uint32_t pcr, const uint8_t expected[32]),
+                           void *ctx);
+
 #endif

@@ -1400,6 +1400,55 @@ static void test_sessions(void **st)
     sim_card_close(c);
 }
 
+/* §5 PCR objects and the REQUIRE_PCR_VALUE policy bit. */
+static void test_pcr(void **st)
+{
+    (void)st;
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    uint8_t zero[32] = {0}, expect[32], v[200], buf[64];
+    unsigned ml;
+    memcpy(buf, zero, 32);
+    memcpy(buf + 32, "abc", 3);
+    EVP_Digest(buf, 35, expect, &ml, EVP_sha256(), NULL);
+    assert_int_equal(tu_apdu(c, "80 01 09 00 0B 41 04 7F 00 00 90 43 03 61 62 63", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 90", r, &rl), 0x9000);
+    assert_int_equal(rl, 36);
+    assert_memory_equal(r + 4, expect, 32);
+    assert_int_equal(tu_apdu(c, "80 02 00 07 06 41 04 7F 00 00 90", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x02\x00\x20", 4);
+    assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 90", r, &rl), 0x9000);
+    assert_int_equal(r[2], 0x0F);
+    /* a file readable only while the PCR holds `expect` */
+    uint8_t pol[45] = {44, 0, 0, 0, 0, 0x00, 0x21, 0x00, 0x00, 0x7F, 0x00, 0x00, 0x90};
+    memcpy(pol + 13, expect, 32);
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put(&w, 0x11, pol, sizeof pol);
+    tlv_put_u32(&w, 0x41, 0x7F000091);
+    tlv_put_u16(&w, 0x43, 4);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 91", r, &rl), 0x9000);
+    /* extend: value changes, the file is locked */
+    assert_int_equal(tu_apdu(c, "80 01 09 00 09 41 04 7F 00 00 90 43 01 00", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 91", r, &rl), 0x6986);
+    /* reset (no TAG 42/43) brings zeros back; an initial value on an existing PCR is refused */
+    assert_int_equal(tu_apdu(c, "80 01 09 00 06 41 04 7F 00 00 90", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 90", r, &rl), 0x9000);
+    assert_memory_equal(r + 4, zero, 32);
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000090);
+    tlv_put(&w, 0x42, zero, 32);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x09, 0x00, v, w.len, r, &rl), 0x6A80);
+    /* PCR with an explicit initial value */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F000092);
+    tlv_put(&w, 0x42, expect, 32);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x09, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 92", r, &rl), 0x9000);
+    assert_memory_equal(r + 4, expect, 32);
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1424,6 +1473,7 @@ int main(void)
         cmocka_unit_test(test_other_curves),
         cmocka_unit_test(test_rsa_raw),
         cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_pcr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
