@@ -70,6 +70,8 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
     if (!pin || !*pin || strlen(pin) >= sizeof(c->pin))
         pin = P11_DEFAULT_PIN;
     strcpy(c->pin, pin);
+    const char *any = getenv("SE05X_PKCS11_ANY_PIN");
+    c->any_pin = any && strcmp(any, "1") == 0;
     __atomic_store_n(&g_ctx, c, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&g_init_lock);
     se05x_log(SE05X_LOG_DEBUG, "pkcs11", "C_Initialize (pid %d)", (int)c->pid);

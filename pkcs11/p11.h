@@ -88,6 +88,7 @@ struct p11_ctx {
     int have_uid;
     uint8_t uid[18];
     int logged_in;
+    int any_pin;          /* SE05X_PKCS11_ANY_PIN=1: NXP compatibility, any PIN logs in */
     char pin[128];
     CK_SESSION_HANDLE next_handle;
     struct p11_session sess[P11_MAX_SESSIONS];

@@ -278,7 +278,9 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
     if (!pPin && ulPinLen)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     size_t want = strlen(ctx->pin);
-    if (!pPin || ulPinLen != want || CRYPTO_memcmp(pPin, ctx->pin, want) != 0) {
+    if (ctx->any_pin && pPin) {
+        se05x_log(SE05X_LOG_WARN, "pkcs11", "SE05X_PKCS11_ANY_PIN=1: PIN not checked (NXP compatibility mode)");
+    } else if (!pPin || ulPinLen != want || CRYPTO_memcmp(pPin, ctx->pin, want) != 0) {
         se05x_log(SE05X_LOG_WARN, "pkcs11", "C_Login: wrong PIN");
         P11_LEAVE(ctx, CKR_PIN_INCORRECT);
     }
