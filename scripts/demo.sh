@@ -8,6 +8,9 @@
 #   4. certificate request signed by the chip, certificate from a local demo CA
 #   5. sign a message in the chip, verify it with openssl
 #   6. show that the private key cannot be read back
+#   7. the Mender tutorial on the same emulator (scripts/demo-mender.sh): the
+#      e4sss engine, openssl req with the reference key, and the real Mender
+#      client authenticating to a local test server with the chip's key
 # Each step is one function; later stages (engine, provider, Mender) add
 # theirs to STEPS. Output files stay in $DEMO_OUT (default <builddir>/demo).
 # Exits non-zero on any failure; the emulator is always stopped.
@@ -119,8 +122,13 @@ step_private_key_stays() {
   refused se05x read "$KEY_ID" --private
 }
 
+step_mender() {
+  step "7. The Mender tutorial: engine e4sss, then the Mender client authenticates with the chip's key"
+  DEMO_OUT="$OUT" bash "$(dirname "${BASH_SOURCE[0]}")/demo-mender.sh" "$BUILD"
+}
+
 STEPS=(step_start_emulator step_generate_key step_reference_key step_certificate step_sign_verify
-  step_private_key_stays)
+  step_private_key_stays step_mender)
 
 main() {
   if [ -d "$OUT" ] && [ ! -f "$OUT/.se05x-demo" ]; then
@@ -132,7 +140,7 @@ main() {
   touch "$OUT/.se05x-demo"
   local s
   for s in "${STEPS[@]}"; do "$s"; done
-  printf '\n==> Done. Files in %s: reference key, CSR, certificate, signature.\n' "$OUT"
+  printf '\n==> Done. Files in %s: reference key, CSR, certificate, signature, Mender setup.\n' "$OUT"
 }
 
 main
