@@ -135,6 +135,8 @@ uint16_t card_process_session(struct sim_card *c, const struct sim_apdu *a, stru
             s = &c->sessions[i];
     if (!s)
         return SE05X_SW_CONDITIONS; /* unknown or closed session */
+    if (card_locked(c) && s->auth != SE05X_OBJ_TRANSPORT)
+        return SE05X_SW_CONDITIONS; /* A13 */
     if ((sw = sim_apdu_parse(t.v[SE05X_TAG_1], t.n[SE05X_TAG_1], &in)) != SE05X_SW_OK)
         return sw;
     if (in.cla != SE05X_CLA)
@@ -150,4 +152,28 @@ uint16_t card_process_session(struct sim_card *c, const struct sim_apdu *a, stru
     c->cur = NULL;
     c->cur_auth = SIM_AUTH_NO_SESSION;
     return sw;
+}
+
+/* A13 SetLockState: only in a session authenticated with TRANSPORT
+ * (7FFF0200). 41: 01 transient / 02 persistent lock; 42: 01 locks, any other
+ * value unlocks. */
+uint16_t h_set_lock_state(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
+    struct sim_tlvs t;
+    uint8_t ind, state;
+    (void)w;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u8(&t, SE05X_TAG_1, &ind) || !sim_tlv_u8(&t, SE05X_TAG_2, &state) ||
+        (ind != 0x01 && ind != 0x02))
+        return SE05X_SW_WRONG_DATA;
+    if (!c->cur || !c->cur->authenticated || c->cur->auth != SE05X_OBJ_TRANSPORT)
+        return SE05X_SW_SECURITY_STATUS;
+    if (ind == 0x01) {
+        c->lock_transient = state == 0x01;
+        return SE05X_SW_OK;
+    }
+    return store_set_locked(&c->store, state == 0x01);
 }

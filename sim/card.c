@@ -112,6 +112,7 @@ void sim_card_chip_reset(struct sim_card *c)
 {
     pthread_mutex_lock(&c->lock);
     c->selected = false;
+    c->lock_transient = false;
     card_drop_sessions(c);
     for (size_t i = 0; i < c->store.n; i++) {
         struct sim_obj *o = c->store.objs[i];
@@ -182,6 +183,8 @@ static bool pcr_matches(void *ctx, uint32_t pcr, const uint8_t expected[32])
 
 bool card_allows(const struct sim_card *c, const struct sim_obj *o, uint32_t rule)
 {
+    if (c->cur_auth == SE05X_OBJ_TRANSPORT)
+        return true; /* §15: a TRANSPORT session always has full access */
     return sim_policy_allows_pcr(o->policy, o->policy_len, c->cur_auth, rule, pcr_matches,
                                  (void *)&c->store);
 }
@@ -237,6 +240,7 @@ static const struct route routes[] = {
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x1C, 0, h_close_session},
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x1E, 0, h_refresh_session},
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x2C, 0, h_verify_userid},
+    {SE05X_INS_MGMT, 0x00, 0xFF, 0x3E, 0, h_set_lock_state},
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x3D, 0, h_get_timestamp},
     {SE05X_INS_MGMT, SE05X_P1_CURVE, 0xFF, SE05X_P2_DELETE_OBJECT, 0, h_delete_curve},
     /* §4.3 writing objects */
@@ -354,6 +358,13 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
         return a.ins == 0xCA ? card_manager_get_data(c, &a, w) : SE05X_SW_CONDITIONS;
     if (a.ins == SE05X_INS_PROCESS)
         return a.p1 || a.p2 ? SE05X_SW_WRONG_P1P2 : card_process_session(c, &a, w);
+    if (card_locked(c)) { /* A13: only a TRANSPORT session may be opened */
+        static const uint8_t transport[] = {0x41, 0x04, 0x7F, 0xFF, 0x02, 0x00};
+        bool open_transport = a.ins == SE05X_INS_MGMT && a.p1 == 0 && a.p2 == 0x1B &&
+                              a.lc == sizeof transport && memcmp(a.data, transport, a.lc) == 0;
+        if (!open_transport)
+            return SE05X_SW_CONDITIONS;
+    }
     return card_dispatch(c, &a, w);
 }
 

@@ -36,6 +36,7 @@ struct sim_card {
         uint32_t auth; /* auth object id */
     } sessions[SIM_MAX_SESSIONS];
     struct sim_session *cur; /* session of the APDU being processed, or NULL */
+    bool lock_transient;     /* SetLockState TRANSIENT_LOCK (A13), dropped by a reset */
     uint32_t cur_auth;       /* its auth object id once authenticated, else 0 */
 };
 
@@ -85,6 +86,9 @@ uint16_t h_get_timestamp(struct sim_card *, const struct sim_apdu *, struct tlv_
 uint16_t h_close_session(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_verify_userid(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_refresh_session(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_set_lock_state(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+/* A13: locked applet (transient or persistent lock). */
+static inline bool card_locked(const struct sim_card *c) { return c->lock_transient || c->store.locked; }
 /* Runs one (inner) APDU through the dispatch table. */
 uint16_t card_dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w);
 /* ProcessSessionCmd (80 05 00 00): runs the inner APDU in its session. */

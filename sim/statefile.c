@@ -2,7 +2,7 @@
  * replaced atomically (write DIR/state.tmp, fsync, rename, fsync DIR) so a
  * kill at any instant leaves the old or the new state. Layout (big-endian):
  *   "SE05XSIM" | u32 version | u32 body length | body | SHA-256(all before)
- *   body = u64 created | curves created[17] | curve params[17] | u32 count |
+ *   body = u64 created | u8 locked (v2) | curves created[17] | curve params[17] | u32 count |
  *          count x { u32 id, u8 type, u8 origin, u8 flags, u8 curve, u16 rsa_bits,
  *                    u16 max_attempts, u32 reserve, u16 policy_len, policy,
  *                    8 x { u32 len, bytes } }
@@ -20,7 +20,7 @@
 #include "tlv.h"
 
 #define MAGIC "SE05XSIM"
-#define VERSION 1u
+#define VERSION 2u /* 2: + lock byte; version 1 files are still read */
 #define FLAG_AUTH 1u
 #define FLAG_INCOMPLETE 2u
 #define MAX_FILE (16u << 20)
@@ -94,6 +94,7 @@ int statefile_write(const struct sim_store *s)
     put32(&b, 0); /* body length, patched below */
     put32(&b, (uint32_t)(s->created >> 32));
     put32(&b, (uint32_t)s->created);
+    put8(&b, s->locked ? 1 : 0);
     put(&b, s->curve_created + 1, SIM_CURVE_MAX);
     put(&b, s->curve_params + 1, SIM_CURVE_MAX);
     uint32_t count = 0;
@@ -191,9 +192,15 @@ static uint32_t get32(struct rd *r)
     return p ? be32(p) : 0;
 }
 
-static int parse_body(struct sim_store *s, struct rd *r)
+static int parse_body(struct sim_store *s, struct rd *r, uint32_t version)
 {
     s->created = ((uint64_t)get32(r) << 32) | get32(r);
+    if (version >= 2) {
+        uint8_t l = get8(r);
+        if (l > 1)
+            return -1;
+        s->locked = l;
+    }
     const uint8_t *cc = take(r, SIM_CURVE_MAX), *cp = take(r, SIM_CURVE_MAX);
     if (r->bad)
         return -1;
@@ -273,7 +280,8 @@ int statefile_load(struct sim_store *s, char *err, size_t errlen)
         why = "not an se05x-sim state file";
         goto out;
     }
-    if (be32(p + 8) != VERSION) {
+    uint32_t version = be32(p + 8);
+    if (version != 1 && version != VERSION) {
         why = "unsupported format version";
         goto out;
     }
@@ -294,7 +302,7 @@ int statefile_load(struct sim_store *s, char *err, size_t errlen)
         why = "out of memory";
         goto out;
     }
-    if (parse_body(s, &r) != 0) {
+    if (parse_body(s, &r, version) != 0) {
         why = "malformed content";
         goto out;
     }

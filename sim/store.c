@@ -236,6 +236,17 @@ uint16_t store_delete_all(struct sim_store *s)
     return SE05X_SW_OK;
 }
 
+uint16_t store_set_locked(struct sim_store *s, bool locked)
+{
+    bool old = s->locked;
+    s->locked = locked;
+    if (store_persist(s) != 0) {
+        s->locked = old;
+        return 0x6F00;
+    }
+    return SE05X_SW_OK;
+}
+
 void store_drop_transient(struct sim_store *s)
 {
     size_t j = 0;

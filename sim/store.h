@@ -61,6 +61,7 @@ struct sim_store {
     char *dir;   /* NULL: in memory only */
     int lock_fd;
     uint64_t created; /* unix time of provisioning */
+    bool locked;      /* SetLockState PERSISTENT_LOCK (A13) */
 };
 
 /* Opens the state directory (creating it 0700), takes its lock and loads the
@@ -77,6 +78,7 @@ struct sim_obj *store_find(const struct sim_store *s, uint32_t id);
 uint16_t store_put(struct sim_store *s, struct sim_obj *o);
 uint16_t store_remove(struct sim_store *s, uint32_t id);
 uint16_t store_set_curve(struct sim_store *s, uint8_t curve, bool created, uint8_t params);
+uint16_t store_set_locked(struct sim_store *s, bool locked);
 /* DeleteAll (§17): every object except PROVISIONED ones, and every curve;
  * one persisted step. Returns 9000 or 6F00 (nothing changed). */
 uint16_t store_delete_all(struct sim_store *s);

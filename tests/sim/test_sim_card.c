@@ -1449,6 +1449,49 @@ static void test_pcr(void **st)
     sim_card_close(c);
 }
 
+/* A13: SetLockState in a TRANSPORT (7FFF0200) session; a locked applet
+ * answers 6985 to everything but that session; the persistent lock
+ * survives a restart. */
+static void test_lock_state(void **st)
+{
+    (void)st;
+    char *dir = tu_tmpdir();
+    struct sim_card *c = tu_open_selected(dir, NULL);
+    uint8_t sid[8];
+    assert_int_equal(tu_apdu(c, "80 04 00 3E 06 41 01 01 42 01 01", r, &rl), 0x6982);
+    assert_int_equal(tu_apdu(c, "80 41 07 00 0C 41 04 7F FF 02 00 42 04 11 22 33 44", r, &rl), 0x9000);
+    /* a binary nobody may read without the TRANSPORT session */
+    assert_int_equal(tu_apdu(c, "80 01 06 00 15 11 09 08 00 00 00 00 20 00 00 00 41 04 7F 00 00 70 43 02 00 04", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 70", r, &rl), 0x6986);
+    open_session(c, "80 04 00 1B 06 41 04 7F FF 02 00", sid);
+    assert_int_equal(in_session(c, sid, "80 04 00 2C 06 41 04 11 22 33 44"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 02 00 00 06 41 04 7F 00 00 70"), 0x9000); /* full access */
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 01 42 01 01"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 7F 00 00 70", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 04 00 1B 06 41 04 7D A0 00 01", r, &rl), 0x6985);
+    assert_int_equal(in_session(c, sid, "80 04 00 20 00"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 01 42 01 02"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x9000);
+    /* persistent lock: survives a restart, released in a new TRANSPORT session */
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 02 42 01 01"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x6985);
+    sim_card_close(c);
+    c = tu_open_selected(dir, NULL);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x6985);
+    open_session(c, "80 04 00 1B 06 41 04 7F FF 02 00", sid);
+    assert_int_equal(in_session(c, sid, "80 04 00 2C 06 41 04 11 22 33 44"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 02 42 01 00"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x9000);
+    /* a transient lock ends with a chip reset */
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 01 42 01 01"), 0x9000);
+    sim_card_chip_reset(c);
+    assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x9000);
+    sim_card_close(c);
+    tu_rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1474,6 +1517,7 @@ int main(void)
         cmocka_unit_test(test_rsa_raw),
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_pcr),
+        cmocka_unit_test(test_lock_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
