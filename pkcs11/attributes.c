@@ -365,7 +365,7 @@ static int match_one(struct p11_ctx *ctx, struct p11_entry *e, int sub, const CK
 {
     if (t->type == CKA_LABEL && !e->host_only) {
         se05x_objid want;
-        if (!t->pValue || p11_label_to_id(t->pValue, t->ulValueLen, &want) != 0)
+        if (!t->pValue || p11_label_to_id(ctx, t->pValue, t->ulValueLen, &want) != 0)
             return 0;
         if (sub == P11_SUB_OTHER && p11_entry_binary(ctx, e) == CKR_OK && e->x509 &&
             p11_entry_pairing(ctx, e) == CKR_OK)

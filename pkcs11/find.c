@@ -26,7 +26,7 @@ static CK_RV add(struct p11_session *s, size_t *cap, CK_OBJECT_HANDLE h)
 }
 
 /* The id a template names, if any (1), 0 if none, -1 if it names nothing valid. */
-static int named_id(const CK_ATTRIBUTE *t, CK_ULONG n, se05x_objid *id)
+static int named_id(const struct p11_ctx *ctx, const CK_ATTRIBUTE *t, CK_ULONG n, se05x_objid *id)
 {
     const CK_ATTRIBUTE *lab = p11_tmpl_find(t, n, CKA_LABEL);
     const CK_ATTRIBUTE *cid = p11_tmpl_find(t, n, CKA_ID);
@@ -38,7 +38,7 @@ static int named_id(const CK_ATTRIBUTE *t, CK_ULONG n, se05x_objid *id)
         return *id ? 1 : -1;
     }
     if (lab) {
-        if (!lab->pValue || p11_label_to_id(lab->pValue, lab->ulValueLen, id) != 0)
+        if (!lab->pValue || p11_label_to_id(ctx, lab->pValue, lab->ulValueLen, id) != 0)
             return -1;
         return 1;
     }
@@ -62,7 +62,7 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
     CK_RV rv = CKR_OK;
 
     se05x_objid id = 0;
-    int named = named_id(pTemplate, ulCount, &id);
+    int named = named_id(ctx, pTemplate, ulCount, &id);
     const CK_ATTRIBUTE *cls = p11_tmpl_find(pTemplate, ulCount, CKA_CLASS);
     CK_OBJECT_CLASS c = CK_UNAVAILABLE_INFORMATION;
     if (cls && cls->pValue && cls->ulValueLen == sizeof(CK_OBJECT_CLASS))

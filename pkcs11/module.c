@@ -72,6 +72,8 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
     strcpy(c->pin, pin);
     const char *any = getenv("SE05X_PKCS11_ANY_PIN");
     c->any_pin = any && strcmp(any, "1") == 0;
+    const char *legacy = getenv("SE05X_PKCS11_LEGACY_LABELS");
+    c->legacy_swap = legacy && strcmp(legacy, "1") == 0;
     __atomic_store_n(&g_ctx, c, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&g_init_lock);
     se05x_log(SE05X_LOG_DEBUG, "pkcs11", "C_Initialize (pid %d)", (int)c->pid);

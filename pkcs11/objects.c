@@ -18,7 +18,7 @@
 
 #include "p11.h"
 
-int p11_label_to_id(const char *label, size_t len, se05x_objid *id)
+int p11_label_to_id(const struct p11_ctx *ctx, const char *label, size_t len, se05x_objid *id)
 {
     if (len == 0)
         return 1;
@@ -40,6 +40,8 @@ int p11_label_to_id(const char *label, size_t len, se05x_objid *id)
         }
         if (v == 0)
             return -1;
+        if (ctx && ctx->legacy_swap) /* migration only: old modules byte-swapped (compat W7) */
+            v = (v >> 24) | ((v >> 8) & 0xFF00u) | ((v << 8) & 0xFF0000u) | (v << 24);
         *id = v;
         return 0;
     }
@@ -388,7 +390,7 @@ CK_RV p11_tmpl_id(struct p11_ctx *ctx, const CK_ATTRIBUTE *t, CK_ULONG n, se05x_
     if (lab && lab->ulValueLen) {
         if (!lab->pValue)
             return CKR_ATTRIBUTE_VALUE_INVALID;
-        int r = p11_label_to_id(lab->pValue, lab->ulValueLen, &from_label);
+        int r = p11_label_to_id(ctx, lab->pValue, lab->ulValueLen, &from_label);
         if (r < 0)
             return CKR_ATTRIBUTE_VALUE_INVALID;
         have_label = 1;

@@ -88,6 +88,7 @@ struct p11_ctx {
     int have_uid;
     uint8_t uid[18];
     int logged_in;
+    int legacy_swap;      /* SE05X_PKCS11_LEGACY_LABELS=1: sss:01101820 is 0x20181001 */
     int any_pin;          /* SE05X_PKCS11_ANY_PIN=1: NXP compatibility, any PIN logs in */
     char pin[128];
     CK_SESSION_HANDLE next_handle;
@@ -129,7 +130,8 @@ void p11_op_reset(struct p11_op *op);
 void p11_session_free(struct p11_ctx *ctx, struct p11_session *s);
 
 /* objects.c */
-int p11_label_to_id(const char *label, size_t len, se05x_objid *id); /* 0 ok, -1 bad */
+/* 0 ok, 1 empty, -1 bad. ctx->legacy_swap: sss:<hex> byte-swapped (pre-4.4 labels). */
+int p11_label_to_id(const struct p11_ctx *ctx, const char *label, size_t len, se05x_objid *id);
 void p11_id_label(se05x_objid id, char out[13]);
 CK_RV p11_entry_find(struct p11_ctx *ctx, se05x_objid id, int load, size_t *idx);
 CK_RV p11_entry_add_host(struct p11_ctx *ctx, size_t *idx);
