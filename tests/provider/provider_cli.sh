@@ -147,6 +147,15 @@ for pad in pkcs1 oaep:sha1 oaep:sha256; do
     fail "RSA decrypt $pad"
   cmp -s pt.txt msg.txt || fail "RSA decrypt $pad: wrong plaintext"
 done
+note "RSA certificates: PKCS#1 v1.5 CSR, RSA-PSS self-signed (salt digest and max)"
+ossl req "${P[@]}" -new -key rsa.ref -subj /CN=rsa -out rsa.csr || fail "RSA CSR"
+openssl req -in rsa.csr -verify -noout 2>/dev/null || fail "RSA CSR signature"
+for sl in digest max; do
+  ossl req "${P[@]}" -new -x509 -key nxp:0x7f000011 -subj /CN=pss -days 1 -sigopt \
+    rsa_padding_mode:pss -sigopt "rsa_pss_saltlen:$sl" -out pss.crt || fail "RSA-PSS certificate ($sl)"
+  openssl verify -check_ss_sig -CAfile pss.crt pss.crt >/dev/null || fail "RSA-PSS cert ($sl)"
+  openssl x509 -in pss.crt -noout -text | grep -q "rsassaPss" || fail "not an RSA-PSS certificate"
+done
 ossl pkey "${P[@]}" -in nxp:0x7f000011 -out rsa2.ref || fail "RSA ref via encoder"
 ossl pkeyutl "${P[@]}" -sign -rawin -digest sha256 -inkey rsa2.ref -in msg.txt -out rs2.bin ||
   fail "sign with encoder's RSA ref"
