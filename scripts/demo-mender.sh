@@ -119,6 +119,13 @@ mender_run() { # mender_run ENV-ARGS... — mender bootstrap with that environme
   fi
 }
 
+if [ ! -x /usr/share/mender/identity/mender-device-identity ] &&
+  ! unshare -m --propagation private true 2>/dev/null; then
+  echo "demo-mender: no Mender identity script installed and no mount namespace (not root):"
+  echo "             install /usr/share/mender/identity/mender-device-identity to run the client step"
+  exit 0
+fi
+
 step "mender bootstrap with the tutorial's service environment"
 echo "Environment=EX_SSS_BOOT_SSS_PORT=$EX_SSS_BOOT_SSS_PORT"
 echo "Environment=OPENSSL_CONF=$OUT/nxp_openssl.cnf"
