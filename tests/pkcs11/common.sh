@@ -26,12 +26,12 @@ p11_provision() {
 # foreign cmd...: like with_asan_preload, but detect_leaks=0 is placed LAST so
 # that an inherited ASAN_OPTIONS=detect_leaks=1 (scripts/run) cannot re-enable
 # leak checking in programs we did not build (pkcs11-tool, p11test, python
-# leak on their own).
+# leak on their own). Bounded: a hung foreign program fails the test quickly.
 foreign() {
   if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
     LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" \
-      ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
+      ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout 120 "$@"
   else
-    "$@"
+    timeout 120 "$@"
   fi
 }
