@@ -93,7 +93,9 @@ grep -q '^module: .*/libsss_pkcs11.so$' "$reg" || fail "registration file has no
 # p11-kit ignores user configuration for root: run p11tool as nobody then
 H="$T/home"
 mkdir -p "$H/.config/pkcs11/modules"
-sed "s|^module: .*|module: $MODULE|" "$reg" >"$H/.config/pkcs11/modules/sss_pkcs11.module"
+# (a copy of the module inside the test dir: the build tree may not be readable by nobody)
+cp "$MODULE" "$H/libsss_pkcs11.so"
+sed "s|^module: .*|module: $H/libsss_pkcs11.so|" "$reg" >"$H/.config/pkcs11/modules/sss_pkcs11.module"
 as_user=(env)
 if [ "$(id -u)" = 0 ]; then
   chmod 755 "$T" && chmod -R a+rX "$H"
