@@ -59,6 +59,12 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
         c->cfg.persistent_capacity = SIM_DEFAULT_PERSISTENT_CAPACITY;
     if (!c->cfg.transient_capacity)
         c->cfg.transient_capacity = SIM_DEFAULT_TRANSIENT_CAPACITY;
+    scp03_init(&c->scp);
+    if (cfg->scp03_keys && scp03_load_keys(&c->scp, cfg->scp03_keys, err, errlen) != 0) {
+        free(c);
+        return -1;
+    }
+    c->cfg.scp03_keys = NULL;
     c->state_dir = cfg->state_dir ? strdup(cfg->state_dir) : NULL;
     c->stats_path = cfg->stats_path ? strdup(cfg->stats_path) : NULL;
     c->cfg.state_dir = c->state_dir;
@@ -114,6 +120,7 @@ void sim_card_chip_reset(struct sim_card *c)
     c->selected = false;
     c->lock_transient = false;
     card_drop_sessions(c);
+    scp03_reset(&c->scp);
     for (size_t i = 0; i < c->store.n; i++) {
         struct sim_obj *o = c->store.objs[i];
         if (!o->transient)
@@ -130,6 +137,7 @@ void sim_card_end_apdu_session(struct sim_card *c)
 {
     pthread_mutex_lock(&c->lock);
     card_drop_sessions(c);
+    scp03_reset(&c->scp);
     pthread_mutex_unlock(&c->lock);
 }
 
@@ -330,6 +338,7 @@ static uint16_t do_select(struct sim_card *c, const struct sim_apdu *a, struct t
 {
     if (a->p1 != 0x04 || a->p2 != 0x00)
         return SE05X_SW_WRONG_P1P2;
+    scp03_reset(&c->scp); /* a SELECT ends the secure channel */
     if (a->lc == 0) { /* card manager: deselects the applet */
         c->selected = false;
         card_drop_sessions(c);
@@ -339,6 +348,57 @@ static uint16_t do_select(struct sim_card *c, const struct sim_apdu *a, struct t
         return SE05X_SW_FILE_NOT_FOUND;
     c->selected = true;
     tlv_put_raw(w, c->version, sizeof c->version);
+    return SE05X_SW_OK;
+}
+
+/* A plain applet command (CLA 80), the applet being selected. */
+static uint16_t process_applet(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    if (a->ins == SE05X_INS_PROCESS)
+        return a->p1 || a->p2 ? SE05X_SW_WRONG_P1P2 : card_process_session(c, a, w);
+    if (card_locked(c)) { /* A13: only a TRANSPORT session may be opened */
+        static const uint8_t transport[] = {0x41, 0x04, 0x7F, 0xFF, 0x02, 0x00};
+        bool open_transport = a->ins == SE05X_INS_MGMT && a->p1 == 0 && a->p2 == 0x1B &&
+                              a->lc == sizeof transport && memcmp(a->data, transport, a->lc) == 0;
+        if (!open_transport)
+            return SE05X_SW_CONDITIONS;
+    }
+    return card_dispatch(c, a, w);
+}
+
+/* CLA 84: EXTERNAL AUTHENTICATE, or a command under Platform SCP03. */
+static uint16_t process_scp(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint8_t plain[SE05X_MAX_APDU_PAYLOAD + 16];
+    size_t pl;
+    bool had_data;
+    struct sim_apdu in;
+    if (!c->selected)
+        return SE05X_SW_CONDITIONS;
+    if (a->ins == 0x82) { /* EXTERNAL AUTHENTICATE */
+        uint8_t raw[5 + 16] = {a->cla, a->ins, a->p1, a->p2, (uint8_t)a->lc};
+        if (a->extended || a->lc != 16) {
+            scp03_reset(&c->scp);
+            return SE05X_SW_SECURITY_STATUS;
+        }
+        memcpy(raw + 5, a->data, 16);
+        return scp03_external_authenticate(&c->scp, raw, sizeof raw);
+    }
+    uint8_t h[4] = {a->cla, a->ins, a->p1, a->p2};
+    uint16_t sw = scp03_unwrap(&c->scp, h, a->extended, a->data, a->lc, a->has_le, plain, sizeof plain,
+                               &pl, &had_data);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if ((sw = sim_apdu_parse(plain, pl, &in)) != SE05X_SW_OK)
+        return sw;
+    sw = process_applet(c, &in, w);
+    OPENSSL_cleanse(plain, sizeof plain);
+    if (sw != SE05X_SW_OK || !c->scp.active)
+        return sw; /* B4: errors are answered with the bare SW */
+    size_t n = tlv_w_ok(w) ? scp03_wrap_response(&c->scp, w->buf, w->len, w->cap) : 0;
+    if (!n && (w->len || (c->scp.level & SCP_LEVEL_RMAC)))
+        return SE05X_SW_WRONG_LENGTH;
+    w->len = n;
     return SE05X_SW_OK;
 }
 
@@ -352,20 +412,28 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
         return SE05X_SW_WRONG_LENGTH;
     if (a.cla == SE05X_CLA_ISO)
         return a.ins == SE05X_INS_SELECT ? do_select(c, &a, w) : SE05X_SW_INS_NOT_SUPPORTED;
+    if (a.cla == SE05X_CLA_SCP)
+        return process_scp(c, &a, w);
     if (a.cla != SE05X_CLA)
-        return SE05X_SW_CLA_NOT_SUPPORTED; /* incl. 84: no SCP03 emulated */
+        return SE05X_SW_CLA_NOT_SUPPORTED;
     if (!c->selected)
         return a.ins == 0xCA ? card_manager_get_data(c, &a, w) : SE05X_SW_CONDITIONS;
-    if (a.ins == SE05X_INS_PROCESS)
-        return a.p1 || a.p2 ? SE05X_SW_WRONG_P1P2 : card_process_session(c, &a, w);
-    if (card_locked(c)) { /* A13: only a TRANSPORT session may be opened */
-        static const uint8_t transport[] = {0x41, 0x04, 0x7F, 0xFF, 0x02, 0x00};
-        bool open_transport = a.ins == SE05X_INS_MGMT && a.p1 == 0 && a.p2 == 0x1B &&
-                              a.lc == sizeof transport && memcmp(a.data, transport, a.lc) == 0;
-        if (!open_transport)
-            return SE05X_SW_CONDITIONS;
+    if (a.ins == 0x50) { /* INITIALIZE UPDATE (GP) */
+        uint8_t out[29];
+        if (a.p2 != 0)
+            return SE05X_SW_WRONG_P1P2;
+        sw = scp03_initialize_update(&c->scp, a.p1, a.data, a.lc, c->cfg.scp03_test_challenge, out);
+        if (sw == SE05X_SW_OK)
+            tlv_put_raw(w, out, sizeof out);
+        return sw;
     }
-    return card_dispatch(c, &a, w);
+    if (c->scp.active && (c->scp.level & SCP_LEVEL_CMAC)) {
+        scp03_reset(&c->scp); /* a plain command ends the secure channel */
+        return SE05X_SW_SECURITY_STATUS;
+    }
+    if (c->cfg.variant == 'F' && !c->scp.active)
+        return SE05X_SW_SECURITY_STATUS; /* A14: SCP03 mandatory */
+    return process_applet(c, &a, w);
 }
 
 size_t sim_card_apdu(struct sim_card *c, const uint8_t *capdu, size_t clen, uint8_t *rapdu,

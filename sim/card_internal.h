@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "apdu_parse.h"
+#include "scp03.h"
 #include "se05x_proto.h"
 #include "sim.h"
 #include "store.h"
@@ -37,6 +38,7 @@ struct sim_card {
     } sessions[SIM_MAX_SESSIONS];
     struct sim_session *cur; /* session of the APDU being processed, or NULL */
     bool lock_transient;     /* SetLockState TRANSIENT_LOCK (A13), dropped by a reset */
+    struct sim_scp03 scp;    /* Platform SCP03 channel */
     uint32_t cur_auth;       /* its auth object id once authenticated, else 0 */
 };
 

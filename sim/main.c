@@ -43,6 +43,7 @@ static void usage(FILE *f)
             "  --transient-capacity B    transient memory in bytes (default 4096)\n"
             "  --tlv-long-form data|always|never  response length form (default data)\n"
             "  --curves all|ID[,ID..]    Weierstrass curves instantiated at start (hex ids, e.g. 03,04)\n"
+            "  --scp03-keys FILE         Platform SCP03 keys (ENC/MAC/DEK lines; default: DEVKIT, KVN 0B)\n"
             "  --timing SPEC             T=1 latency table (default none)\n"
             "  --faults RATE             T=1 frame fault rate 0..1 (default 0)\n"
             "  --fault-seed N            seed of the fault generator\n"
@@ -91,7 +92,7 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_SCPKEYS, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -105,6 +106,7 @@ int main(int argc, char **argv)
         {"transient-capacity", required_argument, 0, O_TCAP},
         {"tlv-long-form", required_argument, 0, O_TLV},
         {"curves", required_argument, 0, O_CURVES},
+        {"scp03-keys", required_argument, 0, O_SCPKEYS},
         {"timing", required_argument, 0, O_TIMING},
         {"faults", required_argument, 0, O_FAULTS},
         {"fault-seed", required_argument, 0, O_SEED},
@@ -171,6 +173,7 @@ int main(int argc, char **argv)
             if (parse_curves(optarg, &cc.preset_curves) != 0)
                 return 2;
             break;
+        case O_SCPKEYS: cc.scp03_keys = optarg; break;
         case O_TIMING: sc.t1.timing = optarg; break;
         case O_FAULTS: {
             char *end;

@@ -25,6 +25,8 @@ struct sim_card_cfg {
     enum sim_tlv_form tlv_form;
     const char *stats_path; /* --stats FILE: one JSON line per closed connection */
     uint32_t preset_curves;  /* --curves: bit c = Weierstrass curve c instantiated at start (A6) */
+    const char *scp03_keys;  /* --scp03-keys FILE: Platform SCP03 static keys (default DEVKIT) */
+    const uint8_t *scp03_test_challenge; /* unit tests only: fixed 8-byte card challenge */
 };
 
 #define SIM_DEFAULT_PERSISTENT_CAPACITY 50000u

@@ -62,6 +62,17 @@ out=$("$CLIENT" "127.0.0.1:$SIM_PORT" apdu "$SEL" apdu 80020B2500 apdu 800161000
 [ "$(echo "$out" | sed -n 4p)" = 6985 ] || fail "P-384 key without its curve: $out"
 sim_stop
 
+note "--scp03-keys: a bad file is refused, a good one serves INITIALIZE UPDATE"
+expect_fail "missing key file" se05x-sim --state "$T/x" --scp03-keys "$T/none.txt"
+assert_contains "$LAST_ERR" "cannot open SCP03 key file"
+printf 'ENC 1234\n' >"$T/bad.txt"
+expect_fail "bad key file" se05x-sim --state "$T/x" --scp03-keys "$T/bad.txt"
+printf '# keys\nENC 35C256458958A34F6136155F8209D6CD\nMAC AF177D5DBDF7C0D5C10A05B9F1607F78\nDEK A1BC8438BF77935B361A4425FE79FA29\n' >"$T/keys.txt"
+sim_start scp --scp03-keys "$T/keys.txt"
+iu=$("$CLIENT" "127.0.0.1:$SIM_PORT" apdu "$SEL" apdu 80500B00080102030405060708 | tail -1)
+[ ${#iu} = 62 ] && [ "${iu:20:4}" = 0B03 ] && [ "${iu: -4}" = 9000 ] || fail "INITIALIZE UPDATE: $iu"
+sim_stop
+
 note "a corrupted state file is refused"
 printf 'garbage' | dd of="$SIM_STATE/state" bs=1 seek=40 conv=notrunc 2>/dev/null
 expect_fail "corrupted state" se05x-sim --state "$SIM_STATE" --port 0

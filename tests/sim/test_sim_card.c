@@ -106,7 +106,7 @@ static void test_header_errors(void **st)
     struct sim_card *c = tu_open_selected(NULL, NULL);
     assert_int_equal(tu_apdu(c, "801F002000", r, &rl), 0x6D00);  /* unknown INS */
     assert_int_equal(tu_apdu(c, "A004002000", r, &rl), 0x6E00);  /* unknown CLA */
-    assert_int_equal(tu_apdu(c, "8404002000", r, &rl), 0x6E00);  /* no SCP03 */
+    assert_int_equal(tu_apdu(c, "8404002000", r, &rl), 0x6982);  /* no SCP03 session */
     assert_int_equal(tu_apdu(c, "800400FE00", r, &rl), 0x6A86);  /* unknown P2 */
     assert_int_equal(tu_apdu(c, "800477FE00", r, &rl), 0x6A86);  /* unknown P1 */
     assert_int_equal(tu_apdu(c, "808400 2000", r, &rl), 0x6D00); /* transient bit on MGMT */
