@@ -72,6 +72,17 @@ ssscli verify 0x20E8A002 "$T/in" "$T/rsig" --hashalgo RSASSA_PKCS1_PSS_MGF1_SHA3
 echo "other" >"$T/in2"
 expect_fail "verify of other data" ssscli verify 0x20E8A001 "$T/in2" "$T/sig"
 
+# --- encrypt / decrypt (RSA on the chip; openssl interoperates) ---
+ssscli encrypt 0x20E8A002 "top secret" "$T/ct" || fail "encrypt (literal text)"
+openssl pkeyutl -decrypt -inkey "$T/rsa.pem" -in "$T/ct" -pkeyopt rsa_padding_mode:oaep | grep -qx "top secret" \
+  || fail "openssl cannot decrypt the chip's OAEP ciphertext"
+printf 'from a file' >"$T/ptf"
+openssl pkeyutl -encrypt -pubin -inkey "$T/rsa.pub" -in "$T/ptf" -out "$T/ct2" -pkeyopt rsa_padding_mode:pkcs1
+ssscli decrypt 0x20E8A002 "$T/ct2" "$T/pt2" --algo rsaes || fail "decrypt rsaes"
+cmp -s "$T/ptf" "$T/pt2" || fail "rsaes round trip"
+expect_fail "decrypt with the wrong padding" ssscli decrypt 0x20E8A002 "$T/ct2" "$T/pt3" --algo oaep
+[ ! -e "$T/pt3" ] || fail "failed decrypt left a file"
+
 # --- refpem: ref keys the library reader maps back to the object ---
 ssscli refpem ecc pair 0x20E8A001 "$T/ref.pem" || fail "refpem ecc pair"
 head -1 "$T/ref.pem" | grep -q 'BEGIN EC PRIVATE KEY' || fail "refpem ecc is SEC1"

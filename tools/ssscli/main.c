@@ -30,6 +30,7 @@ static void usage(FILE *f)
           "  erase <keyid>\n"
           "  refpem ecc pair|pub <keyid> <file>       refpem rsa pair <keyid> <file>  [--format DER|PEM]\n"
           "  sign <keyid> <in> <sig> [--hashalgo H]   verify <keyid> <in> <sig> [--hashalgo H]\n"
+          "  encrypt|decrypt <keyid> <data|file> <out> [--algo oaep|rsaes]   (RSA)\n"
           "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n",
           f);
 }
@@ -41,7 +42,7 @@ static const struct {
     {"connect", cmd_connect}, {"disconnect", cmd_disconnect}, {"se05x", cmd_se05x},
     {"set", cmd_set},         {"get", cmd_get},               {"generate", cmd_generate},
     {"erase", cmd_erase},     {"refpem", cmd_refpem},         {"sign", cmd_sign},
-    {"verify", cmd_verify},
+    {"verify", cmd_verify},   {"encrypt", cmd_encrypt},       {"decrypt", cmd_decrypt},
 };
 
 /* --opt value / --opt=value; both - and _ spellings (click accepts --auth_type). */
@@ -59,6 +60,7 @@ static int take_opt(struct cli *c, int argc, char **argv, int *i)
         {"scpkey", offsetof(struct cli, scpkey)},
         {"password", offsetof(struct cli, password)},
         {"cert", offsetof(struct cli, cert)},
+        {"algo", offsetof(struct cli, algo)},
     };
     const char *a = argv[*i] + 2;
     char name[32];
@@ -128,8 +130,7 @@ int main(int argc, char **argv)
         }
     }
     free(pos);
-    if (strcmp(cmd, "policy") == 0 || strcmp(cmd, "encrypt") == 0 || strcmp(cmd, "decrypt") == 0 ||
-        strcmp(cmd, "a71ch") == 0 || strcmp(cmd, "cloud") == 0)
+    if (strcmp(cmd, "policy") == 0 || strcmp(cmd, "a71ch") == 0 || strcmp(cmd, "cloud") == 0)
         return cli_err("'%s' is not supported by this ssscli", cmd);
     cli_err("unknown command '%s'", cmd);
     usage(stderr);

@@ -17,6 +17,7 @@ struct cli {
     const char *scpkey;
     const char *password;
     const char *cert;
+    const char *algo;    /* --algo oaep|rsaes (encrypt/decrypt) */
 };
 
 /* Prints "ssscli: <msg>" to stderr; returns 1 (exit status). */
@@ -48,5 +49,7 @@ int cmd_erase(struct cli *c);
 int cmd_refpem(struct cli *c);
 int cmd_sign(struct cli *c);
 int cmd_verify(struct cli *c);
+int cmd_encrypt(struct cli *c);
+int cmd_decrypt(struct cli *c);
 
 #endif
