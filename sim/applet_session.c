@@ -31,8 +31,9 @@ uint16_t h_create_session(struct sim_card *c, const struct sim_apdu *a, struct t
     if (c->cur)
         return SE05X_SW_CONDITIONS; /* no session inside a session */
     const struct sim_obj *o = store_find(&c->store, id);
-    if (!o || !o->auth || o->type != SE05X_TYPE_USERID || o->cleared)
-        return SE05X_SW_CONDITIONS; /* missing, not an auth object, or AESKey/ECKey */
+    bool aes = o && o->type == SE05X_TYPE_AES && o->part_len[SIM_P_VALUE] == 16;
+    if (!o || !o->auth || (o->type != SE05X_TYPE_USERID && !aes) || o->cleared)
+        return SE05X_SW_CONDITIONS; /* missing, not an auth object, ECKey, or AES-192/256 */
     struct sim_session *s = NULL;
     for (int i = 0; i < SIM_MAX_SESSIONS && !s; i++)
         if (!c->sessions[i].used)
@@ -44,6 +45,15 @@ uint16_t h_create_session(struct sim_card *c, const struct sim_apdu *a, struct t
     s->used = true;
     s->authenticated = false;
     s->auth = id;
+    s->aes = aes;
+    if (aes) { /* applet SCP03: the AESKey is ENC, MAC and DEK, key version 00 */
+        scp03_init(&s->scp);
+        memcpy(s->scp.enc, o->part[SIM_P_VALUE], 16);
+        memcpy(s->scp.mac, o->part[SIM_P_VALUE], 16);
+        memcpy(s->scp.dek, o->part[SIM_P_VALUE], 16);
+        s->scp.kvn = 0x00;
+        s->scp.count_all = true;
+    }
     rsp_data(c, w, SE05X_TAG_1, s->id, sizeof s->id);
     return SE05X_SW_OK;
 }
@@ -117,6 +127,98 @@ uint16_t h_delete_all(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
     return sw;
 }
 
+/* Runs an inner APDU of session s as its (authenticated) owner. */
+static uint16_t run_inner(struct sim_card *c, struct sim_session *s, const struct sim_apdu *in,
+                          struct tlv_w *w)
+{
+    c->cur = s;
+    c->cur_auth = s->authenticated ? s->auth : SIM_AUTH_NO_SESSION;
+    uint16_t sw = card_dispatch(c, in, w);
+    c->cur = NULL;
+    c->cur_auth = SIM_AUTH_NO_SESSION;
+    return sw;
+}
+
+/* A failed handshake counts against the AESKey's max attempts (B2). */
+static void aes_failed(struct sim_card *c, const struct sim_session *s)
+{
+    struct sim_obj *o = store_find(&c->store, s->auth);
+    if (o && o->failed < 0xFFFF)
+        o->failed++;
+}
+
+/* Inner APDU of an AESKey session (scp03.md §1, §3; B1, B2): INITIALIZE
+ * UPDATE and EXTERNAL AUTHENTICATE with the AESKey as static key, then
+ * commands wrapped per the security level; CloseSession always works. */
+static uint16_t aes_session_cmd(struct sim_card *c, struct sim_session *s, const struct sim_apdu *in,
+                                struct tlv_w *w)
+{
+    uint8_t plain[SE05X_MAX_APDU_PAYLOAD + 16];
+    size_t pl;
+    bool had_data;
+    struct sim_apdu p;
+    uint16_t sw;
+    const struct sim_obj *key = store_find(&c->store, s->auth);
+    bool blocked = key && key->max_attempts && key->failed >= key->max_attempts;
+    if (in->cla == SE05X_CLA && in->ins == 0x50) { /* INITIALIZE UPDATE */
+        uint8_t out[29];
+        s->authenticated = false;
+        if (in->p2 != 0)
+            return SE05X_SW_WRONG_P1P2;
+        if (!key || blocked)
+            return SE05X_SW_CONDITIONS;
+        sw = scp03_initialize_update(&s->scp, in->p1, in->data, in->lc, c->cfg.scp03_test_challenge, out);
+        if (sw == SE05X_SW_OK)
+            tlv_put_raw(w, out, sizeof out);
+        return sw;
+    }
+    if (in->cla == SE05X_CLA_SCP && in->ins == 0x82) { /* EXTERNAL AUTHENTICATE */
+        uint8_t raw[5 + 16] = {in->cla, in->ins, in->p1, in->p2, (uint8_t)in->lc};
+        if (in->extended || in->lc != 16 || blocked) {
+            scp03_reset(&s->scp);
+            return SE05X_SW_SECURITY_STATUS;
+        }
+        memcpy(raw + 5, in->data, 16);
+        sw = scp03_external_authenticate(&s->scp, raw, sizeof raw);
+        s->authenticated = sw == SE05X_SW_OK;
+        if (sw == SE05X_SW_OK)
+            ((struct sim_obj *)key)->failed = 0;
+        else
+            aes_failed(c, s);
+        return sw;
+    }
+    bool close = in->cla == SE05X_CLA && in->ins == SE05X_INS_MGMT && in->p1 == 0 && in->p2 == 0x1C;
+    if (close)
+        return run_inner(c, s, in, w);
+    if (!s->authenticated)
+        return SE05X_SW_SECURITY_STATUS;
+    if (in->cla == SE05X_CLA) /* plain messaging only at security level 00 */
+        return (s->scp.level & SCP_LEVEL_CMAC) ? SE05X_SW_SECURITY_STATUS : run_inner(c, s, in, w);
+    if (in->cla != SE05X_CLA_SCP)
+        return SE05X_SW_CLA_NOT_SUPPORTED;
+    uint8_t h[4] = {in->cla, in->ins, in->p1, in->p2};
+    sw = scp03_unwrap(&s->scp, h, in->extended, in->data, in->lc, in->has_le, plain, sizeof plain, &pl,
+                      &had_data);
+    if (sw != SE05X_SW_OK) {
+        s->authenticated = false; /* the channel is gone; a new handshake is needed */
+        return sw;
+    }
+    if ((sw = sim_apdu_parse(plain, pl, &p)) != SE05X_SW_OK)
+        return sw;
+    struct sim_scp03 chan = s->scp; /* CloseSession zeroes the session */
+    bool delete_all = p.ins == SE05X_INS_MGMT && p.p1 == 0 && p.p2 == SE05X_P2_DELETE_ALL;
+    sw = run_inner(c, s, &p, w);
+    OPENSSL_cleanse(plain, sizeof plain);
+    if (sw != SE05X_SW_OK || delete_all || !chan.active)
+        return sw; /* B4: bare SW; §17: DeleteAll's answer is not wrapped */
+    size_t n = tlv_w_ok(w) ? scp03_wrap_response(&chan, w->buf, w->len, w->cap) : 0;
+    OPENSSL_cleanse(&chan, sizeof chan);
+    if (!n && (w->len || (s->scp.level & SCP_LEVEL_RMAC)))
+        return SE05X_SW_WRONG_LENGTH;
+    w->len = n;
+    return SE05X_SW_OK;
+}
+
 uint16_t card_process_session(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_SESSION_ID, SE05X_TAG_1};
@@ -139,6 +241,8 @@ uint16_t card_process_session(struct sim_card *c, const struct sim_apdu *a, stru
         return SE05X_SW_CONDITIONS; /* A13 */
     if ((sw = sim_apdu_parse(t.v[SE05X_TAG_1], t.n[SE05X_TAG_1], &in)) != SE05X_SW_OK)
         return sw;
+    if (s->aes)
+        return aes_session_cmd(c, s, &in, w);
     if (in.cla != SE05X_CLA)
         return SE05X_SW_CLA_NOT_SUPPORTED; /* CLA 84: applet SCP03 not emulated */
     if (in.ins == SE05X_INS_PROCESS)

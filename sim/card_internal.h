@@ -35,6 +35,8 @@ struct sim_card {
         bool used, authenticated;
         uint8_t id[SE05X_SESSION_ID_LEN];
         uint32_t auth; /* auth object id */
+        bool aes;      /* AESKey auth object: applet SCP03 handshake and wrapping */
+        struct sim_scp03 scp;
     } sessions[SIM_MAX_SESSIONS];
     struct sim_session *cur; /* session of the APDU being processed, or NULL */
     bool lock_transient;     /* SetLockState TRANSIENT_LOCK (A13), dropped by a reset */

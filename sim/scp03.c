@@ -22,6 +22,7 @@ static const uint8_t DEVKIT_DEK[16] = {0xA1, 0xBC, 0x84, 0x38, 0xBF, 0x77, 0x93,
 void scp03_reset(struct sim_scp03 *s)
 {
     uint8_t enc[16], mac[16], dek[16], kvn = s->kvn;
+    bool count_all = s->count_all;
     memcpy(enc, s->enc, 16);
     memcpy(mac, s->mac, 16);
     memcpy(dek, s->dek, 16);
@@ -30,6 +31,7 @@ void scp03_reset(struct sim_scp03 *s)
     memcpy(s->mac, mac, 16);
     memcpy(s->dek, dek, 16);
     s->kvn = kvn;
+    s->count_all = count_all;
     OPENSSL_cleanse(enc, 16);
     OPENSSL_cleanse(mac, 16);
     OPENSSL_cleanse(dek, 16);
@@ -231,9 +233,10 @@ uint16_t scp03_unwrap(struct sim_scp03 *s, const uint8_t h[4], bool ext_lc, cons
     if (!scp03_cmac(s->s_mac, macin, m, full) || CRYPTO_memcmp(full, data + enc_len, 8) != 0)
         goto fail;
     memcpy(s->mcv, full, 16);
+    if (enc_len || s->count_all)
+        ctr_inc(s->ctr); /* B3: every command with data (3.x platform) / every command (applet) */
     if (enc_len) {
         *had_data = true;
-        ctr_inc(s->ctr); /* B3: every command with data moves the counter */
         if (enc_len % 16 || !(s->level & SCP_LEVEL_CDEC))
             goto fail;
         if (!aes(s->s_enc, NULL, true, s->ctr, 16, icv) || !aes(s->s_enc, icv, false, data, enc_len, plain))

@@ -21,6 +21,7 @@ struct sim_scp03 {
     uint8_t s_enc[16], s_mac[16], s_rmac[16];
     uint8_t mcv[16];
     uint8_t ctr[16]; /* value of the last command with data (3.x model) */
+    bool count_all;  /* applet (AESKey) sessions: every command moves the counter */
 };
 
 #define SCP_LEVEL_CMAC 0x01

@@ -53,7 +53,26 @@ static bool aes_cbc(const uint8_t key[16], const uint8_t iv[16], bool enc, const
 /* The host of scp03.md §3-§5 (3.x rules). */
 struct host {
     uint8_t s_enc[16], s_mac[16], s_rmac[16], mcv[16], ctr[16];
+    const uint8_t *sid; /* applet session: inner APDUs go into 80 05 with this id */
 };
+
+/* Sends an APDU as is, or inside ProcessSessionCmd when hs->sid is set. */
+static uint16_t send(const struct host *hs, struct sim_card *c, const uint8_t *apdu, size_t n)
+{
+    if (!hs->sid)
+        return tu_apdu_bin(c, apdu, n, r, &rl);
+    uint8_t v[700];
+    size_t l = 0;
+    v[l++] = 0x10, v[l++] = 8;
+    memcpy(v + l, hs->sid, 8);
+    l += 8;
+    v[l++] = 0x41;
+    if (n > 127)
+        v[l++] = 0x81;
+    v[l++] = (uint8_t)n;
+    memcpy(v + l, apdu, n);
+    return tu_cmd(c, 0x80, 0x05, 0x00, 0x00, v, l + n, r, &rl);
+}
 
 static void ctr_inc(uint8_t c[16])
 {
@@ -87,7 +106,7 @@ static uint16_t host_cmd(struct host *hs, struct sim_card *c, const uint8_t h[4]
     memcpy(hs->mcv, cm, 16);
     memcpy(apdu + al, cm, 8);
     al += 8;
-    uint16_t sw = tu_apdu_bin(c, apdu, al, r, &rl);
+    uint16_t sw = send(hs, c, apdu, al);
     *outlen = 0;
     if (sw == 0x9000) {
         assert_true(rl >= 8);
@@ -100,7 +119,7 @@ static uint16_t host_cmd(struct host *hs, struct sim_card *c, const uint8_t h[4]
         if (rl > 8) {
             uint8_t rc[16];
             memcpy(rc, hs->ctr, 16);
-            if (!n) { /* 3.x: no-data commands use the counter of the last data command */
+            if (!n && !hs->sid) { /* 3.x platform: no-data commands use the last data counter */
                 for (int i = 15; i >= 0 && rc[i]-- == 0; i--) {
                 }
             }
@@ -114,7 +133,7 @@ static uint16_t host_cmd(struct host *hs, struct sim_card *c, const uint8_t h[4]
             *outlen = k - 1;
         }
     }
-    if (n)
+    if (n || hs->sid) /* applet sessions: every command moves the counter */
         ctr_inc(hs->ctr);
     return sw;
 }
@@ -140,13 +159,14 @@ static struct sim_card *open_scp(struct host *hs, const struct sim_card_cfg *ove
     hex("56 ED 9F 8A 84 11 B6 15 8A DC 02 D1 55 52 2D 03", hs->mcv, 16);
     memset(hs->ctr, 0, 16);
     hs->ctr[15] = 1;
+    hs->sid = NULL;
     return c;
 }
 
 static void test_vector_session(void **st)
 {
     (void)st;
-    struct host hs;
+    struct host hs = {0};
     struct sim_card *c = open_scp(&hs, NULL);
     uint8_t out[600], apdu[64];
     size_t ol;
@@ -211,7 +231,7 @@ static void test_variant_f(void **st)
 {
     (void)st;
     struct sim_card_cfg cfg = {.variant = 'F'};
-    struct host hs;
+    struct host hs = {0};
     uint8_t out[64];
     size_t ol;
     cfg.scp03_test_challenge = CARD_CHAL;
@@ -225,12 +245,77 @@ static void test_variant_f(void **st)
     sim_card_close(c);
 }
 
+/* Applet SCP03: an AESKey auth object opens a session whose handshake and
+ * commands travel inside ProcessSessionCmd; policies apply to its id. */
+static void test_aeskey_session(void **st)
+{
+    (void)st;
+    struct sim_card_cfg cfg = {.scp03_test_challenge = CARD_CHAL};
+    struct sim_card *c = tu_open_selected(NULL, &cfg);
+    struct host hs = {0};
+    uint8_t key[16], ctx[16], hc[8], cc[8], out[600], sid[8], macin[64], full[16];
+    size_t ol;
+    hex("000102030405060708090A0B0C0D0E0F", key, 16);
+    /* AESKey auth object 7DA00002 (max 3 attempts) and a file only it may read */
+    assert_int_equal(tu_apdu(c, "80 41 03 00 1C 12 02 00 03 41 04 7D A0 00 02 43 10 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 01 06 00 15 11 09 08 7D A0 00 02 00 20 00 00 41 04 7F 00 00 07 43 02 00 02", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 1B 06 41 04 7D A0 00 02", r, &rl), 0x9000);
+    memcpy(sid, r + 4, 8);
+    hs.sid = sid;
+    /* wrapped commands before the handshake */
+    uint8_t hv[4] = {0x80, 0x04, 0x00, 0x20};
+    assert_int_equal(send(&hs, c, (const uint8_t *)"\x80\x04\x00\x20\x00", 5), 0x6982);
+    /* INITIALIZE UPDATE (KVN 00) */
+    assert_int_equal(send(&hs, c, (const uint8_t *)"\x80\x50\x00\x00\x08\x01\x02\x03\x04\x05\x06\x07\x08", 13), 0x9000);
+    assert_int_equal(rl, 29);
+    hex("0102030405060708 1112131415161718", ctx, 16);
+    assert_true(scp03_kdf(key, 0x04, 0x80, ctx, hs.s_enc));
+    assert_true(scp03_kdf(key, 0x06, 0x80, ctx, hs.s_mac));
+    assert_true(scp03_kdf(key, 0x07, 0x80, ctx, hs.s_rmac));
+    assert_true(scp03_kdf(hs.s_mac, 0x00, 0x40, ctx, cc));
+    assert_memory_equal(r + 21, cc, 8);
+    assert_true(scp03_kdf(hs.s_mac, 0x01, 0x40, ctx, hc));
+    /* EXTERNAL AUTHENTICATE: a wrong cryptogram first (counts as a failure) */
+    uint8_t ea[21] = {0x84, 0x82, 0x33, 0x00, 0x10};
+    memcpy(ea + 5, hc, 8);
+    ea[5] ^= 1;
+    memset(macin, 0, 16);
+    memcpy(macin + 16, ea, 13);
+    assert_true(scp03_cmac(hs.s_mac, macin, 29, full));
+    memcpy(ea + 13, full, 8);
+    assert_int_equal(send(&hs, c, ea, 21), 0x6982);
+    assert_int_equal(send(&hs, c, (const uint8_t *)"\x80\x50\x00\x00\x08\x01\x02\x03\x04\x05\x06\x07\x08", 13), 0x9000);
+    ea[5] ^= 1;
+    memcpy(macin + 16, ea, 13);
+    assert_true(scp03_cmac(hs.s_mac, macin, 29, full));
+    memcpy(ea + 13, full, 8);
+    assert_int_equal(send(&hs, c, ea, 21), 0x9000);
+    memcpy(hs.mcv, full, 16);
+    memset(hs.ctr, 0, 16);
+    hs.ctr[15] = 1;
+    /* wrapped commands: no data (counter moves anyway), then a policy-bound read */
+    assert_int_equal(host_cmd(&hs, c, hv, NULL, 0, out, &ol), 0x9000);
+    assert_memory_equal(out, "\x41\x82\x00\x07\x03\x01\x00", 7);
+    uint8_t rd[6] = {0x41, 0x04, 0x7F, 0x00, 0x00, 0x07};
+    uint8_t hr[4] = {0x80, 0x02, 0x00, 0x00};
+    assert_int_equal(host_cmd(&hs, c, hr, rd, 6, out, &ol), 0x9000);
+    assert_memory_equal(out, "\x41\x82\x00\x02\x00\x00", 6);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 07", r, &rl), 0x6986); /* outside */
+    /* plain inner commands at level 33 are refused; CloseSession answers wrapped */
+    assert_int_equal(send(&hs, c, (const uint8_t *)"\x80\x04\x00\x20\x00", 5), 0x6982);
+    uint8_t hcl[4] = {0x80, 0x04, 0x00, 0x1C};
+    assert_int_equal(host_cmd(&hs, c, hcl, NULL, 0, out, &ol), 0x9000);
+    assert_int_equal(send(&hs, c, (const uint8_t *)"\x80\x04\x00\x20\x00", 5), 0x6985);
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kdf_vector),
         cmocka_unit_test(test_vector_session),
         cmocka_unit_test(test_variant_f),
+        cmocka_unit_test(test_aeskey_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
