@@ -99,6 +99,23 @@ assert_contains "$LAST_ERR" "reference key" "ref key import message"
 expect_fail "refpem rsa on an EC key" ssscli refpem rsa pair 0x20E8A001 "$T/x.pem"
 [ ! -e "$T/x.pem" ] || fail "failed refpem left a file"
 
+# --- policies: named, stored privately, enforced by the chip ---
+ssscli policy asymkey nosign 0 --sign false >/dev/null || fail "policy asymkey"
+[ "$(stat -c %a "$XDG_CONFIG_HOME/se05x/ssscli-policies/nosign")" = 600 ] || fail "policy file mode"
+ssscli policy dump nosign | grep -q 'auth object 0x00000000: VERIFY' || fail "policy dump"
+ssscli policy dump nosign | grep -q ' SIGN' && fail "sign bit still set"
+ssscli set ecc pair 0x20E8A010 "$T/ec.pem" --policy_name nosign || fail "set with policy"
+expect_fail "sign forbidden by the policy" ssscli sign 0x20E8A010 "$T/in" "$T/psig"
+assert_contains "$LAST_ERR" "denied" "policy denial message"
+ssscli get ecc pub 0x20E8A010 "$T/p.pem" || fail "read allowed by the policy"
+ssscli policy file ro 0 --write false --delete true >/dev/null || fail "policy file"
+ssscli set bin 0x20E8A011 "$T/blob" --policy_name ro || fail "set bin with policy"
+expect_fail "asymkey policy on a binary" ssscli set bin 0x20E8A012 "$T/blob" --policy_name nosign
+expect_fail "unknown policy" ssscli generate ecc 0x20E8A012 NIST_P256 --policy_name nope
+expect_fail "bad policy name" ssscli policy asymkey ../x 0
+expect_fail "bad policy flag" ssscli policy asymkey p2 0 --sing false
+ssscli erase 0x20E8A010 && ssscli erase 0x20E8A011 || fail "erase policy objects"
+
 # --- erase / reset ---
 ssscli erase 0x20E8A007 || fail "erase"
 ssscli se05x readidlist | grep -q 0x20E8A007 && fail "erased object still listed"

@@ -59,9 +59,15 @@ int cmd_set(struct cli *c)
 {
     if (c->argc < 1)
         return cli_err("usage: ssscli set ecc|rsa pair|pub <keyid> <file> | set cert|bin <keyid> <file>");
-    if (c->policy_name)
-        return cli_err("--policy_name: policies are not supported by this ssscli");
     const char *t = c->argv[0];
+    struct se05x_policy pol;
+    struct se05x_write_opts wo = {0};
+    if (c->policy_name) {
+        if (policy_load_typed(c->policy_name, key_kind(t) ? "asymkey" : "file", &pol))
+            return 1;
+        wo.policy = &pol;
+    }
+    const struct se05x_write_opts *opts = c->policy_name ? &wo : NULL;
     se05x_objid id;
     se05x_session *s;
     int rc;
@@ -91,7 +97,7 @@ int cmd_set(struct cli *c)
             return cli_err("%s: no private key in the file (use 'set %s pub' for a public key)", c->argv[3], t);
         }
         if ((rc = cli_open(c, &s)) == 0) {
-            rc = cli_rc(s, se05x_import_pkey(s, id, pk, pub, NULL), "set");
+            rc = cli_rc(s, se05x_import_pkey(s, id, pk, pub, opts), "set");
             se05x_close(s);
         }
         EVP_PKEY_free(pk);
@@ -112,7 +118,7 @@ int cmd_set(struct cli *c)
             return cli_err("%s: size %zu out of range (1..32767 bytes)", c->argv[2], n);
         }
         if ((rc = cli_open(c, &s)) == 0) {
-            rc = cli_rc(s, se05x_write_binary(s, id, data, n, NULL), "set");
+            rc = cli_rc(s, se05x_write_binary(s, id, data, n, opts), "set");
             se05x_close(s);
         }
         cert ? OPENSSL_free(data) : free(data);
@@ -198,8 +204,14 @@ int cmd_generate(struct cli *c)
 {
     if (c->argc != 3 || (strcmp(c->argv[0], "ecc") && strcmp(c->argv[0], "rsa")))
         return cli_err("usage: ssscli generate ecc <keyid> <curve> | generate rsa <keyid> <bits>");
-    if (c->policy_name)
-        return cli_err("--policy_name: policies are not supported by this ssscli");
+    struct se05x_policy pol;
+    struct se05x_write_opts wo = {0};
+    if (c->policy_name) {
+        if (policy_load_typed(c->policy_name, "asymkey", &pol))
+            return 1;
+        wo.policy = &pol;
+    }
+    const struct se05x_write_opts *opts = c->policy_name ? &wo : NULL;
     se05x_objid id;
     if (cli_objid(c->argv[1], &id))
         return 1;
@@ -223,9 +235,9 @@ int cmd_generate(struct cli *c)
     if (curve != SE05X_EC_NONE) {
         rc = cli_rc(s, se05x_ensure_curve(s, curve), "generate");
         if (!rc)
-            rc = cli_rc(s, se05x_ec_generate(s, id, curve, NULL), "generate");
+            rc = cli_rc(s, se05x_ec_generate(s, id, curve, opts), "generate");
     } else {
-        rc = cli_rc(s, se05x_rsa_generate(s, id, bits, NULL), "generate");
+        rc = cli_rc(s, se05x_rsa_generate(s, id, bits, opts), "generate");
     }
     se05x_close(s);
     return rc;

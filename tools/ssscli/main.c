@@ -31,6 +31,8 @@ static void usage(FILE *f)
           "  refpem ecc pair|pub <keyid> <file>       refpem rsa pair <keyid> <file>  [--format DER|PEM]\n"
           "  sign <keyid> <in> <sig> [--hashalgo H]   verify <keyid> <in> <sig> [--hashalgo H]\n"
           "  encrypt|decrypt <keyid> <data|file> <out> [--algo oaep|rsaes]   (RSA)\n"
+          "  policy asymkey|file <name> <auth_obj_id> [--sign B ...]   policy dump <name>\n"
+          "  (set/generate ... --policy_name <name>)\n"
           "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n",
           f);
 }
@@ -43,10 +45,11 @@ static const struct {
     {"set", cmd_set},         {"get", cmd_get},               {"generate", cmd_generate},
     {"erase", cmd_erase},     {"refpem", cmd_refpem},         {"sign", cmd_sign},
     {"verify", cmd_verify},   {"encrypt", cmd_encrypt},       {"decrypt", cmd_decrypt},
+    {"policy", cmd_policy},
 };
 
 /* --opt value / --opt=value; both - and _ spellings (click accepts --auth_type). */
-static int take_opt(struct cli *c, int argc, char **argv, int *i)
+static int take_opt(struct cli *c, const char *cmd, int argc, char **argv, int *i)
 {
     static const struct {
         const char *name;
@@ -85,6 +88,17 @@ static int take_opt(struct cli *c, int argc, char **argv, int *i)
         *(const char **)((char *)c + opts[k].off) = v;
         return 0;
     }
+    if (cmd && strcmp(cmd, "policy") == 0 && c->nflags < CLI_MAX_FLAGS) {
+        const char *v = eq ? eq + 1 : NULL;
+        if (!v) {
+            if (*i + 1 >= argc)
+                return cli_err("option --%s needs a value", name);
+            v = argv[++*i];
+        }
+        strcpy(c->flag_name[c->nflags], name);
+        c->flag_value[c->nflags++] = v;
+        return 0;
+    }
     return cli_err("unknown option %s (see ssscli --help)", argv[*i]);
 }
 
@@ -104,7 +118,7 @@ int main(int argc, char **argv)
             return 0;
         }
         if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
-            if ((rc = take_opt(&c, argc, argv, &i)) != 0) {
+            if ((rc = take_opt(&c, cmd, argc, argv, &i)) != 0) {
                 free(pos);
                 return rc;
             }
@@ -130,7 +144,7 @@ int main(int argc, char **argv)
         }
     }
     free(pos);
-    if (strcmp(cmd, "policy") == 0 || strcmp(cmd, "a71ch") == 0 || strcmp(cmd, "cloud") == 0)
+    if (strcmp(cmd, "a71ch") == 0 || strcmp(cmd, "cloud") == 0)
         return cli_err("'%s' is not supported by this ssscli", cmd);
     cli_err("unknown command '%s'", cmd);
     usage(stderr);

@@ -18,7 +18,17 @@ struct cli {
     const char *password;
     const char *cert;
     const char *algo;    /* --algo oaep|rsaes (encrypt/decrypt) */
+    /* policy flags (--sign B ...): only accepted for the policy command */
+#define CLI_MAX_FLAGS 32
+    int nflags;
+    char flag_name[CLI_MAX_FLAGS][32];
+    const char *flag_value[CLI_MAX_FLAGS];
 };
+
+/* policy.c: named policies of `ssscli policy`, applied with --policy_name.
+ * want_type "asymkey" (keys) or "file" (binary objects). 0 ok, 1 error (printed). */
+int policy_load_typed(const char *name, const char *want_type, struct se05x_policy *pol);
+int cmd_policy(struct cli *c);
 
 /* Prints "ssscli: <msg>" to stderr; returns 1 (exit status). */
 int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
