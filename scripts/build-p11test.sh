@@ -22,9 +22,16 @@ has_src() {
 }
 if ! has_src; then
   src=$(ls /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1 || true)
-  [ -n "$src" ] || { log "no deb822 apt sources found to derive deb-src from"; exit 1; }
-  log "enabling deb-src (from $src)"
-  sed -E 's/^Types:.*/Types: deb-src/' "$src" | $SUDO tee /etc/apt/sources.list.d/se05x-deb-src.sources >/dev/null
+  if [ -n "$src" ]; then
+    log "enabling deb-src (from $src)"
+    sed -E 's/^Types:.*/Types: deb-src/' "$src" | $SUDO tee /etc/apt/sources.list.d/se05x-deb-src.sources >/dev/null
+  elif grep -qsE '^[[:space:]]*deb[[:space:]]' /etc/apt/sources.list; then
+    log "enabling deb-src (from /etc/apt/sources.list)"
+    sed -nE 's/^[[:space:]]*deb[[:space:]]/deb-src /p' /etc/apt/sources.list |
+      $SUDO tee /etc/apt/sources.list.d/se05x-deb-src.list >/dev/null
+  else
+    log "no apt sources found to derive deb-src entries from"; exit 1
+  fi
   $SUDO apt-get update -qq >&2
 elif ! ls /var/lib/apt/lists/*Sources* >/dev/null 2>&1; then
   $SUDO apt-get update -qq >&2
