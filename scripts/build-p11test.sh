@@ -6,7 +6,8 @@
 # Idempotent: a cached binary is reused. Enables deb-src (a copy of the
 # existing deb822 sources with Types: deb-src) only if no deb-src entry exists.
 set -euo pipefail
-cache=${SE05X_P11TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/se05x/opensc}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+cache=${SE05X_P11TEST_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/se05x/opensc}
 bin="$cache/p11test"
 if [ -x "$bin" ] && "$bin" -h 2>&1 | grep -q 'Usage'; then
   echo "$bin"; exit 0
