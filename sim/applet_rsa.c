@@ -25,6 +25,13 @@ static unsigned needed(uint8_t type)
     }
 }
 
+static unsigned present(const struct sim_obj *o);
+
+bool card_rsa_complete(const struct sim_obj *o)
+{
+    return (present(o) & needed(o->type)) == needed(o->type);
+}
+
 static unsigned present(const struct sim_obj *o)
 {
     unsigned m = 0;

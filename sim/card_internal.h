@@ -112,6 +112,8 @@ uint16_t h_write_symm(struct sim_card *, const struct sim_apdu *, struct tlv_w *
 uint16_t h_write_userid(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_write_counter(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_write_pcr(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_export_object(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_import_object(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 
 uint16_t h_create_curve(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_set_curve_param(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
@@ -125,6 +127,8 @@ uint16_t ec_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, s
 uint16_t ec_verify(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
 
 uint16_t h_write_rsa(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+/* Every component the RSA object's type and format need is present. */
+bool card_rsa_complete(const struct sim_obj *o);
 uint16_t h_rsa_encrypt(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_rsa_decrypt(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t rsa_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,40 @@ static int take_lock(struct sim_store *s, char *err, size_t errlen)
     return 0;
 }
 
+/* DIR/chip.key: 32 random bytes created once (atomically), the internal key
+ * material of ExportObject blobs; kept apart from the state file so blobs
+ * stay importable whatever happens to the objects. */
+static int load_chip_secret(struct sim_store *s, char *err, size_t errlen)
+{
+    char path[4096], tmp[4096];
+    snprintf(path, sizeof path, "%s/chip.key", s->dir);
+    snprintf(tmp, sizeof tmp, "%s/chip.key.tmp", s->dir);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t n = read(fd, s->chip_secret, sizeof s->chip_secret);
+        close(fd);
+        if (n == (ssize_t)sizeof s->chip_secret)
+            return 0;
+        snprintf(err, errlen, "%s is corrupted (expected 32 bytes); refusing to start", path);
+        return -1;
+    }
+    if (errno != ENOENT || RAND_bytes(s->chip_secret, sizeof s->chip_secret) != 1) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool ok = fd >= 0 && write(fd, s->chip_secret, sizeof s->chip_secret) == (ssize_t)sizeof s->chip_secret &&
+              fsync(fd) == 0;
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (!ok || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
 int store_open(struct sim_store *s, const char *dir, size_t pcap, size_t tcap, bool *fresh,
                char *err, size_t errlen)
 {
@@ -302,7 +337,7 @@ int store_open(struct sim_store *s, const char *dir, size_t pcap, size_t tcap, b
     s->tcap = tcap;
     *fresh = true;
     if (!dir)
-        return 0;
+        return RAND_bytes(s->chip_secret, sizeof s->chip_secret) == 1 ? 0 : -1;
     s->dir = strdup(dir);
     if (!s->dir) {
         snprintf(err, errlen, "out of memory");
@@ -320,7 +355,7 @@ int store_open(struct sim_store *s, const char *dir, size_t pcap, size_t tcap, b
     } else if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) != 0) {
         SIM_WARN("cannot restrict %s to mode 0700: %s", dir, strerror(errno));
     }
-    if (take_lock(s, err, errlen) != 0)
+    if (take_lock(s, err, errlen) != 0 || load_chip_secret(s, err, errlen) != 0)
         goto fail;
     int r = statefile_load(s, err, errlen);
     if (r < 0)
@@ -340,6 +375,6 @@ void store_close(struct sim_store *s)
     if (s->lock_fd >= 0)
         close(s->lock_fd);
     free(s->dir);
-    memset(s, 0, sizeof *s);
+    OPENSSL_cleanse(s, sizeof *s);
     s->lock_fd = -1;
 }

@@ -62,6 +62,7 @@ struct sim_store {
     int lock_fd;
     uint64_t created; /* unix time of provisioning */
     bool locked;      /* SetLockState PERSISTENT_LOCK (A13) */
+    uint8_t chip_secret[32]; /* per-chip key of ExportObject blobs (DIR/chip.key) */
 };
 
 /* Opens the state directory (creating it 0700), takes its lock and loads the
