@@ -87,7 +87,7 @@ bg() { "$@" & _BG_PIDS+=("$!"); }
 with_asan_preload() {
   if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
     LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" \
-      ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" "$@"
+      ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
   else
     "$@"
   fi
