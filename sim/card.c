@@ -280,6 +280,13 @@ static const struct route routes[] = {
     {SE05X_INS_CRYPTO, SE05X_P1_EC, 0xFF, SE05X_P2_DH, 0, h_ecdh},
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_ENCRYPT_ONESHOT, 0, h_rsa_encrypt},
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_DECRYPT_ONESHOT, 0, h_rsa_decrypt},
+    {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x0E, 0, h_digest_oneshot},
+    {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x2D, 0, h_hkdf},
+    {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x2E, 0, h_pbkdf2},
+    {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x45, 0, h_mac_oneshot},
+    {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x46, 0, h_mac_oneshot},
+    {SE05X_INS_CRYPTO, SE05X_P1_CIPHER, 0xFF, SE05X_P2_ENCRYPT_ONESHOT, 0, h_cipher_oneshot},
+    {SE05X_INS_CRYPTO, SE05X_P1_CIPHER, 0xFF, SE05X_P2_DECRYPT_ONESHOT, 0, h_cipher_oneshot},
 };
 
 uint16_t card_dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)

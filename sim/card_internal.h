@@ -134,6 +134,12 @@ uint16_t h_rsa_decrypt(struct sim_card *, const struct sim_apdu *, struct tlv_w 
 uint16_t rsa_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
 uint16_t rsa_verify(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
 
+uint16_t h_digest_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_mac_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_cipher_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_hkdf(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_pbkdf2(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+
 /* Sign / verify dispatch on the key type (applet_crypto.c). */
 uint16_t h_sign(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_verify(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
