@@ -156,11 +156,22 @@ uint16_t h_read_idlist(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     return SE05X_SW_OK;
 }
 
-/* Crypto objects are not emulated: the list is always empty. */
+/* ReadCryptoObjectList: 41 { id(2) context(1) subtype(1) }*. */
 uint16_t h_read_crypto_list(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
+    uint8_t list[SIM_MAX_CRYPTO_OBJECTS * 4];
+    size_t n = 0;
     if (a->lc)
         return SE05X_SW_WRONG_DATA;
-    rsp_data(c, w, SE05X_TAG_1, NULL, 0);
+    for (int i = 0; i < SIM_MAX_CRYPTO_OBJECTS; i++) {
+        const struct sim_cobj *k = &c->cobjs[i];
+        if (!k->used)
+            continue;
+        put_be16(list + n, k->id);
+        list[n + 2] = k->context;
+        list[n + 3] = k->subtype;
+        n += 4;
+    }
+    rsp_data(c, w, SE05X_TAG_1, list, n);
     return SE05X_SW_OK;
 }

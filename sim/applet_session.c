@@ -122,8 +122,10 @@ uint16_t h_delete_all(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
     if (!c->cur || !c->cur->authenticated || c->cur->auth != SE05X_OBJ_FACTORY_RESET)
         return SE05X_SW_SECURITY_STATUS;
     uint16_t sw = store_delete_all(&c->store);
-    if (sw == SE05X_SW_OK)
+    if (sw == SE05X_SW_OK) {
         card_drop_sessions(c);
+        card_drop_crypto_objects(c); /* §17: crypto objects go too */
+    }
     return sw;
 }
 

@@ -97,6 +97,7 @@ void sim_card_close(struct sim_card *c)
 {
     if (!c)
         return;
+    card_drop_crypto_objects(c);
     store_close(&c->store);
     pthread_mutex_destroy(&c->lock);
     pthread_mutex_destroy(&c->stats_lock);
@@ -120,6 +121,7 @@ void sim_card_chip_reset(struct sim_card *c)
     c->selected = false;
     c->lock_transient = false;
     card_drop_sessions(c);
+    card_drop_crypto_objects(c);
     scp03_reset(&c->scp);
     for (size_t i = 0; i < c->store.n; i++) {
         struct sim_obj *o = c->store.objs[i];
@@ -251,6 +253,7 @@ static const struct route routes[] = {
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x3E, 0, h_set_lock_state},
     {SE05X_INS_MGMT, 0x00, 0xFF, 0x3D, 0, h_get_timestamp},
     {SE05X_INS_MGMT, SE05X_P1_CURVE, 0xFF, SE05X_P2_DELETE_OBJECT, 0, h_delete_curve},
+    {SE05X_INS_MGMT, SE05X_P1_CRYPTO_OBJ, 0xFF, SE05X_P2_DELETE_OBJECT, 0, h_delete_crypto_obj},
     /* §4.3 writing objects */
     {SE05X_INS_WRITE, SE05X_P1_EC, 0x1F, ANY, 0xC0, h_write_ec},
     {SE05X_INS_WRITE, SE05X_P1_RSA, 0x1F, ANY, 0xC0, h_write_rsa},
@@ -262,6 +265,7 @@ static const struct route routes[] = {
     {SE05X_INS_WRITE, SE05X_P1_COUNTER, 0xFF, SE05X_P2_DEFAULT, 0xC0, h_write_counter},
     {SE05X_INS_WRITE, SE05X_P1_PCR, 0xFF, SE05X_P2_DEFAULT, 0xC0, h_write_pcr},
     {SE05X_INS_WRITE, SE05X_P1_CURVE, 0xFF, SE05X_P2_CREATE, 0, h_create_curve},
+    {SE05X_INS_WRITE, SE05X_P1_CRYPTO_OBJ, 0xFF, SE05X_P2_DEFAULT, 0, h_create_crypto_obj},
     {SE05X_INS_WRITE, SE05X_P1_DEFAULT, 0xFF, 0x18, 0xC0, h_import_object},
     {SE05X_INS_WRITE, SE05X_P1_CURVE, 0xFF, SE05X_P2_PARAM, 0, h_set_curve_param},
     /* §4.4 reading objects */
@@ -281,6 +285,17 @@ static const struct route routes[] = {
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_ENCRYPT_ONESHOT, 0, h_rsa_encrypt},
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_DECRYPT_ONESHOT, 0, h_rsa_decrypt},
     {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x0E, 0, h_digest_oneshot},
+    {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x0B, 0, h_digest_step},
+    {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x0C, 0, h_digest_step},
+    {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x0D, 0, h_digest_step},
+    {SE05X_INS_CRYPTO, SE05X_P1_CIPHER, 0xFF, 0x42, 0, h_cipher_init},
+    {SE05X_INS_CRYPTO, SE05X_P1_CIPHER, 0xFF, 0x43, 0, h_cipher_init},
+    {SE05X_INS_CRYPTO, SE05X_P1_CIPHER, 0xFF, 0x0C, 0, h_cipher_step},
+    {SE05X_INS_CRYPTO, SE05X_P1_CIPHER, 0xFF, 0x0D, 0, h_cipher_step},
+    {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x03, 0, h_mac_init},
+    {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x44, 0, h_mac_init},
+    {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x0C, 0, h_mac_step},
+    {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x0D, 0, h_mac_step},
     {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x2D, 0, h_hkdf},
     {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x2E, 0, h_pbkdf2},
     {SE05X_INS_CRYPTO, SE05X_P1_MAC, 0xFF, 0x45, 0, h_mac_oneshot},
@@ -351,6 +366,7 @@ static uint16_t do_select(struct sim_card *c, const struct sim_apdu *a, struct t
     if (a->lc == 0) { /* card manager: deselects the applet */
         c->selected = false;
         card_drop_sessions(c);
+        card_drop_crypto_objects(c);
         return SE05X_SW_OK;
     }
     if (a->lc < SE05X_AID_MIN_LEN || a->lc > SE05X_AID_LEN || memcmp(a->data, SE05X_AID, a->lc) != 0)

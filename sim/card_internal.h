@@ -19,6 +19,7 @@
 #define SIM_IDLIST_PAGE_DEFAULT ((SE05X_MAX_APDU_PAYLOAD - 16) / 4)
 #define SIM_AUTH_NO_SESSION 0x00000000u
 #define SIM_MAX_SESSIONS 2
+#define SIM_MAX_CRYPTO_OBJECTS 8
 
 struct sim_card {
     struct sim_card_cfg cfg; /* strings point into the copies below */
@@ -41,6 +42,17 @@ struct sim_card {
     struct sim_session *cur; /* session of the APDU being processed, or NULL */
     bool lock_transient;     /* SetLockState TRANSIENT_LOCK (A13), dropped by a reset */
     struct sim_scp03 scp;    /* Platform SCP03 channel */
+    /* Crypto objects (§4.5): digest / cipher / MAC contexts of the multi-step
+     * operations; RAM only (TRANSIENT_DESELECT). */
+    struct sim_cobj {
+        bool used, active;
+        uint16_t id;
+        uint8_t context, subtype;
+        bool enc, verify;
+        void *md;     /* EVP_MD_CTX * */
+        void *cipher; /* EVP_CIPHER_CTX * */
+        void *mac;    /* EVP_MAC_CTX * */
+    } cobjs[SIM_MAX_CRYPTO_OBJECTS];
     uint32_t cur_auth;       /* its auth object id once authenticated, else 0 */
 };
 
@@ -135,6 +147,15 @@ uint16_t rsa_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, 
 uint16_t rsa_verify(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
 
 uint16_t h_digest_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_create_crypto_obj(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_delete_crypto_obj(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_digest_step(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_cipher_init(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_cipher_step(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_mac_init(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_mac_step(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+/* Frees every crypto object (deselect, chip reset, DeleteAll, close). */
+void card_drop_crypto_objects(struct sim_card *c);
 uint16_t h_mac_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_cipher_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_hkdf(struct sim_card *, const struct sim_apdu *, struct tlv_w *);

@@ -1710,6 +1710,114 @@ static void test_symmetric(void **st)
     sim_card_close(c);
 }
 
+/* Crypto objects: multi-step digest, cipher and MAC against libcrypto. */
+static void test_crypto_objects(void **st)
+{
+    (void)st;
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    uint8_t want[128], msg[48], iv[16], ak[16], hk[32], v[300];
+    const uint8_t *p;
+    size_t pn, wl;
+    unsigned ml;
+    struct tlv_w w;
+    RAND_bytes(msg, sizeof msg);
+    RAND_bytes(iv, sizeof iv);
+    RAND_bytes(ak, sizeof ak);
+    RAND_bytes(hk, sizeof hk);
+    assert_int_equal(tu_apdu(c, "80 02 10 25 00", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x82\x00\x00", 4);
+    assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 01 42 01 01 43 01 04", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 01 42 01 01 43 01 04", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 09 42 01 01 43 01 99", r, &rl), 0x6A80);
+    assert_int_equal(tu_apdu(c, "80 02 10 25 00", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x82\x00\x04\x00\x01\x01\x04", 8);
+    /* digest: Update before Init is refused; Init, Update abc, Final def */
+    assert_int_equal(tu_apdu(c, "80 03 00 0C 09 42 02 00 01 43 03 61 62 63", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 03 00 0B 04 42 02 00 01", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 03 00 0C 09 42 02 00 01 43 03 61 62 63", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 03 00 0D 09 42 02 00 01 43 03 64 65 66", r, &rl), 0x9000);
+    assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
+    EVP_Digest("abcdef", 6, want, &ml, EVP_sha256(), NULL);
+    assert_int_equal(pn, 32);
+    assert_memory_equal(p, want, 32);
+    /* cipher: AES-CBC over two steps */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F0000C1);
+    tlv_put(&w, 0x43, ak, sizeof ak);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x03, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 02 42 01 02 43 01 0D", r, &rl), 0x9000);
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F0000C1);
+    tlv_put_u16(&w, 0x42, 2);
+    tlv_put(&w, 0x44, iv, 16);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x42, v, w.len, r, &rl), 0x9000);
+    uint8_t ct[48];
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u16(&w, 0x42, 2);
+    tlv_put(&w, 0x43, msg, 32);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x0C, v, w.len, r, &rl), 0x9000);
+    assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
+    assert_int_equal(pn, 32);
+    memcpy(ct, p, 32);
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u16(&w, 0x42, 2);
+    tlv_put(&w, 0x43, msg + 32, 16);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x0D, v, w.len, r, &rl), 0x9000);
+    assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
+    assert_int_equal(pn, 16);
+    memcpy(ct + 32, p, 16);
+    EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
+    int a1 = 0, a2 = 0;
+    EVP_EncryptInit_ex(cx, EVP_aes_128_cbc(), NULL, ak, iv);
+    EVP_CIPHER_CTX_set_padding(cx, 0);
+    EVP_EncryptUpdate(cx, want, &a1, msg, 48);
+    EVP_EncryptFinal_ex(cx, want + a1, &a2);
+    EVP_CIPHER_CTX_free(cx);
+    assert_memory_equal(ct, want, 48);
+    /* MAC: HMAC-SHA256 generate in two steps, then validate */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F0000C2);
+    tlv_put(&w, 0x43, hk, sizeof hk);
+    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x05, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 03 42 01 03 43 01 19", r, &rl), 0x9000);
+    assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, hk, sizeof hk, msg, sizeof msg, want, sizeof want, &wl));
+    for (int validate = 0; validate < 2; validate++) {
+        tlv_w_init(&w, v, sizeof v);
+        tlv_put_u32(&w, 0x41, 0x7F0000C2);
+        tlv_put_u16(&w, 0x42, 3);
+        assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, validate ? 0x44 : 0x03, v, w.len, r, &rl), 0x9000);
+        tlv_w_init(&w, v, sizeof v);
+        tlv_put(&w, 0x41, msg, 20);
+        tlv_put_u16(&w, 0x42, 3);
+        assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x0C, v, w.len, r, &rl), 0x9000);
+        tlv_w_init(&w, v, sizeof v);
+        tlv_put(&w, 0x41, msg + 20, 28);
+        tlv_put_u16(&w, 0x42, 3);
+        if (validate)
+            tlv_put(&w, 0x43, want, wl);
+        assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x0D, v, w.len, r, &rl), 0x9000);
+        if (validate) {
+            assert_memory_equal(r, "\x41\x01\x01", 3);
+        } else {
+            assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
+            assert_int_equal(pn, wl);
+            assert_memory_equal(p, want, wl);
+        }
+    }
+    /* a cipher object is not a MAC object; delete; deselect drops the rest */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F0000C2);
+    tlv_put_u16(&w, 0x42, 2);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x03, v, w.len, r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 04 10 28 04 41 02 00 02", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 10 28 04 41 02 00 02", r, &rl), 0x6A80);
+    assert_int_equal(tu_apdu(c, "00 A4 04 00 00", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 10 25 00", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x82\x00\x00", 4);
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1738,6 +1846,7 @@ int main(void)
         cmocka_unit_test(test_lock_state),
         cmocka_unit_test(test_export_import),
         cmocka_unit_test(test_symmetric),
+        cmocka_unit_test(test_crypto_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,313 @@
+/* Crypto objects and the multi-step digest / cipher / MAC operations
+ * (apdu.md §4.5, §4.6, §9). A crypto object (2-byte id) names a context
+ * (01 digest, 02 cipher, 03 MAC) and its mode; Init binds a key (cipher,
+ * MAC), Update streams data, Final finishes and resets the object. They live
+ * in RAM only (TRANSIENT_DESELECT): deselect, chip reset, DeleteAll and a
+ * restart drop them. Ciphers: AES ECB/CBC/CTR without padding; MACs: HMAC
+ * (HMAC keys), CMAC (AES keys). */
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <string.h>
+
+#include "card_internal.h"
+
+#define CTX_DIGEST 0x01
+#define CTX_CIPHER 0x02
+#define CTX_MAC 0x03
+
+static void cobj_reset(struct sim_cobj *k)
+{
+    EVP_MD_CTX_free(k->md);
+    EVP_CIPHER_CTX_free(k->cipher);
+    EVP_MAC_CTX_free(k->mac);
+    k->md = k->cipher = k->mac = NULL;
+    k->active = false;
+}
+
+void card_drop_crypto_objects(struct sim_card *c)
+{
+    for (int i = 0; i < SIM_MAX_CRYPTO_OBJECTS; i++) {
+        cobj_reset(&c->cobjs[i]);
+        memset(&c->cobjs[i], 0, sizeof c->cobjs[i]);
+    }
+}
+
+static const EVP_MD *digest_of(uint8_t m)
+{
+    switch (m) {
+    case 0x01: return EVP_sha1();
+    case 0x07: return EVP_sha224();
+    case 0x04: return EVP_sha256();
+    case 0x05: return EVP_sha384();
+    case 0x06: return EVP_sha512();
+    default: return NULL;
+    }
+}
+
+static const char *hmac_digest(uint8_t algo)
+{
+    return algo == 0x18 ? "SHA1" : algo == 0x19 ? "SHA256" : algo == 0x1A ? "SHA384" : algo == 0x1B ? "SHA512" : NULL;
+}
+
+static bool subtype_ok(uint8_t context, uint8_t sub)
+{
+    switch (context) {
+    case CTX_DIGEST: return digest_of(sub) != NULL;
+    case CTX_CIPHER: return sub == 0x0E || sub == 0x0D || sub == 0xF0;
+    case CTX_MAC: return hmac_digest(sub) || sub == 0x31;
+    default: return false;
+    }
+}
+
+static struct sim_cobj *find(struct sim_card *c, uint16_t id)
+{
+    for (int i = 0; i < SIM_MAX_CRYPTO_OBJECTS; i++)
+        if (c->cobjs[i].used && c->cobjs[i].id == id)
+            return &c->cobjs[i];
+    return NULL;
+}
+
+uint16_t h_create_crypto_obj(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3};
+    struct sim_tlvs t;
+    uint16_t id;
+    uint8_t ctx, sub;
+    (void)w;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u16(&t, SE05X_TAG_1, &id) || !sim_tlv_u8(&t, SE05X_TAG_2, &ctx) ||
+        !sim_tlv_u8(&t, SE05X_TAG_3, &sub) || !subtype_ok(ctx, sub))
+        return SE05X_SW_WRONG_DATA;
+    if (find(c, id))
+        return SE05X_SW_CONDITIONS;
+    for (int i = 0; i < SIM_MAX_CRYPTO_OBJECTS; i++) {
+        struct sim_cobj *k = &c->cobjs[i];
+        if (!k->used) {
+            memset(k, 0, sizeof *k);
+            k->used = true;
+            k->id = id;
+            k->context = ctx;
+            k->subtype = sub;
+            return SE05X_SW_OK;
+        }
+    }
+    return SE05X_SW_FILE_FULL;
+}
+
+uint16_t h_delete_crypto_obj(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1};
+    struct sim_tlvs t;
+    uint16_t id;
+    (void)w;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (!sim_tlv_u16(&t, SE05X_TAG_1, &id))
+        return SE05X_SW_WRONG_DATA;
+    struct sim_cobj *k = find(c, id);
+    if (!k)
+        return SE05X_SW_WRONG_DATA;
+    cobj_reset(k);
+    memset(k, 0, sizeof *k);
+    return SE05X_SW_OK;
+}
+
+/* Looks up TAG 42 crypto object of the given context. */
+static uint16_t get_cobj(struct sim_card *c, const struct sim_tlvs *t, uint8_t ctx, struct sim_cobj **k)
+{
+    uint16_t id;
+    if (!sim_tlv_u16(t, SE05X_TAG_2, &id))
+        return SE05X_SW_WRONG_DATA;
+    *k = find(c, id);
+    if (!*k)
+        return SE05X_SW_WRONG_DATA;
+    return (*k)->context == ctx ? SE05X_SW_OK : SE05X_SW_CONDITIONS;
+}
+
+/* DigestInit 0B / DigestUpdate 0C / DigestFinal 0D: 42 02 id, [43 data]. */
+uint16_t h_digest_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_2, SE05X_TAG_3};
+    struct sim_tlvs t;
+    struct sim_cobj *k;
+    uint8_t md[64];
+    unsigned ml = 0;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_DIGEST, &k)) != SE05X_SW_OK)
+        return sw;
+    if (a->p2 == 0x0B) {
+        cobj_reset(k);
+        k->md = EVP_MD_CTX_new();
+        if (!k->md || EVP_DigestInit_ex(k->md, digest_of(k->subtype), NULL) != 1) {
+            cobj_reset(k);
+            return 0x6F00;
+        }
+        k->active = true;
+        return SE05X_SW_OK;
+    }
+    if (!k->active)
+        return SE05X_SW_CONDITIONS; /* no Init */
+    if (t.n[SE05X_TAG_3] && EVP_DigestUpdate(k->md, t.v[SE05X_TAG_3], t.n[SE05X_TAG_3]) != 1)
+        return 0x6F00;
+    if (a->p2 == 0x0C)
+        return SE05X_SW_OK;
+    bool ok = EVP_DigestFinal_ex(k->md, md, &ml) == 1;
+    cobj_reset(k);
+    if (!ok)
+        return 0x6F00;
+    rsp_data(c, w, SE05X_TAG_1, md, ml);
+    return SE05X_SW_OK;
+}
+
+/* Binds a symmetric key of the wanted type, checking the policy bit. */
+static uint16_t key_of(struct sim_card *c, const struct sim_tlvs *t, uint8_t type, uint32_t rule,
+                       struct sim_obj **o)
+{
+    uint32_t id;
+    if (!sim_tlv_u32(t, SE05X_TAG_1, &id))
+        return SE05X_SW_WRONG_DATA;
+    uint16_t sw = card_use_obj(c, id, 0, o);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if ((*o)->type != type)
+        return SE05X_SW_CONDITIONS;
+    return card_use_obj(c, id, rule, o);
+}
+
+/* CipherInit 80 03 0E 42|43: 41 04 key, 42 02 id, [44 IV]. */
+uint16_t h_cipher_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_4};
+    struct sim_tlvs t;
+    struct sim_cobj *k;
+    struct sim_obj *o;
+    bool enc = a->p2 == 0x42;
+    (void)w;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_CIPHER, &k)) != SE05X_SW_OK)
+        return sw;
+    if ((sw = key_of(c, &t, SE05X_TYPE_AES, enc ? SE05X_POL_ALLOW_ENC : SE05X_POL_ALLOW_DEC, &o)) != SE05X_SW_OK)
+        return sw;
+    size_t kl = o->part_len[SIM_P_VALUE];
+    const EVP_CIPHER *ci = k->subtype == 0x0E ? (kl == 16 ? EVP_aes_128_ecb() : kl == 24 ? EVP_aes_192_ecb() : EVP_aes_256_ecb())
+                         : k->subtype == 0x0D ? (kl == 16 ? EVP_aes_128_cbc() : kl == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc())
+                                              : (kl == 16 ? EVP_aes_128_ctr() : kl == 24 ? EVP_aes_192_ctr() : EVP_aes_256_ctr());
+    if (k->subtype == 0x0E ? t.has[SE05X_TAG_4] : t.has[SE05X_TAG_4] && t.n[SE05X_TAG_4] != 16)
+        return SE05X_SW_WRONG_DATA;
+    uint8_t iv[16] = {0};
+    if (t.has[SE05X_TAG_4])
+        memcpy(iv, t.v[SE05X_TAG_4], 16);
+    cobj_reset(k);
+    k->cipher = EVP_CIPHER_CTX_new();
+    if (!k->cipher ||
+        EVP_CipherInit_ex(k->cipher, ci, NULL, o->part[SIM_P_VALUE], k->subtype == 0x0E ? NULL : iv, enc) != 1 ||
+        EVP_CIPHER_CTX_set_padding(k->cipher, 0) != 1) {
+        cobj_reset(k);
+        return 0x6F00;
+    }
+    k->enc = enc;
+    k->active = true;
+    return SE05X_SW_OK;
+}
+
+/* CipherUpdate 0C / CipherFinal 0D: 42 02 id, 43 data -> 41 data. Block
+ * modes need whole blocks in total at Final. */
+uint16_t h_cipher_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_2, SE05X_TAG_3};
+    struct sim_tlvs t;
+    struct sim_cobj *k;
+    uint8_t out[SE05X_MAX_APDU_PAYLOAD + 32];
+    int l1 = 0, l2 = 0;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_CIPHER, &k)) != SE05X_SW_OK)
+        return sw;
+    if (!k->active)
+        return SE05X_SW_CONDITIONS;
+    if (t.n[SE05X_TAG_3] && EVP_CipherUpdate(k->cipher, out, &l1, t.v[SE05X_TAG_3], (int)t.n[SE05X_TAG_3]) != 1)
+        return SE05X_SW_WRONG_DATA;
+    if (a->p2 == 0x0D) {
+        bool ok = EVP_CipherFinal_ex(k->cipher, out + l1, &l2) == 1;
+        cobj_reset(k);
+        if (!ok)
+            return SE05X_SW_WRONG_DATA; /* not a whole number of blocks */
+    }
+    rsp_data(c, w, SE05X_TAG_1, out, (size_t)(l1 + l2));
+    OPENSSL_cleanse(out, sizeof out);
+    return SE05X_SW_OK;
+}
+
+/* MACInit 80 03 0D 03 (generate) | 44 (validate): 41 04 key, 42 02 id. */
+uint16_t h_mac_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
+    struct sim_tlvs t;
+    struct sim_cobj *k;
+    struct sim_obj *o;
+    bool gen = a->p2 == 0x03;
+    (void)w;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_MAC, &k)) != SE05X_SW_OK)
+        return sw;
+    bool cmac = k->subtype == 0x31;
+    if ((sw = key_of(c, &t, cmac ? SE05X_TYPE_AES : SE05X_TYPE_HMAC,
+                     gen ? SE05X_POL_ALLOW_SIGN : SE05X_POL_ALLOW_VERIFY, &o)) != SE05X_SW_OK)
+        return sw;
+    size_t kl = o->part_len[SIM_P_VALUE];
+    const char *cipher = kl == 16 ? "AES-128-CBC" : kl == 24 ? "AES-192-CBC" : "AES-256-CBC";
+    EVP_MAC *m = EVP_MAC_fetch(NULL, cmac ? "CMAC" : "HMAC", NULL);
+    OSSL_PARAM params[] = {
+        cmac ? OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0)
+             : OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)hmac_digest(k->subtype), 0),
+        OSSL_PARAM_construct_end()};
+    cobj_reset(k);
+    k->mac = m ? EVP_MAC_CTX_new(m) : NULL;
+    EVP_MAC_free(m);
+    if (!k->mac || EVP_MAC_init(k->mac, o->part[SIM_P_VALUE], kl, params) != 1) {
+        cobj_reset(k);
+        return 0x6F00;
+    }
+    k->verify = !gen;
+    k->active = true;
+    return SE05X_SW_OK;
+}
+
+/* MACUpdate 0C: 41 data, 42 id. MACFinal 0D: 41 data, 42 id, [43 tag]
+ * -> 41 tag (generate) or 41 01 result (validate). */
+uint16_t h_mac_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3};
+    struct sim_tlvs t;
+    struct sim_cobj *k;
+    uint8_t mac[64];
+    size_t ml = 0;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_MAC, &k)) != SE05X_SW_OK)
+        return sw;
+    if (!k->active)
+        return SE05X_SW_CONDITIONS;
+    if (t.n[SE05X_TAG_1] && EVP_MAC_update(k->mac, t.v[SE05X_TAG_1], t.n[SE05X_TAG_1]) != 1)
+        return 0x6F00;
+    if (a->p2 == 0x0C)
+        return t.has[SE05X_TAG_3] ? SE05X_SW_WRONG_DATA : SE05X_SW_OK;
+    if (k->verify != t.has[SE05X_TAG_3])
+        return SE05X_SW_WRONG_DATA;
+    bool ok = EVP_MAC_final(k->mac, mac, &ml, sizeof mac) == 1;
+    bool verify = k->verify;
+    cobj_reset(k);
+    if (!ok)
+        return 0x6F00;
+    if (!verify) {
+        rsp_data(c, w, SE05X_TAG_1, mac, ml);
+    } else {
+        bool good = t.n[SE05X_TAG_3] == ml && CRYPTO_memcmp(t.v[SE05X_TAG_3], mac, ml) == 0;
+        rsp_u8(c, w, SE05X_TAG_1, good ? SE05X_RESULT_SUCCESS : SE05X_RESULT_FAILURE);
+    }
+    OPENSSL_cleanse(mac, sizeof mac);
+    return SE05X_SW_OK;
+}
