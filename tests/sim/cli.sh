@@ -28,6 +28,17 @@ grep -q '"wire_rx":' "$T/stats.jsonl" || fail "stats line lacks wire_rx"
 [ "$(stat -c %a "$SIM_STATE")" = 700 ] || fail "state dir is not 0700"
 [ "$(stat -c %a "$SIM_STATE/state")" = 600 ] || fail "state file is not 0600"
 
+note "the attestation certificate F0000013 chains to DIR/ca.crt"
+cert=$("$CLIENT" "127.0.0.1:$SIM_PORT" apdu "$SEL" apdu 800200000000064104F00000130000 | tail -1)
+case "$cert" in 418*9000) ;; *) fail "certificate read: $cert" ;; esac
+python3 -c 'import sys; h=sys.argv[1]; sys.stdout.buffer.write(bytes.fromhex(h[8:-4]))' "$cert" >"$T/att.der"
+openssl x509 -inform DER -in "$T/att.der" -out "$T/att.pem" || fail "F0000013 is not an X.509 certificate"
+openssl verify -CAfile "$SIM_STATE/ca.crt" "$T/att.pem" >/dev/null || fail "F0000013 does not chain to ca.crt"
+pub=$("$CLIENT" "127.0.0.1:$SIM_PORT" apdu "$SEL" apdu 800200000000064104F00000120000 | tail -1)
+case "$pub" in 4182004104*9000) ;; *) fail "attestation key read: $pub" ;; esac
+openssl x509 -in "$T/att.pem" -noout -pubkey | openssl pkey -pubin -outform DER | tail -c 65 | od -An -tx1 |
+  tr -d ' \n' | tr a-f A-F | grep -q "${pub:8:130}" || fail "certificate key differs from F0000012"
+
 note "JRCP v2 first byte is refused with a log line, server keeps running"
 "$CLIENT" "127.0.0.1:$SIM_PORT" raw A500FF00 expect-close >/dev/null
 for i in $(seq 1 50); do grep -q "JRCP v2" "$T/sim.log" && break; sleep 0.05; done
