@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -153,7 +154,14 @@ static int listen_unix(const char *path)
         return -1;
     }
     close(fd);
-    unlink(path);
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) { /* never remove something that is not a socket */
+            SIM_ERR("cannot listen on unix socket %s: the path exists and is not a socket", path);
+            return -1;
+        }
+        unlink(path);
+    }
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
         SIM_ERR("cannot listen on unix socket %s: %s", path, strerror(errno));

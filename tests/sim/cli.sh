@@ -64,6 +64,11 @@ for i in $(seq 1 100); do [ -S "$T/sim.sock" ] && break; sleep 0.05; done
 sim_stop "$UPID"
 [ ! -e "$T/sim.sock" ] || fail "unix socket left behind"
 
+note "--unix never replaces a file that is not a socket"
+echo keep >"$T/plain.file"
+expect_fail "unix path is a file" se05x-sim --state "$T/u2.state" --unix "$T/plain.file"
+[ "$(cat "$T/plain.file")" = keep ] || fail "a regular file was replaced by the unix socket"
+
 note "--curves instantiates Weierstrass curves at start"
 expect_fail "bad curve" se05x-sim --state "$T/x" --curves 11
 sim_start cur --curves 03,10
