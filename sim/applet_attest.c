@@ -20,9 +20,11 @@ size_t card_attributes(const struct sim_obj *o, uint8_t *b)
     put_be32(b, o->id);
     b[4] = o->type;
     b[5] = o->auth ? SE05X_SET_SET : SE05X_SET_NOT_SET;
-    /* 6..7 failed attempts (never counted: no sessions); 8..11 owner 00000000 */
-    if (o->auth)
+    /* 6..7 failed attempts (RAM only); 8..11 owner 00000000 */
+    if (o->auth) {
+        put_be16(b + 6, o->failed);
         put_be16(b + 12, o->max_attempts);
+    }
     memcpy(b + 14, o->policy, o->policy_len);
     b[14 + o->policy_len] = o->origin;
     return 14u + o->policy_len + 1u;
