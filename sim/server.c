@@ -193,8 +193,13 @@ static void accept_one(struct server *s, int lfd, bool tcp)
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
-    if (fd < 0)
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            SIM_WARN("cannot accept a connection: %s", strerror(errno));
+            poll(NULL, 0, 50); /* do not spin while out of descriptors */
+        }
         return;
+    }
     size_t open_conns = 0;
     pthread_mutex_lock(&s->m);
     for (struct conn *c = s->conns; c; c = c->next)
