@@ -80,7 +80,7 @@ uint16_t h_export_object(struct sim_card *c, const struct sim_apdu *a, struct tl
         bool take = type_is_rsa(o->type) ? i == comp : o->part[i] != NULL;
         if (!take)
             continue;
-        if (pl + 2 + o->part_len[i] > sizeof pt)
+        if (pl + 3 + o->part_len[i] > sizeof pt)
             return SE05X_SW_WRONG_LENGTH;
         pt[pl++] = (uint8_t)i;
         put_be16(pt + pl, (uint16_t)o->part_len[i]);

@@ -158,7 +158,9 @@ static uint16_t kdf_secret(struct sim_card *c, uint32_t id, struct sim_obj **o)
 
 static uint16_t run_kdf(struct sim_card *c, struct tlv_w *w, const char *name, OSSL_PARAM *params, size_t len)
 {
-    uint8_t out[512];
+    uint8_t out[SE05X_MAX_APDU_PAYLOAD];
+    if (len > sizeof out)
+        return SE05X_SW_WRONG_LENGTH;
     EVP_KDF *k = EVP_KDF_fetch(NULL, name, NULL);
     EVP_KDF_CTX *ctx = k ? EVP_KDF_CTX_new(k) : NULL;
     bool ok = ctx && EVP_KDF_derive(ctx, out, len, params) == 1;

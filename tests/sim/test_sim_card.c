@@ -1689,6 +1689,18 @@ static void test_symmetric(void **st)
     assert_memory_equal(p, want, 42);
     EVP_KDF_CTX_free(kc);
     EVP_KDF_free(kdf);
+    /* HKDF output up to the response limit (888 bytes), not beyond */
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F0000B0);
+    tlv_put_u8(&w, 0x42, 0x06);
+    tlv_put_u16(&w, 0x45, 888);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x00, 0x2D, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(rl, 892);
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, 0x7F0000B0);
+    tlv_put_u8(&w, 0x42, 0x06);
+    tlv_put_u16(&w, 0x45, 889);
+    assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x00, 0x2D, v, w.len, r, &rl), 0x6A80);
     /* PBKDF2 (HMAC-SHA256) */
     tlv_w_init(&w, v, sizeof v);
     tlv_put_u32(&w, 0x41, 0x7F0000B0);
