@@ -49,8 +49,9 @@ uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct 
     uint8_t algo, attr[14 + 256 + 1], ts[TIMESTAMP_LEN], sig[160];
     size_t siglen = sizeof sig;
     struct sim_obj *key;
-    if (!sim_tlv_u32(t, SE05X_TAG_5, &kid) || !sim_tlv_u8(t, SE05X_TAG_6, &algo) ||
-        !t->has[SE05X_TAG_7] || t->n[SE05X_TAG_7] != FRESHNESS_LEN)
+    size_t fl = t->n[SE05X_TAG_7];
+    if (!sim_tlv_u32(t, SE05X_TAG_5, &kid) || !sim_tlv_u8(t, SE05X_TAG_6, &algo) || !t->has[SE05X_TAG_7] ||
+        (c->cfg.freshness_any ? fl < 1 || fl > FRESHNESS_LEN : fl != FRESHNESS_LEN))
         return SE05X_SW_WRONG_DATA;
     const EVP_MD *md = attest_md(algo);
     uint16_t sw = card_use_obj(c, kid, 0, &key);
@@ -78,7 +79,7 @@ uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct 
     if (!mctx || !pk || EVP_DigestSignInit(mctx, NULL, md, NULL, pk) != 1 ||
         (data && n && EVP_DigestSignUpdate(mctx, data, n) != 1) ||
         EVP_DigestSignUpdate(mctx, attr, alen) != 1 || EVP_DigestSignUpdate(mctx, ts, sizeof ts) != 1 ||
-        EVP_DigestSignUpdate(mctx, t->v[SE05X_TAG_7], FRESHNESS_LEN) != 1 ||
+        EVP_DigestSignUpdate(mctx, t->v[SE05X_TAG_7], fl) != 1 ||
         EVP_DigestSignUpdate(mctx, uid->part[SIM_P_VALUE], SE05X_UID_LEN) != 1 ||
         EVP_DigestSignFinal(mctx, sig, &siglen) != 1)
         goto out;
@@ -86,7 +87,7 @@ uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct 
         rsp_data(c, w, SE05X_TAG_1, data, n);
     rsp_data(c, w, SE05X_TAG_2, attr, alen);
     rsp_data(c, w, SE05X_TAG_3, ts, sizeof ts);
-    rsp_data(c, w, SE05X_TAG_4, t->v[SE05X_TAG_7], FRESHNESS_LEN);
+    rsp_data(c, w, SE05X_TAG_4, t->v[SE05X_TAG_7], fl);
     rsp_data(c, w, SE05X_TAG_5, uid->part[SIM_P_VALUE], SE05X_UID_LEN);
     rsp_data(c, w, SE05X_TAG_6, sig, siglen);
     sw = SE05X_SW_OK;

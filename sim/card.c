@@ -120,6 +120,8 @@ void sim_card_chip_reset(struct sim_card *c)
     card_drop_sessions(c);
     card_drop_crypto_objects(c);
     scp03_reset(&c->scp);
+    if (c->cfg.reset_drops_shells)
+        store_drop_transient(&c->store);
     for (size_t i = 0; i < c->store.n; i++) {
         struct sim_obj *o = c->store.objs[i];
         if (!o->transient)

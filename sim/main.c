@@ -44,6 +44,8 @@ static void usage(FILE *f)
             "  --tlv-long-form data|always|never  response length form (default data)\n"
             "  --curves all|ID[,ID..]    Weierstrass curves instantiated at start (hex ids, e.g. 03,04)\n"
             "  --scp03-keys FILE         Platform SCP03 keys (ENC/MAC/DEK lines; default: DEVKIT, KVN 0B)\n"
+            "  --transient-reset shell|drop  chip reset keeps transient shells (default) or drops them\n"
+            "  --freshness-any           accept attestation freshness of 1..16 bytes (default exactly 16)\n"
             "  --timing SPEC             T=1 latency table (default none)\n"
             "  --faults RATE             T=1 frame fault rate 0..1 (default 0)\n"
             "  --fault-seed N            seed of the fault generator\n"
@@ -92,7 +94,7 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_SCPKEYS, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -107,6 +109,8 @@ int main(int argc, char **argv)
         {"tlv-long-form", required_argument, 0, O_TLV},
         {"curves", required_argument, 0, O_CURVES},
         {"scp03-keys", required_argument, 0, O_SCPKEYS},
+        {"transient-reset", required_argument, 0, O_TRESET},
+        {"freshness-any", no_argument, 0, O_FRESH},
         {"timing", required_argument, 0, O_TIMING},
         {"faults", required_argument, 0, O_FAULTS},
         {"fault-seed", required_argument, 0, O_SEED},
@@ -174,6 +178,14 @@ int main(int argc, char **argv)
                 return 2;
             break;
         case O_SCPKEYS: cc.scp03_keys = optarg; break;
+        case O_TRESET:
+            if (strcmp(optarg, "shell") != 0 && strcmp(optarg, "drop") != 0) {
+                fprintf(stderr, "se05x-sim: invalid --transient-reset '%s' (shell, drop)\n", optarg);
+                return 2;
+            }
+            cc.reset_drops_shells = strcmp(optarg, "drop") == 0;
+            break;
+        case O_FRESH: cc.freshness_any = true; break;
         case O_TIMING: sc.t1.timing = optarg; break;
         case O_FAULTS: {
             char *end;

@@ -26,6 +26,8 @@ struct sim_card_cfg {
     const char *stats_path; /* --stats FILE: one JSON line per closed connection */
     uint32_t preset_curves;  /* --curves: bit c = Weierstrass curve c instantiated at start (A6) */
     const char *scp03_keys;  /* --scp03-keys FILE: Platform SCP03 static keys (default DEVKIT) */
+    bool reset_drops_shells; /* --transient-reset drop: a chip reset removes transient objects (A4) */
+    bool freshness_any;      /* --freshness-any: attestation freshness 1..16 bytes (A10) */
     const uint8_t *scp03_test_challenge; /* unit tests only: fixed 8-byte card challenge */
 };
 

@@ -1830,6 +1830,30 @@ static void test_crypto_objects(void **st)
     sim_card_close(c);
 }
 
+/* Configurable choices: A4 shells dropped at a chip reset, A10 short freshness. */
+static void test_options(void **st)
+{
+    (void)st;
+    struct sim_card_cfg cfg = {.reset_drops_shells = true, .freshness_any = true};
+    struct sim_card *c = tu_open_selected(NULL, &cfg);
+    assert_int_equal(tu_apdu(c, "80 81 06 00 0A 41 04 7F 00 00 01 43 02 00 04", r, &rl), 0x9000);
+    sim_card_chip_reset(c);
+    assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 7F 00 00 01", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x02", 3);
+    /* 4-byte freshness accepted and echoed */
+    assert_int_equal(tu_apdu(c, "80 22 00 00 00 00 15 41 04 7F FF 02 06 45 04 F0 00 00 12 46 01 21 47 04 01 02 03 04 00 00", r, &rl), 0x9000);
+    const uint8_t *v;
+    size_t n;
+    assert_true(tu_tlv(r, rl, 0x44, &v, &n));
+    assert_int_equal(n, 4);
+    assert_memory_equal(v, "\x01\x02\x03\x04", 4);
+    sim_card_close(c);
+    c = tu_open_selected(NULL, NULL);
+    assert_int_equal(tu_apdu(c, "80 22 00 00 00 00 15 41 04 7F FF 02 06 45 04 F0 00 00 12 46 01 21 47 04 01 02 03 04 00 00", r, &rl), 0x6A80);
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1859,6 +1883,7 @@ int main(void)
         cmocka_unit_test(test_export_import),
         cmocka_unit_test(test_symmetric),
         cmocka_unit_test(test_crypto_objects),
+        cmocka_unit_test(test_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
