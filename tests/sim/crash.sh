@@ -22,7 +22,9 @@ start
 for round in 1 2 3 4; do
   "$CLIENT" "127.0.0.1:$SIM_PORT" writes $base 3000 200 >"$T/acks.txt" 2>/dev/null &
   WPID=$!
-  sleep "0.$((RANDOM % 3 + 1))"
+  # let some writes land (robust on a loaded machine), then kill at a random point
+  for i in $(seq 1 200); do grep -q '^ok ' "$T/acks.txt" 2>/dev/null && break; sleep 0.02; done
+  sleep "0.$(printf %02d $((RANDOM % 25)))"
   kill -9 "$SIM_PID"
   wait "$WPID" 2>/dev/null || true
   wait "$SIM_PID" 2>/dev/null || true
