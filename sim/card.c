@@ -388,7 +388,7 @@ size_t sim_card_apdu(struct sim_card *c, const uint8_t *capdu, size_t clen, uint
     OPENSSL_cleanse(buf, sizeof buf);
     rapdu[n] = (uint8_t)(sw >> 8);
     rapdu[n + 1] = (uint8_t)sw;
-    SIM_DBG("APDU %02X %02X %02X %02X lc=%zu -> %04X (%zu bytes)", clen > 0 ? capdu[0] : 0,
+    SIM_DBG("APDU %02X %02X %02X %02X +%zu bytes -> %04X, %zu data bytes", clen > 0 ? capdu[0] : 0,
             clen > 1 ? capdu[1] : 0, clen > 2 ? capdu[2] : 0, clen > 3 ? capdu[3] : 0,
             clen > 4 ? clen - 4 : 0, sw, n);
     return n + 2;
