@@ -2,11 +2,12 @@
  * OpenSSL API the way applications use the engine, next to the raw library
  * and OpenSSL's software keys for scale.
  *
- *   bench_engine [-n N] [--engine PATH]
+ *   bench_engine [-n N] [--engine PATH] [--only TEXT]
  * The chip is $EX_SSS_BOOT_SSS_PORT (a running se05x-sim or a real chip).
  * The engine is loaded by path through the "dynamic" engine (default
  * <dir of this program>/../lib/libsss_engine.so), so no OpenSSL
- * configuration is involved. Creates objects 0x7F00E001 (P-256) and
+ * configuration is involved. --only measures just the rows whose name
+ * contains TEXT (for profiling one path with perf). Creates objects 0x7F00E001 (P-256) and
  * 0x7F00E002 (RSA-2048) and deletes them at the end.
  *
  * Rows:
@@ -203,7 +204,7 @@ static ENGINE *load_engine(const char *path)
 
 int main(int argc, char **argv)
 {
-    const char *conn = getenv("EX_SSS_BOOT_SSS_PORT"), *engine_path = NULL;
+    const char *conn = getenv("EX_SSS_BOOT_SSS_PORT"), *engine_path = NULL, *only = NULL;
     char defpath[4096], logpath[] = "/tmp/bench_engine.XXXXXX";
     char *ec_pem = NULL, *rsa_pem = NULL;
     EVP_PKEY *ec_ref = NULL, *rsa_ref = NULL, *ec_eng = NULL, *rsa_eng = NULL;
@@ -218,8 +219,10 @@ int main(int argc, char **argv)
             n = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--engine") && i + 1 < argc)
             engine_path = argv[++i];
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc)
+            only = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_engine [-n N] [--engine PATH]\n");
+            fprintf(stderr, "usage: bench_engine [-n N] [--engine PATH] [--only TEXT]\n");
             return 2;
         }
     }
@@ -298,13 +301,16 @@ int main(int argc, char **argv)
         size_t nrows = sizeof(rows) / sizeof(rows[0]), r;
 
         for (r = 0; r < nrows; r++)
-            measure(&rows[r], s, logpath);
+            if (only == NULL || strstr(rows[r].name, only) != NULL)
+                measure(&rows[r], s, logpath);
         printf("e4sss engine, per signature (chip: %s; EVP_DigestSign of 100 bytes, SHA-256)\n\n",
                conn);
         printf("%-42s %6s %8s %10s\n", "operation", "count", "APDUs", "median us");
         printf("------------------------------------------------------------------------\n");
         rc = 0;
         for (r = 0; r < nrows; r++) {
+            if (only != NULL && strstr(rows[r].name, only) == NULL)
+                continue;
             if (!rows[r].ok) {
                 printf("%-42s failed\n", rows[r].name);
                 rc = 1;

@@ -42,6 +42,10 @@ struct e4sss_ctx {
     ERR_STRING_DATA *errstr;   /* heap copy registered with ERR_load_strings */
     EC_KEY_METHOD *ec_meth;
     RSA_METHOD *rsa_meth;      /* app data = this context */
+    /* Ref-key detection cache (refdetect.c): one entry per EC_KEY / RSA
+     * object in its ex_data under these indexes (allocated per context). */
+    pthread_mutex_t cache_lock; /* guards the keys' ex_data slots and entries */
+    int ec_idx, rsa_idx;       /* -1 when allocation failed: no caching */
 };
 
 /* engine_ctx.c */
@@ -66,9 +70,14 @@ se05x_session *e4sss_session_quiet(struct e4sss_ctx *c);
 void e4sss_session_close(struct e4sss_ctx *c);
 
 /* refdetect.c: ref-key detection on keys OpenSSL already holds, through
- * the lib codec (se05x_refkey_parse). Return 1 and set *id for a ref key. */
-int e4sss_ec_ref_id(const EC_KEY *k, se05x_objid *id);
-int e4sss_rsa_ref_id(const RSA *r, se05x_objid *id);
+ * the lib codec (se05x_refkey_from_pkey). Return 1 and set *id for a ref
+ * key. With a context, the answer is cached with the key object and reused
+ * while the key's private values are unchanged; c may be NULL (no cache). */
+int e4sss_ec_ref_id(struct e4sss_ctx *c, const EC_KEY *k, se05x_objid *id);
+int e4sss_rsa_ref_id(struct e4sss_ctx *c, const RSA *r, se05x_objid *id);
+/* ex_data indexes of the cache, in e4sss_ctx_new / e4sss_ctx_free */
+void e4sss_cache_init(struct e4sss_ctx *c);
+void e4sss_cache_free(struct e4sss_ctx *c);
 
 /* ec_method.c / rsa_method.c / rand.c */
 EC_KEY_METHOD *e4sss_ec_method_new(void);

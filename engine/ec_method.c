@@ -4,8 +4,8 @@
  *
  * OpenSSL reaches both sign entry points: ECDSA_sign/EVP (provider or
  * legacy) call `sign`, ECDSA_do_sign calls `sign_sig`; both are covered. The
- * chip gets the digest as is (any length; the lib picks the algorithm code
- * and truncates like ECDSA does) and answers with a DER signature: one APDU. */
+ * chip gets the digest (any length: standard lengths as is, others rewritten
+ * by chip_digest below) and answers with a DER signature: one APDU. */
 #include "e4sss.h"
 
 #include <string.h>
@@ -17,13 +17,51 @@ typedef ECDSA_SIG *(*sign_sig_fn)(const unsigned char *, int, const BIGNUM *, co
                                   EC_KEY *);
 typedef int (*ckey_fn)(unsigned char **, size_t *, const EC_POINT *, const EC_KEY *);
 
+/* ECDSASign takes digests of 20, 28, 32, 48 and 64 bytes and truncates them
+ * like ECDSA does. For any other length the lib first reads the key's curve
+ * from the chip (one more APDU per signature) to compute the ECDSA input e
+ * itself. Here the key's group is at hand: e = leftmost min(8*dlen, order
+ * bits) bits of the digest (FIPS 186-4 6.4) is rewritten as the same integer
+ * on a length L the chip takes whole (8*L <= order bits), so the signature
+ * stays one APDU. Returns the length written to out (cap >= 64), or 0 to
+ * leave the digest to the lib (standard length, or no such L). */
+static int chip_digest(const EC_KEY *k, const unsigned char *dgst, int dlen, unsigned char *out)
+{
+    static const int lens[] = {20, 28, 32, 48, 64};
+    const EC_GROUP *g = EC_KEY_get0_group(k);
+    int nbits = g != NULL ? EC_GROUP_order_bits(g) : 0, ebits, need, L = 0;
+    size_t i;
+    BIGNUM *e;
+
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+        if (dlen == lens[i])
+            return 0;
+    if (nbits <= 0 || dlen <= 0 || dlen > 1024)
+        return 0;
+    ebits = 8 * dlen < nbits ? 8 * dlen : nbits;
+    need = (ebits + 7) / 8;
+    for (i = 0; i < sizeof(lens) / sizeof(lens[0]) && L == 0; i++)
+        if (lens[i] >= need && 8 * lens[i] <= nbits)
+            L = lens[i];
+    if (L == 0 || (e = BN_bin2bn(dgst, dlen, NULL)) == NULL)
+        return 0;
+    if (8 * dlen > nbits && !BN_rshift(e, e, 8 * dlen - nbits))
+        L = 0;
+    if (L != 0 && BN_bn2binpad(e, out, L) != L)
+        L = 0;
+    BN_free(e);
+    return L;
+}
+
 /* Signs on the chip into a DER buffer of capacity cap. 1 on success. */
 static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int dlen,
                      unsigned char *sig, size_t cap, size_t *siglen)
 {
     struct e4sss_ctx *c = e4sss_ctx_of_ec_key(k);
+    unsigned char norm[64];
     se05x_session *s;
     se05x_rc rc = SE05X_OK;
+    int nlen;
 
     if (c == NULL) {
         ERR_raise_data(ERR_LIB_ENGINE, ERR_R_INTERNAL_ERROR,
@@ -33,6 +71,10 @@ static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int d
     if (dlen <= 0) {
         e4sss_err(c, E4SSS_R_UNSUPPORTED, "empty digest for key 0x%08X", id);
         return 0;
+    }
+    if ((nlen = chip_digest(k, dgst, dlen, norm)) > 0) {
+        dgst = norm;
+        dlen = nlen;
     }
     E4SSS_RETRY_ON_LINK_FAILURE(rc) {
         if ((s = e4sss_session(c)) == NULL)
@@ -53,7 +95,7 @@ static int ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char 
     size_t len = 0;
     int cap;
 
-    if (!e4sss_ec_ref_id(k, &id)) {
+    if (!e4sss_ec_ref_id(e4sss_ctx_of_ec_key(k), k, &id)) {
         EC_KEY_METHOD_get_sign(EC_KEY_OpenSSL(), &sw, NULL, NULL);
         return sw(type, dgst, dlen, sig, siglen, kinv, r, k);
     }
@@ -75,7 +117,7 @@ static ECDSA_SIG *ec_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM 
     size_t len = 0;
     ECDSA_SIG *sig;
 
-    if (!e4sss_ec_ref_id(k, &id)) {
+    if (!e4sss_ec_ref_id(e4sss_ctx_of_ec_key(k), k, &id)) {
         EC_KEY_METHOD_get_sign(EC_KEY_OpenSSL(), NULL, NULL, &sw);
         return sw(dgst, dlen, kinv, r, k);
     }
@@ -106,7 +148,7 @@ static int ec_compute_key(unsigned char **psec, size_t *pseclen, const EC_POINT 
     ckey_fn sw = NULL;
     se05x_rc rc = SE05X_OK;
 
-    if (!e4sss_ec_ref_id(k, &id)) {
+    if (!e4sss_ec_ref_id(e4sss_ctx_of_ec_key(k), k, &id)) {
         EC_KEY_METHOD_get_compute_key(EC_KEY_OpenSSL(), &sw);
         return sw(psec, pseclen, peer, k);
     }

@@ -23,6 +23,7 @@ struct e4sss_ctx *e4sss_ctx_new(ENGINE *e)
     pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&c->lock, &a);
     pthread_mutexattr_destroy(&a);
+    e4sss_cache_init(c);
     return c;
 }
 
@@ -31,9 +32,11 @@ void e4sss_ctx_free(struct e4sss_ctx *c)
     if (c == NULL)
         return;
     e4sss_session_close(c);
-    EC_KEY_METHOD_free(c->ec_meth);
+    if (c->ec_meth != NULL) /* EC_KEY_METHOD_free(NULL) is not safe in 3.0 */
+        EC_KEY_METHOD_free(c->ec_meth);
     RSA_meth_free(c->rsa_meth);
     e4sss_errors_unload(c);
+    e4sss_cache_free(c);
     pthread_mutex_destroy(&c->lock);
     OPENSSL_clear_free(c, sizeof(*c));
 }

@@ -68,7 +68,7 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
     se05x_rc rc = SE05X_OK;
     int k = RSA_size(rsa);
 
-    if (!e4sss_rsa_ref_id(rsa, &id))
+    if (!e4sss_rsa_ref_id(ctx_of(rsa), rsa, &id))
         return RSA_meth_get_priv_enc(RSA_PKCS1_OpenSSL())(flen, from, to, rsa, padding);
     c = ctx_of(rsa);
     if (flen < 0 || k <= 0) {
@@ -121,7 +121,7 @@ static int rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to, 
     unsigned char *em = NULL;
     int k = RSA_size(rsa), r = -1;
 
-    if (!e4sss_rsa_ref_id(rsa, &id))
+    if (!e4sss_rsa_ref_id(ctx_of(rsa), rsa, &id))
         return RSA_meth_get_priv_dec(RSA_PKCS1_OpenSSL())(flen, from, to, rsa, padding);
     c = ctx_of(rsa);
     if (k <= 0 || flen != k) {

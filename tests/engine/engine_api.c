@@ -6,6 +6,11 @@
  *   engine_api load <key-id>         load a key; on failure print the error data
  *   engine_api reopen <key-id>       sign, print "ready", wait for a line on stdin
  *                                    (the chip restarts meanwhile), sign again
+ *   engine_api steady N <ec-id> <ec-ref.pem> <rsa-id> <rsa-ref.pem>
+ *                                    engine default for EC and RSA, then N rounds
+ *                                    of STEADY_OPS private-key operations (each
+ *                                    verified) on keys read from ref PEMs and
+ *                                    loaded by id; steady.sh counts the APDUs
  * Exit 0 on success; "FAIL: ..." on stderr and exit 1 otherwise. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/engine.h>
@@ -14,6 +19,7 @@
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 #include <openssl/rand.h>
+#include <openssl/pem.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +166,77 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* One round of steady.sh: every kind of private-key operation once. */
+#define STEADY_OPS 8
+static void steady_round(EVP_PKEY *ec_ref, EVP_PKEY *ec_eng, EVP_PKEY *rsa_ref, EVP_PKEY *rsa_eng,
+                         EVP_PKEY *peer, EVP_PKEY *ec_pub)
+{
+    unsigned char d[24], s1[128], s2[128];
+    size_t l1 = sizeof(s1), l2 = sizeof(s2);
+    EVP_PKEY_CTX *pc;
+    ECDSA_SIG *sig;
+
+    sign_verify(ec_ref, EVP_sha256(), 0, "ECDSA, ref PEM");                       /* 1 */
+    sign_verify(ec_eng, EVP_sha384(), 0, "ECDSA, loaded by id");                  /* 2 */
+    /* a digest length ECDSASign has no algorithm for (ECDSA_do_sign) */
+    memset(d, 0x24, sizeof(d));
+    sig = ECDSA_do_sign(d, sizeof(d), (EC_KEY *)EVP_PKEY_get0_EC_KEY(ec_eng));  /* 3 */
+    CHECK(sig != NULL && ECDSA_do_verify(d, sizeof(d), sig,
+                                         (EC_KEY *)EVP_PKEY_get0_EC_KEY(ec_eng)) == 1,
+          "ECDSA_do_sign, 24-byte digest");
+    ECDSA_SIG_free(sig);
+    sign_verify(rsa_ref, EVP_sha256(), RSA_PKCS1_PADDING, "RSA PKCS#1, ref PEM");   /* 4 */
+    sign_verify(rsa_ref, EVP_sha256(), RSA_PKCS1_PSS_PADDING, "RSA-PSS, ref PEM"); /* 5 */
+    sign_verify(rsa_eng, EVP_sha256(), RSA_PKCS1_PADDING, "RSA PKCS#1, by id");    /* 6 */
+    sign_verify(rsa_eng, EVP_sha512(), RSA_PKCS1_PSS_PADDING, "RSA-PSS, by id");   /* 7 */
+    pc = EVP_PKEY_CTX_new(ec_ref, NULL);                                             /* 8 */
+    CHECK(pc && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive_set_peer(pc, peer) == 1 &&
+              EVP_PKEY_derive(pc, s1, &l1) == 1,
+          "ECDH, ref PEM");
+    EVP_PKEY_CTX_free(pc);
+    pc = EVP_PKEY_CTX_new(peer, NULL);
+    CHECK(pc && EVP_PKEY_derive_init(pc) == 1 && EVP_PKEY_derive_set_peer(pc, ec_pub) == 1 &&
+              EVP_PKEY_derive(pc, s2, &l2) == 1 && l1 == l2 && memcmp(s1, s2, l1) == 0,
+          "ECDH secrets differ");
+    EVP_PKEY_CTX_free(pc);
+    CLEAN("steady round");
+}
+
+static EVP_PKEY *read_ref(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    EVP_PKEY *k = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+
+    CHECK(k != NULL, "read %s", path);
+    fclose(f);
+    return k;
+}
+
+static void steady(int n, char **a)
+{
+    EVP_PKEY *ec_ref, *ec_eng, *rsa_ref, *rsa_eng, *peer, *ec_pub;
+    int i;
+
+    /* default_algorithms = RSA,EC: keys read afterwards carry the engine's methods */
+    CHECK(ENGINE_set_default(eng, ENGINE_METHOD_RSA | ENGINE_METHOD_EC) == 1, "set default");
+    ec_ref = read_ref(a[1]);
+    rsa_ref = read_ref(a[3]);
+    ec_eng = load(a[0], 1);
+    ec_pub = load(a[0], 0);
+    rsa_eng = load(a[2], 1);
+    peer = EVP_EC_gen("P-256");
+    CHECK(peer != NULL, "peer key");
+    for (i = 0; i < n; i++)
+        steady_round(ec_ref, ec_eng, rsa_ref, rsa_eng, peer, ec_pub);
+    printf("%d operations\n", n * STEADY_OPS);
+    EVP_PKEY_free(peer);
+    EVP_PKEY_free(ec_pub);
+    EVP_PKEY_free(rsa_eng);
+    EVP_PKEY_free(ec_eng);
+    EVP_PKEY_free(rsa_ref);
+    EVP_PKEY_free(ec_ref);
+}
+
 static void soft_ops(void)
 {
     EVP_PKEY *ec = EVP_EC_gen("P-256"), *rsa = EVP_RSA_gen(2048);
@@ -207,6 +284,8 @@ int main(int argc, char **argv)
         CHECK(fgets(line, sizeof(line), stdin) != NULL, "no go-ahead on stdin");
         sign_verify(k, EVP_sha256(), 0, "after the chip restarted");
         EVP_PKEY_free(k);
+    } else if (strcmp(mode, "steady") == 0 && argc == 7 && atoi(argv[2]) > 0) {
+        steady(atoi(argv[2]), argv + 3);
     } else if (strcmp(mode, "load") == 0 && argc == 3) {
         EVP_PKEY *k = ENGINE_load_private_key(eng, argv[2], NULL, NULL);
         if (k == NULL) {
@@ -220,7 +299,7 @@ int main(int argc, char **argv)
         EVP_PKEY_free(k);
     } else {
         fprintf(stderr, "usage: engine_api ops EC-ID RSA-ID | threads EC-ID | soft | load KEY-ID | "
-                        "reopen KEY-ID\n");
+                        "reopen KEY-ID | steady N EC-ID EC-REF RSA-ID RSA-REF\n");
         return 2;
     }
     ENGINE_finish(eng);
