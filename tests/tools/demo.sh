@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README demo runs to success and shows each step.
 . "$SE05X_HELPERS/lib.sh"
-DEMO_OUT="$T/demo" timeout 240 bash "$SE05X_SRC/scripts/demo.sh" "$SE05X_BUILD" >"$T/demo.log" 2>&1 \
+# Under ASan the demo's openssl and mender load our sanitized engine: the
+# sanitizer runtime is preloaded for the whole demo (a no-op otherwise).
+DEMO_OUT="$T/demo" with_asan_preload timeout 240 bash "$SE05X_SRC/scripts/demo.sh" "$SE05X_BUILD" >"$T/demo.log" 2>&1 \
   || { cat "$T/demo.log" >&2; fail "demo failed"; }
 for n in 1 2 3 4 5 6 7; do grep -q "^==> $n\. " "$T/demo.log" || { cat "$T/demo.log" >&2; fail "step $n missing"; }; done
 grep -q "Signature OK\|Verified OK" "$T/demo.log" || fail "no verified signature in the demo"
