@@ -14,6 +14,7 @@
 #include "e4sss.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
@@ -292,7 +293,12 @@ static EVP_PKEY *load_key(ENGINE *e, const char *key_id, int priv)
         e4sss_err(c, E4SSS_R_INTERNAL, "cannot build an OpenSSL key for object 0x%08X", id);
     BIO_free(bio);
     EVP_PKEY_free(tmp);
-    OPENSSL_clear_free(pem, pemlen);
+    /* malloc'ed by the lib: free(), not OPENSSL_free (which an application
+     * may have pointed at its own allocator) */
+    if (pem != NULL) {
+        OPENSSL_cleanse(pem, pemlen);
+        free(pem);
+    }
     return out;
 }
 

@@ -15,8 +15,8 @@
  * decision costs an OpenSSL parameter export (EC ~6 us, RSA ~20 us; the
  * former DER encode + decoder round trip cost ~0.5 ms).
  *
- * Copies made by EC_KEY_dup / RSA copies start without an entry (dup
- * callback); entries are freed with their key. Keys of our methods hold a
+ * A copy of a key never shares its original's entry (dup callback);
+ * entries are freed with their key. Keys of our methods hold a
  * functional reference to the engine, so they are all gone before the
  * engine's destroy releases the indexes.
  *
@@ -44,16 +44,16 @@ static void entry_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lon
     OPENSSL_clear_free(ptr, sizeof(struct ref_entry));
 }
 
-/* A copy of a key starts with no entry (and never shares its original's). */
+/* Copying a key (EC_KEY_dup, EC_KEY_copy, RSA dup) never shares the
+ * original's entry: the destination keeps its own entry, if it had one (the
+ * fingerprint decides whether it still applies), else starts without one. */
 static int entry_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
                      long argl, void *argp)
 {
-    (void)to;
     (void)from;
-    (void)idx;
     (void)argl;
     (void)argp;
-    *from_d = NULL;
+    *from_d = CRYPTO_get_ex_data(to, idx);
     return 1;
 }
 
