@@ -9,18 +9,6 @@
 
 #include "p11.h"
 
-static const EVP_MD *mgf_md(CK_RSA_PKCS_MGF_TYPE g)
-{
-    switch (g) {
-    case CKG_MGF1_SHA1: return EVP_sha1();
-    case CKG_MGF1_SHA224: return EVP_sha224();
-    case CKG_MGF1_SHA256: return EVP_sha256();
-    case CKG_MGF1_SHA384: return EVP_sha384();
-    case CKG_MGF1_SHA512: return EVP_sha512();
-    default: return NULL;
-    }
-}
-
 /* op->md = OAEP hash, op->pss_md = MGF1 hash, op->buf = label. */
 static CK_RV crypt_init(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key,
                         int decrypt)
@@ -47,7 +35,7 @@ static CK_RV crypt_init(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR
             return CKR_MECHANISM_PARAM_INVALID;
         const CK_RSA_PKCS_OAEP_PARAMS *p = m->pParameter;
         op->md = p11_md_from_mech(p->hashAlg);
-        op->pss_md = mgf_md(p->mgf);
+        op->pss_md = p11_md_from_mgf(p->mgf);
         if (!op->md || !op->pss_md)
             return CKR_MECHANISM_PARAM_INVALID;
         if (p->source == CKZ_DATA_SPECIFIED && p->pSourceData && p->ulSourceDataLen) {

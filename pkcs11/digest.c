@@ -1,5 +1,5 @@
-/* Message digests on the host (libcrypto) and the mechanism -> digest map
- * shared by the hashing sign/verify mechanisms. */
+/* Message digests on the host (libcrypto) and the mechanism / MGF1 -> digest maps
+ * shared by the hashing sign/verify mechanisms and the PSS / OAEP parameters. */
 #include <string.h>
 
 #include "p11.h"
@@ -19,6 +19,18 @@ const EVP_MD *p11_md_from_mech(CK_MECHANISM_TYPE m)
         return EVP_sha512();
     default:
         return NULL;
+    }
+}
+
+const EVP_MD *p11_md_from_mgf(CK_RSA_PKCS_MGF_TYPE g)
+{
+    switch (g) {
+    case CKG_MGF1_SHA1: return EVP_sha1();
+    case CKG_MGF1_SHA224: return EVP_sha224();
+    case CKG_MGF1_SHA256: return EVP_sha256();
+    case CKG_MGF1_SHA384: return EVP_sha384();
+    case CKG_MGF1_SHA512: return EVP_sha512();
+    default: return NULL;
     }
 }
 

@@ -164,6 +164,8 @@ CK_RV p11_tmpl_id(struct p11_ctx *ctx, const CK_ATTRIBUTE *t, CK_ULONG n, se05x_
 
 /* digest.c */
 const EVP_MD *p11_md_from_mech(CK_MECHANISM_TYPE m);
+/* MGF1 hash of PSS / OAEP parameters (NULL: not supported). */
+const EVP_MD *p11_md_from_mgf(CK_RSA_PKCS_MGF_TYPE g);
 se05x_digest p11_sdig_from_md(const EVP_MD *md);
 
 /* mechanisms (slot_token.c) */

@@ -39,18 +39,6 @@ static int is_pss_mech(CK_MECHANISM_TYPE m)
            m == CKM_SHA256_RSA_PKCS_PSS || m == CKM_SHA384_RSA_PKCS_PSS || m == CKM_SHA512_RSA_PKCS_PSS;
 }
 
-static const EVP_MD *mgf_md(CK_RSA_PKCS_MGF_TYPE g)
-{
-    switch (g) {
-    case CKG_MGF1_SHA1: return EVP_sha1();
-    case CKG_MGF1_SHA224: return EVP_sha224();
-    case CKG_MGF1_SHA256: return EVP_sha256();
-    case CKG_MGF1_SHA384: return EVP_sha384();
-    case CKG_MGF1_SHA512: return EVP_sha512();
-    default: return NULL;
-    }
-}
-
 static size_t sig_len(const struct p11_entry *e)
 {
     if (e->info.kind == SE05X_KIND_EC)
@@ -87,7 +75,7 @@ static CK_RV op_init(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR m,
             return CKR_MECHANISM_PARAM_INVALID;
         const CK_RSA_PKCS_PSS_PARAMS *pp = m->pParameter;
         op->pss_md = p11_md_from_mech(pp->hashAlg);
-        const EVP_MD *g = mgf_md(pp->mgf);
+        const EVP_MD *g = p11_md_from_mgf(pp->mgf);
         if (!op->pss_md || !g || EVP_MD_get_type(g) != EVP_MD_get_type(op->pss_md) ||
             (op->md && EVP_MD_get_type(op->md) != EVP_MD_get_type(op->pss_md)) ||
             pp->sLen > (CK_ULONG)((e->info.bits + 7) / 8))
