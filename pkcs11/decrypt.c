@@ -58,14 +58,7 @@ static CK_RV crypt_init(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR
 
 CK_RV C_DecryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    CK_RV rv = crypt_init(ctx, &s->decrypt, pMechanism, hKey, 1);
-    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
-        p11_op_reset(&s->decrypt);
-    P11_LEAVE(ctx, rv);
+    return p11_op_start(hSession, P11_OP_DECRYPT, crypt_init, pMechanism, hKey, 1);
 }
 
 static CK_RV do_decrypt(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *in, size_t inlen, uint8_t *out,
@@ -117,12 +110,10 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG
                 CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->decrypt;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DECRYPT, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
     if (!pulDataLen || !pEncryptedData) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
@@ -138,7 +129,7 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG
         P11_LEAVE(ctx, CKR_HOST_MEMORY);
     }
     size_t outlen = 0;
-    CK_RV rv = do_decrypt(ctx, op, pEncryptedData, ulEncryptedDataLen, tmp, &outlen);
+    rv = do_decrypt(ctx, op, pEncryptedData, ulEncryptedDataLen, tmp, &outlen);
     if (rv == CKR_OK && *pulDataLen < outlen) {
         *pulDataLen = outlen;
         OPENSSL_cleanse(tmp, k);
@@ -171,26 +162,17 @@ CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG
 /* ---- encryption: software, public key ---- */
 CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    CK_RV rv = crypt_init(ctx, &s->encrypt, pMechanism, hKey, 0);
-    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
-        p11_op_reset(&s->encrypt);
-    P11_LEAVE(ctx, rv);
+    return p11_op_start(hSession, P11_OP_ENCRYPT, crypt_init, pMechanism, hKey, 0);
 }
 
 CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pEncryptedData,
                 CK_ULONG_PTR pulEncryptedDataLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->encrypt;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_ENCRYPT, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
     if (!pulEncryptedDataLen || (!pData && ulDataLen)) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
@@ -205,7 +187,7 @@ CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLe
         *pulEncryptedDataLen = k;
         P11_LEAVE(ctx, CKR_BUFFER_TOO_SMALL);
     }
-    CK_RV rv = CKR_FUNCTION_FAILED;
+    rv = CKR_FUNCTION_FAILED;
     EVP_PKEY_CTX *pc = e->pub ? EVP_PKEY_CTX_new(e->pub, NULL) : NULL;
     if (pc && EVP_PKEY_encrypt_init(pc) > 0) {
         int ok;

@@ -103,12 +103,10 @@ CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
                CK_ULONG_PTR pulDigestLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->digest;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
     if (op->updated) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
@@ -128,12 +126,10 @@ CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->digest;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
     if ((!pPart && ulPartLen) || !EVP_DigestUpdate(op->mdctx, pPart, ulPartLen)) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
@@ -146,21 +142,18 @@ CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
 {
     (void)hKey;
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!s->digest.active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+    CK_RV rv;
+    if (!p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv))
+        P11_LEAVE(ctx, rv);
     P11_LEAVE(ctx, CKR_KEY_INDIGESTIBLE); /* keys never leave the chip */
 }
 
 CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!s->digest.active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
-    P11_LEAVE(ctx, finish(&s->digest, pDigest, pulDigestLen));
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
+    P11_LEAVE(ctx, finish(op, pDigest, pulDigestLen));
 }

@@ -128,6 +128,20 @@ CK_RV p11_key_rv(struct p11_ctx *ctx, struct p11_entry *e, se05x_rc rc);
 struct p11_session *p11_session_get(struct p11_ctx *ctx, CK_SESSION_HANDLE h);
 void p11_op_reset(struct p11_op *op);
 void p11_session_free(struct p11_ctx *ctx, struct p11_session *s);
+/* The session's operation slot of this kind. */
+struct p11_op *p11_session_op(struct p11_session *s, enum p11_op_kind kind);
+/* The active operation of this kind on session h; NULL with *rv set to
+ * CKR_SESSION_HANDLE_INVALID or CKR_OPERATION_NOT_INITIALIZED. Lock held. */
+struct p11_op *p11_active_op(struct p11_ctx *ctx, CK_SESSION_HANDLE h, enum p11_op_kind kind, CK_RV *rv);
+/* Mechanism-specific part of an XxxInit: priv = 1 for the private-key side
+ * (sign, decrypt), 0 for the public one (verify, encrypt). */
+typedef CK_RV p11_op_init_fn(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key,
+                             int priv);
+/* Whole body of C_SignInit/VerifyInit/DecryptInit/EncryptInit: takes the lock,
+ * finds the session, runs init; a failed init clears the operation unless
+ * the failure is CKR_OPERATION_ACTIVE (the running operation is kept). */
+CK_RV p11_op_start(CK_SESSION_HANDLE h, enum p11_op_kind kind, p11_op_init_fn *init, CK_MECHANISM_PTR m,
+                   CK_OBJECT_HANDLE key, int priv);
 
 /* objects.c */
 /* 0 ok, 1 empty, -1 bad. ctx->legacy_swap: sss:<hex> byte-swapped (pre-4.4 labels). */

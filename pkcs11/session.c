@@ -26,6 +26,48 @@ void p11_op_reset(struct p11_op *op)
     memset(op, 0, sizeof(*op));
 }
 
+struct p11_op *p11_session_op(struct p11_session *s, enum p11_op_kind kind)
+{
+    switch (kind) {
+    case P11_OP_SIGN: return &s->sign;
+    case P11_OP_VERIFY: return &s->verify;
+    case P11_OP_DECRYPT: return &s->decrypt;
+    case P11_OP_ENCRYPT: return &s->encrypt;
+    case P11_OP_DIGEST: return &s->digest;
+    default: return NULL;
+    }
+}
+
+struct p11_op *p11_active_op(struct p11_ctx *ctx, CK_SESSION_HANDLE h, enum p11_op_kind kind, CK_RV *rv)
+{
+    struct p11_session *s = p11_session_get(ctx, h);
+    if (!s) {
+        *rv = CKR_SESSION_HANDLE_INVALID;
+        return NULL;
+    }
+    struct p11_op *op = p11_session_op(s, kind);
+    if (!op->active) {
+        *rv = CKR_OPERATION_NOT_INITIALIZED;
+        return NULL;
+    }
+    *rv = CKR_OK;
+    return op;
+}
+
+CK_RV p11_op_start(CK_SESSION_HANDLE h, enum p11_op_kind kind, p11_op_init_fn *init, CK_MECHANISM_PTR m,
+                   CK_OBJECT_HANDLE key, int priv)
+{
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, h);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    struct p11_op *op = p11_session_op(s, kind);
+    CK_RV rv = init(ctx, op, m, key, priv);
+    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
+        p11_op_reset(op); /* a failed init leaves nothing behind; an active op is not ours to drop */
+    P11_LEAVE(ctx, rv);
+}
+
 void p11_session_free(struct p11_ctx *ctx, struct p11_session *s)
 {
     p11_op_reset(&s->sign);

@@ -202,29 +202,46 @@ static int size_only(struct p11_ctx *ctx, struct p11_op *op, CK_BYTE_PTR out, CK
     return 0;
 }
 
-CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+/* Signs the value of the operation: data, or the multi-part state when data is NULL. */
+static CK_RV sign_value(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *data, size_t len, CK_BYTE_PTR out,
+                        CK_ULONG_PTR outlen)
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    size_t mdlen = 0, tbslen = 0;
+    const uint8_t *tbs = NULL;
+    CK_RV rv = op_tbs(op, data, len, md, &mdlen, &tbs, &tbslen);
+    if (rv == CKR_OK)
+        rv = do_sign(ctx, op, tbs, tbslen, out, outlen);
+    return rv;
+}
+
+/* C_SignUpdate / C_VerifyUpdate: a failed update ends the operation. */
+static CK_RV update_entry(CK_SESSION_HANDLE h, enum p11_op_kind kind, const uint8_t *part, size_t len)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    CK_RV rv = op_init(ctx, &s->sign, pMechanism, hKey, 1);
-    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
-        p11_op_reset(&s->sign);
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, h, kind, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
+    rv = op_update(op, part, len);
+    if (rv != CKR_OK)
+        p11_op_reset(op);
     P11_LEAVE(ctx, rv);
+}
+
+CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
+{
+    return p11_op_start(hSession, P11_OP_SIGN, op_init, pMechanism, hKey, 1);
 }
 
 CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
              CK_ULONG_PTR pulSignatureLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->sign;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
     CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_SIGN, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
     if (!pulSignatureLen || (!pData && ulDataLen)) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
@@ -235,52 +252,30 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, 
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
     }
-    uint8_t md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0, tbslen = 0;
-    const uint8_t *tbs = NULL;
-    rv = op_tbs(op, pData ? pData : (const uint8_t *)"", ulDataLen, md, &mdlen, &tbs, &tbslen);
-    if (rv == CKR_OK)
-        rv = do_sign(ctx, op, tbs, tbslen, pSignature, pulSignatureLen);
+    rv = sign_value(ctx, op, pData ? pData : (const uint8_t *)"", ulDataLen, pSignature, pulSignatureLen);
     p11_op_reset(op);
     P11_LEAVE(ctx, rv);
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!s->sign.active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
-    CK_RV rv = op_update(&s->sign, pPart, ulPartLen);
-    if (rv != CKR_OK)
-        p11_op_reset(&s->sign);
-    P11_LEAVE(ctx, rv);
+    return update_entry(hSession, P11_OP_SIGN, pPart, ulPartLen);
 }
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->sign;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
     CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_SIGN, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
     if (!pulSignatureLen) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     }
     if (size_only(ctx, op, pSignature, pulSignatureLen, &rv))
         P11_LEAVE(ctx, rv);
-    uint8_t md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0, tbslen = 0;
-    const uint8_t *tbs = NULL;
-    rv = op_tbs(op, NULL, 0, md, &mdlen, &tbs, &tbslen);
-    if (rv == CKR_OK)
-        rv = do_sign(ctx, op, tbs, tbslen, pSignature, pulSignatureLen);
+    rv = sign_value(ctx, op, NULL, 0, pSignature, pulSignatureLen);
     p11_op_reset(op);
     P11_LEAVE(ctx, rv);
 }
@@ -338,74 +333,54 @@ out:
     return rv;
 }
 
+/* Verifies sig over the value of the operation: data, or the multi-part state when data is NULL. */
+static CK_RV verify_value(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *data, size_t len,
+                          const uint8_t *sig, size_t siglen)
+{
+    uint8_t md[EVP_MAX_MD_SIZE];
+    size_t mdlen = 0, tbslen = 0;
+    const uint8_t *tbs = NULL;
+    CK_RV rv = op_tbs(op, data, len, md, &mdlen, &tbs, &tbslen);
+    if (rv == CKR_OK)
+        rv = do_verify(ctx, op, tbs, tbslen, sig, siglen);
+    return rv;
+}
+
 CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    CK_RV rv = op_init(ctx, &s->verify, pMechanism, hKey, 0);
-    if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
-        p11_op_reset(&s->verify);
-    P11_LEAVE(ctx, rv);
+    return p11_op_start(hSession, P11_OP_VERIFY, op_init, pMechanism, hKey, 0);
 }
 
 CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
                CK_ULONG ulSignatureLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->verify;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
-    CK_RV rv = CKR_ARGUMENTS_BAD;
-    if ((pData || !ulDataLen) && pSignature) {
-        uint8_t md[EVP_MAX_MD_SIZE];
-        size_t mdlen = 0, tbslen = 0;
-        const uint8_t *tbs = NULL;
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_VERIFY, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
+    rv = CKR_ARGUMENTS_BAD;
+    if ((pData || !ulDataLen) && pSignature)
         rv = op->updated ? CKR_OPERATION_ACTIVE
-                         : op_tbs(op, pData ? pData : (const uint8_t *)"", ulDataLen, md, &mdlen, &tbs, &tbslen);
-        if (rv == CKR_OK)
-            rv = do_verify(ctx, op, tbs, tbslen, pSignature, ulSignatureLen);
-    }
+                         : verify_value(ctx, op, pData ? pData : (const uint8_t *)"", ulDataLen, pSignature,
+                                        ulSignatureLen);
     p11_op_reset(op);
     P11_LEAVE(ctx, rv);
 }
 
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!s->verify.active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
-    CK_RV rv = op_update(&s->verify, pPart, ulPartLen);
-    if (rv != CKR_OK)
-        p11_op_reset(&s->verify);
-    P11_LEAVE(ctx, rv);
+    return update_entry(hSession, P11_OP_VERIFY, pPart, ulPartLen);
 }
 
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    struct p11_op *op = &s->verify;
-    if (!op->active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
-    CK_RV rv = CKR_ARGUMENTS_BAD;
-    if (pSignature) {
-        uint8_t md[EVP_MAX_MD_SIZE];
-        size_t mdlen = 0, tbslen = 0;
-        const uint8_t *tbs = NULL;
-        rv = op_tbs(op, NULL, 0, md, &mdlen, &tbs, &tbslen);
-        if (rv == CKR_OK)
-            rv = do_verify(ctx, op, tbs, tbslen, pSignature, ulSignatureLen);
-    }
+    CK_RV rv;
+    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_VERIFY, &rv);
+    if (!op)
+        P11_LEAVE(ctx, rv);
+    rv = pSignature ? verify_value(ctx, op, NULL, 0, pSignature, ulSignatureLen) : CKR_ARGUMENTS_BAD;
     p11_op_reset(op);
     P11_LEAVE(ctx, rv);
 }
