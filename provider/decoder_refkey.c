@@ -29,6 +29,8 @@ static void *dec_newctx(void *provctx, se05x_kind kind)
 }
 static void *dec_ec_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_EC); }
 static void *dec_rsa_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_RSA); }
+/* The PEM-stage decoder (SXP_DEC_PEM) takes both key types. */
+static void *dec_any_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_UNKNOWN); }
 
 static void dec_freectx(void *ctx)
 {
@@ -80,7 +82,7 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBAC
     if (buf != NULL && len > 0 && len < SXP_DEC_MAX)
         k = sxp_key_from_refkey(c->p, buf, len, NULL, &is_ref);
     OPENSSL_free(buf);
-    if (k == NULL || k->kind != c->kind) {
+    if (k == NULL || (c->kind != SE05X_KIND_UNKNOWN && k->kind != c->kind)) {
         /* not ours (or not this type): let the next decoder try, quietly */
         sxp_key_free(k);
         ERR_pop_to_mark();
@@ -92,7 +94,7 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBAC
         OSSL_PARAM q[4];
         q[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
         q[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                c->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
+                                                k->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
         q[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &k, sizeof(k));
         q[3] = OSSL_PARAM_construct_end();
         se05x_log(SE05X_LOG_DEBUG, "provider", "decoded reference key for object 0x%08X",
@@ -125,6 +127,15 @@ const OSSL_DISPATCH sxp_dec_ec_functions[] = {
 
 const OSSL_DISPATCH sxp_dec_rsa_functions[] = {
     { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_rsa_newctx },
+    { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
+    { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
+    { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
+    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+    { 0, NULL }
+};
+
+const OSSL_DISPATCH sxp_dec_pem_functions[] = {
+    { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_any_newctx },
     { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
     { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
     { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },

@@ -72,6 +72,8 @@ static int ecdh_init(void *ctx, void *key, const OSSL_PARAM params[])
         return 0;
     sxp_key_free(c->k);
     c->k = sxp_key_ref(k);
+    /* OpenSSL imports the peer into our keymgmt next (keymgmt.c) */
+    pthread_setspecific(c->p->peer_pending, c);
     return ecdh_set_ctx_params(ctx, params);
 }
 
@@ -79,6 +81,7 @@ static int ecdh_set_peer(void *ctx, void *peer)
 {
     SXP_DH *c = ctx;
     SXP_KEY *k = peer;
+    pthread_setspecific(c->p->peer_pending, NULL);
     if (k == NULL || k->kind != SE05X_KIND_EC || k->pub == NULL)
         return 0;
     if (c->k != NULL && k->curve != SE05X_EC_NONE && c->k->curve != SE05X_EC_NONE

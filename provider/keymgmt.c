@@ -2,9 +2,9 @@
  * the dispatch tables). Rules (docs/provider.md "Safety"):
  *  - private export is refused, so OpenSSL never moves a chip key to the
  *    default provider; public export works;
- *  - import takes public keys (needed by EVP_PKEY_eq, ECDH peers) and
- *    reference keys that another provider decoded; real private keys are
- *    refused (we never hold one);
+ *  - import takes reference keys that another provider decoded and the
+ *    peer of our ECDH; every other key (private or public) is refused, so
+ *    operations on ordinary keys stay with their own provider;
  *  - validate never runs a pairwise check (refkey.md §5.1). */
 #include <string.h>
 #include <openssl/core_names.h>
@@ -162,6 +162,13 @@ int sxp_km_import(void *keydata, int selection, const OSSL_PARAM params[], se05x
         ok = 1;
         goto out;
     }
+    /* A foreign public key: only as the peer of our ECDH (between its init
+     * and set_peer in this thread). Any other import is OpenSSL offering us
+     * somebody else's key for a generic operation: refusing makes it use the
+     * key's own provider (the default one). */
+    if (kind != SE05X_KIND_EC || pthread_getspecific(p->peer_pending) == NULL)
+        goto out;
+    pthread_setspecific(p->peer_pending, NULL);
     {
         SXP_KEY *tmp = sxp_key_from_public(p, kind, pk);
         if (tmp == NULL)

@@ -6,8 +6,8 @@
 static const char *ec_opname(int op)
 {
     switch (op) {
-    case OSSL_OP_SIGNATURE: return "ECDSA";
-    case OSSL_OP_KEYEXCH: return "ECDH";
+    case OSSL_OP_SIGNATURE: return SXP_OP_ECDSA;
+    case OSSL_OP_KEYEXCH: return SXP_OP_ECDH;
     default: return NULL;
     }
 }

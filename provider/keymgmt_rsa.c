@@ -6,7 +6,7 @@ static const char *rsa_opname(int op)
 {
     switch (op) {
     case OSSL_OP_SIGNATURE:
-    case OSSL_OP_ASYM_CIPHER: return "RSA";
+    case OSSL_OP_ASYM_CIPHER: return SXP_OP_RSA;
     default: return NULL;
     }
 }

@@ -21,21 +21,37 @@ static const OSSL_ALGORITHM sxp_keymgmt[] = {
       "se05x EC keys (chip objects)" },
     { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS, sxp_rsa_keymgmt_functions,
       "se05x RSA keys (chip objects)" },
+    /* Only there so that the decoders of the same names are collected (see
+     * SXP_DEC_EC); they never hold a key: our decoders hand over "EC"/"RSA". */
+    { SXP_DEC_EC, SXP_PROPS, sxp_ec_keymgmt_functions, "se05x EC reference keys (decoder goal)" },
+    { SXP_DEC_RSA, SXP_PROPS, sxp_rsa_keymgmt_functions, "se05x RSA reference keys (decoder goal)" },
     { NULL, NULL, NULL, NULL }
 };
+/* Signature, key exchange and cipher under our own names (SXP_OP_*) for the
+ * keys of our keymgmt, and under the generic names for one case only: a
+ * reference key that the default provider decoded (with our provider first,
+ * an "EC PRIVATE KEY"/"RSA PRIVATE KEY" file read through OSSL_STORE or with
+ * an explicit key type). OpenSSL then offers us the key by export; our
+ * keymgmt's import takes reference keys and refuses every other key, so
+ * OpenSSL falls back to the key's own provider (docs/provider.md). */
 static const OSSL_ALGORITHM sxp_signature[] = {
-    { "ECDSA", SXP_PROPS, sxp_ecdsa_signature_functions, "ECDSA in the se05x" },
-    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS, sxp_rsa_signature_functions,
+    { SXP_OP_ECDSA, SXP_PROPS, sxp_ecdsa_signature_functions, "ECDSA in the se05x" },
+    { SXP_OP_RSA, SXP_PROPS, sxp_rsa_signature_functions,
       "RSA PKCS#1 v1.5 / PSS signatures in the se05x" },
+    { "ECDSA", SXP_PROPS, sxp_ecdsa_signature_functions, "ECDSA in the se05x (reference keys)" },
+    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS, sxp_rsa_signature_functions,
+      "RSA signatures in the se05x (reference keys)" },
     { NULL, NULL, NULL, NULL }
 };
 static const OSSL_ALGORITHM sxp_keyexch[] = {
-    { "ECDH", SXP_PROPS, sxp_ecdh_keyexch_functions, "ECDH in the se05x" },
+    { SXP_OP_ECDH, SXP_PROPS, sxp_ecdh_keyexch_functions, "ECDH in the se05x" },
+    { "ECDH", SXP_PROPS, sxp_ecdh_keyexch_functions, "ECDH in the se05x (reference keys)" },
     { NULL, NULL, NULL, NULL }
 };
 static const OSSL_ALGORITHM sxp_asym[] = {
+    { SXP_OP_RSA, SXP_PROPS, sxp_rsa_asym_functions, "RSA decryption in the se05x" },
     { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS, sxp_rsa_asym_functions,
-      "RSA decryption in the se05x" },
+      "RSA decryption in the se05x (reference keys)" },
     { NULL, NULL, NULL, NULL }
 };
 static const OSSL_ALGORITHM sxp_rand[] = {
@@ -57,18 +73,34 @@ static const OSSL_ALGORITHM sxp_store[] = {
 /* Decoders only claim reference keys; everything else is left to the
  * default provider. "structure" must match what pem2der announces. */
 static const OSSL_ALGORITHM sxp_decoder[] = {
-    { "EC:id-ecPublicKey:1.2.840.10045.2.1", SXP_PROPS ",input=der,structure=PrivateKeyInfo",
+    { SXP_DEC_EC, SXP_PROPS ",input=der,structure=PrivateKeyInfo",
       sxp_dec_ec_functions, "se05x EC reference key (PKCS#8)" },
-    { "EC:id-ecPublicKey:1.2.840.10045.2.1", SXP_PROPS ",input=der,structure=type-specific",
+    { SXP_DEC_EC, SXP_PROPS ",input=der,structure=type-specific",
       sxp_dec_ec_functions, "se05x EC reference key (SEC1)" },
-    { "EC:id-ecPublicKey:1.2.840.10045.2.1", SXP_PROPS ",input=der",
+    { SXP_DEC_EC, SXP_PROPS ",input=der",
       sxp_dec_ec_functions, "se05x EC reference key" },
-    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der,structure=PrivateKeyInfo",
+    { SXP_DEC_RSA, SXP_PROPS ",input=der,structure=PrivateKeyInfo",
       sxp_dec_rsa_functions, "se05x RSA reference key (PKCS#8)" },
-    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der,structure=type-specific",
+    { SXP_DEC_RSA, SXP_PROPS ",input=der,structure=type-specific",
       sxp_dec_rsa_functions, "se05x RSA reference key (PKCS#1)" },
-    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der",
+    { SXP_DEC_RSA, SXP_PROPS ",input=der",
       sxp_dec_rsa_functions, "se05x RSA reference key" },
+    /* Under the type names too: OSSL_STORE and explicit key types ask only for
+     * decoders of the type (tried first when the default provider is first). */
+    { "EC:id-ecPublicKey:1.2.840.10045.2.1", SXP_PROPS ",input=der,structure=PrivateKeyInfo",
+      sxp_dec_ec_functions, NULL },
+    { "EC:id-ecPublicKey:1.2.840.10045.2.1", SXP_PROPS ",input=der,structure=type-specific",
+      sxp_dec_ec_functions, NULL },
+    { "EC:id-ecPublicKey:1.2.840.10045.2.1", SXP_PROPS ",input=der", sxp_dec_ec_functions, NULL },
+    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der,structure=PrivateKeyInfo",
+      sxp_dec_rsa_functions, NULL },
+    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der,structure=type-specific",
+      sxp_dec_rsa_functions, NULL },
+    { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der", sxp_dec_rsa_functions, NULL },
+    /* See SXP_DEC_PEM: the first two are only there to pull in the third. */
+    { SXP_DEC_EC, SXP_PROPS ",input=" SXP_DEC_PEM, sxp_dec_ec_functions, NULL },
+    { SXP_DEC_RSA, SXP_PROPS ",input=" SXP_DEC_PEM, sxp_dec_rsa_functions, NULL },
+    { SXP_DEC_PEM, SXP_PROPS ",input=pem", sxp_dec_pem_functions, "se05x reference key (PEM)" },
     { NULL, NULL, NULL, NULL }
 };
 static const OSSL_ALGORITHM sxp_encoder[] = {
@@ -165,6 +197,7 @@ static void sxp_teardown(void *provctx)
             se05x_close(p->retired[i].s);
     OSSL_LIB_CTX_free(p->libctx);
     OSSL_LIB_CTX_free(p->corectx);
+    pthread_key_delete(p->peer_pending);
     pthread_mutex_destroy(&p->lock);
     OPENSSL_free(p);
 }
@@ -236,6 +269,11 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         }
     }
     if (pthread_mutex_init(&p->lock, NULL) != 0) {
+        OPENSSL_free(p);
+        return 0;
+    }
+    if (pthread_key_create(&p->peer_pending, NULL) != 0) {
+        pthread_mutex_destroy(&p->lock);
         OPENSSL_free(p);
         return 0;
     }

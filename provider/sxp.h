@@ -13,6 +13,29 @@
 #define SXP_NAME "se05x"
 /* Every algorithm of ours carries this property. */
 #define SXP_PROPS "provider=se05x"
+/* Operation names of our own (docs/provider.md "What routes where"): our
+ * keymgmt answers query_operation_name with them, so a key held by our
+ * keymgmt (a chip key) is always operated on by us, and a generic fetch
+ * ("ECDSA", "RSA", "ECDH") for anybody else's key never finds us, whatever
+ * the provider order. */
+#define SXP_OP_ECDSA "SE05X-ECDSA"
+#define SXP_OP_ECDH "SE05X-ECDH"
+#define SXP_OP_RSA "SE05X-RSA"
+/* Decoder names with name ids newer than "EC"/"RSA": OpenSSL 3.0 tries the
+ * decoders collected last first, and collects them in name-id order, so our
+ * reference-key decoders run before the default provider's in both provider
+ * orders. Each needs a keymgmt of that name to be collected (prov.c). */
+#define SXP_DEC_EC "SE05X-EC-REFKEY"
+#define SXP_DEC_RSA "SE05X-RSA-REFKEY"
+/* PEM whose label names the type ("EC PRIVATE KEY", "RSA PRIVATE KEY"):
+ * pem2der hands the DER on with data type "EC"/"RSA", which only decoders of
+ * those names may take, and with our provider first the default provider's
+ * would be tried first. So we also read such PEM ourselves, before pem2der:
+ * OpenSSL adds the decoders that feed an input type after the decoders that
+ * take it, and tries the last added first. Our key decoders announce input
+ * type SXP_DEC_PEM, the decoder named SXP_DEC_PEM takes PEM and hands over
+ * the finished key. */
+#define SXP_DEC_PEM "SE05X-REFKEY-PEM"
 #define SXP_MAX_SESSIONS 4
 #define SXP_CONN_MAX 256
 #define SXP_MAX_RETIRED 16
@@ -45,6 +68,9 @@ typedef struct sxp_prov {
     int rand_enabled;       /* "rand = yes": also offer CTR-DRBG (see rand.c) */
     pthread_mutex_t lock;   /* guards slot[] */
     pid_t lock_pid;         /* process that initialised lock */
+    pthread_key_t peer_pending; /* per thread: non-NULL between our ECDH init and the
+                             * import of its peer (keymgmt.c: the only foreign
+                             * public key our keymgmt takes) */
     struct sxp_slot slot[SXP_MAX_SESSIONS];
     struct sxp_slot retired[SXP_MAX_RETIRED]; /* see sxp_session_retire */
     OSSL_FUNC_core_new_error_fn *up_new_error;
@@ -138,6 +164,7 @@ extern const OSSL_DISPATCH sxp_rand_functions[];
 extern const OSSL_DISPATCH sxp_store_functions[];
 extern const OSSL_DISPATCH sxp_dec_ec_functions[];
 extern const OSSL_DISPATCH sxp_dec_rsa_functions[];
+extern const OSSL_DISPATCH sxp_dec_pem_functions[];
 extern const OSSL_DISPATCH sxp_enc_ec_spki_der_functions[];
 extern const OSSL_DISPATCH sxp_enc_ec_spki_pem_functions[];
 extern const OSSL_DISPATCH sxp_enc_rsa_spki_der_functions[];

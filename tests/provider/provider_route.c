@@ -1,0 +1,170 @@
+/* Who performs an operation (docs/provider.md "What routes where"), driven
+ * by provider_route.sh for both provider orders (PROVIDER_ORDER=se05x|default):
+ *  - ordinary file keys (P-256, RSA): verify, RSA encryption and ECDH are done
+ *    by the default provider, never claimed by se05x;
+ *  - chip keys (EC ref file or URI, RSA ref file): signing, ECDH and RSA
+ *    decryption are done by se05x, and the results are right (signature
+ *    verifies, shared secrets agree, plaintext comes back).
+ * usage: provider_route EC_FILE_KEY EC_FILE_PUB RSA_FILE_KEY RSA_FILE_PUB CHIP_EC CHIP_RSA...
+ * where CHIP_EC/CHIP_RSA are ref files or nxp:/se05x: URIs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+#include <openssl/rsa.h>
+#include <openssl/store.h>
+#include <openssl/x509.h>
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            ERR_print_errors_fp(stderr);                                                           \
+            exit(1);                                                                               \
+        }                                                                                          \
+    } while (0)
+
+static const char *prov_of(const EVP_PKEY_CTX *c)
+{
+    const OSSL_PROVIDER *p = EVP_PKEY_CTX_get0_provider(c);
+    return p != NULL ? OSSL_PROVIDER_get0_name(p) : "(none)";
+}
+
+/* Loads the first key (private, else public) of a URI or file, as openssl(1) does. */
+static EVP_PKEY *load(const char *uri)
+{
+    OSSL_STORE_CTX *st = OSSL_STORE_open(uri, NULL, NULL, NULL, NULL);
+    EVP_PKEY *k = NULL;
+    while (st != NULL && k == NULL && !OSSL_STORE_eof(st)) {
+        OSSL_STORE_INFO *i = OSSL_STORE_load(st);
+        if (i != NULL && OSSL_STORE_INFO_get_type(i) == OSSL_STORE_INFO_PKEY)
+            k = OSSL_STORE_INFO_get1_PKEY(i);
+        else if (i != NULL && OSSL_STORE_INFO_get_type(i) == OSSL_STORE_INFO_PUBKEY)
+            k = OSSL_STORE_INFO_get1_PUBKEY(i);
+        OSSL_STORE_INFO_free(i);
+    }
+    OSSL_STORE_close(st);
+    CHECK(k != NULL, "cannot load %s", uri);
+    return k;
+}
+
+static const unsigned char tbs[32] = "0123456789abcdef0123456789abcdef";
+
+static void sign_verify(EVP_PKEY *priv, EVP_PKEY *pub, const char *signer, const char *verifier,
+                        const char *what)
+{
+    unsigned char sig[1024];
+    size_t siglen = sizeof(sig);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
+    CHECK(c != NULL && EVP_PKEY_sign_init(c) > 0, "%s: sign init", what);
+    CHECK(strcmp(prov_of(c), signer) == 0, "%s: signed by %s, expected %s", what, prov_of(c), signer);
+    CHECK(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0, "%s: md", what);
+    CHECK(EVP_PKEY_sign(c, sig, &siglen, tbs, sizeof(tbs)) > 0, "%s: sign", what);
+    EVP_PKEY_CTX_free(c);
+    c = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL);
+    CHECK(c != NULL && EVP_PKEY_verify_init(c) > 0, "%s: verify init", what);
+    CHECK(strcmp(prov_of(c), verifier) == 0, "%s: verified by %s, expected %s", what, prov_of(c),
+          verifier);
+    CHECK(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0, "%s: md", what);
+    CHECK(EVP_PKEY_verify(c, sig, siglen, tbs, sizeof(tbs)) == 1, "%s: signature does not verify",
+          what);
+    EVP_PKEY_CTX_free(c);
+}
+
+static size_t derive(EVP_PKEY *k, EVP_PKEY *peer, const char *who, unsigned char *out,
+                     const char *what)
+{
+    size_t n = 256;
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, k, NULL);
+    CHECK(c != NULL && EVP_PKEY_derive_init(c) > 0, "%s: derive init", what);
+    CHECK(strcmp(prov_of(c), who) == 0, "%s: ECDH by %s, expected %s", what, prov_of(c), who);
+    CHECK(EVP_PKEY_derive_set_peer(c, peer) > 0, "%s: set peer", what);
+    CHECK(EVP_PKEY_derive(c, out, &n) > 0, "%s: derive", what);
+    EVP_PKEY_CTX_free(c);
+    return n;
+}
+
+static void enc_dec(EVP_PKEY *pub, EVP_PKEY *priv, const char *encer, const char *decer,
+                    const char *what)
+{
+    unsigned char ct[1024], pt[1024];
+    size_t ctlen = sizeof(ct), ptlen = sizeof(pt);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pub, NULL);
+    CHECK(c != NULL && EVP_PKEY_encrypt_init(c) > 0, "%s: encrypt init", what);
+    CHECK(strcmp(prov_of(c), encer) == 0, "%s: encrypted by %s, expected %s", what, prov_of(c),
+          encer);
+    CHECK(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0, "%s: padding", what);
+    CHECK(EVP_PKEY_encrypt(c, ct, &ctlen, tbs, sizeof(tbs)) > 0, "%s: encrypt", what);
+    EVP_PKEY_CTX_free(c);
+    c = EVP_PKEY_CTX_new_from_pkey(NULL, priv, NULL);
+    CHECK(c != NULL && EVP_PKEY_decrypt_init(c) > 0, "%s: decrypt init", what);
+    CHECK(strcmp(prov_of(c), decer) == 0, "%s: decrypted by %s, expected %s", what, prov_of(c),
+          decer);
+    CHECK(EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING) > 0, "%s: padding", what);
+    CHECK(EVP_PKEY_decrypt(c, pt, &ptlen, ct, ctlen) > 0, "%s: decrypt", what);
+    CHECK(ptlen == sizeof(tbs) && memcmp(pt, tbs, ptlen) == 0, "%s: wrong plaintext", what);
+    EVP_PKEY_CTX_free(c);
+}
+
+int main(int argc, char **argv)
+{
+    const char *order = getenv("PROVIDER_ORDER");
+    unsigned char s1[256], s2[256];
+    size_t n1, n2;
+    CHECK(argc == 7, "usage: provider_route EC_KEY EC_PUB RSA_KEY RSA_PUB CHIP_EC CHIP_RSA");
+    if (order != NULL && strcmp(order, "default") == 0) {
+        CHECK(OSSL_PROVIDER_load(NULL, "default") && OSSL_PROVIDER_load(NULL, "se05x"), "load");
+    } else {
+        CHECK(OSSL_PROVIDER_load(NULL, "se05x") && OSSL_PROVIDER_load(NULL, "default"), "load");
+    }
+    EVP_PKEY *ec = load(argv[1]), *ecpub = load(argv[2]), *rsa = load(argv[3]);
+    EVP_PKEY *rsapub = load(argv[4]), *chip_ec = load(argv[5]), *chip_rsa = load(argv[6]);
+    EVP_PKEY *chip_ecpub = NULL, *chip_rsapub = NULL;
+
+    /* Ordinary keys: everything with the default provider. */
+    sign_verify(ec, ecpub, "default", "default", "file P-256");
+    sign_verify(rsa, rsapub, "default", "default", "file RSA");
+    enc_dec(rsapub, rsa, "default", "default", "file RSA");
+    n1 = derive(ec, ecpub, "default", s1, "file ECDH");
+    CHECK(n1 == 32, "file ECDH length");
+
+    /* Chip keys: private operations by se05x; the public half, exported the
+     * way an application would (as a plain public key), by default. */
+    {
+        unsigned char *der = NULL;
+        const unsigned char *q;
+        int len = i2d_PUBKEY(chip_ec, &der);
+        q = der;
+        chip_ecpub = len > 0 ? d2i_PUBKEY(NULL, &q, len) : NULL;
+        OPENSSL_free(der);
+        der = NULL;
+        len = i2d_PUBKEY(chip_rsa, &der);
+        q = der;
+        chip_rsapub = len > 0 ? d2i_PUBKEY(NULL, &q, len) : NULL;
+        OPENSSL_free(der);
+        CHECK(chip_ecpub != NULL && chip_rsapub != NULL, "chip public keys");
+    }
+    sign_verify(chip_ec, chip_ecpub, "se05x", "default", "chip EC");
+    sign_verify(chip_rsa, chip_rsapub, "se05x", "default", "chip RSA");
+    enc_dec(chip_rsapub, chip_rsa, "default", "se05x", "chip RSA");
+    /* ECDH both ways: chip key with the file peer, file key with the chip's public key. */
+    n1 = derive(chip_ec, ecpub, "se05x", s1, "chip ECDH");
+    n2 = derive(ec, chip_ecpub, "default", s2, "file ECDH with chip peer");
+    CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0, "ECDH secrets differ");
+    CHECK(ERR_peek_error() == 0, "error queue not empty after success");
+
+    EVP_PKEY_free(ec);
+    EVP_PKEY_free(ecpub);
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(rsapub);
+    EVP_PKEY_free(chip_ec);
+    EVP_PKEY_free(chip_rsa);
+    EVP_PKEY_free(chip_ecpub);
+    EVP_PKEY_free(chip_rsapub);
+    printf("provider_route (%s first): ok\n", order ? order : "se05x");
+    return 0;
+}
