@@ -150,13 +150,13 @@ CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK
                       CK_BYTE_PTR pPart, CK_ULONG_PTR pulPartLen)
 {
     (void)hSession; (void)pEncryptedPart; (void)ulEncryptedPartLen; (void)pPart; (void)pulPartLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_DecryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastPart, CK_ULONG_PTR pulLastPartLen)
 {
     (void)hSession; (void)pLastPart; (void)pulLastPartLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 /* ---- encryption: software, public key ---- */
@@ -224,33 +224,33 @@ CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ul
                       CK_ULONG_PTR pulEncryptedPartLen)
 {
     (void)hSession; (void)pPart; (void)ulPartLen; (void)pEncryptedPart; (void)pulEncryptedPartLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_EncryptFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pLastEncryptedPart, CK_ULONG_PTR pulLastEncryptedPartLen)
 {
     (void)hSession; (void)pLastEncryptedPart; (void)pulLastEncryptedPartLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 /* dual-function updates: not offered */
 CK_RV C_DigestEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR a, CK_ULONG b, CK_BYTE_PTR c, CK_ULONG_PTR d)
 {
     (void)h; (void)a; (void)b; (void)c; (void)d;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 CK_RV C_DecryptDigestUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR a, CK_ULONG b, CK_BYTE_PTR c, CK_ULONG_PTR d)
 {
     (void)h; (void)a; (void)b; (void)c; (void)d;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 CK_RV C_SignEncryptUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR a, CK_ULONG b, CK_BYTE_PTR c, CK_ULONG_PTR d)
 {
     (void)h; (void)a; (void)b; (void)c; (void)d;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 CK_RV C_DecryptVerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR a, CK_ULONG b, CK_BYTE_PTR c, CK_ULONG_PTR d)
 {
     (void)h; (void)a; (void)b; (void)c; (void)d;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }

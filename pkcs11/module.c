@@ -25,11 +25,16 @@ struct p11_ctx *p11_ctx_get(void)
     return c;
 }
 
-static void pad_copy(unsigned char *dst, size_t n, const char *src)
+void p11_pad_copy(unsigned char *dst, size_t n, const char *src)
 {
     size_t l = strlen(src);
     memset(dst, ' ', n);
     memcpy(dst, src, l < n ? l : n);
+}
+
+CK_RV p11_not_supported(void)
+{
+    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
 }
 
 CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
@@ -116,8 +121,8 @@ CK_RV C_GetInfo(CK_INFO_PTR pInfo)
     memset(pInfo, 0, sizeof(*pInfo));
     pInfo->cryptokiVersion.major = 2;
     pInfo->cryptokiVersion.minor = 40;
-    pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "se05x open stack");
-    pad_copy(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "SE05x PKCS#11 module");
+    p11_pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "se05x open stack");
+    p11_pad_copy(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "SE05x PKCS#11 module");
     pInfo->libraryVersion.major = 4; /* 4.7-compatible behaviour (compat.md §5) */
     pInfo->libraryVersion.minor = 7;
     return CKR_OK;

@@ -101,6 +101,11 @@ struct p11_ctx {
 /* module.c: the context of this process or NULL (checks the pid: a forked
  * child sees NULL until it calls C_Initialize). */
 struct p11_ctx *p11_ctx_get(void);
+/* Answer of an entry point this module does not offer (CKR_FUNCTION_NOT_SUPPORTED,
+ * or CKR_CRYPTOKI_NOT_INITIALIZED before C_Initialize). */
+CK_RV p11_not_supported(void);
+/* Copies src into a fixed-width PKCS#11 text field, blank padded, truncated. */
+void p11_pad_copy(unsigned char *dst, size_t n, const char *src);
 
 /* locking.c */
 CK_RV p11_lock_init(struct p11_lock *l, const CK_C_INITIALIZE_ARGS *args);

@@ -160,7 +160,7 @@ CK_RV C_GetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationStat
                           CK_ULONG_PTR pulOperationStateLen)
 {
     (void)hSession; (void)pOperationState; (void)pulOperationStateLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationState,
@@ -169,7 +169,7 @@ CK_RV C_SetOperationState(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pOperationStat
 {
     (void)hSession; (void)pOperationState; (void)ulOperationStateLen; (void)hEncryptionKey;
     (void)hAuthenticationKey;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_GetFunctionStatus(CK_SESSION_HANDLE hSession)

@@ -66,28 +66,44 @@ CK_RV p11_key_rv(struct p11_ctx *ctx, struct p11_entry *e, se05x_rc rc)
     return p11_rv(ctx, rc);
 }
 
-static void pad_copy(unsigned char *dst, size_t n, const char *src)
+/* Entry check of the lock-free slot queries: module initialised, our one slot. */
+static CK_RV slot_check(CK_SLOT_ID slotID)
 {
-    size_t l = strlen(src);
-    memset(dst, ' ', n);
-    memcpy(dst, src, l < n ? l : n);
+    if (!p11_ctx_get())
+        return CKR_CRYPTOKI_NOT_INITIALIZED;
+    return slotID == P11_SLOT_ID ? CKR_OK : CKR_SLOT_ID_INVALID;
+}
+
+/* PKCS#11 two-call convention for a list of n items: a NULL list asks the
+ * count, a short one gets CKR_BUFFER_TOO_SMALL. Returns 1 when the call is
+ * answered here (*rv set); 0: the caller fills the list. */
+static int list_count_only(const void *list, CK_ULONG n, CK_ULONG_PTR count, CK_RV *rv)
+{
+    if (!count) {
+        *rv = CKR_ARGUMENTS_BAD;
+        return 1;
+    }
+    if (!list) {
+        *count = n;
+        *rv = CKR_OK;
+        return 1;
+    }
+    if (*count < n) {
+        *count = n;
+        *rv = CKR_BUFFER_TOO_SMALL;
+        return 1;
+    }
+    return 0;
 }
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
 {
     (void)tokenPresent;
+    CK_RV rv;
     if (!p11_ctx_get())
         return CKR_CRYPTOKI_NOT_INITIALIZED;
-    if (!pulCount)
-        return CKR_ARGUMENTS_BAD;
-    if (!pSlotList) {
-        *pulCount = 1;
-        return CKR_OK;
-    }
-    if (*pulCount < 1) {
-        *pulCount = 1;
-        return CKR_BUFFER_TOO_SMALL;
-    }
+    if (list_count_only(pSlotList, 1, pulCount, &rv))
+        return rv;
     pSlotList[0] = P11_SLOT_ID;
     *pulCount = 1;
     return CKR_OK;
@@ -95,18 +111,17 @@ CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PT
 
 CK_RV C_GetSlotInfo(CK_SLOT_ID slotID, CK_SLOT_INFO_PTR pInfo)
 {
-    if (!p11_ctx_get())
-        return CKR_CRYPTOKI_NOT_INITIALIZED;
-    if (slotID != P11_SLOT_ID)
-        return CKR_SLOT_ID_INVALID;
+    CK_RV rv = slot_check(slotID);
+    if (rv != CKR_OK)
+        return rv;
     if (!pInfo)
         return CKR_ARGUMENTS_BAD;
     char conn[300], desc[400];
     se05x_conn_resolve(NULL, conn, sizeof(conn)); /* no chip access */
     snprintf(desc, sizeof(desc), "SE05x at %s", conn);
     memset(pInfo, 0, sizeof(*pInfo));
-    pad_copy(pInfo->slotDescription, sizeof(pInfo->slotDescription), desc);
-    pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "NXP Semiconductors");
+    p11_pad_copy(pInfo->slotDescription, sizeof(pInfo->slotDescription), desc);
+    p11_pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "NXP Semiconductors");
     pInfo->flags = CKF_TOKEN_PRESENT | CKF_HW_SLOT;
     return CKR_OK;
 }
@@ -128,14 +143,14 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
         ctx->have_uid = 1;
     }
     memset(pInfo, 0, sizeof(*pInfo));
-    pad_copy(pInfo->label, sizeof(pInfo->label), P11_TOKEN_LABEL);
-    pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "NXP Semiconductors");
-    pad_copy(pInfo->model, sizeof(pInfo->model), "SE05x");
+    p11_pad_copy(pInfo->label, sizeof(pInfo->label), P11_TOKEN_LABEL);
+    p11_pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "NXP Semiconductors");
+    p11_pad_copy(pInfo->model, sizeof(pInfo->model), "SE05x");
     /* Serial: the 8 unique bytes of the UID (CertUID bytes 2..9). */
     char serial[17];
     for (int i = 0; i < 8; i++)
         snprintf(serial + 2 * i, 3, "%02X", ctx->uid[8 + i]);
-    pad_copy(pInfo->serialNumber, sizeof(pInfo->serialNumber), serial);
+    p11_pad_copy(pInfo->serialNumber, sizeof(pInfo->serialNumber), serial);
     pInfo->flags = CKF_RNG | CKF_LOGIN_REQUIRED | CKF_USER_PIN_INITIALIZED | CKF_TOKEN_INITIALIZED;
     pInfo->ulMaxSessionCount = P11_MAX_SESSIONS;
     pInfo->ulMaxRwSessionCount = P11_MAX_SESSIONS;
@@ -213,20 +228,11 @@ int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info)
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
 {
-    if (!p11_ctx_get())
-        return CKR_CRYPTOKI_NOT_INITIALIZED;
-    if (slotID != P11_SLOT_ID)
-        return CKR_SLOT_ID_INVALID;
-    if (!pulCount)
-        return CKR_ARGUMENTS_BAD;
-    if (!pMechanismList) {
-        *pulCount = N_MECHS;
-        return CKR_OK;
-    }
-    if (*pulCount < N_MECHS) {
-        *pulCount = N_MECHS;
-        return CKR_BUFFER_TOO_SMALL;
-    }
+    CK_RV rv = slot_check(slotID);
+    if (rv != CKR_OK)
+        return rv;
+    if (list_count_only(pMechanismList, N_MECHS, pulCount, &rv))
+        return rv;
     for (size_t i = 0; i < N_MECHS; i++)
         pMechanismList[i] = g_mechs[i].m;
     *pulCount = N_MECHS;
@@ -235,10 +241,9 @@ CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList
 
 CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR pInfo)
 {
-    if (!p11_ctx_get())
-        return CKR_CRYPTOKI_NOT_INITIALIZED;
-    if (slotID != P11_SLOT_ID)
-        return CKR_SLOT_ID_INVALID;
+    CK_RV rv = slot_check(slotID);
+    if (rv != CKR_OK)
+        return rv;
     if (!pInfo)
         return CKR_ARGUMENTS_BAD;
     return p11_mech_supported(type, pInfo) ? CKR_OK : CKR_MECHANISM_INVALID;
@@ -248,20 +253,20 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
 CK_RV C_InitToken(CK_SLOT_ID slotID, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen, CK_UTF8CHAR_PTR pLabel)
 {
     (void)slotID; (void)pPin; (void)ulPinLen; (void)pLabel;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
     (void)hSession; (void)pPin; (void)ulPinLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
                CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
     (void)hSession; (void)pOldPin; (void)ulOldLen; (void)pNewPin; (void)ulNewLen;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
 
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
@@ -302,5 +307,5 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 CK_RV C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR pSlot, CK_VOID_PTR pReserved)
 {
     (void)flags; (void)pSlot; (void)pReserved;
-    return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;
+    return p11_not_supported();
 }
