@@ -20,6 +20,9 @@
  * EVP_MD_CTX, as an application signing one request does; the first
  * signature of each row is verified in software.
  *
+ * A last line runs the tutorial-way ECDSA key from 4 threads at once (one
+ * engine session shared by all) and gives wall time / operations.
+ *
  * APDUs per operation: a second pass with SE05X_LOG=trace writing to a
  * temporary SE05X_LOG_FILE counts the C-APDU lines the library logs for
  * each exchange (the log facility reads its environment on every call, so
@@ -27,6 +30,7 @@
  * pass, without logging. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +168,68 @@ static void measure(struct row *r, se05x_session *s, const char *logpath)
     r->ok = 1;
 out:
     free(t);
+}
+
+struct thr {
+    EVP_PKEY *key;
+    int reps, ok;
+};
+
+static void *thr_main(void *arg)
+{
+    struct thr *t = arg;
+    int i;
+
+    t->ok = 1;
+    for (i = 0; i < t->reps && t->ok; i++)
+        t->ok = evp_sign(t->key, 0, 0);
+    return NULL;
+}
+
+/* nthr threads x reps signatures; wall time per operation in us, or -1. */
+static double run_threads(EVP_PKEY *k, int nthr, int reps)
+{
+    pthread_t tid[8];
+    struct thr t[8];
+    double t0 = now_us();
+    int i, ok = 1;
+
+    for (i = 0; i < nthr; i++) {
+        t[i].key = k;
+        t[i].reps = reps;
+        if (pthread_create(&tid[i], NULL, thr_main, &t[i]) != 0)
+            return -1;
+    }
+    for (i = 0; i < nthr; i++) {
+        pthread_join(tid[i], NULL);
+        ok = ok && t[i].ok;
+    }
+    return ok ? (now_us() - t0) / (nthr * reps) : -1;
+}
+
+static void measure_threads(EVP_PKEY *k, int n, const char *logpath)
+{
+    double wall = run_threads(k, 4, n / 4);
+    long apdus;
+
+    if (wall < 0 || truncate(logpath, 0) != 0) {
+        printf("4 threads: failed\n");
+        return;
+    }
+    setenv("SE05X_LOG_FILE", logpath, 1);
+    setenv("SE05X_LOG", "trace", 1);
+    if (run_threads(k, 4, 5) < 0)
+        wall = -1;
+    setenv("SE05X_LOG", "error", 1);
+    unsetenv("SE05X_LOG_FILE");
+    apdus = count_capdus(logpath);
+    if (wall < 0) {
+        printf("4 threads: failed\n");
+        return;
+    }
+    printf("\nECDSA P-256, ref PEM, 4 threads x %d on one session: %.2f APDUs/op, %.1f us wall "
+           "per op\n",
+           n / 4, (double)apdus / 20, wall);
 }
 
 static char *ref_pem(se05x_session *s, se05x_objid id, enum se05x_refkey_form form)
@@ -319,6 +385,8 @@ int main(int argc, char **argv)
             printf("%-42s %6d %8.2f %10.1f\n", rows[r].name, rows[r].reps, rows[r].apdus,
                    rows[r].median_us);
         }
+        if (only == NULL || strstr("threads", only) != NULL)
+            measure_threads(ec_ref, n, logpath);
     }
 out:
     EVP_PKEY_free(ec_ref);
