@@ -181,13 +181,9 @@ int cmd_exists(struct tool *t, int argc, char **argv)
     int rc = tool_parse_id(t, argv[1], &id);
     if (rc)
         return rc;
-    se05x_session *s = tool_session(t);
-    if (s == NULL)
-        return 1;
-    bool exists = false;
-    se05x_rc r = se05x_object_exists(s, id, &exists);
-    if (r != SE05X_OK)
-        return tool_fail(t, r, "look up", id);
+    bool exists;
+    if ((rc = tool_lookup(t, id, &exists)) != 0)
+        return rc;
     printf("0x%08X %s\n", id, exists ? "exists" : "does not exist");
     return exists ? 0 : 1;
 }

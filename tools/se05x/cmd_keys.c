@@ -28,19 +28,15 @@ static struct se05x_write_opts write_opts(const struct create_opts *c)
  * new object gets the new options). */
 static int make_room(struct tool *t, se05x_objid id, bool force)
 {
-    se05x_session *s = tool_session(t);
-    if (s == NULL)
+    bool exists;
+    if (tool_lookup(t, id, &exists))
         return 1;
-    bool exists = false;
-    se05x_rc rc = se05x_object_exists(s, id, &exists);
-    if (rc != SE05X_OK)
-        return tool_fail(t, rc, "look up", id);
     if (!exists)
         return 0;
     if (!force)
         return tool_err("object 0x%08X already exists on %s (delete it first, or add --force to replace it)",
                         id, t->conn);
-    rc = se05x_delete_object(s, id);
+    se05x_rc rc = se05x_delete_object(t->s, id);
     if (rc != SE05X_OK)
         return tool_fail(t, rc, "delete (to replace)", id);
     tool_info(t, "deleted the old object 0x%08X", id);

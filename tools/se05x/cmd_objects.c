@@ -24,24 +24,19 @@ static int store_binary(struct tool *t, se05x_objid id, const uint8_t *data, siz
         return tool_err("%s is empty; a binary object holds 1 to %u bytes", what, BINARY_MAX);
     if (len > BINARY_MAX)
         return tool_err("%s is too large (%zu bytes; a binary object holds at most %u)", what, len, BINARY_MAX);
-    se05x_session *s = tool_session(t);
-    if (s == NULL)
-        return 1;
-    bool exists = false;
-    se05x_rc r = se05x_object_exists(s, id, &exists);
-    if (r != SE05X_OK)
-        return tool_fail(t, r, "look up", id);
+    bool exists;
+    int rc = tool_lookup(t, id, &exists);
+    if (rc)
+        return rc;
     if (exists) {
         struct se05x_object_info info;
-        memset(&info, 0, sizeof info);
-        r = se05x_object_info(s, id, &info);
-        if (r != SE05X_OK)
-            return tool_fail(t, r, "read the type of", id);
+        if ((rc = tool_object_info(t, id, &info)) != 0)
+            return rc;
         if (info.kind != SE05X_KIND_BINARY)
             return tool_err("object 0x%08X on %s is a %s, not a binary file; not overwritten", id, t->conn,
                             tool_kind_name(&info));
     }
-    r = se05x_write_binary(s, id, data, len, wo);
+    se05x_rc r = se05x_write_binary(t->s, id, data, len, wo);
     if (r != SE05X_OK)
         return tool_fail(t, r, "write", id);
     return 0;

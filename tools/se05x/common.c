@@ -131,24 +131,36 @@ int tool_parse_id(const struct tool *t, const char *text, se05x_objid *id)
     return 0;
 }
 
-int tool_require(struct tool *t, se05x_objid id, struct se05x_object_info *info)
+int tool_lookup(struct tool *t, se05x_objid id, bool *exists)
 {
     se05x_session *s = tool_session(t);
     if (s == NULL)
         return 1;
-    bool exists = false;
-    se05x_rc rc = se05x_object_exists(s, id, &exists);
+    *exists = false;
+    se05x_rc rc = se05x_object_exists(s, id, exists);
     if (rc != SE05X_OK)
         return tool_fail(t, rc, "look up", id);
-    if (!exists)
-        return tool_fail(t, SE05X_E_NOT_FOUND, "find", id);
-    if (info == NULL)
-        return 0;
+    return 0;
+}
+
+int tool_object_info(struct tool *t, se05x_objid id, struct se05x_object_info *info)
+{
     memset(info, 0, sizeof *info);
-    rc = se05x_object_info(s, id, info);
+    se05x_rc rc = se05x_object_info(t->s, id, info);
     if (rc != SE05X_OK)
         return tool_fail(t, rc, "read the type of", id);
     return 0;
+}
+
+int tool_require(struct tool *t, se05x_objid id, struct se05x_object_info *info)
+{
+    bool exists;
+    int rc = tool_lookup(t, id, &exists);
+    if (rc)
+        return rc;
+    if (!exists)
+        return tool_fail(t, SE05X_E_NOT_FOUND, "find", id);
+    return info == NULL ? 0 : tool_object_info(t, id, info);
 }
 
 const char *tool_kind_name(const struct se05x_object_info *info)

@@ -45,6 +45,13 @@ const char *tool_reason(se05x_rc rc);
  * returns 2 when malformed, 0 when good. */
 int tool_parse_id(const struct tool *t, const char *text, se05x_objid *id);
 
+/* Opens the chip and asks whether `id` exists. Prints the failure and
+ * returns 1 when the chip cannot be asked, 0 otherwise. */
+int tool_lookup(struct tool *t, se05x_objid id, bool *exists);
+
+/* Describes `id` (the session is open). Prints the failure and returns 1, or 0. */
+int tool_object_info(struct tool *t, se05x_objid id, struct se05x_object_info *info);
+
 /* Checks that `id` exists and describes it. Prints "object ... not found on
  * <conn>" (or the failure) and returns 1 on error, 0 when found. */
 int tool_require(struct tool *t, se05x_objid id, struct se05x_object_info *info);
