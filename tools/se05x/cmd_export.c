@@ -1,5 +1,4 @@
 /* public, refkey: what may leave the chip about a key. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,28 +8,6 @@
 
 #include "commands.h"
 #include "fileio.h"
-
-/* Parses "<id> [-o FILE] [extra flag]" for the two commands below. */
-static int parse_id_out(struct tool *t, int argc, char **argv, const char *flag, bool *flag_set,
-                        se05x_objid *id, const char **out)
-{
-    const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'}, {flag, no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
-    tool_getopt_reset();
-    int c;
-    *out = NULL;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-        if (c == 'o')
-            *out = optarg;
-        else if (c == 'f' && flag_set)
-            *flag_set = true;
-        else
-            return tool_bad_option(t, c, argc, argv);
-    }
-    if (argc - optind != 1)
-        return tool_usage(t, "expected one object id");
-    return tool_parse_id(t, argv[optind], id);
-}
 
 static int require_key(struct tool *t, se05x_objid id, struct se05x_object_info *info)
 {
@@ -60,16 +37,22 @@ int cmd_public(struct tool *t, int argc, char **argv)
     se05x_objid id;
     const char *out;
     bool der = false;
-    int rc = parse_id_out(t, argc, argv, "der", &der, &id, &out);
+    int rc = tool_parse_id_out(t, argc, argv, "der", &der, &id, &out, "expected one object id");
     if (rc)
         return rc;
     struct se05x_object_info info;
     if ((rc = require_key(t, id, &info)) != 0)
         return rc;
+    return tool_write_pubkey(t, id, der, out);
+}
+
+int tool_write_pubkey(struct tool *t, se05x_objid id, bool der, const char *out)
+{
     EVP_PKEY *pkey = NULL;
     se05x_rc r = se05x_read_pubkey(t->s, id, &pkey);
     if (r != SE05X_OK)
         return tool_fail(t, r, "read the public key of", id);
+    int rc;
     BIO *bio = BIO_new(BIO_s_mem());
     if (bio == NULL || !(der ? i2d_PUBKEY_bio(bio, pkey) : PEM_write_bio_PUBKEY(bio, pkey))) {
         rc = tool_err("cannot encode the public key of 0x%08X", id);
@@ -100,7 +83,7 @@ int cmd_refkey(struct tool *t, int argc, char **argv)
     se05x_objid id;
     const char *out;
     bool sec1 = false;
-    int rc = parse_id_out(t, argc, argv, "sec1", &sec1, &id, &out);
+    int rc = tool_parse_id_out(t, argc, argv, "sec1", &sec1, &id, &out, "expected one object id");
     if (rc)
         return rc;
     struct se05x_object_info info;

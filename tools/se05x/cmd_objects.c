@@ -13,7 +13,7 @@
 
 #define BINARY_MAX 0x7FFF /* apdu.md §22 */
 
-enum { OPT_TRANSIENT = 1000, OPT_POLICY, OPT_PEM, OPT_PRIVATE };
+enum { OPT_TRANSIENT = 1000, OPT_POLICY };
 
 /* Stores bytes as a binary object. An existing binary object is replaced;
  * an object of another type is left alone. */
@@ -144,47 +144,18 @@ static int read_public(struct tool *t, se05x_objid id, const struct se05x_object
         fprintf(stderr, "se05x: 0x%08X is an %s: writing its public key only; the private key never "
                         "leaves the chip\n",
                 id, tool_kind_name(info));
-    EVP_PKEY *pkey = NULL;
-    se05x_rc r = se05x_read_pubkey(t->s, id, &pkey);
-    if (r != SE05X_OK)
-        return tool_fail(t, r, "read the public key of", id);
-    int rc;
-    BIO *bio = BIO_new(BIO_s_mem());
-    if (bio == NULL || !PEM_write_bio_PUBKEY(bio, pkey)) {
-        rc = tool_err("cannot encode the public key of 0x%08X", id);
-    } else {
-        char *p = NULL;
-        long n = BIO_get_mem_data(bio, &p);
-        rc = tool_write_file(out, p, (size_t)n);
-    }
-    BIO_free(bio);
-    EVP_PKEY_free(pkey);
-    return rc;
+    return tool_write_pubkey(t, id, false, out);
 }
 
 int cmd_read(struct tool *t, int argc, char **argv)
 {
     if (tool_wants_help(argc, argv, read_usage))
         return 0;
-    const struct option opts[] = {{"out", required_argument, NULL, 'o'},
-                                  {"private", no_argument, NULL, OPT_PRIVATE},
-                                  {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+    const char *out;
     bool priv = false;
-    tool_getopt_reset();
-    int c, rc;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-        if (c == 'o')
-            out = optarg;
-        else if (c == OPT_PRIVATE)
-            priv = true;
-        else
-            return tool_bad_option(t, c, argc, argv);
-    }
-    if (argc - optind != 1)
-        return tool_usage(t, "expected one object id");
     se05x_objid id;
-    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
+    int rc = tool_parse_id_out(t, argc, argv, "private", &priv, &id, &out, "expected one object id");
+    if (rc)
         return rc;
     struct se05x_object_info info;
     if ((rc = tool_require(t, id, &info)) != 0)
@@ -263,24 +234,11 @@ static int cert_write(struct tool *t, int argc, char **argv)
 
 static int cert_read(struct tool *t, int argc, char **argv)
 {
-    const struct option opts[] = {
-        {"out", required_argument, NULL, 'o'}, {"pem", no_argument, NULL, OPT_PEM}, {NULL, 0, NULL, 0}};
-    const char *out = NULL;
+    const char *out;
     bool pem = false;
-    tool_getopt_reset();
-    int c, rc;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
-        if (c == 'o')
-            out = optarg;
-        else if (c == OPT_PEM)
-            pem = true;
-        else
-            return tool_bad_option(t, c, argc, argv);
-    }
-    if (argc - optind != 1)
-        return tool_usage(t, "expected read <id>");
     se05x_objid id;
-    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
+    int rc = tool_parse_id_out(t, argc, argv, "pem", &pem, &id, &out, "expected read <id>");
+    if (rc)
         return rc;
     struct se05x_object_info info;
     if ((rc = tool_require(t, id, &info)) != 0)

@@ -33,6 +33,9 @@ int cmd_verify(struct tool *t, int argc, char **argv);
 int cmd_write(struct tool *t, int argc, char **argv);
 int cmd_read(struct tool *t, int argc, char **argv);
 int cmd_cert(struct tool *t, int argc, char **argv);
+/* Public key of `id` (the session is open) as PEM or DER SubjectPublicKeyInfo
+ * to `out` (NULL: stdout); prints the failure and returns 1, or 0. */
+int tool_write_pubkey(struct tool *t, se05x_objid id, bool der, const char *out);
 /* cmd_csr.c */
 int cmd_csr(struct tool *t, int argc, char **argv);
 
@@ -43,5 +46,11 @@ bool tool_wants_help(int argc, char **argv, const char *usage);
 /* getopt_long wrapper state reset + the message for a bad option. */
 void tool_getopt_reset(void);
 int tool_bad_option(const struct tool *t, int c, int argc, char **argv);
+
+/* Parses "<id> [-o FILE] [--<flag>]": sets *out (NULL when not given) and
+ * *flag_set; a wrong argument count is the usage error `expected`.
+ * Returns 0 or the exit code of the printed usage error. */
+int tool_parse_id_out(const struct tool *t, int argc, char **argv, const char *flag, bool *flag_set,
+                      se05x_objid *id, const char **out, const char *expected);
 
 #endif

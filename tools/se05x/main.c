@@ -72,6 +72,27 @@ void tool_getopt_reset(void)
     opterr = 0;
 }
 
+int tool_parse_id_out(const struct tool *t, int argc, char **argv, const char *flag, bool *flag_set,
+                      se05x_objid *id, const char **out, const char *expected)
+{
+    const struct option opts[] = {
+        {"out", required_argument, NULL, 'o'}, {flag, no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    tool_getopt_reset();
+    int c;
+    *out = NULL;
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            *out = optarg;
+        else if (c == 'f' && flag_set)
+            *flag_set = true;
+        else
+            return tool_bad_option(t, c, argc, argv);
+    }
+    if (argc - optind != 1)
+        return tool_usage(t, "%s", expected);
+    return tool_parse_id(t, argv[optind], id);
+}
+
 int tool_bad_option(const struct tool *t, int c, int argc, char **argv)
 {
     /* getopt_long with a leading ':' in optstring: ':' = missing value,
