@@ -26,6 +26,48 @@ static uint16_t commit(struct sim_card *c, struct sim_obj *o)
     return sw;
 }
 
+/* Sets the value of o and installs it; frees o on failure. */
+static uint16_t commit_value(struct sim_card *c, struct sim_obj *o, const uint8_t *v, size_t n)
+{
+    if (!sim_obj_set_part(o, SIM_P_VALUE, v, n)) {
+        sim_obj_free(o);
+        return SE05X_SW_FILE_FULL;
+    }
+    return commit(c, o);
+}
+
+/* The object a secret write (symmetric key, UserID) changes: a copy of the
+ * existing object of this type (its policy must grant WRITE), or a new one
+ * with the TAG 11 policy and the attempt limit. NULL with *sw on failure. */
+static struct sim_obj *secret_for_write(struct sim_card *c, const struct sim_apdu *a, const struct sim_tlvs *t,
+                                        uint32_t id, uint8_t type, uint16_t attempts, uint16_t *sw)
+{
+    struct sim_obj *old = store_find(&c->store, id), *o;
+    if (old) {
+        if (old->type != type) {
+            *sw = SE05X_SW_CONDITIONS;
+            return NULL;
+        }
+        if ((*sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
+            return NULL;
+        o = sim_obj_clone(old);
+    } else {
+        o = new_obj(a, id, type);
+        if (o && (*sw = card_set_policy(o, t)) != SE05X_SW_OK) {
+            sim_obj_free(o);
+            return NULL;
+        }
+        if (o) {
+            if (type == SE05X_TYPE_USERID)
+                o->auth = true; /* a UserID is always an auth object */
+            o->max_attempts = attempts;
+        }
+    }
+    if (!o)
+        *sw = SE05X_SW_FILE_FULL;
+    return o;
+}
+
 uint16_t h_write_binary(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_POLICY, SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3,
@@ -110,30 +152,11 @@ uint16_t h_write_symm(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
                                            : (n >= 1 && n <= 256);
     if (!len_ok)
         return SE05X_SW_WRONG_DATA;
-    struct sim_obj *old = store_find(&c->store, id), *o;
-    if (old) {
-        if (old->type != type)
-            return SE05X_SW_CONDITIONS;
-        if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
-            return sw;
-        o = sim_obj_clone(old);
-    } else {
-        o = new_obj(a, id, type);
-        if (o && (sw = card_set_policy(o, &t)) != SE05X_SW_OK) {
-            sim_obj_free(o);
-            return sw;
-        }
-        if (o)
-            o->max_attempts = attempts;
-    }
+    struct sim_obj *o = secret_for_write(c, a, &t, id, type, attempts, &sw);
     if (!o)
-        return SE05X_SW_FILE_FULL;
+        return sw;
     o->cleared = false;
-    if (!sim_obj_set_part(o, SIM_P_VALUE, t.v[SE05X_TAG_3], n)) {
-        sim_obj_free(o);
-        return SE05X_SW_FILE_FULL;
-    }
-    return commit(c, o);
+    return commit_value(c, o, t.v[SE05X_TAG_3], n);
 }
 
 uint16_t h_write_userid(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
@@ -151,31 +174,10 @@ uint16_t h_write_userid(struct sim_card *c, const struct sim_apdu *a, struct tlv
         t.n[SE05X_TAG_2] < 4 || t.n[SE05X_TAG_2] > 16 ||
         (t.has[SE05X_TAG_MAX_ATTEMPTS] && !sim_tlv_u16(&t, SE05X_TAG_MAX_ATTEMPTS, &attempts)))
         return SE05X_SW_WRONG_DATA;
-    struct sim_obj *old = store_find(&c->store, id), *o;
-    if (old) {
-        if (old->type != SE05X_TYPE_USERID)
-            return SE05X_SW_CONDITIONS;
-        if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
-            return sw;
-        o = sim_obj_clone(old);
-    } else {
-        o = new_obj(a, id, SE05X_TYPE_USERID);
-        if (o && (sw = card_set_policy(o, &t)) != SE05X_SW_OK) {
-            sim_obj_free(o);
-            return sw;
-        }
-        if (o) {
-            o->auth = true; /* a UserID is always an auth object */
-            o->max_attempts = attempts;
-        }
-    }
+    struct sim_obj *o = secret_for_write(c, a, &t, id, SE05X_TYPE_USERID, attempts, &sw);
     if (!o)
-        return SE05X_SW_FILE_FULL;
-    if (!sim_obj_set_part(o, SIM_P_VALUE, t.v[SE05X_TAG_2], t.n[SE05X_TAG_2])) {
-        sim_obj_free(o);
-        return SE05X_SW_FILE_FULL;
-    }
-    return commit(c, o);
+        return sw;
+    return commit_value(c, o, t.v[SE05X_TAG_2], t.n[SE05X_TAG_2]);
 }
 
 /* §5 counters: 1..8 bytes, increment-only, saturating. */
@@ -301,9 +303,5 @@ uint16_t h_write_pcr(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
         }
     }
     o->cleared = false;
-    if (!sim_obj_set_part(o, SIM_P_VALUE, v, 32)) {
-        sim_obj_free(o);
-        return SE05X_SW_FILE_FULL;
-    }
-    return commit(c, o);
+    return commit_value(c, o, v, 32);
 }
