@@ -34,29 +34,12 @@ void card_drop_crypto_objects(struct sim_card *c)
     }
 }
 
-static const EVP_MD *digest_of(uint8_t m)
-{
-    switch (m) {
-    case 0x01: return EVP_sha1();
-    case 0x07: return EVP_sha224();
-    case 0x04: return EVP_sha256();
-    case 0x05: return EVP_sha384();
-    case 0x06: return EVP_sha512();
-    default: return NULL;
-    }
-}
-
-static const char *hmac_digest(uint8_t algo)
-{
-    return algo == 0x18 ? "SHA1" : algo == 0x19 ? "SHA256" : algo == 0x1A ? "SHA384" : algo == 0x1B ? "SHA512" : NULL;
-}
-
 static bool subtype_ok(uint8_t context, uint8_t sub)
 {
     switch (context) {
-    case CTX_DIGEST: return digest_of(sub) != NULL;
+    case CTX_DIGEST: return card_digest_mode_md(sub) != NULL;
     case CTX_CIPHER: return sub == 0x0E || sub == 0x0D || sub == 0xF0;
-    case CTX_MAC: return hmac_digest(sub) || sub == 0x31;
+    case CTX_MAC: return card_hmac_digest_name(sub) || sub == 0x31;
     default: return false;
     }
 }
@@ -143,7 +126,7 @@ uint16_t h_digest_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     if (a->p2 == 0x0B) {
         cobj_reset(k);
         k->md = EVP_MD_CTX_new();
-        if (!k->md || EVP_DigestInit_ex(k->md, digest_of(k->subtype), NULL) != 1) {
+        if (!k->md || EVP_DigestInit_ex(k->md, card_digest_mode_md(k->subtype), NULL) != 1) {
             cobj_reset(k);
             return 0x6F00;
         }
@@ -263,7 +246,8 @@ uint16_t h_mac_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     EVP_MAC *m = EVP_MAC_fetch(NULL, cmac ? "CMAC" : "HMAC", NULL);
     OSSL_PARAM params[] = {
         cmac ? OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0)
-             : OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)hmac_digest(k->subtype), 0),
+             : OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+                                                (char *)card_hmac_digest_name(k->subtype), 0),
         OSSL_PARAM_construct_end()};
     cobj_reset(k);
     k->mac = m ? EVP_MAC_CTX_new(m) : NULL;

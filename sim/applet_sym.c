@@ -16,7 +16,7 @@
 #define P2_GENERATE_ONESHOT 0x45
 #define P2_VALIDATE_ONESHOT 0x46
 
-static const EVP_MD *digest_mode(uint8_t m)
+const EVP_MD *card_digest_mode_md(uint8_t m)
 {
     switch (m) {
     case 0x01: return EVP_sha1();
@@ -29,6 +29,11 @@ static const EVP_MD *digest_mode(uint8_t m)
 }
 
 /* DigestOneShot 80 03 00 0E: 41 01 mode, 42 data -> 41 digest. */
+const char *card_hmac_digest_name(uint8_t algo)
+{
+    return algo == 0x18 ? "SHA1" : algo == 0x19 ? "SHA256" : algo == 0x1A ? "SHA384" : algo == 0x1B ? "SHA512" : NULL;
+}
+
 uint16_t h_digest_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
@@ -38,7 +43,7 @@ uint16_t h_digest_oneshot(struct sim_card *c, const struct sim_apdu *a, struct t
     uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
     if (sw != SE05X_SW_OK)
         return sw;
-    const EVP_MD *h = sim_tlv_u8(&t, SE05X_TAG_1, &mode) ? digest_mode(mode) : NULL;
+    const EVP_MD *h = sim_tlv_u8(&t, SE05X_TAG_1, &mode) ? card_digest_mode_md(mode) : NULL;
     if (!h || !t.has[SE05X_TAG_2])
         return SE05X_SW_WRONG_DATA;
     if (!EVP_Digest(t.v[SE05X_TAG_2], t.n[SE05X_TAG_2], md, &ml, h, NULL))
@@ -65,8 +70,7 @@ uint16_t h_mac_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || !sim_tlv_u8(&t, SE05X_TAG_2, &algo) ||
         !t.has[SE05X_TAG_3] || gen == t.has[SE05X_TAG_5])
         return SE05X_SW_WRONG_DATA;
-    const char *dname = algo == 0x18 ? "SHA1" : algo == 0x19 ? "SHA256" : algo == 0x1A ? "SHA384"
-                      : algo == 0x1B ? "SHA512" : NULL;
+    const char *dname = card_hmac_digest_name(algo);
     bool cmac = algo == 0x31;
     if (!dname && !cmac)
         return SE05X_SW_WRONG_DATA;
@@ -184,7 +188,7 @@ uint16_t h_hkdf(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
     uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
     if (sw != SE05X_SW_OK)
         return sw;
-    const EVP_MD *h = sim_tlv_u8(&t, SE05X_TAG_2, &mode) ? digest_mode(mode) : NULL;
+    const EVP_MD *h = sim_tlv_u8(&t, SE05X_TAG_2, &mode) ? card_digest_mode_md(mode) : NULL;
     if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || !h || !sim_tlv_u16(&t, SE05X_TAG_5, &len) || len == 0 ||
         len > SE05X_MAX_APDU_PAYLOAD - 4 || len > 255 * EVP_MD_get_size(h) || t.n[SE05X_TAG_3] > 64)
         return SE05X_SW_WRONG_DATA;

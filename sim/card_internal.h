@@ -5,6 +5,7 @@
 #ifndef SIM_CARD_INTERNAL_H
 #define SIM_CARD_INTERNAL_H
 
+#include <openssl/types.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -160,6 +161,11 @@ uint16_t h_mac_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w 
 uint16_t h_cipher_oneshot(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_hkdf(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_pbkdf2(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+/* DigestMode byte (01 SHA-1, 07 SHA-224, 04 SHA-256, 05 SHA-384, 06 SHA-512)
+ * -> digest; NULL when unknown (applet_sym.c). */
+const EVP_MD *card_digest_mode_md(uint8_t m);
+/* HMAC MACAlgo byte (18..1B) -> libcrypto digest name; NULL when not HMAC. */
+const char *card_hmac_digest_name(uint8_t algo);
 
 /* Sign / verify dispatch on the key type (applet_crypto.c). */
 uint16_t h_sign(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
