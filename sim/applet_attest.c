@@ -30,18 +30,6 @@ size_t card_attributes(const struct sim_obj *o, uint8_t *b)
     return 14u + o->policy_len + 1u;
 }
 
-static const EVP_MD *attest_md(uint8_t algo)
-{
-    switch (algo) {
-    case SE05X_ECSIG_SHA1: return EVP_sha1();
-    case SE05X_ECSIG_SHA224: return EVP_sha224();
-    case SE05X_ECSIG_SHA256: return EVP_sha256();
-    case SE05X_ECSIG_SHA384: return EVP_sha384();
-    case SE05X_ECSIG_SHA512: return EVP_sha512();
-    default: return NULL;
-    }
-}
-
 uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct sim_obj *o,
                      const uint8_t *data, size_t n, struct tlv_w *w)
 {
@@ -53,7 +41,7 @@ uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct 
     if (!sim_tlv_u32(t, SE05X_TAG_5, &kid) || !sim_tlv_u8(t, SE05X_TAG_6, &algo) || !t->has[SE05X_TAG_7] ||
         (c->cfg.freshness_any ? fl < 1 || fl > FRESHNESS_LEN : fl != FRESHNESS_LEN))
         return SE05X_SW_WRONG_DATA;
-    const EVP_MD *md = attest_md(algo);
+    const EVP_MD *md = card_ecsig_md(algo);
     uint16_t sw = card_use_obj(c, kid, 0, &key);
     if (sw != SE05X_SW_OK)
         return sw;

@@ -150,7 +150,7 @@ uint16_t h_write_ec(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     return sw;
 }
 
-static const EVP_MD *ecdsa_md(uint8_t algo)
+const EVP_MD *card_ecsig_md(uint8_t algo)
 {
     switch (algo) {
     case SE05X_ECSIG_SHA1: return EVP_sha1();
@@ -160,6 +160,19 @@ static const EVP_MD *ecdsa_md(uint8_t algo)
     case SE05X_ECSIG_SHA512: return EVP_sha512();
     default: return NULL;
     }
+}
+
+/* Algorithm of an EC sign / verify: EdDSA exactly for Ed25519 keys, else an
+ * ECDSA hash whose size the input (TAG 3) has. 6A80 otherwise. */
+static uint16_t check_sig_algo(const struct sim_obj *o, uint8_t algo, const struct sim_tlvs *t)
+{
+    bool eddsa = o->curve == SE05X_CURVE_ED25519;
+    if (eddsa != (algo == SE05X_EDDSA_ED25519))
+        return SE05X_SW_WRONG_DATA;
+    const EVP_MD *h = eddsa ? NULL : card_ecsig_md(algo);
+    if (!eddsa && (!h || t->n[SE05X_TAG_3] != (size_t)EVP_MD_get_size(h)))
+        return SE05X_SW_WRONG_DATA;
+    return SE05X_SW_OK;
 }
 
 /* Common checks of sign / verify / ECDH: usable curve and key material. */
@@ -197,13 +210,11 @@ uint16_t ec_sign(struct sim_card *c, struct sim_obj *o, const struct sim_tlvs *t
         return SE05X_SW_WRONG_DATA;
     if (o->type == SE05X_TYPE_EC_PUB || o->curve == SE05X_CURVE_X25519 || o->curve == SE05X_CURVE_X448)
         return SE05X_SW_CONDITIONS;
+    uint16_t sw = check_sig_algo(o, algo, t);
+    if (sw != SE05X_SW_OK)
+        return sw;
     bool eddsa = o->curve == SE05X_CURVE_ED25519;
-    if (eddsa != (algo == SE05X_EDDSA_ED25519))
-        return SE05X_SW_WRONG_DATA;
-    const EVP_MD *h = eddsa ? NULL : ecdsa_md(algo);
-    if (!eddsa && (!h || t->n[SE05X_TAG_3] != (size_t)EVP_MD_get_size(h)))
-        return SE05X_SW_WRONG_DATA;
-    uint16_t sw = ec_key(c, o, true, &pk);
+    sw = ec_key(c, o, true, &pk);
     if (sw != SE05X_SW_OK)
         return sw;
     sw = 0x6F00;
@@ -240,13 +251,11 @@ uint16_t ec_verify(struct sim_card *c, struct sim_obj *o, const struct sim_tlvs 
         return SE05X_SW_WRONG_DATA;
     if (o->curve == SE05X_CURVE_X25519 || o->curve == SE05X_CURVE_X448)
         return SE05X_SW_CONDITIONS;
+    uint16_t sw = check_sig_algo(o, algo, t);
+    if (sw != SE05X_SW_OK)
+        return sw;
     bool eddsa = o->curve == SE05X_CURVE_ED25519;
-    if (eddsa != (algo == SE05X_EDDSA_ED25519))
-        return SE05X_SW_WRONG_DATA;
-    const EVP_MD *h = eddsa ? NULL : ecdsa_md(algo);
-    if (!eddsa && (!h || t->n[SE05X_TAG_3] != (size_t)EVP_MD_get_size(h)))
-        return SE05X_SW_WRONG_DATA;
-    uint16_t sw = ec_key(c, o, false, &pk);
+    sw = ec_key(c, o, false, &pk);
     if (sw != SE05X_SW_OK)
         return sw;
     if (eddsa) {

@@ -138,6 +138,8 @@ uint16_t h_write_ec(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_ecdh(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t ec_sign(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
 uint16_t ec_verify(struct sim_card *, struct sim_obj *, const struct sim_tlvs *, struct tlv_w *);
+/* ECSignatureAlgo byte (SE05X_ECSIG_SHA*) -> digest; NULL otherwise. */
+const EVP_MD *card_ecsig_md(uint8_t algo);
 
 uint16_t h_write_rsa(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 /* Every component the RSA object's type and format need is present. */
