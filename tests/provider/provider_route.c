@@ -116,11 +116,15 @@ int main(int argc, char **argv)
     unsigned char s1[256], s2[256];
     size_t n1, n2;
     CHECK(argc == 7, "usage: provider_route EC_KEY EC_PUB RSA_KEY RSA_PUB CHIP_EC CHIP_RSA");
+    OSSL_PROVIDER *prov, *dflt;
     if (order != NULL && strcmp(order, "default") == 0) {
-        CHECK(OSSL_PROVIDER_load(NULL, "default") && OSSL_PROVIDER_load(NULL, "se05x"), "load");
+        dflt = OSSL_PROVIDER_load(NULL, "default");
+        prov = OSSL_PROVIDER_load(NULL, "se05x");
     } else {
-        CHECK(OSSL_PROVIDER_load(NULL, "se05x") && OSSL_PROVIDER_load(NULL, "default"), "load");
+        prov = OSSL_PROVIDER_load(NULL, "se05x");
+        dflt = OSSL_PROVIDER_load(NULL, "default");
     }
+    CHECK(prov != NULL && dflt != NULL, "cannot load the providers");
     EVP_PKEY *ec = load(argv[1]), *ecpub = load(argv[2]), *rsa = load(argv[3]);
     EVP_PKEY *rsapub = load(argv[4]), *chip_ec = load(argv[5]), *chip_rsa = load(argv[6]);
     EVP_PKEY *chip_ecpub = NULL, *chip_rsapub = NULL;
@@ -165,6 +169,9 @@ int main(int argc, char **argv)
     EVP_PKEY_free(chip_rsa);
     EVP_PKEY_free(chip_ecpub);
     EVP_PKEY_free(chip_rsapub);
+    OSSL_PROVIDER_unload(prov);
+    OSSL_PROVIDER_unload(dflt);
+    OPENSSL_cleanup();
     printf("provider_route (%s first): ok\n", order ? order : "se05x");
     return 0;
 }
