@@ -236,9 +236,11 @@ int e4sss_ec_ref_id(struct e4sss_ctx *c, const EC_KEY *k, se05x_objid *id)
 
     if (k == NULL || EC_KEY_get0_private_key(k) == NULL)
         return 0;
-    if (c != NULL && c->ec_idx >= 0) {
-        g = EC_KEY_get0_group(k);
-        nid = g != NULL ? EC_GROUP_get_curve_name(g) : NID_undef;
+    g = EC_KEY_get0_group(k);
+    nid = g != NULL ? EC_GROUP_get_curve_name(g) : NID_undef;
+    /* a group without a name (explicit parameters) is left to the lib on
+     * every call: its identity is not just a NID to put in the fingerprint */
+    if (c != NULL && c->ec_idx >= 0 && nid != NID_undef) {
         SHA256_Init(&h);
         SHA256_Update(&h, "EC", 2);
         SHA256_Update(&h, &nid, sizeof(nid));
