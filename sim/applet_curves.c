@@ -57,17 +57,10 @@ uint16_t h_set_curve_param(struct sim_card *c, const struct sim_apdu *a, struct 
 
 uint16_t h_get_curve_id(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
-    static const uint8_t tags[] = {SE05X_TAG_1};
-    struct sim_tlvs t;
-    uint32_t id;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    struct sim_obj *o;
+    uint16_t sw = card_find_by_id(c, a, &o);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
-        return SE05X_SW_WRONG_DATA;
-    struct sim_obj *o = store_find(&c->store, id);
-    if (!o)
-        return SE05X_SW_WRONG_DATA;
     if (!type_is_ec(o->type))
         return SE05X_SW_CONDITIONS;
     rsp_u8(c, w, SE05X_TAG_1, o->curve);

@@ -65,7 +65,7 @@ uint16_t h_get_random(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
     return SE05X_SW_OK;
 }
 
-static uint16_t get_id(const struct sim_apdu *a, uint32_t *id)
+uint16_t card_id_arg(const struct sim_apdu *a, uint32_t *id)
 {
     struct sim_tlvs t;
     uint16_t sw = sim_tlvs_parse(a->data, a->lc, TAGS_41, 1, &t);
@@ -77,7 +77,7 @@ static uint16_t get_id(const struct sim_apdu *a, uint32_t *id)
 uint16_t h_exists(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     uint32_t id;
-    uint16_t sw = get_id(a, &id);
+    uint16_t sw = card_id_arg(a, &id);
     if (sw != SE05X_SW_OK)
         return sw;
     rsp_u8(c, w, SE05X_TAG_1, store_find(&c->store, id) ? SE05X_EXISTS_YES : SE05X_EXISTS_NO);
@@ -88,7 +88,7 @@ uint16_t h_delete(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     uint32_t id;
     (void)w;
-    uint16_t sw = get_id(a, &id);
+    uint16_t sw = card_id_arg(a, &id);
     if (sw != SE05X_SW_OK)
         return sw;
     struct sim_obj *o = store_find(&c->store, id);

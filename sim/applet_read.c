@@ -75,16 +75,12 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     return SE05X_SW_OK;
 }
 
-static uint16_t find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o)
+uint16_t card_find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o)
 {
-    static const uint8_t tags[] = {SE05X_TAG_1};
-    struct sim_tlvs t;
     uint32_t id;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    uint16_t sw = card_id_arg(a, &id);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
-        return SE05X_SW_WRONG_DATA;
     *o = store_find(&c->store, id);
     return *o ? SE05X_SW_OK : SE05X_SW_WRONG_DATA;
 }
@@ -92,7 +88,7 @@ static uint16_t find_by_id(struct sim_card *c, const struct sim_apdu *a, struct 
 uint16_t h_read_type(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     struct sim_obj *o;
-    uint16_t sw = find_by_id(c, a, &o);
+    uint16_t sw = card_find_by_id(c, a, &o);
     if (sw != SE05X_SW_OK)
         return sw;
     rsp_u8(c, w, SE05X_TAG_1, o->type);
@@ -103,7 +99,7 @@ uint16_t h_read_type(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
 uint16_t h_read_size(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     struct sim_obj *o;
-    uint16_t sw = find_by_id(c, a, &o);
+    uint16_t sw = card_find_by_id(c, a, &o);
     if (sw != SE05X_SW_OK)
         return sw;
     size_t size;

@@ -20,14 +20,10 @@ void card_drop_sessions(struct sim_card *c)
 
 uint16_t h_create_session(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
-    static const uint8_t tags[] = {SE05X_TAG_1};
-    struct sim_tlvs t;
     uint32_t id;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    uint16_t sw = card_id_arg(a, &id);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
-        return SE05X_SW_WRONG_DATA;
     if (c->cur)
         return SE05X_SW_CONDITIONS; /* no session inside a session */
     const struct sim_obj *o = store_find(&c->store, id);

@@ -74,6 +74,11 @@ uint16_t card_use_obj(struct sim_card *c, uint32_t id, uint32_t rule, struct sim
 uint16_t card_check_rewrite(const struct sim_card *c, const struct sim_obj *o, uint32_t rule);
 /* Policy check for the current caller (no session: auth id 00000000). */
 bool card_allows(const struct sim_card *c, const struct sim_obj *o, uint32_t rule);
+/* Body that is exactly a TAG 1 object id (4 bytes): the id, or 6A80 /
+ * the TLV parse error (applet_mgmt.c). */
+uint16_t card_id_arg(const struct sim_apdu *a, uint32_t *id);
+/* card_id_arg and the object it names: 6A80 when absent (applet_read.c). */
+uint16_t card_find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o);
 /* Applies a TAG 11 policy value to a new object (6984 if malformed). */
 uint16_t card_set_policy(struct sim_obj *o, const struct sim_tlvs *t);
 /* True when a Weierstrass curve is usable (created and all params set). */
