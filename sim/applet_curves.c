@@ -17,14 +17,21 @@ static uint16_t curve_arg(const struct sim_tlvs *t, uint8_t *curve)
     return ci->weierstrass ? SE05X_SW_OK : SE05X_SW_CONDITIONS; /* built in */
 }
 
-uint16_t h_create_curve(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+/* Body that is only TAG 1, a Weierstrass curve id (CreateECCurve, DeleteECCurve). */
+static uint16_t curve_only_arg(const struct sim_apdu *a, uint8_t *curve)
 {
     static const uint8_t tags[] = {SE05X_TAG_1};
     struct sim_tlvs t;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    return sw != SE05X_SW_OK ? sw : curve_arg(&t, curve);
+}
+
+uint16_t h_create_curve(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
     uint8_t curve;
     (void)w;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = curve_arg(&t, &curve)) != SE05X_SW_OK)
+    uint16_t sw = curve_only_arg(a, &curve);
+    if (sw != SE05X_SW_OK)
         return sw;
     if (c->store.curve_created[curve])
         return SE05X_SW_CONDITIONS;
@@ -81,12 +88,10 @@ uint16_t h_read_curve_list(struct sim_card *c, const struct sim_apdu *a, struct 
 
 uint16_t h_delete_curve(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
-    static const uint8_t tags[] = {SE05X_TAG_1};
-    struct sim_tlvs t;
     uint8_t curve;
     (void)w;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = curve_arg(&t, &curve)) != SE05X_SW_OK)
+    uint16_t sw = curve_only_arg(a, &curve);
+    if (sw != SE05X_SW_OK)
         return sw;
     if (!c->store.curve_created[curve])
         return SE05X_SW_WRONG_DATA;
