@@ -42,8 +42,10 @@ static int store_binary(struct tool *t, se05x_objid id, const uint8_t *data, siz
     return 0;
 }
 
+/* Parses "<id> <file> [--transient] [--policy RIGHTS]"; a wrong argument
+ * count is the usage error `expected`. */
 static int parse_create(struct tool *t, int argc, char **argv, struct se05x_write_opts *wo,
-                        struct se05x_policy *pol)
+                        struct se05x_policy *pol, const char *expected, se05x_objid *id, const char **path)
 {
     const struct option opts[] = {{"transient", no_argument, NULL, OPT_TRANSIENT},
                                   {"policy", required_argument, NULL, OPT_POLICY},
@@ -62,6 +64,11 @@ static int parse_create(struct tool *t, int argc, char **argv, struct se05x_writ
             return tool_bad_option(t, c, argc, argv);
         }
     }
+    if (argc - optind != 2)
+        return tool_usage(t, "%s", expected);
+    if ((rc = tool_parse_id(t, argv[optind], id)) != 0)
+        return rc;
+    *path = argv[optind + 1];
     return 0;
 }
 
@@ -78,15 +85,11 @@ int cmd_write(struct tool *t, int argc, char **argv)
         return 0;
     struct se05x_write_opts wo;
     struct se05x_policy pol;
-    int rc = parse_create(t, argc, argv, &wo, &pol);
+    se05x_objid id;
+    const char *path;
+    int rc = parse_create(t, argc, argv, &wo, &pol, "expected <id> <file>", &id, &path);
     if (rc)
         return rc;
-    if (argc - optind != 2)
-        return tool_usage(t, "expected <id> <file>");
-    se05x_objid id;
-    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
-        return rc;
-    const char *path = argv[optind + 1];
     uint8_t *data = NULL;
     size_t len = 0;
     if (tool_read_file(path, BINARY_MAX, &data, &len)) {
@@ -197,15 +200,11 @@ static int cert_write(struct tool *t, int argc, char **argv)
 {
     struct se05x_write_opts wo;
     struct se05x_policy pol;
-    int rc = parse_create(t, argc, argv, &wo, &pol);
+    se05x_objid id;
+    const char *path;
+    int rc = parse_create(t, argc, argv, &wo, &pol, "expected write <id> <certificate file>", &id, &path);
     if (rc)
         return rc;
-    if (argc - optind != 2)
-        return tool_usage(t, "expected write <id> <certificate file>");
-    se05x_objid id;
-    if ((rc = tool_parse_id(t, argv[optind], &id)) != 0)
-        return rc;
-    const char *path = argv[optind + 1];
     uint8_t *data = NULL;
     size_t len = 0;
     if (tool_read_file(path, 1 << 20, &data, &len))

@@ -223,17 +223,24 @@ const char *tool_curve_name(se05x_curve c)
     }
 }
 
+/* name is primary or one of the first n aliases (NULL ends the list early), case-insensitively. */
+static bool name_matches(const char *name, const char *primary, const char *const *alias, size_t n)
+{
+    if (strcasecmp(name, primary) == 0)
+        return true;
+    for (size_t j = 0; j < n && alias[j] != NULL; j++)
+        if (strcasecmp(name, alias[j]) == 0)
+            return true;
+    return false;
+}
+
 se05x_curve tool_curve_from_name(const char *name)
 {
     if (name == NULL || name[0] == 0)
         return SE05X_EC_NONE;
-    for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++) {
-        if (strcasecmp(name, curves[i].name) == 0)
+    for (size_t i = 0; i < sizeof curves / sizeof curves[0]; i++)
+        if (name_matches(name, curves[i].name, curves[i].alias, 3))
             return curves[i].c;
-        for (size_t j = 0; j < 3 && curves[i].alias[j] != NULL; j++)
-            if (strcasecmp(name, curves[i].alias[j]) == 0)
-                return curves[i].c;
-    }
     return SE05X_EC_NONE;
 }
 
@@ -262,13 +269,9 @@ static const struct {
 
 se05x_digest tool_digest_from_name(const char *name)
 {
-    for (size_t i = 0; name != NULL && i < sizeof digests / sizeof digests[0]; i++) {
-        if (strcasecmp(name, digests[i].name) == 0)
+    for (size_t i = 0; name != NULL && i < sizeof digests / sizeof digests[0]; i++)
+        if (name_matches(name, digests[i].name, digests[i].alias, 2))
             return digests[i].md;
-        for (size_t j = 0; j < 2 && digests[i].alias[j] != NULL; j++)
-            if (strcasecmp(name, digests[i].alias[j]) == 0)
-                return digests[i].md;
-    }
     return SE05X_MD_NONE;
 }
 
