@@ -20,6 +20,13 @@ note "all operations, keys by id / pkcs11 URI / ref file"
   >/dev/null || fail "engine_api ops (pkcs11 URIs)"
 "$API" ops "$T/ec.ref" 0x7f000002 >/dev/null || fail "engine_api ops (ref file)"
 
+note "ECDSA_do_sign with every digest length 1..64 on P-256, P-384, P-521"
+se05x generate ec 0x7f000003 --curve P-384 >/dev/null 2>&1 || fail "generate P-384"
+se05x generate ec 0x7f000004 --curve P-521 >/dev/null 2>&1 || fail "generate P-521"
+for id in 0x7f000001 0x7f000003 0x7f000004; do
+  "$API" dosign $id >/dev/null || fail "engine_api dosign $id"
+done
+
 note "4 threads x 25 signatures on one session"
 "$API" threads 0x7f000001 >/dev/null || fail "threads"
 

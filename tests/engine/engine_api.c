@@ -6,6 +6,8 @@
  *   engine_api load <key-id>         load a key; on failure print the error data
  *   engine_api reopen <key-id>       sign, print "ready", wait for a line on stdin
  *                                    (the chip restarts meanwhile), sign again
+ *   engine_api dosign <ec-id>        ECDSA_do_sign with every digest length 1..64,
+ *                                    each verified with the chip's public key
  *   engine_api steady N <ec-id> <ec-ref.pem> <rsa-id> <rsa-ref.pem>
  *                                    engine default for EC and RSA, then N rounds
  *                                    of STEADY_OPS private-key operations (each
@@ -237,6 +239,30 @@ static void steady(int n, char **a)
     EVP_PKEY_free(ec_ref);
 }
 
+/* Every digest length up to 64 (the chip's largest, SHA-512; P-521 with a
+ * 65/66-byte digest is refused with a clear error): standard lengths go to
+ * the chip as is, the others are rewritten by the engine and must verify. */
+static void dosign_all(const char *id)
+{
+    EVP_PKEY *k = load(id, 1), *pub = load(id, 0);
+    unsigned char d[64];
+    ECDSA_SIG *sig;
+    int i, j;
+
+    for (i = 1; i <= (int)sizeof(d); i++) {
+        for (j = 0; j < i; j++)
+            d[j] = (unsigned char)(0xA5 ^ (i * 7 + j * 13));
+        sig = ECDSA_do_sign(d, i, (EC_KEY *)EVP_PKEY_get0_EC_KEY(k));
+        CHECK(sig != NULL, "ECDSA_do_sign, %d-byte digest, %s", i, id);
+        CHECK(ECDSA_do_verify(d, i, sig, (EC_KEY *)EVP_PKEY_get0_EC_KEY(pub)) == 1,
+              "ECDSA_do_sign, %d-byte digest, %s: does not verify", i, id);
+        ECDSA_SIG_free(sig);
+    }
+    CLEAN("ECDSA_do_sign, all digest lengths");
+    EVP_PKEY_free(pub);
+    EVP_PKEY_free(k);
+}
+
 static void soft_ops(void)
 {
     EVP_PKEY *ec = EVP_EC_gen("P-256"), *rsa = EVP_RSA_gen(2048);
@@ -284,6 +310,8 @@ int main(int argc, char **argv)
         CHECK(fgets(line, sizeof(line), stdin) != NULL, "no go-ahead on stdin");
         sign_verify(k, EVP_sha256(), 0, "after the chip restarted");
         EVP_PKEY_free(k);
+    } else if (strcmp(mode, "dosign") == 0 && argc == 3) {
+        dosign_all(argv[2]);
     } else if (strcmp(mode, "steady") == 0 && argc == 7 && atoi(argv[2]) > 0) {
         steady(atoi(argv[2]), argv + 3);
     } else if (strcmp(mode, "load") == 0 && argc == 3) {
@@ -299,7 +327,8 @@ int main(int argc, char **argv)
         EVP_PKEY_free(k);
     } else {
         fprintf(stderr, "usage: engine_api ops EC-ID RSA-ID | threads EC-ID | soft | load KEY-ID | "
-                        "reopen KEY-ID | steady N EC-ID EC-REF RSA-ID RSA-REF\n");
+                        "reopen KEY-ID | dosign EC-ID |\n"
+                        "       steady N EC-ID EC-REF RSA-ID RSA-REF\n");
         return 2;
     }
     ENGINE_finish(eng);
