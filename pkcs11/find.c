@@ -45,6 +45,22 @@ static int named_id(const struct p11_ctx *ctx, const CK_ATTRIBUTE *t, CK_ULONG n
     return 0;
 }
 
+/* Forgets the handles of the last search. */
+static void found_clear(struct p11_session *s)
+{
+    free(s->found);
+    s->found = NULL;
+    s->n_found = s->pos = 0;
+}
+
+/* The session of h with a search in progress, or NULL with *rv set. */
+static struct p11_session *searching_session(struct p11_ctx *ctx, CK_SESSION_HANDLE h, CK_RV *rv)
+{
+    struct p11_session *s = p11_session_get(ctx, h);
+    *rv = !s ? CKR_SESSION_HANDLE_INVALID : !s->find_active ? CKR_OPERATION_NOT_INITIALIZED : CKR_OK;
+    return *rv == CKR_OK ? s : NULL;
+}
+
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
     P11_ENTER(ctx);
@@ -55,9 +71,7 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
         P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
     if (!pTemplate && ulCount)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    free(s->found);
-    s->found = NULL;
-    s->n_found = s->pos = 0;
+    found_clear(s);
     size_t cap = 0;
     CK_RV rv = CKR_OK;
 
@@ -107,9 +121,7 @@ CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, 
     }
 done:
     if (rv != CKR_OK) {
-        free(s->found);
-        s->found = NULL;
-        s->n_found = 0;
+        found_clear(s);
         P11_LEAVE(ctx, rv);
     }
     s->find_active = 1;
@@ -120,11 +132,10 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, C
                     CK_ULONG_PTR pulObjectCount)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
+    CK_RV rv;
+    struct p11_session *s = searching_session(ctx, hSession, &rv);
     if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!s->find_active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
+        P11_LEAVE(ctx, rv);
     if (!pulObjectCount || (!phObject && ulMaxObjectCount))
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     CK_ULONG n = 0;
@@ -137,14 +148,11 @@ CK_RV C_FindObjects(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE_PTR phObject, C
 CK_RV C_FindObjectsFinal(CK_SESSION_HANDLE hSession)
 {
     P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
+    CK_RV rv;
+    struct p11_session *s = searching_session(ctx, hSession, &rv);
     if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!s->find_active)
-        P11_LEAVE(ctx, CKR_OPERATION_NOT_INITIALIZED);
-    free(s->found);
-    s->found = NULL;
-    s->n_found = s->pos = 0;
+        P11_LEAVE(ctx, rv);
+    found_clear(s);
     s->find_active = 0;
     P11_LEAVE(ctx, CKR_OK);
 }
