@@ -141,3 +141,33 @@ OSSL_ENCODER_CTX *se05x_ossl_encoder(const EVP_PKEY *pk, int selection, const ch
     }
     return NULL;
 }
+
+/* ---- private library context (D8) ---- */
+
+bool se05x_ossl_scope_enter(struct se05x_ossl_scope *sc)
+{
+    sc->prev = NULL;
+    sc->dflt = NULL;
+    sc->priv = OSSL_LIB_CTX_new(); /* reads no configuration: cannot load us */
+    if (!sc->priv)
+        return false;
+    sc->dflt = OSSL_PROVIDER_load(sc->priv, "default");
+    if (!sc->dflt) {
+        OSSL_LIB_CTX_free(sc->priv);
+        sc->priv = NULL;
+        return false;
+    }
+    sc->prev = OSSL_LIB_CTX_set0_default(sc->priv);
+    return true;
+}
+
+void se05x_ossl_scope_leave(struct se05x_ossl_scope *sc)
+{
+    if (!sc->priv)
+        return;
+    OSSL_LIB_CTX_set0_default(sc->prev);
+    OSSL_PROVIDER_unload(sc->dflt);
+    OSSL_LIB_CTX_free(sc->priv);
+    sc->priv = NULL;
+    sc->dflt = NULL;
+}

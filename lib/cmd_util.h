@@ -15,11 +15,15 @@
 #include <openssl/ec.h>
 #include <openssl/encoder.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 /* libcrypto objects of lib/ come from the default provider whenever it is
  * loaded, so host crypto never lands in our own provider (compat.md W1/R2,
  * docs/decisions.md D8); without a default provider, from whichever provider
- * offers them. Each returns NULL on failure. */
+ * offers them. Each returns NULL on failure. A property query does not keep
+ * OpenSSL 3.0's decoders and encoders from using other providers' (they are
+ * collected from every provider), so decoding and encoding run in a private
+ * scope (below). */
 #define SE05X_OSSL_PROPQ "provider=default"
 EVP_PKEY_CTX *se05x_ossl_pkey_ctx(const char *alg);
 EVP_MD *se05x_ossl_md(const char *name);
@@ -28,6 +32,20 @@ EVP_PKEY *se05x_ossl_raw_key(const char *alg, int priv, const uint8_t *k, size_t
 OSSL_DECODER_CTX *se05x_ossl_decoder(EVP_PKEY **pk, const char *input, int selection);
 OSSL_ENCODER_CTX *se05x_ossl_encoder(const EVP_PKEY *pk, int selection, const char *output,
                                      const char *structure);
+
+/* A private library context that knows only the built-in default provider,
+ * made the calling thread's default library context between enter and leave
+ * (OSSL_LIB_CTX_set0_default is per thread). Everything lib decodes or
+ * encodes in between (PEM, DER, PKCS#8, PKCS#12, reference keys) can reach
+ * no other provider, in particular not ours, whatever the process loaded or
+ * its OPENSSL_CONF says (compat.md R2, decisions.md D8). Created per call:
+ * no global state. enter returns false when it cannot be set up. */
+struct se05x_ossl_scope {
+    OSSL_LIB_CTX *priv, *prev;
+    OSSL_PROVIDER *dflt;
+};
+bool se05x_ossl_scope_enter(struct se05x_ossl_scope *sc);
+void se05x_ossl_scope_leave(struct se05x_ossl_scope *sc);
 
 /* INS byte of a WRITE: INS_WRITE | transient bit. */
 uint8_t se05x_write_ins(const struct se05x_write_opts *o);
@@ -75,7 +93,8 @@ void se05x_type_decode(uint8_t type, se05x_kind *kind, se05x_keypart *part, se05
 /* Key files (ossl.c): whole file into memory (at most 1 MiB, malloc'ed). */
 se05x_rc se05x_read_file(const char *path, uint8_t **data, size_t *len, struct se05x_error *err);
 /* PEM or DER bytes -> EVP_PKEY; selection EVP_PKEY_KEYPAIR or
- * EVP_PKEY_PUBLIC_KEY. *asked is set when a passphrase was requested. */
+ * EVP_PKEY_PUBLIC_KEY. *asked is set when a passphrase was requested.
+ * Decodes in the current default library context: call it inside a scope. */
 EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked);
 /* True for an encrypted PEM or DER PKCS#8 key. */
 bool se05x_key_is_encrypted(const uint8_t *d, size_t n);

@@ -1,6 +1,7 @@
 /* OpenSSL glue: EVP_PKEY <-> chip objects, and key file loading.
  * libcrypto objects come from the default provider when it is loaded
- * (cmd_util.h se05x_ossl_*, docs/decisions.md D8). */
+ * (cmd_util.h se05x_ossl_*, docs/decisions.md D8); key files are decoded in a
+ * private library context (se05x_ossl_scope). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,6 +369,27 @@ EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked
     return pk;
 }
 
+/* The decoded key, rebuilt in the caller's default library context (the
+ * decoding one is private and short-lived, D8); by the default provider's
+ * keymgmt when it is loaded there (fetches honour the property query, unlike
+ * decoders). Private values travel in params that are cleansed. */
+static EVP_PKEY *reimport(EVP_PKEY *src, int selection)
+{
+    OSSL_PARAM *p = NULL;
+    EVP_PKEY *pk = NULL;
+    const char *type = EVP_PKEY_get0_type_name(src);
+    EVP_PKEY_CTX *ctx = type ? se05x_ossl_pkey_ctx(type) : NULL;
+    if (ctx && EVP_PKEY_todata(src, selection, &p) == 1 && EVP_PKEY_fromdata_init(ctx) == 1 &&
+        EVP_PKEY_fromdata(ctx, &pk, selection, p) != 1)
+        pk = NULL;
+    for (OSSL_PARAM *q = p; q && q->key; q++) /* OSSL_PARAM_clear_free is 3.2+ */
+        if (q->data)
+            OPENSSL_cleanse(q->data, q->data_size);
+    OSSL_PARAM_free(p);
+    EVP_PKEY_CTX_free(ctx);
+    return pk;
+}
+
 se05x_rc se05x_load_key_file(const char *path, EVP_PKEY **out, struct se05x_error *err)
 {
     if (!path || !out)
@@ -378,15 +400,26 @@ se05x_rc se05x_load_key_file(const char *path, EVP_PKEY **out, struct se05x_erro
     se05x_rc rc = se05x_read_file(path, &d, &n, err);
     if (rc)
         return rc;
-    int asked = 0;
+    int asked = 0, sel = EVP_PKEY_KEYPAIR;
+    struct se05x_ossl_scope sc;
+    if (!se05x_ossl_scope_enter(&sc)) {
+        OPENSSL_cleanse(d, n);
+        free(d);
+        return se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "%s: no private OpenSSL library context", path);
+    }
     ERR_set_mark();
-    EVP_PKEY *pk = NULL;
+    EVP_PKEY *dec = NULL, *pk = NULL;
     if (n && !se05x_key_is_encrypted(d, n)) {
-        pk = se05x_decode_key(d, n, EVP_PKEY_KEYPAIR, &asked);
-        if (!pk && !asked)
-            pk = se05x_decode_key(d, n, EVP_PKEY_PUBLIC_KEY, &asked);
+        dec = se05x_decode_key(d, n, EVP_PKEY_KEYPAIR, &asked);
+        if (!dec && !asked && (dec = se05x_decode_key(d, n, EVP_PKEY_PUBLIC_KEY, &asked)))
+            sel = EVP_PKEY_PUBLIC_KEY;
     } else if (n) {
         asked = 1;
+    }
+    se05x_ossl_scope_leave(&sc); /* dec stays usable until freed: it holds its provider */
+    if (dec) {
+        pk = reimport(dec, sel);
+        EVP_PKEY_free(dec);
     }
     ERR_pop_to_mark();
     OPENSSL_cleanse(d, n);

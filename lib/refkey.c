@@ -210,25 +210,29 @@ se05x_rc se05x_refkey_parse(const uint8_t *data, size_t len, struct se05x_refkey
         return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "empty key file");
     if (se05x_key_is_encrypted(data, len))
         return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "key file is encrypted");
-    int asked = 0;
+    int asked = 0, p12 = 0;
+    struct se05x_ossl_scope sc;
+    if (!se05x_ossl_scope_enter(&sc)) /* D8: parse where only the default provider lives */
+        return se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "refkey: no private OpenSSL library context");
     ERR_set_mark();
     EVP_PKEY *pk = NULL;
-    if (try_pkcs12(data, len, &pk) && !pk) {
-        ERR_pop_to_mark();
-        return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "PKCS#12 file needs a password other than \"nxp\"");
-    }
-    if (!pk)
+    p12 = try_pkcs12(data, len, &pk);
+    if (!pk && !p12)
         pk = se05x_decode_key(data, len, EVP_PKEY_KEYPAIR, &asked);
     if (pk) {
         *is_ref = se05x_refkey_from_pkey(pk, ref);
-    } else if (!asked && (pk = se05x_decode_key(data, len, EVP_PKEY_PUBLIC_KEY, &asked))) {
+    } else if (!p12 && !asked && (pk = se05x_decode_key(data, len, EVP_PKEY_PUBLIC_KEY, &asked))) {
         *is_ref = 0; /* a public key is an ordinary key */
     }
+    bool got = pk != NULL;
+    EVP_PKEY_free(pk); /* before its library context goes */
     ERR_pop_to_mark();
-    if (!pk)
+    se05x_ossl_scope_leave(&sc);
+    if (p12 && !got)
+        return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "PKCS#12 file needs a password other than \"nxp\"");
+    if (!got)
         return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%s",
                              asked ? "key file is encrypted" : "not a PEM or DER key");
-    EVP_PKEY_free(pk);
     return SE05X_OK;
 }
 
@@ -299,6 +303,9 @@ se05x_rc se05x_refkey_ec_der(se05x_objid id, se05x_curve c, const uint8_t *pub, 
     ec_marker_build(m, l, id, public_only);
     EVP_PKEY *pk = NULL;
     se05x_rc rc = SE05X_E_CRYPTO;
+    struct se05x_ossl_scope sc;
+    if (!se05x_ossl_scope_enter(&sc)) /* D8: encode where only the default provider lives */
+        return SE05X_E_CRYPTO;
     ERR_set_mark();
     if (weier) {
         if (!pub || publen != 1 + 2 * l || pub[0] != 0x04) {
@@ -339,6 +346,7 @@ se05x_rc se05x_refkey_ec_der(se05x_objid id, se05x_curve c, const uint8_t *pub, 
 out:
     ERR_pop_to_mark();
     EVP_PKEY_free(pk);
+    se05x_ossl_scope_leave(&sc);
     return rc;
 }
 
@@ -355,8 +363,10 @@ se05x_rc se05x_refkey_rsa_der(se05x_objid id, const uint8_t *n, size_t nlen, con
     OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
     OSSL_PARAM *p = NULL;
     EVP_PKEY *pk = NULL;
+    struct se05x_ossl_scope sc;
+    bool scoped = se05x_ossl_scope_enter(&sc); /* D8 */
     ERR_set_mark();
-    if (!bn || !be || !zero || !one || !bq || !bqi || !b || !BN_set_word(one, 1) ||
+    if (!scoped || !bn || !be || !zero || !one || !bq || !bqi || !b || !BN_set_word(one, 1) ||
         !BN_set_word(bq, id) || !BN_set_word(bqi, SE05X_REFKEY_MAGIC))
         goto out;
     BN_zero(zero);
@@ -379,6 +389,8 @@ se05x_rc se05x_refkey_rsa_der(se05x_objid id, const uint8_t *n, size_t nlen, con
 out:
     ERR_pop_to_mark();
     EVP_PKEY_free(pk);
+    if (scoped)
+        se05x_ossl_scope_leave(&sc);
     OSSL_PARAM_free(p);
     OSSL_PARAM_BLD_free(b);
     BN_free(bn);
