@@ -154,12 +154,7 @@ static uint16_t key_of(struct sim_card *c, const struct sim_tlvs *t, uint8_t typ
     uint32_t id;
     if (!sim_tlv_u32(t, SE05X_TAG_1, &id))
         return SE05X_SW_WRONG_DATA;
-    uint16_t sw = card_use_obj(c, id, 0, o);
-    if (sw != SE05X_SW_OK)
-        return sw;
-    if ((*o)->type != type)
-        return SE05X_SW_CONDITIONS;
-    return card_use_obj(c, id, rule, o);
+    return card_use_sym_key(c, id, type, rule, o);
 }
 
 /* CipherInit 80 03 0E 42|43: 41 04 key, 42 02 id, [44 IV]. */
@@ -176,15 +171,10 @@ uint16_t h_cipher_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_
         return sw;
     if ((sw = key_of(c, &t, SE05X_TYPE_AES, enc ? SE05X_POL_ALLOW_ENC : SE05X_POL_ALLOW_DEC, &o)) != SE05X_SW_OK)
         return sw;
-    size_t kl = o->part_len[SIM_P_VALUE];
-    const EVP_CIPHER *ci = k->subtype == 0x0E ? (kl == 16 ? EVP_aes_128_ecb() : kl == 24 ? EVP_aes_192_ecb() : EVP_aes_256_ecb())
-                         : k->subtype == 0x0D ? (kl == 16 ? EVP_aes_128_cbc() : kl == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc())
-                                              : (kl == 16 ? EVP_aes_128_ctr() : kl == 24 ? EVP_aes_192_ctr() : EVP_aes_256_ctr());
-    if (k->subtype == 0x0E ? t.has[SE05X_TAG_4] : t.has[SE05X_TAG_4] && t.n[SE05X_TAG_4] != 16)
+    const EVP_CIPHER *ci = card_aes_cipher(k->subtype, o->part_len[SIM_P_VALUE]);
+    uint8_t iv[16];
+    if (!card_aes_iv(k->subtype, &t, iv))
         return SE05X_SW_WRONG_DATA;
-    uint8_t iv[16] = {0};
-    if (t.has[SE05X_TAG_4])
-        memcpy(iv, t.v[SE05X_TAG_4], 16);
     cobj_reset(k);
     k->cipher = EVP_CIPHER_CTX_new();
     if (!k->cipher ||

@@ -34,6 +34,33 @@ const char *card_hmac_digest_name(uint8_t algo)
     return algo == 0x18 ? "SHA1" : algo == 0x19 ? "SHA256" : algo == 0x1A ? "SHA384" : algo == 0x1B ? "SHA512" : NULL;
 }
 
+uint16_t card_use_sym_key(struct sim_card *c, uint32_t id, uint8_t type, uint32_t rule, struct sim_obj **o)
+{
+    uint16_t sw = card_use_obj(c, id, 0, o);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if ((*o)->type != type)
+        return SE05X_SW_CONDITIONS;
+    return card_use_obj(c, id, rule, o);
+}
+
+const EVP_CIPHER *card_aes_cipher(uint8_t mode, size_t kl)
+{
+    return mode == 0x0E ? (kl == 16 ? EVP_aes_128_ecb() : kl == 24 ? EVP_aes_192_ecb() : EVP_aes_256_ecb())
+         : mode == 0x0D ? (kl == 16 ? EVP_aes_128_cbc() : kl == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc())
+                        : (kl == 16 ? EVP_aes_128_ctr() : kl == 24 ? EVP_aes_192_ctr() : EVP_aes_256_ctr());
+}
+
+bool card_aes_iv(uint8_t mode, const struct sim_tlvs *t, uint8_t iv[16])
+{
+    if (mode == 0x0E ? t->has[SE05X_TAG_4] : t->has[SE05X_TAG_4] && t->n[SE05X_TAG_4] != 16)
+        return false;
+    memset(iv, 0, 16);
+    if (t->has[SE05X_TAG_4])
+        memcpy(iv, t->v[SE05X_TAG_4], 16);
+    return true;
+}
+
 uint16_t h_digest_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
@@ -74,11 +101,9 @@ uint16_t h_mac_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     bool cmac = algo == 0x31;
     if (!dname && !cmac)
         return SE05X_SW_WRONG_DATA;
-    if ((sw = card_use_obj(c, id, 0, &o)) != SE05X_SW_OK)
-        return sw;
-    if (cmac ? o->type != SE05X_TYPE_AES : o->type != SE05X_TYPE_HMAC)
-        return SE05X_SW_CONDITIONS;
-    if ((sw = card_use_obj(c, id, gen ? SE05X_POL_ALLOW_SIGN : SE05X_POL_ALLOW_VERIFY, &o)) != SE05X_SW_OK)
+    sw = card_use_sym_key(c, id, cmac ? SE05X_TYPE_AES : SE05X_TYPE_HMAC,
+                          gen ? SE05X_POL_ALLOW_SIGN : SE05X_POL_ALLOW_VERIFY, &o);
+    if (sw != SE05X_SW_OK)
         return sw;
     const char *cipher = o->part_len[SIM_P_VALUE] == 16 ? "AES-128-CBC"
                          : o->part_len[SIM_P_VALUE] == 24 ? "AES-192-CBC" : "AES-256-CBC";
@@ -121,21 +146,14 @@ uint16_t h_cipher_oneshot(struct sim_card *c, const struct sim_apdu *a, struct t
         return SE05X_SW_WRONG_DATA;
     if (mode != 0x0E && mode != 0x0D && mode != 0xF0)
         return SE05X_SW_WRONG_DATA; /* AES ECB_NOPAD, CBC_NOPAD, CTR only */
-    if ((sw = card_use_obj(c, id, 0, &o)) != SE05X_SW_OK)
+    sw = card_use_sym_key(c, id, SE05X_TYPE_AES, enc ? SE05X_POL_ALLOW_ENC : SE05X_POL_ALLOW_DEC, &o);
+    if (sw != SE05X_SW_OK)
         return sw;
-    if (o->type != SE05X_TYPE_AES)
-        return SE05X_SW_CONDITIONS;
-    if ((sw = card_use_obj(c, id, enc ? SE05X_POL_ALLOW_ENC : SE05X_POL_ALLOW_DEC, &o)) != SE05X_SW_OK)
-        return sw;
-    size_t kl = o->part_len[SIM_P_VALUE], n = t.n[SE05X_TAG_3];
-    const EVP_CIPHER *ci = mode == 0x0E ? (kl == 16 ? EVP_aes_128_ecb() : kl == 24 ? EVP_aes_192_ecb() : EVP_aes_256_ecb())
-                         : mode == 0x0D ? (kl == 16 ? EVP_aes_128_cbc() : kl == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc())
-                                        : (kl == 16 ? EVP_aes_128_ctr() : kl == 24 ? EVP_aes_192_ctr() : EVP_aes_256_ctr());
-    if ((mode != 0xF0 && n % 16) || (mode == 0x0E ? t.has[SE05X_TAG_4] : t.has[SE05X_TAG_4] && t.n[SE05X_TAG_4] != 16))
+    size_t n = t.n[SE05X_TAG_3];
+    const EVP_CIPHER *ci = card_aes_cipher(mode, o->part_len[SIM_P_VALUE]);
+    uint8_t iv[16];
+    if ((mode != 0xF0 && n % 16) || !card_aes_iv(mode, &t, iv))
         return SE05X_SW_WRONG_DATA;
-    uint8_t iv[16] = {0};
-    if (t.has[SE05X_TAG_4])
-        memcpy(iv, t.v[SE05X_TAG_4], 16);
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     int l1 = 0, l2 = 0;
     bool ok = ctx && EVP_CipherInit_ex(ctx, ci, NULL, o->part[SIM_P_VALUE], mode == 0x0E ? NULL : iv, enc) == 1 &&
@@ -152,12 +170,7 @@ uint16_t h_cipher_oneshot(struct sim_card *c, const struct sim_apdu *a, struct t
 /* A KDF secret: an HMAC key object with the KDF policy bit. */
 static uint16_t kdf_secret(struct sim_card *c, uint32_t id, struct sim_obj **o)
 {
-    uint16_t sw = card_use_obj(c, id, 0, o);
-    if (sw != SE05X_SW_OK)
-        return sw;
-    if ((*o)->type != SE05X_TYPE_HMAC)
-        return SE05X_SW_CONDITIONS;
-    return card_use_obj(c, id, SE05X_POL_ALLOW_KDF, o);
+    return card_use_sym_key(c, id, SE05X_TYPE_HMAC, SE05X_POL_ALLOW_KDF, o);
 }
 
 static uint16_t run_kdf(struct sim_card *c, struct tlv_w *w, const char *name, OSSL_PARAM *params, size_t len)

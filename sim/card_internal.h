@@ -173,6 +173,14 @@ uint16_t h_pbkdf2(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 const EVP_MD *card_digest_mode_md(uint8_t m);
 /* HMAC MACAlgo byte (18..1B) -> libcrypto digest name; NULL when not HMAC. */
 const char *card_hmac_digest_name(uint8_t algo);
+/* card_use_obj for a symmetric key of exactly this type: 6985 for another
+ * type, checked before the policy `rule`. */
+uint16_t card_use_sym_key(struct sim_card *c, uint32_t id, uint8_t type, uint32_t rule, struct sim_obj **o);
+/* AES cipher of a CipherMode (0E ECB, 0D CBC, F0 CTR; no padding) for a key of kl bytes. */
+const EVP_CIPHER *card_aes_cipher(uint8_t mode, size_t kl);
+/* TAG 4 IV of an AES operation into iv: ECB takes none, the others 16 bytes
+ * or none (zeros). False when malformed. */
+bool card_aes_iv(uint8_t mode, const struct sim_tlvs *t, uint8_t iv[16]);
 
 /* Sign / verify dispatch on the key type (applet_crypto.c). */
 uint16_t h_sign(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
