@@ -23,6 +23,8 @@ static void ecdh_freectx(void *ctx)
     SXP_DH *c = ctx;
     if (c == NULL)
         return;
+    if (pthread_getspecific(c->p->peer_pending) == c) /* init without a peer */
+        pthread_setspecific(c->p->peer_pending, NULL);
     sxp_key_free(c->k);
     sxp_key_free(c->peer);
     OPENSSL_free(c);

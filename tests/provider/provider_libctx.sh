@@ -26,7 +26,7 @@ cmp -s ec2.ref plain.ref || fail "se05x refkey differs from seTool getRef"
 expect_fail "seTool setECC with a ref key" seTool setECC 0x7f000060 ec.ref
 seTool setECC 0x7f000061 ord.pem >/dev/null 2>&1 || fail "seTool setECC with an ordinary key"
 noprov "seTool/se05x"
-with_asan_preload "$SE05X_BUILD/tests/lib_no_provider" ec.ref sec1.ref rsa.ref ord.pem ord.pub ||
+"$SE05X_BUILD/tests/lib_no_provider" ec.ref sec1.ref rsa.ref ord.pem ord.pub ||
   fail "lib_no_provider"
 noprov "lib_no_provider"
 # The provider's decoder path in the same configuration: it decodes the ref
