@@ -231,21 +231,10 @@ uint16_t h_mac_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     if ((sw = key_of(c, &t, cmac ? SE05X_TYPE_AES : SE05X_TYPE_HMAC,
                      gen ? SE05X_POL_ALLOW_SIGN : SE05X_POL_ALLOW_VERIFY, &o)) != SE05X_SW_OK)
         return sw;
-    size_t kl = o->part_len[SIM_P_VALUE];
-    const char *cipher = kl == 16 ? "AES-128-CBC" : kl == 24 ? "AES-192-CBC" : "AES-256-CBC";
-    EVP_MAC *m = EVP_MAC_fetch(NULL, cmac ? "CMAC" : "HMAC", NULL);
-    OSSL_PARAM params[] = {
-        cmac ? OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0)
-             : OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-                                                (char *)card_hmac_digest_name(k->subtype), 0),
-        OSSL_PARAM_construct_end()};
     cobj_reset(k);
-    k->mac = m ? EVP_MAC_CTX_new(m) : NULL;
-    EVP_MAC_free(m);
-    if (!k->mac || EVP_MAC_init(k->mac, o->part[SIM_P_VALUE], kl, params) != 1) {
-        cobj_reset(k);
+    k->mac = card_mac_start(o, k->subtype);
+    if (!k->mac)
         return 0x6F00;
-    }
     k->verify = !gen;
     k->active = true;
     return SE05X_SW_OK;

@@ -61,6 +61,25 @@ bool card_aes_iv(uint8_t mode, const struct sim_tlvs *t, uint8_t iv[16])
     return true;
 }
 
+EVP_MAC_CTX *card_mac_start(const struct sim_obj *key, uint8_t algo)
+{
+    size_t kl = key->part_len[SIM_P_VALUE];
+    const char *cipher = kl == 16 ? "AES-128-CBC" : kl == 24 ? "AES-192-CBC" : "AES-256-CBC";
+    bool cmac = algo == 0x31;
+    EVP_MAC *m = EVP_MAC_fetch(NULL, cmac ? "CMAC" : "HMAC", NULL);
+    EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new(m) : NULL;
+    EVP_MAC_free(m);
+    OSSL_PARAM params[] = {
+        cmac ? OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0)
+             : OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)card_hmac_digest_name(algo), 0),
+        OSSL_PARAM_construct_end()};
+    if (ctx && EVP_MAC_init(ctx, key->part[SIM_P_VALUE], kl, params) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
 uint16_t h_digest_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
@@ -105,19 +124,10 @@ uint16_t h_mac_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_
                           gen ? SE05X_POL_ALLOW_SIGN : SE05X_POL_ALLOW_VERIFY, &o);
     if (sw != SE05X_SW_OK)
         return sw;
-    const char *cipher = o->part_len[SIM_P_VALUE] == 16 ? "AES-128-CBC"
-                         : o->part_len[SIM_P_VALUE] == 24 ? "AES-192-CBC" : "AES-256-CBC";
-    EVP_MAC *m = EVP_MAC_fetch(NULL, cmac ? "CMAC" : "HMAC", NULL);
-    EVP_MAC_CTX *ctx = m ? EVP_MAC_CTX_new(m) : NULL;
-    OSSL_PARAM params[] = {
-        cmac ? OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, (char *)cipher, 0)
-             : OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)dname, 0),
-        OSSL_PARAM_construct_end()};
-    bool ok = ctx && EVP_MAC_init(ctx, o->part[SIM_P_VALUE], o->part_len[SIM_P_VALUE], params) == 1 &&
-              EVP_MAC_update(ctx, t.v[SE05X_TAG_3], t.n[SE05X_TAG_3]) == 1 &&
+    EVP_MAC_CTX *ctx = card_mac_start(o, algo);
+    bool ok = ctx && EVP_MAC_update(ctx, t.v[SE05X_TAG_3], t.n[SE05X_TAG_3]) == 1 &&
               EVP_MAC_final(ctx, mac, &ml, sizeof mac) == 1;
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(m);
     if (!ok)
         return 0x6F00;
     if (gen) {

@@ -176,6 +176,9 @@ const char *card_hmac_digest_name(uint8_t algo);
 /* card_use_obj for a symmetric key of exactly this type: 6985 for another
  * type, checked before the policy `rule`. */
 uint16_t card_use_sym_key(struct sim_card *c, uint32_t id, uint8_t type, uint32_t rule, struct sim_obj **o);
+/* MAC context keyed with `key` for a MACAlgo byte: HMAC (18..1B) or AES-CMAC
+ * (31, cipher by key length); NULL when it cannot be set up. */
+EVP_MAC_CTX *card_mac_start(const struct sim_obj *key, uint8_t algo);
 /* AES cipher of a CipherMode (0E ECB, 0D CBC, F0 CTR; no padding) for a key of kl bytes. */
 const EVP_CIPHER *card_aes_cipher(uint8_t mode, size_t kl);
 /* TAG 4 IV of an AES operation into iv: ECB takes none, the others 16 bytes
