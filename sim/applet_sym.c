@@ -2,8 +2,9 @@
  * MACOneShot (HMAC with HMAC keys, AES-CMAC with AES keys), CipherOneShot
  * (AES ECB/CBC/CTR without padding), HKDF (extract+expand) and PBKDF2 with
  * HMAC-key secrets. Policies: MAC generate SIGN / validate VERIFY, cipher
- * ENC / DEC, HKDF and PBKDF2 KDF. The multi-step Init/Update/Final forms need
- * crypto objects, which are not emulated. */
+ * ENC / DEC, HKDF and PBKDF2 KDF. The multi-step Init/Update/Final forms are
+ * in applet_cryptoobj.c, which shares the algorithm and key helpers below
+ * (card_digest_mode_md, card_mac_start, card_aes_cipher ...). */
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
