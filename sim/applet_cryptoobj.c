@@ -265,12 +265,7 @@ uint16_t h_mac_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     cobj_reset(k);
     if (!ok)
         return 0x6F00;
-    if (!verify) {
-        rsp_data(c, w, SE05X_TAG_1, mac, ml);
-    } else {
-        bool good = t.n[SE05X_TAG_3] == ml && CRYPTO_memcmp(t.v[SE05X_TAG_3], mac, ml) == 0;
-        rsp_u8(c, w, SE05X_TAG_1, good ? SE05X_RESULT_SUCCESS : SE05X_RESULT_FAILURE);
-    }
+    card_mac_answer(c, w, verify, t.v[SE05X_TAG_3], t.n[SE05X_TAG_3], mac, ml);
     OPENSSL_cleanse(mac, sizeof mac);
     return SE05X_SW_OK;
 }

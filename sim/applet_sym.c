@@ -81,6 +81,17 @@ EVP_MAC_CTX *card_mac_start(const struct sim_obj *key, uint8_t algo)
     return ctx;
 }
 
+void card_mac_answer(const struct sim_card *c, struct tlv_w *w, bool validate, const uint8_t *tag, size_t taglen,
+                     const uint8_t *mac, size_t ml)
+{
+    if (!validate) {
+        rsp_data(c, w, SE05X_TAG_1, mac, ml);
+    } else {
+        bool good = taglen == ml && CRYPTO_memcmp(tag, mac, ml) == 0;
+        rsp_u8(c, w, SE05X_TAG_1, good ? SE05X_RESULT_SUCCESS : SE05X_RESULT_FAILURE);
+    }
+}
+
 uint16_t h_digest_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
@@ -131,12 +142,7 @@ uint16_t h_mac_oneshot(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     EVP_MAC_CTX_free(ctx);
     if (!ok)
         return 0x6F00;
-    if (gen) {
-        rsp_data(c, w, SE05X_TAG_1, mac, ml);
-    } else {
-        bool good = t.n[SE05X_TAG_5] == ml && CRYPTO_memcmp(t.v[SE05X_TAG_5], mac, ml) == 0;
-        rsp_u8(c, w, SE05X_TAG_1, good ? SE05X_RESULT_SUCCESS : SE05X_RESULT_FAILURE);
-    }
+    card_mac_answer(c, w, !gen, t.v[SE05X_TAG_5], t.n[SE05X_TAG_5], mac, ml);
     OPENSSL_cleanse(mac, sizeof mac);
     return SE05X_SW_OK;
 }

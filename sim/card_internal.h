@@ -179,6 +179,10 @@ uint16_t card_use_sym_key(struct sim_card *c, uint32_t id, uint8_t type, uint32_
 /* MAC context keyed with `key` for a MACAlgo byte: HMAC (18..1B) or AES-CMAC
  * (31, cipher by key length); NULL when it cannot be set up. */
 EVP_MAC_CTX *card_mac_start(const struct sim_obj *key, uint8_t algo);
+/* Answer of a MAC: generate returns it (TAG 1), validate compares it with
+ * `tag` in constant time and returns 01 / 02. */
+void card_mac_answer(const struct sim_card *c, struct tlv_w *w, bool validate, const uint8_t *tag, size_t taglen,
+                     const uint8_t *mac, size_t ml);
 /* AES cipher of a CipherMode (0E ECB, 0D CBC, F0 CTR; no padding) for a key of kl bytes. */
 const EVP_CIPHER *card_aes_cipher(uint8_t mode, size_t kl);
 /* TAG 4 IV of an AES operation into iv: ECB takes none, the others 16 bytes
