@@ -7,13 +7,19 @@
 #include <string.h>
 #include <strings.h>
 
+/* "se05x: <message>" line on stderr. */
+__attribute__((format(printf, 1, 0))) static void say(const char *fmt, va_list ap)
+{
+    fputs("se05x: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 int tool_err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("se05x: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say(fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -36,9 +42,7 @@ void tool_info(const struct tool *t, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("se05x: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say(fmt, ap);
     va_end(ap);
 }
 
