@@ -68,6 +68,19 @@ static struct sim_obj *secret_for_write(struct sim_card *c, const struct sim_apd
     return o;
 }
 
+/* Start of a write of a data object (binary file, counter, PCR): never an
+ * auth object (6D00), TLVs parsed, TAG 1 a non-zero object id (6A80). */
+static uint16_t data_write_args(const struct sim_apdu *a, const uint8_t *tags, size_t ntags, struct sim_tlvs *t,
+                                uint32_t *id)
+{
+    if (a->ins & SE05X_INS_AUTH_OBJECT)
+        return SE05X_SW_INS_NOT_SUPPORTED;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, ntags, t);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    return sim_tlv_u32(t, SE05X_TAG_1, id) && *id != 0 ? SE05X_SW_OK : SE05X_SW_WRONG_DATA;
+}
+
 uint16_t h_write_binary(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_POLICY, SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3,
@@ -76,13 +89,10 @@ uint16_t h_write_binary(struct sim_card *c, const struct sim_apdu *a, struct tlv
     uint32_t id;
     uint16_t off = 0, total = 0;
     (void)w;
-    if (a->ins & SE05X_INS_AUTH_OBJECT)
-        return SE05X_SW_INS_NOT_SUPPORTED;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    uint16_t sw = data_write_args(a, tags, sizeof tags, &t, &id);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
-        (t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &off)) ||
+    if ((t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &off)) ||
         (t.has[SE05X_TAG_3] && !sim_tlv_u16(&t, SE05X_TAG_3, &total)))
         return SE05X_SW_WRONG_DATA;
     const uint8_t *data = t.v[SE05X_TAG_4];
@@ -188,13 +198,10 @@ uint16_t h_write_counter(struct sim_card *c, const struct sim_apdu *a, struct tl
     uint32_t id;
     uint16_t size = 0;
     (void)w;
-    if (a->ins & SE05X_INS_AUTH_OBJECT)
-        return SE05X_SW_INS_NOT_SUPPORTED;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    uint16_t sw = data_write_args(a, tags, sizeof tags, &t, &id);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
-        (t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &size)))
+    if (t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &size))
         return SE05X_SW_WRONG_DATA;
     struct sim_obj *old = store_find(&c->store, id), *o;
     if (!old) {
@@ -256,13 +263,10 @@ uint16_t h_write_pcr(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
     uint32_t id;
     uint8_t v[32] = {0};
     (void)w;
-    if (a->ins & SE05X_INS_AUTH_OBJECT)
-        return SE05X_SW_INS_NOT_SUPPORTED;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    uint16_t sw = data_write_args(a, tags, sizeof tags, &t, &id);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
-        (t.has[SE05X_TAG_2] && t.n[SE05X_TAG_2] != 32) ||
+    if ((t.has[SE05X_TAG_2] && t.n[SE05X_TAG_2] != 32) ||
         (t.has[SE05X_TAG_3] && t.n[SE05X_TAG_3] == 0))
         return SE05X_SW_WRONG_DATA;
     struct sim_obj *old = store_find(&c->store, id), *o;
