@@ -132,6 +132,11 @@ int sxp_km_import(void *keydata, int selection, const OSSL_PARAM params[], se05x
                 && OSSL_PARAM_locate_const(params, kind == SE05X_KIND_EC ? OSSL_PKEY_PARAM_PRIV_KEY
                                                                           : OSSL_PKEY_PARAM_RSA_D)
                        != NULL;
+    /* Cheap refusal first: a foreign public key is only taken as the peer of
+     * our ECDH (see below); OpenSSL offers us every verify/encrypt key when
+     * we come first. */
+    if (!want_priv && (kind != SE05X_KIND_EC || pthread_getspecific(p->peer_pending) == NULL))
+        return 0;
     ERR_set_mark();
     ctx = EVP_PKEY_CTX_new_from_name(p->libctx, sxp_type(kind), NULL);
     if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) <= 0
