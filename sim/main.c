@@ -49,6 +49,8 @@ static void usage(FILE *f)
             "  --timing SPEC             T=1 latency table (default none)\n"
             "  --faults RATE             T=1 frame fault rate 0..1 (default 0)\n"
             "  --fault-seed N            seed of the fault generator\n"
+            "  --t1-bus connection|shared  one T=1 state per connection (default) or one for all,\n"
+            "                            as processes sharing one I2C bus (also SE05X_SIM_T1_BUS=shared)\n"
             "  --log-level L             error|warn|info|debug (default info)\n"
             "  --help                    this text\n");
 }
@@ -94,7 +96,7 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -114,6 +116,7 @@ int main(int argc, char **argv)
         {"timing", required_argument, 0, O_TIMING},
         {"faults", required_argument, 0, O_FAULTS},
         {"fault-seed", required_argument, 0, O_SEED},
+        {"t1-bus", required_argument, 0, O_T1BUS},
         {"log-level", required_argument, 0, O_LOG},
         {"help", no_argument, 0, O_HELP},
         {0, 0, 0, 0}};
@@ -197,6 +200,14 @@ int main(int argc, char **argv)
             sc.t1.fault_rate = r;
             break;
         }
+        case O_T1BUS:
+            if (strcmp(optarg, "shared") == 0) {
+                sc.t1.shared_bus = 1;
+            } else if (strcmp(optarg, "connection") != 0) {
+                fprintf(stderr, "se05x-sim: invalid --t1-bus '%s' (connection or shared)\n", optarg);
+                return 2;
+            }
+            break;
         case O_SEED:
             if (parse_ulong("--fault-seed", optarg, 0, 0xFFFFFFFFUL, &v))
                 return 2;

@@ -531,10 +531,11 @@ static void t1s_free(struct t1s *p)
     free(p);
 }
 
-static bool shared_bus(void)
+/* --t1-bus shared, or SE05X_SIM_T1_BUS=shared in the environment. */
+static bool shared_bus(const struct sim_t1_cfg *cfg)
 {
     const char *e = getenv("SE05X_SIM_T1_BUS");
-    return e && !strcmp(e, "shared");
+    return (cfg && cfg->shared_bus) || (e && !strcmp(e, "shared"));
 }
 
 void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
@@ -568,7 +569,7 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
     /* advertise the configured BWT (t1oi2c.md §9 offsets 7-8) */
     c->atr[7] = (uint8_t)(c->timing.bwt_ms >> 8);
     c->atr[8] = (uint8_t)c->timing.bwt_ms;
-    if (shared_bus()) {
+    if (shared_bus(cfg)) {
         mu = &shared_mu;
         pthread_mutex_lock(mu);
         if (!shared_state && (shared_state = t1s_new()) != NULL) {

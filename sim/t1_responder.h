@@ -9,6 +9,8 @@ struct sim_t1_cfg {
     const char *timing;   /* --timing: "none" (default) or a latency table spec */
     double fault_rate;    /* --faults: fraction of frames corrupted/truncated/dropped */
     unsigned fault_seed;  /* --fault-seed */
+    int shared_bus;       /* --t1-bus shared: one card-side T=1 state for all
+                             connections, as processes sharing one I2C bus */
 };
 
 /* Serves one connection until the peer closes; fd is not closed here. */

@@ -6,7 +6,7 @@
 # after another used the bus: every signature verifies, 0 errors.
 . "$SE05X_HELPERS/lib.sh"
 . "$(dirname "$0")/common.sh"
-SE05X_SIM_T1_BUS=shared sim_start
+sim_start sim --t1-bus shared
 shim "$SIGLOOP" -c /dev/i2c-1 --gen -n 1 >/dev/null || fail "key generation"
 pids=()
 for i in 1 2 3 4 5 6 7 8; do
