@@ -1,0 +1,44 @@
+/* See card_fixture.h. */
+#include "card_fixture.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
+
+#include "sim_test_util.h"
+
+/* Response scratch of read_pub (callers get the key copied into out). */
+static uint8_t r[4096];
+static size_t rl;
+
+EVP_PKEY *ec_pub(const char *group, const uint8_t *pt, size_t n)
+{
+    OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+    OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pt, n);
+    OSSL_PARAM *p = OSSL_PARAM_BLD_to_param(b);
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *pk = NULL;
+    assert_int_equal(EVP_PKEY_fromdata_init(ctx), 1);
+    assert_int_equal(EVP_PKEY_fromdata(ctx, &pk, EVP_PKEY_PUBLIC_KEY, p), 1);
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(p);
+    OSSL_PARAM_BLD_free(b);
+    return pk;
+}
+
+/* Reads the public key of id (65 bytes for P-256). */
+size_t read_pub(struct sim_card *c, uint32_t id, uint8_t *out)
+{
+    uint8_t d[6] = {0x41, 0x04, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id};
+    const uint8_t *v;
+    size_t n;
+    assert_int_equal(tu_cmd(c, 0x80, 0x02, 0x00, 0x00, d, 6, r, &rl), 0x9000);
+    assert_true(tu_tlv(r, rl, 0x41, &v, &n));
+    memcpy(out, v, n);
+    return n;
+}

@@ -1,0 +1,167 @@
+/* Emulator card core, sessions: UserID sessions with per-auth-object
+ * policies, DeleteAll, and SetLockState in a transport session.
+ * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/param_build.h>
+#include <openssl/rand.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include "card_fixture.h"
+#include "sim_test_util.h"
+#include "tlv.h"
+
+static uint8_t r[4096];
+static size_t rl;
+
+/* Sends inner (hex) inside ProcessSessionCmd of session sid. */
+static uint16_t in_session(struct sim_card *c, const uint8_t sid[8], const char *inner)
+{
+    uint8_t in[300], v[400];
+    size_t n = tu_hex(inner, in, sizeof in);
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put(&w, 0x10, sid, 8);
+    tlv_put(&w, 0x41, in, n);
+    return tu_cmd(c, 0x80, 0x05, 0x00, 0x00, v, w.len, r, &rl);
+}
+
+static void open_session(struct sim_card *c, const char *create, uint8_t sid[8])
+{
+    const uint8_t *v;
+    size_t n;
+    assert_int_equal(tu_apdu(c, create, r, &rl), 0x9000);
+    assert_true(tu_tlv(r, rl, 0x41, &v, &n));
+    assert_int_equal(n, 8);
+    memcpy(sid, v, 8);
+}
+
+/* §13 UserID sessions, policies per auth object, §17 DeleteAll. */
+static void test_sessions(void **st)
+{
+    (void)st;
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    uint8_t s1[8], s2[8], s3[8];
+    tu_create_curve(c, 0x03, "prime256v1");
+    assert_int_equal(tu_apdu(c, GEN_P256, r, &rl), 0x9000);
+    /* FACTORY_RESET and a demo UserID (max 2 attempts) */
+    assert_int_equal(tu_apdu(c, "80 41 07 00 0C 41 04 7F FF 02 05 42 04 01 02 03 04", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 41 07 00 10 12 02 00 02 41 04 7D A0 00 01 42 04 0A 0B 0C 0D", r, &rl), 0x9000);
+    /* an object readable only in the 7DA00001 session */
+    assert_int_equal(tu_apdu(c, "80 01 06 00 15 11 09 08 7D A0 00 01 00 20 00 00 41 04 7F 00 00 60 43 02 00 04", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 60", r, &rl), 0x6986);
+    /* sessions: missing or non-auth objects refused */
+    assert_int_equal(tu_apdu(c, "80 04 00 1B 06 41 04 7D A0 00 09", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 04 00 1B 06 41 04 7F 00 00 01", r, &rl), 0x6985);
+    open_session(c, "80 04 00 1B 06 41 04 7D A0 00 01", s1);
+    /* unauthenticated: only the handshake */
+    assert_int_equal(in_session(c, s1, "80 02 00 00 06 41 04 7F 00 00 60"), 0x6982);
+    assert_int_equal(in_session(c, s1, "80 04 00 2C 06 41 04 0A 0B 0C 0E"), 0x6985);
+    assert_int_equal(in_session(c, s1, "80 04 00 2C 06 41 04 0A 0B 0C 0D"), 0x9000);
+    assert_int_equal(in_session(c, s1, "80 02 00 00 06 41 04 7F 00 00 60"), 0x9000);
+    assert_memory_equal(r, "\x41\x82\x00\x04", 4);
+    /* in the session, rules for 00000000 no longer apply: the default-policy
+     * key is still usable (no policy), the UID too */
+    assert_int_equal(in_session(c, s1, "80 04 00 27 06 41 04 7F 00 00 01"), 0x9000);
+    /* third session: no resources */
+    open_session(c, "80 04 00 1B 06 41 04 7F FF 02 05", s2);
+    assert_int_equal(tu_apdu(c, "80 04 00 1B 06 41 04 7F FF 02 05", r, &rl), 0x6A84);
+    /* DeleteAll: not outside, not in the 7DA00001 session, not before VerifySessionUserID */
+    assert_int_equal(tu_apdu(c, "80 04 00 2A 00", r, &rl), 0x6982);
+    assert_int_equal(in_session(c, s1, "80 04 00 2A 00"), 0x6982);
+    assert_int_equal(in_session(c, s2, "80 04 00 2A 00"), 0x6982);
+    /* close s1; its id is dead afterwards */
+    assert_int_equal(in_session(c, s1, "80 04 00 1C 00"), 0x9000);
+    assert_int_equal(in_session(c, s1, "80 04 00 27 06 41 04 7F 00 00 01"), 0x6985);
+    assert_int_equal(in_session(c, s2, "80 04 00 2C 06 41 04 01 02 03 04"), 0x9000);
+    assert_int_equal(in_session(c, s2, "80 04 00 2A 00"), 0x9000);
+    /* everything but PROVISIONED objects is gone, curves too; sessions torn down */
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 7F 00 00 01", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x02", 3);
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 7F FF 02 05", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x02", 3);
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 F0 00 00 12", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x01", 3);
+    assert_int_equal(tu_apdu(c, "80 02 0B 25 00", r, &rl), 0x9000);
+    assert_int_equal(r[4 + 2], 0x01);
+    assert_int_equal(in_session(c, s2, "80 04 00 27 06 41 04 7F 00 00 01"), 0x6985);
+    /* max attempts: two failures block the UserID */
+    assert_int_equal(tu_apdu(c, "80 41 07 00 10 12 02 00 02 41 04 7D A0 00 01 42 04 0A 0B 0C 0D", r, &rl), 0x9000);
+    open_session(c, "80 04 00 1B 06 41 04 7D A0 00 01", s3);
+    assert_int_equal(in_session(c, s3, "80 04 00 2C 06 41 04 00 00 00 00"), 0x6985);
+    assert_int_equal(in_session(c, s3, "80 04 00 2C 06 41 04 00 00 00 00"), 0x6985);
+    assert_int_equal(in_session(c, s3, "80 04 00 2C 06 41 04 0A 0B 0C 0D"), 0x6985);
+    /* a deselect drops the sessions */
+    assert_int_equal(tu_apdu(c, "00 A4 04 00 00", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
+    assert_int_equal(in_session(c, s3, "80 04 00 1C 00"), 0x6985);
+    /* malformed wrappers */
+    assert_int_equal(tu_apdu(c, "80 05 00 00 05 10 03 01 02 03", r, &rl), 0x6A80);
+    assert_int_equal(tu_apdu(c, "80 05 01 00 00", r, &rl), 0x6A86);
+    sim_card_close(c);
+}
+
+/* A13: SetLockState in a TRANSPORT (7FFF0200) session; a locked applet
+ * answers 6985 to everything but that session; the persistent lock
+ * survives a restart. */
+static void test_lock_state(void **st)
+{
+    (void)st;
+    char *dir = tu_tmpdir();
+    struct sim_card *c = tu_open_selected(dir, NULL);
+    uint8_t sid[8];
+    assert_int_equal(tu_apdu(c, "80 04 00 3E 06 41 01 01 42 01 01", r, &rl), 0x6982);
+    assert_int_equal(tu_apdu(c, "80 41 07 00 0C 41 04 7F FF 02 00 42 04 11 22 33 44", r, &rl), 0x9000);
+    /* a binary nobody may read without the TRANSPORT session */
+    assert_int_equal(tu_apdu(c, "80 01 06 00 15 11 09 08 00 00 00 00 20 00 00 00 41 04 7F 00 00 70 43 02 00 04", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 70", r, &rl), 0x6986);
+    open_session(c, "80 04 00 1B 06 41 04 7F FF 02 00", sid);
+    assert_int_equal(in_session(c, sid, "80 04 00 2C 06 41 04 11 22 33 44"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 02 00 00 06 41 04 7F 00 00 70"), 0x9000); /* full access */
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 01 42 01 01"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 7F 00 00 70", r, &rl), 0x6985);
+    assert_int_equal(tu_apdu(c, "80 04 00 1B 06 41 04 7D A0 00 01", r, &rl), 0x6985);
+    assert_int_equal(in_session(c, sid, "80 04 00 20 00"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 01 42 01 02"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x9000);
+    /* persistent lock: survives a restart, released in a new TRANSPORT session */
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 02 42 01 01"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x6985);
+    sim_card_close(c);
+    c = tu_open_selected(dir, NULL);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x6985);
+    open_session(c, "80 04 00 1B 06 41 04 7F FF 02 00", sid);
+    assert_int_equal(in_session(c, sid, "80 04 00 2C 06 41 04 11 22 33 44"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 02 42 01 00"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x9000);
+    /* a transient lock ends with a chip reset */
+    assert_int_equal(in_session(c, sid, "80 04 00 3E 06 41 01 01 42 01 01"), 0x9000);
+    sim_card_chip_reset(c);
+    assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 20 00", r, &rl), 0x9000);
+    sim_card_close(c);
+    tu_rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_lock_state),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
