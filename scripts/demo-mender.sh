@@ -29,6 +29,10 @@ cleanup() {
 }
 trap cleanup EXIT
 step() { printf '\n==> %s\n' "$*"; }
+# Debian's interpreter, whatever python3 comes first on PATH: the test server
+# imports python3-cryptography (scripts/deps.sh).
+mkdir -p "$WORK/.pybin" && ln -sf /usr/bin/python3 "$WORK/.pybin/python3"
+export PATH="$WORK/.pybin:$PATH"
 run() { printf '$ %s\n' "$*"; "$@"; }
 wait_file() { local i; for i in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }
 

@@ -6,9 +6,9 @@ set -euo pipefail
 what=${1:-test}
 
 build_pkgs=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev libp11-kit-dev ca-certificates)
-demo_pkgs=(mender-client curl)
+demo_pkgs=(mender-client curl python3 python3-cryptography)
 test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
-           openjdk-17-jdk-headless python3 procps psmisc
+           openjdk-17-jdk-headless python3 python3-cryptography procps psmisc
            dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev)
 
 case "$what" in

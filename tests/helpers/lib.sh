@@ -25,6 +25,13 @@ _cleanup() {
 trap _cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Debian's interpreter, whatever python3 comes first on PATH: the modules the
+# tests import (python3-cryptography, python3-awscrt) are the Debian packages
+# that scripts/deps.sh installs, in /usr/bin/python3's dist-packages. (A PATH
+# entry, not a shell function, so background and child processes get it too.)
+mkdir -p "$T/.pybin" && ln -sf /usr/bin/python3 "$T/.pybin/python3"
+export PATH="$T/.pybin:$PATH"
 note() { echo "-- $*"; }
 
 # sim_start [name] [extra se05x-sim args...]
