@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timing.h"
 #include "server.h"
 #include "se05x_proto.h"
 #include "sim.h"
@@ -189,7 +190,17 @@ int main(int argc, char **argv)
             cc.reset_drops_shells = strcmp(optarg, "drop") == 0;
             break;
         case O_FRESH: cc.freshness_any = true; break;
-        case O_TIMING: sc.t1.timing = optarg; break;
+        case O_TIMING: {
+            /* checked now, so that a bad table fails the start, not the first T=1 peer */
+            struct sim_timing tm;
+            char err[160];
+            if (sim_timing_parse(optarg, &tm, err, sizeof(err)) != 0) {
+                fprintf(stderr, "se05x-sim: invalid --timing '%s': %s\n", optarg, err);
+                return 2;
+            }
+            sc.t1.timing = optarg;
+            break;
+        }
         case O_FAULTS: {
             char *end;
             double r = strtod(optarg, &end);

@@ -12,6 +12,9 @@ assert_contains "$LAST_ERR" "--state DIR is required"
 expect_fail "bad variant" se05x-sim --state "$T/x" --variant Z
 expect_fail "bad page" se05x-sim --state "$T/x" --idlist-page 0
 expect_fail "bad option" se05x-sim --state "$T/x" --bogus
+expect_fail "bad --timing" se05x-sim --state "$T/x" --port 0 --timing "ECDSASign=soon"
+assert_contains "$LAST_ERR" "invalid --timing" "--timing is checked at start"
+expect_fail "bad --t1-bus" se05x-sim --state "$T/x" --port 0 --t1-bus ring
 
 note "--port 0 + --port-file, ATR, SELECT, stats"
 sim_start sim --stats "$T/stats.jsonl"
