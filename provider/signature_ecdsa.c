@@ -4,7 +4,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/err.h>
-#include "signature.h"
+#include "signature_common.h"
 
 static void *ecdsa_newctx(void *provctx, const char *propq)
 {
@@ -14,16 +14,9 @@ static void *ecdsa_newctx(void *provctx, const char *propq)
 
 static int ecdsa_set_ctx_params(void *ctx, const OSSL_PARAM params[])
 {
-    SXP_SIG *c = ctx;
-    const OSSL_PARAM *q;
     if (params == NULL)
         return 1;
-    if ((q = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST)) != NULL) {
-        const char *n = NULL;
-        if (!OSSL_PARAM_get_utf8_string_ptr(q, &n) || !sxp_sig_set_md(c, n))
-            return 0;
-    }
-    return 1;
+    return sxp_sig_set_digest_param(ctx, params);
 }
 
 static const OSSL_PARAM *ecdsa_settable_ctx_params(void *ctx, void *provctx)
@@ -43,11 +36,7 @@ static int ecdsa_get_ctx_params(void *ctx, OSSL_PARAM params[])
 {
     SXP_SIG *c = ctx;
     OSSL_PARAM *q;
-    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID)) != NULL
-        && !sxp_sig_algid(c, q))
-        return 0;
-    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST)) != NULL
-        && !OSSL_PARAM_set_utf8_string(q, c->mdname))
+    if (!sxp_sig_get_common_params(c, params))
         return 0;
     if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST_SIZE)) != NULL
         && !OSSL_PARAM_set_size_t(q, c->md ? (size_t)EVP_MD_get_size(c->md) : 0))
@@ -66,16 +55,6 @@ static const OSSL_PARAM *ecdsa_gettable_ctx_params(void *ctx, void *provctx)
     (void)ctx;
     (void)provctx;
     return t;
-}
-
-static int ecdsa_sign_init(void *ctx, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, NULL, params, 1, ecdsa_set_ctx_params);
-}
-
-static int ecdsa_verify_init(void *ctx, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, NULL, params, 0, ecdsa_set_ctx_params);
 }
 
 static int ecdsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
@@ -125,55 +104,13 @@ static int ecdsa_verify(void *ctx, const unsigned char *sig, size_t siglen,
     return ok == 1;
 }
 
-static int ecdsa_digest_sign_init(void *ctx, const char *mdname, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, mdname && *mdname ? mdname : "SHA256", params, 1,
-                        ecdsa_set_ctx_params);
-}
-
-static int ecdsa_digest_verify_init(void *ctx, const char *mdname, void *key,
-                                    const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, mdname && *mdname ? mdname : "SHA256", params, 0,
-                        ecdsa_set_ctx_params);
-}
-
-static int ecdsa_digest_sign_final(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize)
-{
-    SXP_SIG *c = ctx;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0;
-    if (sig == NULL)
-        return ecdsa_sign(ctx, NULL, siglen, 0, NULL, 0);
-    if (!sxp_sig_final_digest(c, md, &mdlen))
-        return 0;
-    return ecdsa_sign(ctx, sig, siglen, sigsize, md, mdlen);
-}
-
-static int ecdsa_digest_verify_final(void *ctx, const unsigned char *sig, size_t siglen)
-{
-    SXP_SIG *c = ctx;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0;
-    if (!sxp_sig_final_digest(c, md, &mdlen))
-        return 0;
-    return ecdsa_verify(ctx, sig, siglen, md, mdlen);
-}
+const SXP_SIG_ALG sxp_ecdsa_sig_alg = { ecdsa_sign, ecdsa_verify, ecdsa_set_ctx_params };
 
 const OSSL_DISPATCH sxp_ecdsa_signature_functions[] = {
     { OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))ecdsa_newctx },
-    { OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))sxp_sig_freectx },
-    { OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))sxp_sig_dupctx },
-    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))ecdsa_sign_init },
     { OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))ecdsa_sign },
-    { OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))ecdsa_verify_init },
     { OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))ecdsa_verify },
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))ecdsa_digest_sign_init },
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))sxp_sig_update },
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))ecdsa_digest_sign_final },
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))ecdsa_digest_verify_init },
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))sxp_sig_update },
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))ecdsa_digest_verify_final },
+    SXP_SIG_COMMON_DISPATCH,
     { OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))ecdsa_get_ctx_params },
     { OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))ecdsa_gettable_ctx_params },
     { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))ecdsa_set_ctx_params },

@@ -8,7 +8,7 @@
 #include <openssl/params.h>
 #include <openssl/rsa.h>
 #include <openssl/err.h>
-#include "signature.h"
+#include "signature_common.h"
 
 static void *rsa_newctx(void *provctx, const char *propq)
 {
@@ -28,11 +28,8 @@ static int rsa_set_ctx_params(void *ctx, const OSSL_PARAM params[])
     const OSSL_PARAM *q;
     if (params == NULL)
         return 1;
-    if ((q = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST)) != NULL) {
-        const char *n = NULL;
-        if (!OSSL_PARAM_get_utf8_string_ptr(q, &n) || !sxp_sig_set_md(c, n))
-            return 0;
-    }
+    if (!sxp_sig_set_digest_param(c, params))
+        return 0;
     if ((q = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PAD_MODE)) != NULL) {
         int pad = -1;
         if (q->data_type == OSSL_PARAM_UTF8_STRING) {
@@ -100,11 +97,7 @@ static int rsa_get_ctx_params(void *ctx, OSSL_PARAM params[])
 {
     SXP_SIG *c = ctx;
     OSSL_PARAM *q;
-    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_ALGORITHM_ID)) != NULL
-        && !sxp_sig_algid(c, q))
-        return 0;
-    if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_DIGEST)) != NULL
-        && !OSSL_PARAM_set_utf8_string(q, c->mdname))
+    if (!sxp_sig_get_common_params(c, params))
         return 0;
     if ((q = OSSL_PARAM_locate(params, OSSL_SIGNATURE_PARAM_PAD_MODE)) != NULL) {
         if (q->data_type == OSSL_PARAM_UTF8_STRING) {
@@ -155,16 +148,6 @@ static const OSSL_PARAM *rsa_gettable_ctx_params(void *ctx, void *provctx)
     (void)ctx;
     (void)provctx;
     return t;
-}
-
-static int rsa_sign_init(void *ctx, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, NULL, params, 1, rsa_set_ctx_params);
-}
-
-static int rsa_verify_init(void *ctx, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, NULL, params, 0, rsa_set_ctx_params);
 }
 
 static int rsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize,
@@ -281,54 +264,13 @@ out:
     return ok == 1;
 }
 
-static int rsa_digest_sign_init(void *ctx, const char *mdname, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, mdname && *mdname ? mdname : "SHA256", params, 1,
-                        rsa_set_ctx_params);
-}
-
-static int rsa_digest_verify_init(void *ctx, const char *mdname, void *key, const OSSL_PARAM params[])
-{
-    return sxp_sig_init(ctx, key, mdname && *mdname ? mdname : "SHA256", params, 0,
-                        rsa_set_ctx_params);
-}
-
-static int rsa_digest_sign_final(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsize)
-{
-    SXP_SIG *c = ctx;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0;
-    if (sig == NULL)
-        return rsa_sign(ctx, NULL, siglen, 0, NULL, 0);
-    if (!sxp_sig_final_digest(c, md, &mdlen))
-        return 0;
-    return rsa_sign(ctx, sig, siglen, sigsize, md, mdlen);
-}
-
-static int rsa_digest_verify_final(void *ctx, const unsigned char *sig, size_t siglen)
-{
-    SXP_SIG *c = ctx;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0;
-    if (!sxp_sig_final_digest(c, md, &mdlen))
-        return 0;
-    return rsa_verify(ctx, sig, siglen, md, mdlen);
-}
+const SXP_SIG_ALG sxp_rsa_sig_alg = { rsa_sign, rsa_verify, rsa_set_ctx_params };
 
 const OSSL_DISPATCH sxp_rsa_signature_functions[] = {
     { OSSL_FUNC_SIGNATURE_NEWCTX, (void (*)(void))rsa_newctx },
-    { OSSL_FUNC_SIGNATURE_FREECTX, (void (*)(void))sxp_sig_freectx },
-    { OSSL_FUNC_SIGNATURE_DUPCTX, (void (*)(void))sxp_sig_dupctx },
-    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))rsa_sign_init },
     { OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))rsa_sign },
-    { OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))rsa_verify_init },
     { OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))rsa_verify },
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))rsa_digest_sign_init },
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, (void (*)(void))sxp_sig_update },
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, (void (*)(void))rsa_digest_sign_final },
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))rsa_digest_verify_init },
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, (void (*)(void))sxp_sig_update },
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, (void (*)(void))rsa_digest_verify_final },
+    SXP_SIG_COMMON_DISPATCH,
     { OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, (void (*)(void))rsa_get_ctx_params },
     { OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, (void (*)(void))rsa_gettable_ctx_params },
     { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))rsa_set_ctx_params },
