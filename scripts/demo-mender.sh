@@ -31,7 +31,10 @@ trap cleanup EXIT
 step() { printf '\n==> %s\n' "$*"; }
 # Debian's interpreter, whatever python3 comes first on PATH: the test server
 # imports python3-cryptography (scripts/deps.sh).
-mkdir -p "$WORK/.pybin" && ln -sf /usr/bin/python3 "$WORK/.pybin/python3"
+# It plays the server side, so it runs without the device's OpenSSL settings.
+mkdir -p "$WORK/.pybin"
+printf '#!/bin/sh\nunset OPENSSL_CONF OPENSSL_MODULES OPENSSL_ENGINES\nexec /usr/bin/python3 "$@"\n' \
+  >"$WORK/.pybin/python3" && chmod +x "$WORK/.pybin/python3"
 export PATH="$WORK/.pybin:$PATH"
 run() { printf '$ %s\n' "$*"; "$@"; }
 wait_file() { local i; for i in $(seq 1 200); do [ -s "$1" ] && return 0; sleep 0.05; done; return 1; }

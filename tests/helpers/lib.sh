@@ -18,6 +18,7 @@ _cleanup() {
   if [ $rc -ne 0 ] && [ -d "$T" ]; then
     echo "--- test failed (rc=$rc); emulator logs:" >&2
     for f in "$T"/sim*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 30 "$f" >&2; }; done
+    for f in "$T"/*.err; do [ -s "$f" ] && { echo "== $f" >&2; tail -n 30 "$f" >&2; }; done
   fi
   rm -rf "$T"
   exit $rc
@@ -26,11 +27,16 @@ trap _cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Debian's interpreter, whatever python3 comes first on PATH: the modules the
-# tests import (python3-cryptography, python3-awscrt) are the Debian packages
-# that scripts/deps.sh installs, in /usr/bin/python3's dist-packages. (A PATH
-# entry, not a shell function, so background and child processes get it too.)
-mkdir -p "$T/.pybin" && ln -sf /usr/bin/python3 "$T/.pybin/python3"
+# python3 in the tests is Debian's interpreter, whatever python3 comes first on
+# PATH: the modules they import (python3-cryptography, python3-awscrt) are the
+# Debian packages scripts/deps.sh installs. Python always plays the other side
+# (test server, verifier), so it runs without the device's OpenSSL settings a
+# test exports (OPENSSL_CONF with our engine/provider, OPENSSL_MODULES that
+# would hide OpenSSL's legacy provider from python3-cryptography). A PATH
+# entry, not a shell function, so background and child processes get it too.
+mkdir -p "$T/.pybin"
+printf '#!/bin/sh\nunset OPENSSL_CONF OPENSSL_MODULES OPENSSL_ENGINES\nexec /usr/bin/python3 "$@"\n' \
+  >"$T/.pybin/python3" && chmod +x "$T/.pybin/python3"
 export PATH="$T/.pybin:$PATH"
 note() { echo "-- $*"; }
 

@@ -21,7 +21,16 @@ import argparse
 import base64
 import json
 import os
-import ssl
+
+# This server plays the remote Mender server, not the device: it must never
+# load the device's OpenSSL configuration (engine or provider sections) or
+# module paths that a test exports for the client (python3-cryptography loads
+# OpenSSL's "legacy" provider, which OPENSSL_MODULES=<build>/lib would hide).
+# Dropped before ssl/cryptography initialise OpenSSL.
+for _var in ("OPENSSL_CONF", "OPENSSL_MODULES", "OPENSSL_ENGINES"):
+    os.environ.pop(_var, None)
+
+import ssl  # noqa: E402
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
