@@ -105,23 +105,12 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBAC
     return ok;
 }
 
-/* A chip key is never exported into another provider's keymgmt. */
-static int dec_export_object(void *ctx, const void *ref, size_t ref_sz, OSSL_CALLBACK *cb, void *arg)
-{
-    (void)ctx;
-    (void)ref;
-    (void)ref_sz;
-    (void)cb;
-    (void)arg;
-    return 0;
-}
-
 const OSSL_DISPATCH sxp_dec_ec_functions[] = {
     { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_ec_newctx },
     { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
     { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
     { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
-    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))sxp_no_export_object },
     { 0, NULL }
 };
 
@@ -130,7 +119,7 @@ const OSSL_DISPATCH sxp_dec_rsa_functions[] = {
     { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
     { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
     { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
-    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))sxp_no_export_object },
     { 0, NULL }
 };
 
@@ -139,6 +128,6 @@ const OSSL_DISPATCH sxp_dec_pem_functions[] = {
     { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
     { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
     { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
-    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))dec_export_object },
+    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))sxp_no_export_object },
     { 0, NULL }
 };

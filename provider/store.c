@@ -216,18 +216,6 @@ static const OSSL_PARAM *store_settable_ctx_params(void *provctx)
     return t;
 }
 
-/* Chip keys are never exported into another provider. */
-static int store_export_object(void *ctx, const void *ref, size_t ref_sz, OSSL_CALLBACK *cb,
-                               void *arg)
-{
-    (void)ctx;
-    (void)ref;
-    (void)ref_sz;
-    (void)cb;
-    (void)arg;
-    return 0;
-}
-
 const OSSL_DISPATCH sxp_store_functions[] = {
     { OSSL_FUNC_STORE_OPEN, (void (*)(void))store_open },
     { OSSL_FUNC_STORE_LOAD, (void (*)(void))store_load },
@@ -235,6 +223,6 @@ const OSSL_DISPATCH sxp_store_functions[] = {
     { OSSL_FUNC_STORE_CLOSE, (void (*)(void))store_close },
     { OSSL_FUNC_STORE_SET_CTX_PARAMS, (void (*)(void))store_set_ctx_params },
     { OSSL_FUNC_STORE_SETTABLE_CTX_PARAMS, (void (*)(void))store_settable_ctx_params },
-    { OSSL_FUNC_STORE_EXPORT_OBJECT, (void (*)(void))store_export_object },
+    { OSSL_FUNC_STORE_EXPORT_OBJECT, (void (*)(void))sxp_no_export_object },
     { 0, NULL }
 };

@@ -190,5 +190,8 @@ int sxp_gen_set_template(void *genctx, void *templ);
 
 /* capabilities.c */
 int sxp_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *cb, void *arg);
+/* EXPORT_OBJECT of the decoder and the store: a chip key is never exported
+ * into another provider's keymgmt (its private part does not exist off-chip). */
+int sxp_no_export_object(void *ctx, const void *ref, size_t ref_sz, OSSL_CALLBACK *cb, void *arg);
 
 #endif
