@@ -125,10 +125,6 @@ se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
                             bool *valid)
 {
     static const char what[] = "ECDSAVerify";
-    uint8_t cmd[512], r[SE05X_RSP_MAX];
-    size_t rlen;
-    const uint8_t *v;
-    struct tlv_w w;
     if (!s || !digest || !sig || !valid)
         return SE05X_E_BAD_ARG;
     uint8_t algo = ecsig_algo(md);
@@ -137,19 +133,7 @@ se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
                           what, dlen);
     if (siglen == 0 || siglen > 160)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: signature of %zu bytes", what, siglen);
-    tlv_w_init(&w, cmd, sizeof cmd);
-    tlv_put_u32(&w, SE05X_TAG_1, id);
-    tlv_put_u8(&w, SE05X_TAG_2, algo);
-    tlv_put(&w, SE05X_TAG_3, digest, dlen);
-    tlv_put(&w, SE05X_TAG_5, sig, siglen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_VERIFY, &w,
-                            false, r, sizeof r, &rlen);
-    if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
-        return rc;
-    if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
-        return se05x_bad_rsp(s, what, id, "result is neither 01 nor 02");
-    *valid = v[0] == SE05X_RESULT_SUCCESS;
-    return SE05X_OK;
+    return se05x_verify_exchange(s, what, id, algo, digest, dlen, sig, siglen, valid);
 }
 
 /* Weierstrass peers are 04||X||Y (odd length); a 32- or 56-byte peer is an

@@ -171,3 +171,26 @@ void se05x_ossl_scope_leave(struct se05x_ossl_scope *sc)
     sc->priv = NULL;
     sc->dflt = NULL;
 }
+
+se05x_rc se05x_verify_exchange(se05x_session *s, const char *what, se05x_objid id, uint8_t algo,
+                               const uint8_t *data, size_t dlen, const uint8_t *sig, size_t siglen,
+                               bool *valid)
+{
+    uint8_t cmd[SE05X_CMD_MAX], r[SE05X_RSP_MAX];
+    size_t rlen;
+    const uint8_t *v;
+    struct tlv_w w;
+    tlv_w_init(&w, cmd, sizeof cmd);
+    tlv_put_u32(&w, SE05X_TAG_1, id);
+    tlv_put_u8(&w, SE05X_TAG_2, algo);
+    tlv_put(&w, SE05X_TAG_3, data, dlen);
+    tlv_put(&w, SE05X_TAG_5, sig, siglen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_VERIFY, &w,
+                            false, r, sizeof r, &rlen);
+    if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
+        return rc;
+    if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
+        return se05x_bad_rsp(s, what, id, "result is neither 01 nor 02");
+    *valid = v[0] == SE05X_RESULT_SUCCESS;
+    return SE05X_OK;
+}

@@ -102,4 +102,11 @@ bool se05x_key_is_encrypted(const uint8_t *d, size_t n);
 /* Montgomery/Edwards byte order of apdu.md §21 (3.x host behaviour). */
 void se05x_reverse(uint8_t *p, size_t n);
 
+/* ECDSAVerify / RSAVerify (`80 03 0C 0A`, normal form): TLVs 41 id, 42 algo,
+ * 43 data, 45 signature; the answer 41 01 <01 valid / 02 invalid>. The callers
+ * validate their own arguments and algorithm code. */
+se05x_rc se05x_verify_exchange(se05x_session *s, const char *what, se05x_objid id, uint8_t algo,
+                               const uint8_t *data, size_t dlen, const uint8_t *sig, size_t siglen,
+                               bool *valid);
+
 #endif
