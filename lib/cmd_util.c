@@ -194,3 +194,28 @@ se05x_rc se05x_verify_exchange(se05x_session *s, const char *what, se05x_objid i
     *valid = v[0] == SE05X_RESULT_SUCCESS;
     return SE05X_OK;
 }
+
+se05x_rc se05x_read_asym_type(se05x_session *s, se05x_objid id, uint8_t *type, se05x_kind *kind,
+                              se05x_keypart *part, se05x_curve *curve)
+{
+    uint8_t t = 0;
+    se05x_kind k;
+    se05x_keypart p;
+    se05x_curve c;
+    se05x_rc rc = se05x_read_type(s, id, &t, NULL);
+    if (rc)
+        return rc;
+    se05x_type_decode(t, &k, &p, &c);
+    if (k != SE05X_KIND_EC && k != SE05X_KIND_RSA)
+        return se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id, "object 0x%08X is not an EC or RSA key (type 0x%02X)",
+                          id, t);
+    if (type)
+        *type = t;
+    if (kind)
+        *kind = k;
+    if (part)
+        *part = p;
+    if (curve)
+        *curve = c;
+    return SE05X_OK;
+}

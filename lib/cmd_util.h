@@ -109,4 +109,9 @@ se05x_rc se05x_verify_exchange(se05x_session *s, const char *what, se05x_objid i
                                const uint8_t *data, size_t dlen, const uint8_t *sig, size_t siglen,
                                bool *valid);
 
+/* ReadType, decoded; fails with SE05X_E_WRONG_TYPE unless the object is an EC
+ * or RSA key. Any of the outputs may be NULL. */
+se05x_rc se05x_read_asym_type(se05x_session *s, se05x_objid id, uint8_t *type, se05x_kind *kind,
+                              se05x_keypart *part, se05x_curve *curve);
+
 #endif

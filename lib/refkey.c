@@ -446,14 +446,8 @@ se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_ref
     se05x_rc rc = se05x_txn_begin(s);
     if (rc)
         return rc;
-    if ((rc = se05x_read_type(s, id, &type, NULL)))
+    if ((rc = se05x_read_asym_type(s, id, &type, &kind, &part, &c)))
         goto out;
-    se05x_type_decode(type, &kind, &part, &c);
-    if (kind != SE05X_KIND_EC && kind != SE05X_KIND_RSA) {
-        rc = se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id,
-                        "object 0x%08X is not an EC or RSA key (type 0x%02X)", id, type);
-        goto out;
-    }
     if (part == SE05X_PART_PRIVATE) {
         rc = se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id,
                         "object 0x%08X holds a private key only; no public part for a reference key", id);
