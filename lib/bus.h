@@ -9,8 +9,10 @@
 #ifndef SE05X_BUS_H
 #define SE05X_BUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include <se05x/error.h>
 
@@ -35,6 +37,10 @@ struct se05x_bus {
     const struct se05x_bus_ops *ops;
     char label[300];   /* for messages: "/dev/i2c-1:0x48", "t1:127.0.0.1:8050" */
     char lock_id[300]; /* names the cross-process lock of this bus (buslock.c) */
+    /* fstat() of the device node (i2c-dev): the lock file takes its group
+     * and mode. has_dev false: no device node (TCP, or a test shim). */
+    bool has_dev;
+    struct stat dev;
     /* Polling parameters (I2C), set from the ATR by t1.c: first poll delay
      * and the back-off ceiling, in microseconds. */
     unsigned poll_us, poll_max_us;

@@ -180,6 +180,8 @@ se05x_rc se05x_bus_i2cdev_open(const char *path, uint8_t addr, struct se05x_bus 
     }
     d->base.ops = &i2c_ops;
     d->fd = fd;
+    /* the bus lock follows the node we opened (its group and mode) */
+    d->base.has_dev = fstat(fd, &d->base.dev) == 0 && S_ISCHR(d->base.dev.st_mode);
     snprintf(d->base.label, sizeof(d->base.label), "%s:0x%02X", path, addr);
     /* lock name: "i2c-1-0x48" from "/dev/i2c-1" (path separators dropped) */
     const char *base = strrchr(path, '/');

@@ -118,7 +118,7 @@ se05x_rc se05x_link_t1_open(const struct se05x_conn_spec *spec, int timeout_ms,
     l->base.ops = &t1_ops;
     l->bus = bus;
     se05x_t1_init(&l->t1, bus);
-    if ((rc = se05x_buslock_open(&l->lock, bus->lock_id, err)) != SE05X_OK)
+    if ((rc = se05x_buslock_open(&l->lock, bus->lock_id, bus->has_dev ? &bus->dev : NULL, err)) != SE05X_OK)
         goto fail;
     bool others;
     if ((rc = se05x_buslock_acquire(&l->lock, &others, err)) != SE05X_OK)
