@@ -6,6 +6,8 @@
  *   SE05X_SHIM_TARGET=HOST:PORT   emulator to connect to (unset: shim inert)
  *   SE05X_SHIM_DEV=/dev/i2c-1     device path to intercept (default: any /dev/i2c-*)
  *   SE05X_SHIM_ADDR=0x48          the chip's address (others NACK)
+ *   SE05X_SHIM_NODE=FILE          fstat() of the device reports FILE's owner,
+ *                                 group and mode as a character device
  *
  * open()/open64()/openat()/__open_2() of the device return a TCP socket to
  * the emulator. write() forwards a whole block. read() returns the bytes the
@@ -275,3 +277,40 @@ int close(int fd)
     }
     return real_close(fd);
 }
+
+/* fstat() of a shim descriptor: a socket, i.e. "no device node" for the bus
+ * lock (lib/buslock.c), unless SE05X_SHIM_NODE names a file standing in for
+ * the node: then its owner, group and mode, reported as a character device
+ * (tests of the lock file's group and mode through the real i2c-dev path). */
+static int node_stat(int fd, struct stat *st)
+{
+    const char *node = getenv("SE05X_SHIM_NODE");
+    if (!node || !*node || !is_ours(fd))
+        return 1;
+    if (stat(node, st) != 0)
+        return -1;
+    st->st_mode = S_IFCHR | (st->st_mode & 07777);
+    return 0;
+}
+
+int fstat(int fd, struct stat *st)
+{
+    int r = node_stat(fd, st);
+    if (r <= 0)
+        return r;
+    int (*real)(int, struct stat *) = (int (*)(int, struct stat *))dlsym(RTLD_NEXT, "fstat");
+    return real(fd, st);
+}
+
+#if defined(__x86_64__) || defined(__aarch64__)
+/* same layout as struct stat on these 64-bit targets */
+int fstat64(int fd, struct stat64 *st)
+{
+    int r = node_stat(fd, (struct stat *)st);
+    if (r <= 0)
+        return r;
+    int (*real)(int, struct stat64 *) =
+        (int (*)(int, struct stat64 *))dlsym(RTLD_NEXT, "fstat64");
+    return real(fd, st);
+}
+#endif

@@ -9,11 +9,11 @@
 eval "$(declare -f sim_start | sed '1s/^sim_start/_jrcp_sim_start/')"
 sim_start() {
   _jrcp_sim_start "$@"
+  export SE05X_LOCK_DIR="$T" # the test's own lock directory, not /run/se05x
   case "${SE05X_T1_MODE:-tcp}" in
     tcp) export EX_SSS_BOOT_SSS_PORT="t1:127.0.0.1:$SIM_PORT" ;;
     shim)
       export SE05X_SHIM_TARGET="127.0.0.1:$SIM_PORT" EX_SSS_BOOT_SSS_PORT=/dev/i2c-1
-      export SE05X_LOCK_DIR="$T"
       case ":${LD_PRELOAD:-}:" in *libse05x_i2c_shim.so*) ;;
         *) export LD_PRELOAD="$SE05X_BUILD/tests/libse05x_i2c_shim.so${LD_PRELOAD:+:$LD_PRELOAD}" ;;
       esac
