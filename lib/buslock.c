@@ -221,10 +221,17 @@ se05x_rc se05x_buslock_open(struct se05x_buslock *l, const char *id, const struc
         name[j++] = (c == '/' || c == ':' || c == ' ' || (unsigned char)c < 0x20) ? '_' : c;
     }
     memcpy(name + j, ".lock", 6);
-    const char *dir = getenv("SE05X_LOCK_DIR");
-    if (!dir || !*dir)
-        dir = SE05X_BUSLOCK_DIR;
-    snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
+    const char *env = getenv("SE05X_LOCK_DIR");
+    char dir[256];
+    int n = snprintf(dir, sizeof(dir), "%s", env && *env ? env : SE05X_BUSLOCK_DIR);
+    if (n < 0 || (size_t)n >= sizeof(dir))
+        return se05x_err_set(err, SE05X_E_IO, 0, 0, "bus lock directory (SE05X_LOCK_DIR): too long");
+    /* a trailing slash would make open() follow a final symlink */
+    while (n > 1 && dir[n - 1] == '/')
+        dir[--n] = 0;
+    n = snprintf(l->path, sizeof(l->path), "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof(l->path))
+        return se05x_err_set(err, SE05X_E_IO, 0, 0, "bus lock %s/%s: name too long", dir, name);
     struct lock_rule r = lock_rule(dev);
     int dfd = open_lock_dir(dir, &r, err);
     if (dfd < 0)

@@ -270,6 +270,11 @@ static void test_unsafe_dirs_refused(void **st)
     assert_int_equal(symlink(dir, p), 0);
     setenv("SE05X_LOCK_DIR", p, 1);
     assert_refused(NULL, "symbolic link");
+    /* a trailing slash does not make it followed */
+    char slash[140];
+    snprintf(slash, sizeof(slash), "%s//", p);
+    setenv("SE05X_LOCK_DIR", slash, 1);
+    assert_refused(NULL, "symbolic link");
     /* not absolute */
     setenv("SE05X_LOCK_DIR", "relative/dir", 1);
     assert_refused(NULL, "not an absolute path");
