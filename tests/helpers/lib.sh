@@ -7,6 +7,7 @@ set -euo pipefail
 : "${SE05X_BIN:?run through ctest (SE05X_BIN not set)}"
 export PATH="$SE05X_BIN:$PATH"
 T=$(mktemp -d "${TMPDIR:-/tmp}/se05x-test.XXXXXX")
+export SE05X_LOCK_DIR="$T" # T=1 bus locks stay in the test, not in /run/se05x
 _SIM_PIDS=()
 _BG_PIDS=()
 
