@@ -117,7 +117,8 @@ static int open_lock_dir(const char *dir, const struct lock_rule *r, struct se05
         snprintf(why, sizeof(why), "owned by uid %u, not root or us", (unsigned)st.st_uid);
         bad = why;
     } else if (st.st_mode & S_IWOTH) {
-        snprintf(why, sizeof(why), "writable by others (mode %04o)", (unsigned)(st.st_mode & 07777));
+        snprintf(why, sizeof(why), "writable by others (mode %04o)",
+                 (unsigned)(st.st_mode & 07777));
         bad = why;
     } else if ((st.st_mode & S_IWGRP) && r->node && st.st_gid != r->gid && st.st_gid != getegid()) {
         snprintf(why, sizeof(why), "writable by group %u, not the device's group %u",
@@ -177,15 +178,22 @@ static int open_lock_file(int dfd, const char *name, const char *path, const str
             break;
         fd = openat(dfd, name, flags | O_CREAT | O_EXCL, 0600);
         if (fd >= 0) {
+            /* ours, just made: the device's group and mode; a creator who
+             * cannot give it that group (not a member) keeps it private */
             struct stat st;
-            if (fstat(fd, &st) == 0 && st.st_gid != r->gid && fchown(fd, (uid_t)-1, r->gid) != 0) {
-                /* not a member of the device's group: keep it private */
-                se05x_log(SE05X_LOG_WARN, "t1", "bus lock %s: cannot give it group %u (%s); mode 0600",
-                          path, (unsigned)r->gid, strerror(errno));
-                (void)fchmod(fd, 0600);
-                return fd;
+            if (fstat(fd, &st) != 0) {
+                se05x_err_set(err, SE05X_E_IO, 0, 0, "bus lock %s: %s", path, strerror(errno));
+                close(fd);
+                return -1;
             }
-            if (fchmod(fd, r->mode) != 0) {
+            mode_t mode = r->mode;
+            if (st.st_gid != r->gid && fchown(fd, (uid_t)-1, r->gid) != 0) {
+                se05x_log(SE05X_LOG_WARN, "t1",
+                          "bus lock %s: cannot give it group %u (%s); mode 0600", path,
+                          (unsigned)r->gid, strerror(errno));
+                mode = 0600;
+            }
+            if (fchmod(fd, mode) != 0) {
                 se05x_err_set(err, SE05X_E_IO, 0, 0, "bus lock %s: %s", path, strerror(errno));
                 close(fd);
                 return -1;
@@ -225,7 +233,8 @@ se05x_rc se05x_buslock_open(struct se05x_buslock *l, const char *id, const struc
     char dir[256];
     int n = snprintf(dir, sizeof(dir), "%s", env && *env ? env : SE05X_BUSLOCK_DIR);
     if (n < 0 || (size_t)n >= sizeof(dir))
-        return se05x_err_set(err, SE05X_E_IO, 0, 0, "bus lock directory (SE05X_LOCK_DIR): too long");
+        return se05x_err_set(err, SE05X_E_IO, 0, 0,
+                             "bus lock directory (SE05X_LOCK_DIR): too long");
     /* a trailing slash would make open() follow a final symlink */
     while (n > 1 && dir[n - 1] == '/')
         dir[--n] = 0;

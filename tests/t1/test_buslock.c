@@ -15,6 +15,7 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -397,6 +398,55 @@ static void test_missing_dir_no_fallback(void **st)
     setenv("SE05X_LOCK_DIR", dir, 1);
 }
 
+/* As nobody (forked, setuid): a root-only directory is "Permission denied";
+ * in nobody's own directory a lock for a device whose group nobody is not in
+ * is created private (0600, nobody's group), not widened to that group. */
+static void test_unprivileged(void **st)
+{
+    (void)st;
+    skip_unless_root();
+    assert_int_equal(chmod(dir, 02770), 0);
+    char own[128];
+    in_dir(own, sizeof(own), other, "nobody");
+    assert_int_equal(mkdir(own, 0700), 0);
+    assert_int_equal(chown(own, NOBODY, NOBODY), 0);
+    assert_int_equal(chmod(other, 0711), 0);
+    assert_int_equal(chmod(dir, 02771), 0); /* nobody may traverse, not write */
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(NOBODY) != 0 || setuid(NOBODY) != 0)
+            _exit(10);
+        struct se05x_buslock l;
+        struct se05x_error e;
+        struct stat dev = {0};
+        dev.st_gid = 0;
+        dev.st_mode = S_IFCHR | 0660;
+        /* root's directory: nobody may not create a lock there */
+        if (se05x_buslock_open(&l, "i2c-1-0x48", &dev, &e) == SE05X_OK)
+            _exit(11);
+        if (!strstr(e.msg, "Permission denied"))
+            _exit(12);
+        setenv("SE05X_LOCK_DIR", own, 1);
+        if (se05x_buslock_open(&l, "i2c-1-0x48", &dev, &e) != SE05X_OK)
+            _exit(13);
+        se05x_buslock_close(&l);
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    char lock[160];
+    in_dir(lock, sizeof(lock), dir, LOCK);
+    struct stat sb;
+    assert_int_equal(lstat(lock, &sb), -1);
+    in_dir(lock, sizeof(lock), own, LOCK);
+    assert_int_equal(lstat(lock, &sb), 0);
+    assert_int_equal(sb.st_uid, NOBODY);
+    assert_int_equal(sb.st_gid, NOBODY);
+    assert_int_equal(sb.st_mode & 07777, 0600);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +462,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_new_file_follows_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_device_and_created_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_dir_no_fallback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
