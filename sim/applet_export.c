@@ -219,6 +219,34 @@ out:
     return ok;
 }
 
+/* A non-CRT RSA key pair (n, e, d; libcrypto's pairwise check needs p and
+ * q): n has the object's size and (x^d)^e = x mod n for a random x. */
+static bool raw_pair_ok(const struct sim_obj *o)
+{
+    BN_CTX *ctx = BN_CTX_secure_new();
+    BIGNUM *n = NULL, *e = NULL, *d = NULL, *x = NULL, *y = NULL;
+    bool ok = false;
+    if (!ctx || !o->part[SIM_RSA_N] || !o->part[SIM_RSA_E] || !o->part[SIM_RSA_D])
+        goto out;
+    n = BN_bin2bn(o->part[SIM_RSA_N], (int)o->part_len[SIM_RSA_N], NULL);
+    e = BN_bin2bn(o->part[SIM_RSA_E], (int)o->part_len[SIM_RSA_E], NULL);
+    d = BN_secure_new();
+    x = BN_new(), y = BN_secure_new();
+    if (!n || !e || !d || !x || !y || !BN_bin2bn(o->part[SIM_RSA_D], (int)o->part_len[SIM_RSA_D], d) ||
+        BN_num_bits(n) != o->rsa_bits || !BN_is_odd(n) || BN_cmp(d, n) >= 0 || !BN_rand_range(x, n) ||
+        !BN_mod_exp(y, x, d, n, ctx) || !BN_mod_exp(y, y, e, n, ctx))
+        goto out;
+    ok = BN_cmp(x, y) == 0;
+out:
+    BN_free(n);
+    BN_free(e);
+    BN_clear_free(d);
+    BN_free(x);
+    BN_clear_free(y);
+    BN_CTX_free(ctx);
+    return ok;
+}
+
 /* The imported key is whole and consistent: EC private and public parts
  * match, RSA parts form a key (key pairs pass libcrypto's pairwise check),
  * a symmetric key has the shell's length. */
@@ -251,6 +279,8 @@ static bool consistent(struct sim_obj *o, uint32_t size)
             return false;
         if (o->type == SE05X_TYPE_RSA_PRIV)
             return true; /* n and d only: nothing to check them against */
+        if (o->type == SE05X_TYPE_RSA_KEY_PAIR)
+            return raw_pair_ok(o);
         EVP_PKEY *pk = sim_rsa_pkey(o->part, o->part_len, o->type != SE05X_TYPE_RSA_PUB);
         EVP_PKEY_CTX *pc = pk ? EVP_PKEY_CTX_new_from_pkey(NULL, pk, NULL) : NULL;
         bool ok = pk && (o->type == SE05X_TYPE_RSA_PUB || (pc && EVP_PKEY_pairwise_check(pc) == 1));

@@ -179,6 +179,15 @@ static void test_round_trip(void **st)
     size_t pn;
     gen_rsa1024(c, VICTIM, "");
     assert_int_equal(tu_apdu(c, "80 81 62 00 0A 41 04 7F 00 00 B2 42 02 08 00", r, &rl), 0x9000);
+    /* a RAW (n, e, d) key pair, and a P-256 key pair */
+    assert_int_equal(tu_apdu(c, "80 81 62 4F 0A 41 04 7F 00 00 B5 42 02 04 00", r, &rl), 0x9000);
+    tu_create_curve(c, 0x03, "prime256v1");
+    assert_int_equal(tu_apdu(c, "80 81 61 00 09 41 04 7F 00 00 B6 42 01 03", r, &rl), 0x9000);
+    uint8_t rblob[800], eblob[300], epub[100], epub2[100];
+    size_t rbl, ebl;
+    assert_int_equal(export_blob(c, 0x7F0000B5, 0x02, rblob, &rbl), 0x9000);
+    assert_int_equal(export_blob(c, 0x7F0000B6, 0xFF, eblob, &ebl), 0x9000);
+    read_pub(c, 0x7F0000B6, epub);
     assert_int_equal(export_blob(c, VICTIM, 0xFF, blob, &bl), 0x9000);
     assert_int_equal(export_blob(c, 0x7F0000B2, 0x03, blob2, &bl2), 0x9000);
     assert_true(bl2 < 892);
@@ -199,6 +208,12 @@ static void test_round_trip(void **st)
     assert_int_equal(import_blob(c, 0x7F0000B3, 0xFF, ablob, abl), 0x9000);
     assert_int_equal(rsa_sign(c, VICTIM), 0x9000);
     assert_int_equal(rsa_sign(c, 0x7F0000B2), 0x9000);
+    assert_int_equal(rsa_sign(c, 0x7F0000B5), 0x6985);
+    assert_int_equal(import_blob(c, 0x7F0000B5, 0x00, rblob, rbl), 0x9000);
+    assert_int_equal(rsa_sign(c, 0x7F0000B5), 0x9000);
+    assert_int_equal(import_blob(c, 0x7F0000B6, 0xFF, eblob, ebl), 0x9000);
+    read_pub(c, 0x7F0000B6, epub2);
+    assert_memory_equal(epub, epub2, 65);
     assert_int_equal(tu_apdu(c, "80 02 00 00 09 41 04 7F 00 00 B0 44 01 00", r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_memory_equal(n1, p, pn);
