@@ -166,6 +166,7 @@ uint16_t h_write_symm(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
     if (!o)
         return sw;
     o->cleared = false;
+    o->reserve = (uint32_t)n; /* the key size outlives a chip reset (ExportObject blobs are bound to it) */
     return commit_value(c, o, t.v[SE05X_TAG_3], n);
 }
 

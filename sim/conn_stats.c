@@ -38,7 +38,7 @@ void sim_card_report_conn(struct sim_card *c, const char *peer, const char *prot
     if (n <= 0 || (size_t)n >= sizeof line)
         return;
     pthread_mutex_lock(&c->stats_lock);
-    int fd = open(c->stats_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(c->stats_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0 || write(fd, line, (size_t)n) != n)
         SIM_WARN("cannot append to stats file %s: %s", c->stats_path, strerror(errno));
     if (fd >= 0)

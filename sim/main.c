@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,10 +33,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: se05x-sim --state DIR [options]\n"
             "Emulates an NXP SE050C (IoT applet 3.x) over JRCP v1 and raw T=1 on one socket.\n"
-            "  --state DIR               persistent state directory (created 0700; one emulator each)\n"
+            "  --state DIR               persistent state directory (created 0700; one emulator each;\n"
+            "                            must belong to this user and be writable by nobody else)\n"
             "  --port PORT               TCP port (default 8050; 0 = pick a free port)\n"
             "  --bind ADDR               TCP bind address (default 127.0.0.1)\n"
             "  --unix PATH               also (or, without --port, only) listen on a unix socket\n"
+            "                            (created mode 0600: only this user may connect)\n"
+            "  --socket-group NAME       give the unix socket to group NAME with mode 0660\n"
             "  --port-file FILE          write the TCP port to FILE once listening\n"
             "  --stats FILE              append one JSON line per closed connection\n"
             "  --variant A|B|C|F         emulated chip variant (default C)\n"
@@ -97,12 +101,13 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
         {"bind", required_argument, 0, O_BIND},
         {"unix", required_argument, 0, O_UNIX},
+        {"socket-group", required_argument, 0, O_SOCKGROUP},
         {"port-file", required_argument, 0, O_PORTFILE},
         {"stats", required_argument, 0, O_STATS},
         {"variant", required_argument, 0, O_VARIANT},
@@ -141,6 +146,16 @@ int main(int argc, char **argv)
             break;
         case O_BIND: sc.bind_addr = optarg; break;
         case O_UNIX: sc.unix_path = optarg; break;
+        case O_SOCKGROUP: {
+            struct group *g = getgrnam(optarg);
+            if (!g) {
+                fprintf(stderr, "se05x-sim: unknown group '%s' for --socket-group\n", optarg);
+                return 2;
+            }
+            sc.socket_group = true;
+            sc.socket_gid = g->gr_gid;
+            break;
+        }
         case O_PORTFILE: sc.port_file = optarg; break;
         case O_STATS: cc.stats_path = optarg; break;
         case O_VARIANT:
@@ -245,6 +260,10 @@ int main(int argc, char **argv)
     if (!cc.state_dir) {
         fprintf(stderr, "se05x-sim: --state DIR is required\n");
         usage(stderr);
+        return 2;
+    }
+    if (sc.socket_group && !sc.unix_path) {
+        fprintf(stderr, "se05x-sim: --socket-group needs --unix PATH\n");
         return 2;
     }
     if (sc.unix_path && !port_given)

@@ -21,6 +21,7 @@
 #include "card_internal.h"
 #include "crypto.h"
 #include "log.h"
+#include "statedir.h"
 
 static struct sim_obj *prov(uint32_t id, uint8_t type)
 {
@@ -103,28 +104,17 @@ static X509 *make_cert(EVP_PKEY *subject_key, const char *cn, X509 *issuer, EVP_
     return x;
 }
 
-/* Writes a PEM file atomically with mode 0600. */
-static int write_pem(const char *dir, const char *name, X509 *cert, EVP_PKEY *key)
+/* Writes a PEM file atomically with mode 0600 (statedir.h: a new temp
+ * file created exclusively, renamed over NAME; no symlink followed). */
+static int write_pem(int dfd, const char *name, X509 *cert, EVP_PKEY *key)
 {
-    char tmp[4096], path[4096];
-    snprintf(tmp, sizeof tmp, "%s/%s.tmp", dir, name);
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    int ok = cert ? PEM_write_X509(f, cert) : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
-    ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
-    if (fclose(f) != 0)
-        ok = 0;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    BIO *m = BIO_new(BIO_s_secmem());
+    char *p = NULL;
+    int ok = m && (cert ? PEM_write_bio_X509(m, cert) : PEM_write_bio_PrivateKey(m, key, NULL, NULL, 0, NULL, NULL));
+    long n = ok ? BIO_get_mem_data(m, &p) : 0;
+    ok = ok && n > 0 && statedir_write_file(dfd, name, p, (size_t)n) == 0;
+    BIO_free(m);
+    return ok ? 0 : -1;
 }
 
 int sim_provision(struct sim_card *c, char *err, size_t errlen)
@@ -176,8 +166,8 @@ int sim_provision(struct sim_card *c, char *err, size_t errlen)
     o->reserve = (uint32_t)derlen;
     if (add(c, o) != 0)
         goto out;
-    if (c->store.dir && (write_pem(c->store.dir, "ca.key", NULL, ca_key) != 0 ||
-                         write_pem(c->store.dir, "ca.crt", ca, NULL) != 0)) {
+    if (c->store.dir && (write_pem(c->store.dir_fd, "ca.key", NULL, ca_key) != 0 ||
+                         write_pem(c->store.dir_fd, "ca.crt", ca, NULL) != 0)) {
         snprintf(err, errlen, "cannot write the test CA into %s", c->store.dir);
         goto out_msg;
     }

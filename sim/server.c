@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/rand.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <pthread.h>
@@ -134,7 +135,12 @@ static int listen_tcp(const struct sim_server_cfg *cfg, int *port_out)
     return fd;
 }
 
-static int listen_unix(const char *path)
+/* The unix socket: created with mode 0600 (umask set around bind, so it is
+ * never reachable by others, not even for an instant), or with --socket-group
+ * handed to that group with mode 0660. A stale socket of ours is replaced;
+ * anything else at the path (a file, a symlink, another user's socket) is
+ * refused. */
+static int listen_unix(const char *path, bool set_group, gid_t gid)
 {
     struct sockaddr_un sa = {0};
     if (strlen(path) >= sizeof sa.sun_path) {
@@ -143,43 +149,71 @@ static int listen_unix(const char *path)
     }
     sa.sun_family = AF_UNIX;
     strcpy(sa.sun_path, path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    /* a stale socket file of a previous run (the state lock guarantees that no
-     * emulator of this state directory is still running) */
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-        SIM_ERR("unix socket %s is in use by another server", path);
-        close(fd);
-        return -1;
-    }
-    close(fd);
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) { /* never remove something that is not a socket */
             SIM_ERR("cannot listen on unix socket %s: the path exists and is not a socket", path);
             return -1;
         }
+        if (st.st_uid != geteuid()) {
+            SIM_ERR("cannot listen on unix socket %s: the existing socket belongs to uid %u, not to the "
+                    "running user (uid %u)",
+                    path, (unsigned)st.st_uid, (unsigned)geteuid());
+            return -1;
+        }
+        /* a stale socket of a previous run, unless a server still answers */
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe < 0)
+            return -1;
+        bool in_use = connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0;
+        close(probe);
+        if (in_use) {
+            SIM_ERR("unix socket %s is in use by another server", path);
+            return -1;
+        }
         unlink(path);
     }
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0) {
-        SIM_ERR("cannot listen on unix socket %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
         return -1;
+    mode_t old = umask(0177); /* single-threaded here: no connection thread runs yet */
+    int b = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+    int e = errno;
+    umask(old);
+    if (b != 0 || listen(fd, 64) != 0) {
+        SIM_ERR("cannot listen on unix socket %s: %s", path, strerror(b != 0 ? e : errno));
+        close(fd);
+        return -1;
+    }
+    if (set_group) {
+        /* the path must still be the socket we bound (owner, type) */
+        if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+            lchown(path, (uid_t)-1, gid) != 0 || fchmodat(AT_FDCWD, path, 0660, 0) != 0) {
+            SIM_ERR("cannot give unix socket %s to group %u with mode 0660: %s", path, (unsigned)gid, strerror(errno));
+            close(fd);
+            unlink(path);
+            return -1;
+        }
     }
     return fd;
 }
 
-/* Decimal port + newline, atomically (temp file + rename). */
+/* Decimal port + newline, atomically: a temp file with a random name
+ * created exclusively (never following a symlink), renamed over FILE. */
 static int write_port_file(const char *path, int port)
 {
     char tmp[4096], buf[16];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    unsigned char rnd[8];
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        return -1;
+    snprintf(tmp, sizeof tmp, "%s.tmp.%02x%02x%02x%02x%02x%02x%02x%02x", path, rnd[0], rnd[1], rnd[2], rnd[3],
+             rnd[4], rnd[5], rnd[6], rnd[7]);
     int n = snprintf(buf, sizeof buf, "%d\n", port);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0 || write(fd, buf, (size_t)n) != n || close(fd) != 0 || rename(tmp, path) != 0) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    bool ok = fd >= 0 && write(fd, buf, (size_t)n) == n;
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (!ok || rename(tmp, path) != 0) {
         SIM_ERR("cannot write port file %s: %s", path, strerror(errno));
         if (fd >= 0)
             unlink(tmp);
@@ -254,7 +288,7 @@ int sim_server_run(struct sim_card *card, const struct sim_server_cfg *cfg, int 
     pthread_cond_init(&s.jlock.cv, NULL);
     if (cfg->port >= 0 && (tfd = listen_tcp(cfg, &port)) < 0)
         goto out;
-    if (cfg->unix_path && (ufd = listen_unix(cfg->unix_path)) < 0)
+    if (cfg->unix_path && (ufd = listen_unix(cfg->unix_path, cfg->socket_group, cfg->socket_gid)) < 0)
         goto out;
     if (tfd >= 0)
         SIM_INFO("listening on %s:%d (JRCP v1 and T=1)", cfg->bind_addr, port);

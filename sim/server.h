@@ -4,13 +4,18 @@
 #ifndef SIM_SERVER_H
 #define SIM_SERVER_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 #include "card.h"
 #include "t1_responder.h"
 
 struct sim_server_cfg {
     const char *bind_addr; /* default 127.0.0.1 */
     int port;              /* -1 = no TCP; 0 = ephemeral */
-    const char *unix_path; /* NULL = none */
+    const char *unix_path; /* NULL = none; the socket is created 0600 */
+    bool socket_group;     /* --socket-group: the socket gets socket_gid and mode 0660 */
+    gid_t socket_gid;
     const char *port_file; /* written once listening (TCP port) */
     struct sim_t1_cfg t1;
 };

@@ -1,5 +1,6 @@
 /* The state file DIR/state: every persistent object and curve in one file,
- * replaced atomically (write DIR/state.tmp, fsync, rename, fsync DIR) so a
+ * replaced atomically (write DIR/state.tmp.<random>, fsync, rename, fsync
+ * DIR; statedir.h: no symlink followed, temp files created exclusively) so a
  * kill at any instant leaves the old or the new state. Layout (big-endian):
  *   "SE05XSIM" | u32 version | u32 body length | body | SHA-256(all before)
  *   body = u64 created | u8 locked (v2) | curves created[17] | curve params[17] | u32 count |
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "statedir.h"
 #include "store.h"
 #include "tlv.h"
 
@@ -69,26 +71,10 @@ static void put32(struct buf *b, uint32_t v)
     put(b, x, 4);
 }
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 int statefile_write(const struct sim_store *s)
 {
     struct buf b = {0};
-    char tmp[4096], path[4096];
-    int rc = -1, fd = -1;
+    int rc = -1;
     put(&b, MAGIC, 8);
     put32(&b, VERSION);
     put32(&b, 0); /* body length, patched below */
@@ -131,26 +117,10 @@ int statefile_write(const struct sim_store *s)
     if (b.oom)
         goto out;
 
-    snprintf(tmp, sizeof tmp, "%s/state.tmp", s->dir);
-    snprintf(path, sizeof path, "%s/state", s->dir);
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || write_all(fd, b.p, b.len) != 0 || fsync(fd) != 0)
+    if (statedir_write_file(s->dir_fd, "state", b.p, b.len) != 0)
         goto out;
-    close(fd);
-    fd = -1;
-    if (rename(tmp, path) != 0)
-        goto out;
-    int dfd = open(s->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
     rc = 0;
 out:
-    if (fd >= 0) {
-        close(fd);
-        unlink(tmp);
-    }
     if (rc != 0)
         fprintf(stderr, "se05x-sim: error: cannot write state file in %s: %s\n", s->dir,
                 strerror(errno));
@@ -249,17 +219,12 @@ static int parse_body(struct sim_store *s, struct rd *r, uint32_t version)
 
 int statefile_load(struct sim_store *s, char *err, size_t errlen)
 {
-    char path[4096], tmp[4096];
+    char path[4096];
     snprintf(path, sizeof path, "%s/state", s->dir);
-    snprintf(tmp, sizeof tmp, "%s/state.tmp", s->dir);
-    unlink(tmp); /* leftover of an interrupted write: the old state is the valid one */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return 1;
-        snprintf(err, errlen, "cannot open state file %s: %s", path, strerror(errno));
-        return -1;
-    }
+    /* leftovers of an interrupted write were removed by statedir_open */
+    int fd = statedir_open_file(s->dir_fd, s->dir, "state", O_RDONLY, err, errlen);
+    if (fd < 0)
+        return errno == ENOENT ? 1 : -1;
     off_t size = lseek(fd, 0, SEEK_END);
     uint8_t *p = NULL;
     int rc = -1;

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "se05x_proto.h"
+#include "statedir.h"
 
 struct sim_obj *sim_obj_new(uint32_t id, uint8_t type)
 {
@@ -260,33 +261,40 @@ void store_drop_transient(struct sim_store *s)
     s->n = j;
 }
 
-/* Takes DIR/lock (flock): one emulator per state directory. */
+/* Takes DIR/lock (flock): one emulator per state directory. The file is
+ * created exclusively or must be a safe file of ours (statedir.h): a planted
+ * symlink or another user's file is refused, never truncated. */
 static int take_lock(struct sim_store *s, char *err, size_t errlen)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/lock", s->dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+    int fd = statedir_create_file(s->dir_fd, "lock", O_RDWR);
+    if (fd < 0 && errno == EEXIST) {
+        fd = statedir_open_file(s->dir_fd, s->dir, "lock", O_RDWR, err, errlen);
+        if (fd < 0 && errno == ENOENT)
+            snprintf(err, errlen, "cannot open %s/lock: it vanished while opening it", s->dir);
+        if (fd < 0)
+            return -1;
+    } else if (fd < 0) {
+        snprintf(err, errlen, "cannot create %s/lock: %s", s->dir, strerror(errno));
         return -1;
     }
     if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         char buf[32] = {0};
+        int e = errno;
         ssize_t r = pread(fd, buf, sizeof buf - 1, 0);
         long pid = r > 0 ? strtol(buf, NULL, 10) : 0;
         close(fd);
-        if (errno == EWOULDBLOCK || errno == EAGAIN || pid > 0) {
+        if (e == EWOULDBLOCK || e == EAGAIN || pid > 0) {
             snprintf(err, errlen, "state directory %s is in use by another se05x-sim (pid %ld)", s->dir,
                      pid);
         } else {
-            snprintf(err, errlen, "cannot lock %s: %s", path, strerror(errno));
+            snprintf(err, errlen, "cannot lock %s/lock: %s", s->dir, strerror(e));
         }
         return -1;
     }
     char buf[32];
     int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
     if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)n, 0) != n) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot write %s/lock: %s", s->dir, strerror(errno));
         close(fd);
         return -1;
     }
@@ -294,35 +302,26 @@ static int take_lock(struct sim_store *s, char *err, size_t errlen)
     return 0;
 }
 
-/* DIR/chip.key: 32 random bytes created once (atomically), the internal key
- * material of ExportObject blobs; kept apart from the state file so blobs
- * stay importable whatever happens to the objects. */
+/* DIR/chip.key: 32 random bytes created once (atomically), the secret the
+ * ExportObject blob key is derived from; kept apart from the state file so
+ * blobs stay importable whatever happens to the objects. An existing one
+ * must be a safe file of ours (statedir.h): never another user's key. */
 static int load_chip_secret(struct sim_store *s, char *err, size_t errlen)
 {
-    char path[4096], tmp[4096];
-    snprintf(path, sizeof path, "%s/chip.key", s->dir);
-    snprintf(tmp, sizeof tmp, "%s/chip.key.tmp", s->dir);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = statedir_open_file(s->dir_fd, s->dir, "chip.key", O_RDONLY, err, errlen);
     if (fd >= 0) {
         ssize_t n = read(fd, s->chip_secret, sizeof s->chip_secret);
         close(fd);
         if (n == (ssize_t)sizeof s->chip_secret)
             return 0;
-        snprintf(err, errlen, "%s is corrupted (expected 32 bytes); refusing to start", path);
+        snprintf(err, errlen, "%s/chip.key is corrupted (expected 32 bytes); refusing to start", s->dir);
         return -1;
     }
-    if (errno != ENOENT || RAND_bytes(s->chip_secret, sizeof s->chip_secret) != 1) {
-        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    if (errno != ENOENT)
         return -1;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool ok = fd >= 0 && write(fd, s->chip_secret, sizeof s->chip_secret) == (ssize_t)sizeof s->chip_secret &&
-              fsync(fd) == 0;
-    if (fd >= 0 && close(fd) != 0)
-        ok = false;
-    if (!ok || rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
+    if (RAND_bytes(s->chip_secret, sizeof s->chip_secret) != 1 ||
+        statedir_write_file(s->dir_fd, "chip.key", s->chip_secret, sizeof s->chip_secret) != 0) {
+        snprintf(err, errlen, "cannot write %s/chip.key: %s", s->dir, strerror(errno));
         return -1;
     }
     return 0;
@@ -333,6 +332,7 @@ int store_open(struct sim_store *s, const char *dir, size_t pcap, size_t tcap, b
 {
     memset(s, 0, sizeof *s);
     s->lock_fd = -1;
+    s->dir_fd = -1;
     s->pcap = pcap;
     s->tcap = tcap;
     *fresh = true;
@@ -343,18 +343,8 @@ int store_open(struct sim_store *s, const char *dir, size_t pcap, size_t tcap, b
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    struct stat st;
-    if (stat(dir, &st) != 0) {
-        if (errno != ENOENT || mkdir(dir, 0700) != 0) {
-            snprintf(err, errlen, "cannot create state directory %s: %s", dir, strerror(errno));
-            goto fail;
-        }
-    } else if (!S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "state path %s is not a directory", dir);
+    if ((s->dir_fd = statedir_open(dir, err, errlen)) < 0)
         goto fail;
-    } else if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) != 0) {
-        SIM_WARN("cannot restrict %s to mode 0700: %s", dir, strerror(errno));
-    }
     if (take_lock(s, err, errlen) != 0 || load_chip_secret(s, err, errlen) != 0)
         goto fail;
     int r = statefile_load(s, err, errlen);
@@ -374,7 +364,10 @@ void store_close(struct sim_store *s)
     free(s->objs);
     if (s->lock_fd >= 0)
         close(s->lock_fd);
+    if (s->dir_fd >= 0)
+        close(s->dir_fd);
     free(s->dir);
     OPENSSL_cleanse(s, sizeof *s);
     s->lock_fd = -1;
+    s->dir_fd = -1;
 }

@@ -59,6 +59,7 @@ struct sim_store {
     uint8_t curve_params[SIM_CURVE_MAX + 1]; /* bit mask of set params */
     size_t pcap, tcap;
     char *dir;   /* NULL: in memory only */
+    int dir_fd;  /* the opened state directory (statedir.h); -1 in memory only */
     int lock_fd;
     uint64_t created; /* unix time of provisioning */
     bool locked;      /* SetLockState PERSISTENT_LOCK (A13) */

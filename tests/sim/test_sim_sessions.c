@@ -157,11 +157,55 @@ static void test_lock_state(void **st)
     tu_rmdir(dir);
 }
 
+/* What a TRANSPORT (7FFF0200) session may do on the emulator
+ * (docs/emulator.md, unverified against a real chip): every policy check
+ * passes (sign with a verify-only key, read a binary without READ, delete
+ * without DELETE), type rules still hold (no secret value is read, a
+ * PROVISIONED object stays). Any client may create TRANSPORT on a fresh
+ * chip, and rewrite or delete it while it has no policy; a policy that
+ * denies WRITE and DELETE to others is what claims it. */
+static void test_transport_full_access(void **st)
+{
+    (void)st;
+    struct sim_card *c = tu_open_selected(NULL, NULL);
+    uint8_t sid[8];
+    char sign[200] = "80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20";
+    for (int i = 0; i < 32; i++)
+        strcat(sign, " 03");
+    tu_create_curve(c, 0x03, "prime256v1");
+    /* a P-256 key that may only verify, a binary nobody may read, an AES key */
+    assert_int_equal(tu_apdu(c, "80 01 61 00 14 11 09 08 00 00 00 00 08 00 00 00 41 04 7F 00 00 01 42 01 03", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 01 06 00 15 11 09 08 00 00 00 00 00 00 00 00 41 04 7F 00 00 70 43 02 00 04", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 01 03 00 18 41 04 7F 00 00 A1 43 10 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, sign, r, &rl), 0x6986);
+    assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 70", r, &rl), 0x6986);
+    assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 7F 00 00 01", r, &rl), 0x6986);
+    /* any client creates TRANSPORT, and may rewrite it (no policy) */
+    assert_int_equal(tu_apdu(c, "80 41 07 00 0C 41 04 7F FF 02 00 42 04 11 22 33 44", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 41 07 00 0C 41 04 7F FF 02 00 42 04 55 66 77 88", r, &rl), 0x9000);
+    open_session(c, "80 04 00 1B 06 41 04 7F FF 02 00", sid);
+    assert_int_equal(in_session(c, sid, "80 04 00 2C 06 41 04 55 66 77 88"), 0x9000);
+    assert_int_equal(in_session(c, sid, sign), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 02 00 00 06 41 04 7F 00 00 70"), 0x9000);
+    assert_int_equal(in_session(c, sid, "80 02 00 00 06 41 04 7F 00 00 A1"), 0x6985); /* secret value */
+    assert_int_equal(in_session(c, sid, "80 04 00 28 06 41 04 F0 00 00 12"), 0x6985); /* PROVISIONED */
+    assert_int_equal(in_session(c, sid, "80 04 00 28 06 41 04 7F 00 00 01"), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 04 00 27 06 41 04 7F 00 00 01", r, &rl), 0x9000);
+    assert_memory_equal(r, "\x41\x01\x02", 3); /* gone */
+    /* claimed: TRANSPORT with a policy that gives others nothing */
+    assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 7F FF 02 00", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 41 07 00 17 11 09 08 00 00 00 00 00 00 00 00 41 04 7F FF 02 00 42 04 11 22 33 44", r, &rl), 0x9000);
+    assert_int_equal(tu_apdu(c, "80 41 07 00 0C 41 04 7F FF 02 00 42 04 55 66 77 88", r, &rl), 0x6986);
+    assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 7F FF 02 00", r, &rl), 0x6986);
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sessions),
         cmocka_unit_test(test_lock_state),
+        cmocka_unit_test(test_transport_full_access),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

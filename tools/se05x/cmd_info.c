@@ -11,7 +11,40 @@
 
 static const char info_usage[] =
     "Usage: se05x info\n"
-    "Prints the applet version and features, the UID and CertUID, free memory and the ATR.\n";
+    "Prints the applet version and features, the UID and CertUID, free memory and the ATR.\n"
+    "Warns on stderr when the TRANSPORT (0x7FFF0200) or FACTORY_RESET (0x7FFF0205) auth\n"
+    "object does not exist: whoever creates it first controls the chip.\n";
+
+/* The applet-reserved auth objects nobody should be able to create after
+ * provisioning (docs/tools.md, issue 9): on a fresh chip any client may
+ * write them and then holds the power they give. */
+static const struct {
+    se05x_objid id;
+    const char *name, *risk;
+} unclaimed[] = {
+    {0x7FFF0200u, "TRANSPORT",
+     "any client can create it, open a session with full access to every object (policies not "
+     "checked) and lock the chip for good"},
+    {0x7FFF0205u, "FACTORY_RESET", "any client can create it and erase every object with DeleteAll"},
+};
+
+/* One loud line on stderr for each of them that does not exist. */
+static void warn_unclaimed(se05x_session *s)
+{
+    for (size_t i = 0; i < sizeof unclaimed / sizeof unclaimed[0]; i++) {
+        bool exists = false;
+        se05x_rc rc = se05x_object_exists(s, unclaimed[i].id, &exists);
+        if (rc != SE05X_OK)
+            fprintf(stderr, "se05x: WARNING: cannot check whether %s 0x%08X exists: %s\n", unclaimed[i].name,
+                    unclaimed[i].id, se05x_strerror(rc));
+        else if (!exists)
+            fprintf(stderr,
+                    "se05x: WARNING: %s auth object 0x%08X is unclaimed: %s; fix: claim it at "
+                    "provisioning (create it with a secret value and a policy that forbids rewriting it; "
+                    "`se05x claim` is coming)\n",
+                    unclaimed[i].name, unclaimed[i].id, unclaimed[i].risk);
+    }
+}
 
 static void print_features(uint16_t cfg)
 {
@@ -86,6 +119,8 @@ int cmd_info(struct tool *t, int argc, char **argv)
     char *x = tool_hex(atr, n);
     printf("%-27s %s\n", "ATR:", n ? (x ? x : "?") : "(none)");
     free(x);
+    fflush(stdout);
+    warn_unclaimed(s);
     return 0;
 }
 
