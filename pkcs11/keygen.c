@@ -104,9 +104,10 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
 CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pTemplate,
                     CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
-    (void)pMechanism; (void)pTemplate; (void)ulCount; (void)phKey;
     P11_ENTER(ctx);
     if (!p11_session_get(ctx, hSession))
         P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!pMechanism || !phKey || (!pTemplate && ulCount))
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     P11_LEAVE(ctx, CKR_MECHANISM_INVALID); /* no secret-key generation mechanism is offered */
 }

@@ -58,6 +58,7 @@ struct p11_op {
     uint8_t *buf;         /* raw multi-part input */
     size_t buf_len;
     int updated;          /* an Update was made (single-part call now invalid) */
+    int oneshot;          /* a single-part call asked for the length (multi-part now invalid) */
     /* PSS / OAEP parameters */
     const EVP_MD *pss_md;
     int salt_len;

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <p11-kit/pkcs11.h>
 #include <pthread.h>
@@ -205,6 +206,64 @@ static int t_api(const char *ecpem)
         RV(F->C_Sign(h, (CK_BYTE_PTR) "0123456789abcdef0123456789abcdef", 32, NULL, &sl), CKR_OK);
         CHECK(sl == 64, "r||s length %lu", (unsigned long)sl);
         RV(F->C_Sign(h, (CK_BYTE_PTR) "0123456789abcdef0123456789abcdef", 32, sig, &sl), CKR_OK);
+    }
+    /* after a length query (or a short buffer) the one-shot operation stays;
+     * multi-part calls are refused and do not end it */
+    {
+        CK_MECHANISM sha = {CKM_ECDSA_SHA256, NULL, 0};
+        CK_BYTE sig[64];
+        CK_ULONG sl = 0;
+        RV(F->C_SignInit(h, &sha, ec), CKR_OK);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, NULL, &sl), CKR_OK);
+        RV(F->C_SignFinal(h, sig, &sl), CKR_OPERATION_ACTIVE);
+        RV(F->C_SignUpdate(h, (CK_BYTE_PTR) "abc", 3), CKR_OPERATION_ACTIVE);
+        sl = 10;
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, sig, &sl), CKR_BUFFER_TOO_SMALL);
+        RV(F->C_SignFinal(h, sig, &sl), CKR_OPERATION_ACTIVE);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, sig, &sl), CKR_OK);
+        RV(F->C_VerifyInit(h, &sha, ecpub), CKR_OK);
+        RV(F->C_Verify(h, (CK_BYTE_PTR) "abc", 3, sig, sl), CKR_OK);
+        RV(F->C_SignFinal(h, sig, &sl), CKR_OPERATION_NOT_INITIALIZED);
+
+        CK_MECHANISM dm = {CKM_SHA256, NULL, 0};
+        CK_BYTE md[32], want[32];
+        CK_ULONG ml = 0;
+        unsigned int wl = 0;
+        EVP_Digest("abc", 3, want, &wl, EVP_sha256(), NULL);
+        RV(F->C_DigestInit(h, &dm), CKR_OK);
+        RV(F->C_Digest(h, (CK_BYTE_PTR) "abc", 3, NULL, &ml), CKR_OK);
+        CHECK(ml == 32, "digest length %lu", (unsigned long)ml);
+        RV(F->C_DigestFinal(h, md, &ml), CKR_OPERATION_ACTIVE);
+        RV(F->C_DigestUpdate(h, (CK_BYTE_PTR) "x", 1), CKR_OPERATION_ACTIVE);
+        RV(F->C_Digest(h, (CK_BYTE_PTR) "abc", 3, md, &ml), CKR_OK);
+        CHECK(ml == 32 && memcmp(md, want, 32) == 0, "C_Digest after a length query hashes only its data");
+        RV(F->C_DigestFinal(h, md, &ml), CKR_OPERATION_NOT_INITIALIZED);
+        /* multi-part digests still work */
+        RV(F->C_DigestInit(h, &dm), CKR_OK);
+        RV(F->C_DigestUpdate(h, (CK_BYTE_PTR) "ab", 2), CKR_OK);
+        RV(F->C_DigestUpdate(h, (CK_BYTE_PTR) "c", 1), CKR_OK);
+        ml = sizeof(md);
+        RV(F->C_DigestFinal(h, md, &ml), CKR_OK);
+        CHECK(ml == 32 && memcmp(md, want, 32) == 0, "multi-part digest");
+    }
+    /* NULL buffers with a length; OAEP label length without a label */
+    {
+        CK_MECHANISM gm = {CKM_AES_KEY_GEN, NULL, 0};
+        CK_OBJECT_HANDLE k = 0;
+        RV(F->C_SeedRandom(h, NULL, 1), CKR_ARGUMENTS_BAD);
+        RV(F->C_GenerateKey(h, &gm, NULL, 3, &k), CKR_ARGUMENTS_BAD);
+        CK_RSA_PKCS_OAEP_PARAMS op = {CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, NULL, 5};
+        CK_MECHANISM om = {CKM_RSA_PKCS_OAEP, &op, sizeof(op)};
+        RV(F->C_DecryptInit(h, &om, rsa), CKR_MECHANISM_PARAM_INVALID);
+        RV(F->C_EncryptInit(h, &om, rsapub), CKR_MECHANISM_PARAM_INVALID);
+        op.ulSourceDataLen = 0; /* no label: fine */
+        RV(F->C_EncryptInit(h, &om, rsapub), CKR_OK);
+        CK_BYTE ct[256], pt[256];
+        CK_ULONG cl = sizeof(ct), pl = sizeof(pt);
+        RV(F->C_Encrypt(h, (CK_BYTE_PTR) "secret", 6, ct, &cl), CKR_OK);
+        RV(F->C_DecryptInit(h, &om, rsa), CKR_OK);
+        RV(F->C_Decrypt(h, ct, cl, pt, &pl), CKR_OK);
+        CHECK(pl == 6 && memcmp(pt, "secret", 6) == 0, "OAEP round trip");
     }
     /* ECDH: the token's secret equals OpenSSL's with the same private key */
     if (ecpem) {
