@@ -348,7 +348,7 @@ CK_RV p11_attr_get(struct p11_ctx *ctx, struct p11_entry *e, int sub, CK_ATTRIBU
         return secret_attr(e, a);
     /* attributes common to every token object */
     switch (a->type) {
-    case CKA_TOKEN: return put_bool(a, 1);
+    case CKA_TOKEN: return put_bool(a, !e->session_obj);
     case CKA_MODIFIABLE:
     case CKA_COPYABLE: return put_bool(a, 0);
     case CKA_DESTROYABLE: /* the public half of a pair goes only with its private key */
