@@ -114,6 +114,9 @@ CK_RV p11_lock_init(struct p11_lock *l, const CK_C_INITIALIZE_ARGS *args);
 void p11_lock_free(struct p11_lock *l);
 void p11_lock(struct p11_lock *l);
 void p11_unlock(struct p11_lock *l);
+/* fork() child: the lock that the forking thread took in the prepare
+ * handler is released (application mutex) or re-initialised (own mutex). */
+void p11_lock_child_reset(struct p11_lock *l);
 
 /* Entry-point prologue: resolves the context and takes the lock. */
 #define P11_ENTER(ctx)                                 \

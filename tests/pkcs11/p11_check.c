@@ -6,6 +6,9 @@
  *   p11_check MODULE mutex                   application mutex callbacks are used
  *   p11_check MODULE fork                    child: CKR_CRYPTOKI_NOT_INITIALIZED until C_Initialize
  *   p11_check MODULE session                 CKA_TOKEN false/missing: transient chip objects, gone with the session
+ *   p11_check MODULE forkstress THREADS FORKS EC_PUB.pem   forks while threads sign; children sign too
+ *   p11_check MODULE forkinit FORKS EC_PUB.pem             forks while a thread runs C_Initialize..C_Finalize
+ *   p11_check MODULE forkwait                fork() waits for a thread that holds the module lock
  *   p11_check MODULE stress THREADS ITERS    concurrent signing, prints "errors=N"
  * Expects RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 on the chip. */
 #include <dlfcn.h>
@@ -16,7 +19,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -462,7 +468,8 @@ static int t_robust(void)
 
 /* ---- application mutex callbacks ---- */
 static int g_locks;
-static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); return CKR_OK; }
+static void *g_last_mutex; /* the module's lock, as created through m_create */
+static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); g_last_mutex = *m; return CKR_OK; }
 static CK_RV m_destroy(void *m) { pthread_mutex_destroy(m); free(m); return CKR_OK; }
 static CK_RV m_lock(void *m) { __atomic_add_fetch(&g_locks, 1, __ATOMIC_SEQ_CST); pthread_mutex_lock(m); return CKR_OK; }
 static CK_RV m_unlock(void *m) { pthread_mutex_unlock(m); return CKR_OK; }
@@ -658,8 +665,224 @@ static int t_session(void)
     return g_fail;
 }
 
+/* ---- fork while other threads are inside the module ---- */
+static volatile int g_stop;
+static int g_signs, g_errors;
+
+static void *signer(void *arg)
+{
+    (void)arg;
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+    CK_OBJECT_HANDLE rsa = key_by_label(h, "sss:20181001", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE rsapub = key_by_label(h, "sss:20181001", CKO_PUBLIC_KEY);
+    for (int i = 0; !__atomic_load_n(&g_stop, __ATOMIC_SEQ_CST); i++) {
+        int rv = i % 4 == 0 ? sign_verify(h, rsa, rsapub, CKM_SHA256_RSA_PKCS, i & 1)
+                            : sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, i & 1);
+        if (rv != CKR_OK) {
+            fprintf(stderr, "signer: rv 0x%x\n", rv);
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+        }
+        __atomic_add_fetch(&g_signs, 1, __ATOMIC_SEQ_CST);
+    }
+    F->C_CloseSession(h);
+    return NULL;
+}
+
+/* A thread that runs whole module lifetimes: C_Initialize, sign, C_Finalize. */
+static void *cycler(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&g_stop, __ATOMIC_SEQ_CST)) {
+        if (F->C_Initialize(NULL) != CKR_OK) {
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+            break;
+        }
+        CK_SESSION_HANDLE h = open_login();
+        CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+        CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+        if (sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, 0) != CKR_OK)
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&g_signs, 1, __ATOMIC_SEQ_CST);
+        F->C_Finalize(NULL);
+    }
+    return NULL;
+}
+
+/* Child: its own module instance, token info and one ECDSA-SHA256 signature
+ * of msg written (r||s) to fd. Never returns. */
+static void fork_child(int fd, const char *msg)
+{
+    CK_TOKEN_INFO ti;
+    CK_BYTE sig[64];
+    CK_ULONG sl = sizeof(sig);
+    CK_MECHANISM m = {CKM_ECDSA_SHA256, NULL, 0};
+    int ok = F->C_Initialize(NULL) == CKR_OK && F->C_GetTokenInfo(1, &ti) == CKR_OK;
+    CK_SESSION_HANDLE h = ok ? open_login() : 0;
+    CK_OBJECT_HANDLE k = ok ? key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY) : 0;
+    ok = ok && F->C_SignInit(h, &m, k) == CKR_OK &&
+         F->C_Sign(h, (CK_BYTE_PTR)msg, strlen(msg), sig, &sl) == CKR_OK && sl == 64;
+    ok = ok && F->C_Finalize(NULL) == CKR_OK;
+    if (ok && write(fd, sig, 64) != 64)
+        ok = 0;
+    _exit(ok && !g_fail ? 0 : 1);
+}
+
+static int verify_rs(EVP_PKEY *pub, const char *msg, const uint8_t *rs)
+{
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
+    unsigned char *der = NULL;
+    int ok = 0;
+    if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+        r = s = NULL;
+        int dl = i2d_ECDSA_SIG(es, &der);
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        ok = dl > 0 && c && EVP_DigestVerifyInit(c, NULL, EVP_sha256(), NULL, pub) == 1 &&
+             EVP_DigestVerify(c, der, (size_t)dl, (const unsigned char *)msg, strlen(msg)) == 1;
+        EVP_MD_CTX_free(c);
+    }
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(es);
+    OPENSSL_free(der);
+    return ok;
+}
+
+/* Main thread forks `forks` times while `threads` signers (cycle = 0) or one
+ * C_Initialize..C_Finalize cycler (cycle = 1) are inside the module. Every
+ * child must answer within 60 s (a hung child is killed and counted) and its
+ * signature must verify with the key's public key. */
+static int t_forkstress(int threads, int forks, const char *pubpem, int cycle)
+{
+    FILE *f = fopen(pubpem, "r");
+    EVP_PKEY *pub = f ? PEM_read_PUBKEY(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    CHECK(pub != NULL, "public key %s", pubpem);
+    if (!pub)
+        return g_fail;
+    if (!cycle) {
+        CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
+        RV(F->C_Initialize(&args), CKR_OK);
+    }
+    pthread_t th[16];
+    if (threads > 16)
+        threads = 16;
+    for (int i = 0; i < threads; i++)
+        pthread_create(&th[i], NULL, cycle ? cycler : signer, NULL);
+    int hung = 0, failed = 0, bad = 0;
+    for (int i = 0; i < forks; i++) {
+        /* let the threads get going between forks */
+        for (int before = __atomic_load_n(&g_signs, __ATOMIC_SEQ_CST);
+             __atomic_load_n(&g_signs, __ATOMIC_SEQ_CST) - before < 2 && !g_errors;)
+            usleep(1000);
+        char msg[32];
+        snprintf(msg, sizeof(msg), "fork child %d", i);
+        int pfd[2];
+        if (pipe(pfd) != 0)
+            return ++g_fail;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(pfd[0]);
+            fork_child(pfd[1], msg);
+        }
+        close(pfd[1]);
+        uint8_t rs[64];
+        size_t got = 0;
+        struct pollfd pf = {pfd[0], POLLIN, 0};
+        while (got < 64 && poll(&pf, 1, 60000) == 1) {
+            ssize_t n = read(pfd[0], rs + got, 64 - got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        close(pfd[0]);
+        int st = 0;
+        if (waitpid(pid, &st, WNOHANG) == 0) {
+            struct pollfd none = {-1, 0, 0};
+            for (int w = 0; w < 600 && waitpid(pid, &st, WNOHANG) == 0; w++)
+                poll(&none, 0, 100);
+            if (waitpid(pid, &st, WNOHANG) == 0) {
+                fprintf(stderr, "child %d (pid %d) hangs: killed\n", i, (int)pid);
+                kill(pid, SIGKILL);
+                waitpid(pid, &st, 0);
+                hung++;
+                continue;
+            }
+        }
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != 64) {
+            fprintf(stderr, "child %d failed (status 0x%x, %zu signature bytes)\n", i, st, got);
+            failed++;
+        } else if (!verify_rs(pub, msg, rs)) {
+            fprintf(stderr, "child %d: signature does not verify\n", i);
+            bad++;
+        }
+    }
+    __atomic_store_n(&g_stop, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < threads; i++)
+        pthread_join(th[i], NULL);
+    if (!cycle)
+        RV(F->C_Finalize(NULL), CKR_OK);
+    EVP_PKEY_free(pub);
+    printf("forks=%d hung=%d failed=%d bad_signatures=%d thread_signatures=%d thread_errors=%d\n", forks, hung,
+           failed, bad, g_signs, g_errors);
+    return g_fail + hung + failed + bad + g_errors;
+}
+
+/* ---- fork() never lands while a thread holds the module lock ----
+ * The module lock is the application's mutex here, so this test can play a
+ * thread that is inside an entry point: it holds the lock, sets `released`
+ * and only then unlocks. fork() in the main thread must wait for it (the
+ * module's prepare handler takes the lock), so the parent sees released == 1
+ * right after fork() returns, without any timing assumption. */
+static int g_released, g_holding;
+static void *holder(void *arg)
+{
+    pthread_mutex_t *m = arg;
+    m_lock(m); /* "a thread inside the module" */
+    __atomic_store_n(&g_holding, 1, __ATOMIC_SEQ_CST);
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* lets the main thread reach fork() first (without the fix: fork() returns at once) */
+    __atomic_store_n(&g_released, 1, __ATOMIC_SEQ_CST);
+    m_unlock(m);
+    return NULL;
+}
+
+static int t_forkwait(void)
+{
+    CK_C_INITIALIZE_ARGS args = {m_create, m_destroy, m_lock, m_unlock, 0, NULL};
+    RV(F->C_Initialize(&args), CKR_OK);
+    void *mod_lock = g_last_mutex;
+    CK_SESSION_HANDLE h = open_login(); /* the module works with the lock */
+    pthread_t th;
+    pthread_create(&th, NULL, holder, mod_lock);
+    while (!__atomic_load_n(&g_holding, __ATOMIC_SEQ_CST))
+        sched_yield();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* the child's copy of the module lock is usable: C_Initialize and a call */
+        CK_TOKEN_INFO ti;
+        int ok = F->C_Initialize(NULL) == CKR_OK && F->C_GetTokenInfo(1, &ti) == CKR_OK &&
+                 F->C_Finalize(NULL) == CKR_OK;
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(__atomic_load_n(&g_released, __ATOMIC_SEQ_CST) == 1, "fork() landed while a thread held the module lock");
+    pthread_join(th, NULL);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child after fork failed (status 0x%x)", st);
+    CK_SESSION_INFO si;
+    RV(F->C_GetSessionInfo(h, &si), CKR_OK); /* the parent's lock was released */
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
 /* ---- stress ---- */
-static int g_iters, g_errors;
+static int g_iters;
 static void *worker(void *arg)
 {
     long t = (long)arg;
@@ -727,6 +950,12 @@ int main(int argc, char **argv)
         rc = t_fork();
     else if (strcmp(argv[2], "session") == 0)
         rc = t_session();
+    else if (strcmp(argv[2], "forkstress") == 0 && argc == 6)
+        rc = t_forkstress(atoi(argv[3]), atoi(argv[4]), argv[5], 0);
+    else if (strcmp(argv[2], "forkwait") == 0)
+        rc = t_forkwait();
+    else if (strcmp(argv[2], "forkinit") == 0 && argc == 5)
+        rc = t_forkstress(1, atoi(argv[3]), argv[4], 1);
     else if (strcmp(argv[2], "stress") == 0 && argc == 5)
         rc = t_stress(atoi(argv[3]), atoi(argv[4]));
     else
