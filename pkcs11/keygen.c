@@ -39,7 +39,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         rv = p11_tmpl_token(prv, nprv, &tok_prv);
     if (rv != CKR_OK)
         P11_LEAVE(ctx, rv);
-    int has_pub = p11_tmpl_find(pub, npub, CKA_TOKEN) != NULL, has_prv = p11_tmpl_find(prv, nprv, CKA_TOKEN) != NULL;
+    int has_pub = p11_tmpl_find(pub, npub, CKA_TOKEN) != NULL;
+    int has_prv = p11_tmpl_find(prv, nprv, CKA_TOKEN) != NULL;
     if (has_pub && has_prv && tok_pub != tok_prv)
         P11_LEAVE(ctx, CKR_TEMPLATE_INCONSISTENT);
     int token = has_prv ? tok_prv : tok_pub;
@@ -81,7 +82,7 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     }
     se05x_objid id;
     rv = names_id(prv, nprv) || !names_id(pub, npub) ? p11_tmpl_id(ctx, prv, nprv, &id)
-                                                           : p11_tmpl_id(ctx, pub, npub, &id);
+                                                      : p11_tmpl_id(ctx, pub, npub, &id);
     if (rv != CKR_OK)
         P11_LEAVE(ctx, rv);
     se05x_session *se = p11_chip(ctx);
