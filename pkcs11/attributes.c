@@ -76,11 +76,16 @@ static CK_RV unavailable(CK_ATTRIBUTE *a, CK_RV rv)
     a->ulValueLen = CK_UNAVAILABLE_INFORMATION;
     return rv;
 }
-/* i2d output of OpenSSL into the attribute. */
+/* i2d output of OpenSSL into the attribute. Call it only after the i2d call
+ * has returned (a separate statement): the buffer and the length it fills
+ * must never be two arguments of one call, whose evaluation order C leaves
+ * open (clang reads the still-NULL buffer first). */
 static CK_RV put_der(CK_ATTRIBUTE *a, unsigned char *der, int len)
 {
-    if (len < 0)
+    if (len < 0 || (len > 0 && !der)) {
+        OPENSSL_free(der);
         return unavailable(a, CKR_FUNCTION_FAILED);
+    }
     CK_RV rv = put(a, der, (size_t)len);
     OPENSSL_free(der);
     return rv;
@@ -247,6 +252,7 @@ static CK_RV cert_attr(struct p11_ctx *ctx, struct p11_entry *e, CK_ATTRIBUTE *a
 {
     CK_RV rv;
     unsigned char *der = NULL;
+    int len;
     X509 *x = e->x509;
     switch (a->type) {
     case CKA_CLASS: return put_ulong(a, CKO_CERTIFICATE);
@@ -272,13 +278,13 @@ static CK_RV cert_attr(struct p11_ctx *ctx, struct p11_entry *e, CK_ATTRIBUTE *a
         SHA1(e->bin, e->bin_len, md);
         return put(a, md, 3);
     }
-    case CKA_SUBJECT: return put_der(a, der, i2d_X509_NAME(X509_get_subject_name(x), &der));
-    case CKA_ISSUER: return put_der(a, der, i2d_X509_NAME(X509_get_issuer_name(x), &der));
-    case CKA_SERIAL_NUMBER: return put_der(a, der, i2d_ASN1_INTEGER(X509_get_serialNumber(x), &der));
-    case CKA_PUBLIC_KEY_INFO:
-        return put_der(a, der, i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der));
+    case CKA_SUBJECT: len = i2d_X509_NAME(X509_get_subject_name(x), &der); break;
+    case CKA_ISSUER: len = i2d_X509_NAME(X509_get_issuer_name(x), &der); break;
+    case CKA_SERIAL_NUMBER: len = i2d_ASN1_INTEGER(X509_get_serialNumber(x), &der); break;
+    case CKA_PUBLIC_KEY_INFO: len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &der); break;
     default: return unavailable(a, CKR_ATTRIBUTE_TYPE_INVALID);
     }
+    return put_der(a, der, len); /* sequenced after the i2d call above */
 }
 
 static CK_RV data_attr(struct p11_entry *e, CK_ATTRIBUTE *a)
@@ -342,7 +348,7 @@ CK_RV p11_attr_get(struct p11_ctx *ctx, struct p11_entry *e, int sub, CK_ATTRIBU
         return secret_attr(e, a);
     /* attributes common to every token object */
     switch (a->type) {
-    case CKA_TOKEN: return put_bool(a, 1);
+    case CKA_TOKEN: return put_bool(a, !e->session_obj);
     case CKA_MODIFIABLE:
     case CKA_COPYABLE: return put_bool(a, 0);
     case CKA_DESTROYABLE: /* the public half of a pair goes only with its private key */

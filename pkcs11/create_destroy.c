@@ -2,7 +2,9 @@
  * chip), key import (private: pair; public: public key only). C_DestroyObject
  * deletes the SE object. A certificate goes to the id its CKA_LABEL/CKA_ID
  * name, or, when that id is taken (typically by its own key), the next free
- * id after it: it is paired with its key by public key, not by storage id. */
+ * id after it: it is paired with its key by public key, not by storage id.
+ * Without CKA_TOKEN true an object is a session object: a transient object on
+ * the chip, deleted when its session closes (docs/pkcs11.md "Session objects"). */
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/param_build.h>
@@ -129,7 +131,7 @@ out:
 }
 
 static CK_RV create_binary(struct p11_ctx *ctx, se05x_session *se, const CK_ATTRIBUTE *t, CK_ULONG n, int cert,
-                           CK_OBJECT_HANDLE *h)
+                           const struct se05x_write_opts *wo, size_t *idx)
 {
     if (cert) {
         const CK_ATTRIBUTE *ct = p11_tmpl_find(t, n, CKA_CERTIFICATE_TYPE);
@@ -169,14 +171,10 @@ static CK_RV create_binary(struct p11_ctx *ctx, se05x_session *se, const CK_ATTR
     }
     if (!found)
         return CKR_DEVICE_MEMORY;
-    se05x_rc rc = se05x_write_binary(se, id, v->pValue, v->ulValueLen, NULL);
+    se05x_rc rc = se05x_write_binary(se, id, v->pValue, v->ulValueLen, wo);
     if (rc != SE05X_OK)
         return p11_rv(ctx, rc);
-    size_t idx;
-    if ((rv = p11_entry_find(ctx, id, 1, &idx)) != CKR_OK)
-        return rv;
-    *h = p11_handle(idx, P11_SUB_OTHER);
-    return CKR_OK;
+    return p11_entry_find(ctx, id, 1, idx);
 }
 
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
@@ -192,18 +190,29 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
     if (!ca || !ca->pValue || ca->ulValueLen != sizeof(CK_OBJECT_CLASS))
         P11_LEAVE(ctx, CKR_TEMPLATE_INCOMPLETE);
     CK_OBJECT_CLASS cls = *(CK_OBJECT_CLASS *)ca->pValue;
-    if (!p11_tmpl_bool(pTemplate, ulCount, CKA_TOKEN, 1))
-        P11_LEAVE(ctx, CKR_TEMPLATE_INCONSISTENT); /* only token objects (on the chip) */
-    if (!(s->flags & CKF_RW_SESSION))
-        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY);
+    int token;
+    CK_RV rv = p11_tmpl_token(pTemplate, ulCount, &token);
+    if (rv != CKR_OK)
+        P11_LEAVE(ctx, rv);
+    if (token && !(s->flags & CKF_RW_SESSION))
+        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY); /* session objects are allowed in a read-only session */
     if (!ctx->logged_in)
         P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
     se05x_session *se = p11_chip(ctx);
     if (!se)
         P11_LEAVE(ctx, CKR_DEVICE_ERROR);
-    CK_RV rv;
-    if (cls == CKO_CERTIFICATE || cls == CKO_DATA)
-        P11_LEAVE(ctx, create_binary(ctx, se, pTemplate, ulCount, cls == CKO_CERTIFICATE, phObject));
+    /* CKA_TOKEN false: a transient object on the chip, deleted with the session */
+    struct se05x_write_opts wo = {.policy = NULL, .transient = !token};
+    size_t idx;
+    if (cls == CKO_CERTIFICATE || cls == CKO_DATA) {
+        rv = create_binary(ctx, se, pTemplate, ulCount, cls == CKO_CERTIFICATE, &wo, &idx);
+        if (rv == CKR_OK) {
+            if (!token)
+                p11_entry_own(ctx->ent[idx], hSession);
+            *phObject = p11_handle(idx, P11_SUB_OTHER);
+        }
+        P11_LEAVE(ctx, rv);
+    }
     if (cls != CKO_PRIVATE_KEY && cls != CKO_PUBLIC_KEY)
         P11_LEAVE(ctx, CKR_ATTRIBUTE_VALUE_INVALID);
     int priv = cls == CKO_PRIVATE_KEY;
@@ -223,12 +232,14 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "object 0x%08X already exists; not overwritten", (unsigned)id);
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
     }
-    if (rv == CKR_OK && (rc = se05x_import_pkey(se, id, pk, !priv, NULL)) != SE05X_OK)
+    if (rv == CKR_OK && (rc = se05x_import_pkey(se, id, pk, !priv, &wo)) != SE05X_OK)
         rv = p11_rv(ctx, rc);
     EVP_PKEY_free(pk);
-    size_t idx;
-    if (rv == CKR_OK && (rv = p11_entry_find(ctx, id, 1, &idx)) == CKR_OK)
+    if (rv == CKR_OK && (rv = p11_entry_find(ctx, id, 1, &idx)) == CKR_OK) {
+        if (!token)
+            p11_entry_own(ctx->ent[idx], hSession);
         *phObject = p11_handle(idx, priv ? P11_SUB_PRIV : P11_SUB_PUB);
+    }
     P11_LEAVE(ctx, rv);
 }
 
@@ -256,8 +267,8 @@ CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
         p11_entry_forget(e);
         P11_LEAVE(ctx, CKR_OK);
     }
-    if (!(s->flags & CKF_RW_SESSION))
-        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY);
+    if (!e->session_obj && !(s->flags & CKF_RW_SESSION))
+        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY); /* session objects may go in a read-only session */
     if (!ctx->logged_in)
         P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
     /* the public half of a key pair cannot go alone: the chip holds one object */

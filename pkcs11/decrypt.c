@@ -38,6 +38,8 @@ static CK_RV crypt_init(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR
         op->pss_md = p11_md_from_mgf(p->mgf);
         if (!op->md || !op->pss_md)
             return CKR_MECHANISM_PARAM_INVALID;
+        if (!p->pSourceData && p->ulSourceDataLen)
+            return CKR_MECHANISM_PARAM_INVALID; /* a label length without a label */
         if (p->source == CKZ_DATA_SPECIFIED && p->pSourceData && p->ulSourceDataLen) {
             if (p->ulSourceDataLen > 1024)
                 return CKR_MECHANISM_PARAM_INVALID;

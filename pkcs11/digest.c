@@ -77,6 +77,8 @@ CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
     P11_LEAVE(ctx, CKR_OK);
 }
 
+/* A length query or a short buffer leaves the operation active; oneshot
+ * marks that it was a single-part C_Digest, which only C_Digest may finish. */
 static CK_RV finish(struct p11_op *op, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
 {
     CK_ULONG need = (CK_ULONG)EVP_MD_get_size(op->md);
@@ -120,7 +122,10 @@ CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_FUNCTION_FAILED);
     }
-    P11_LEAVE(ctx, finish(op, pDigest, pulDigestLen));
+    rv = finish(op, pDigest, pulDigestLen);
+    if (op->active)
+        op->oneshot = 1; /* length answered: the one-shot C_Digest stays the operation */
+    P11_LEAVE(ctx, rv);
 }
 
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
@@ -130,6 +135,8 @@ CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulP
     struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
     if (!op)
         P11_LEAVE(ctx, rv);
+    if (op->oneshot)
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Digest is under way; it stays */
     if ((!pPart && ulPartLen) || !EVP_DigestUpdate(op->mdctx, pPart, ulPartLen)) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
@@ -155,5 +162,7 @@ CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PT
     struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
     if (!op)
         P11_LEAVE(ctx, rv);
+    if (op->oneshot)
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Digest is under way; it stays */
     P11_LEAVE(ctx, finish(op, pDigest, pulDigestLen));
 }

@@ -2,7 +2,8 @@
  * CKM_RSA_PKCS_KEY_PAIR_GEN (CKA_MODULUS_BITS, e = 65537). The object id
  * comes from the private template's CKA_LABEL / CKA_ID, else the public
  * template's, else a random free id (docs/pkcs11.md "Labels and ids"). An
- * existing object is never overwritten. */
+ * existing object is never overwritten. Without CKA_TOKEN true the pair is a
+ * session object: a transient object on the chip, deleted with its session. */
 #include <string.h>
 
 #include "p11.h"
@@ -27,14 +28,27 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     if (pMechanism->mechanism != CKM_EC_KEY_PAIR_GEN && pMechanism->mechanism != CKM_RSA_PKCS_KEY_PAIR_GEN)
         P11_LEAVE(ctx, CKR_MECHANISM_INVALID);
-    if (!(s->flags & CKF_RW_SESSION))
-        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY);
-    if (!ctx->logged_in)
-        P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
     const CK_ATTRIBUTE *pub = pPublicKeyTemplate, *prv = pPrivateKeyTemplate;
     CK_ULONG npub = ulPublicKeyAttributeCount, nprv = ulPrivateKeyAttributeCount;
-    if (!p11_tmpl_bool(pub, npub, CKA_TOKEN, 1) || !p11_tmpl_bool(prv, nprv, CKA_TOKEN, 1) ||
-        p11_tmpl_bool(prv, nprv, CKA_EXTRACTABLE, 0))
+    /* The chip holds the pair as one object: token or session object for both
+     * halves. The private template decides, else the public one, else false
+     * (v2.40 section 4.4); two different explicit values cannot be met. */
+    int tok_pub, tok_prv;
+    CK_RV rv = p11_tmpl_token(pub, npub, &tok_pub);
+    if (rv == CKR_OK)
+        rv = p11_tmpl_token(prv, nprv, &tok_prv);
+    if (rv != CKR_OK)
+        P11_LEAVE(ctx, rv);
+    int has_pub = p11_tmpl_find(pub, npub, CKA_TOKEN) != NULL;
+    int has_prv = p11_tmpl_find(prv, nprv, CKA_TOKEN) != NULL;
+    if (has_pub && has_prv && tok_pub != tok_prv)
+        P11_LEAVE(ctx, CKR_TEMPLATE_INCONSISTENT);
+    int token = has_prv ? tok_prv : tok_pub;
+    if (token && !(s->flags & CKF_RW_SESSION))
+        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY); /* session objects are allowed in a read-only session */
+    if (!ctx->logged_in)
+        P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
+    if (p11_tmpl_bool(prv, nprv, CKA_EXTRACTABLE, 0))
         P11_LEAVE(ctx, CKR_TEMPLATE_INCONSISTENT); /* keys live on the chip, never extractable */
 
     se05x_curve curve = SE05X_EC_NONE;
@@ -67,8 +81,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         }
     }
     se05x_objid id;
-    CK_RV rv = names_id(prv, nprv) || !names_id(pub, npub) ? p11_tmpl_id(ctx, prv, nprv, &id)
-                                                           : p11_tmpl_id(ctx, pub, npub, &id);
+    rv = names_id(prv, nprv) || !names_id(pub, npub) ? p11_tmpl_id(ctx, prv, nprv, &id)
+                                                      : p11_tmpl_id(ctx, pub, npub, &id);
     if (rv != CKR_OK)
         P11_LEAVE(ctx, rv);
     se05x_session *se = p11_chip(ctx);
@@ -82,12 +96,13 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "object 0x%08X already exists; not overwritten", (unsigned)id);
         P11_LEAVE(ctx, CKR_ATTRIBUTE_VALUE_INVALID);
     }
+    struct se05x_write_opts wo = {.policy = NULL, .transient = !token};
     if (curve != SE05X_EC_NONE) {
         rc = se05x_ensure_curve(se, curve);
         if (rc == SE05X_OK)
-            rc = se05x_ec_generate(se, id, curve, NULL);
+            rc = se05x_ec_generate(se, id, curve, &wo);
     } else {
-        rc = se05x_rsa_generate(se, id, (unsigned)bits, NULL);
+        rc = se05x_rsa_generate(se, id, (unsigned)bits, &wo);
     }
     if (rc != SE05X_OK)
         P11_LEAVE(ctx, p11_rv(ctx, rc));
@@ -95,18 +110,22 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
     rv = p11_entry_find(ctx, id, 1, &idx);
     if (rv != CKR_OK)
         P11_LEAVE(ctx, rv);
+    if (!token)
+        p11_entry_own(ctx->ent[idx], hSession);
     *phPublicKey = p11_handle(idx, P11_SUB_PUB);
     *phPrivateKey = p11_handle(idx, P11_SUB_PRIV);
-    se05x_log(SE05X_LOG_INFO, "pkcs11", "generated key pair 0x%08X", (unsigned)id);
+    se05x_log(SE05X_LOG_INFO, "pkcs11", "generated key pair 0x%08X (%s object)", (unsigned)id,
+              token ? "token" : "session");
     P11_LEAVE(ctx, CKR_OK);
 }
 
 CK_RV C_GenerateKey(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_ATTRIBUTE_PTR pTemplate,
                     CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phKey)
 {
-    (void)pMechanism; (void)pTemplate; (void)ulCount; (void)phKey;
     P11_ENTER(ctx);
     if (!p11_session_get(ctx, hSession))
         P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!pMechanism || !phKey || (!pTemplate && ulCount))
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     P11_LEAVE(ctx, CKR_MECHANISM_INVALID); /* no secret-key generation mechanism is offered */
 }

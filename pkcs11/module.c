@@ -3,7 +3,13 @@
  * (PKCS#11 has one module instance per process by definition). A forked
  * child sees the parent's context as absent (pid check) and gets
  * CKR_CRYPTOKI_NOT_INITIALIZED until it calls C_Initialize itself; the
- * parent's chip connection is never touched by the child. */
+ * parent's chip connection is never touched by the child.
+ *
+ * fork() never lands inside the module: pthread_atfork handlers take the
+ * init lock and the module lock before the fork (so no other thread is in
+ * an entry point, holding an OpenSSL or library lock on the module's
+ * behalf), release them in the parent, and re-initialise them in the child,
+ * where the inherited context also drops the parent's chip session. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +22,46 @@ static struct p11_ctx *g_ctx;
 /* Contexts inherited over fork(): never used again (their link belongs to
  * the parent), kept reachable rather than freed under unknown lock state. */
 static struct p11_ctx *g_forked;
+/* Context whose lock the prepare handler took (read by the parent/child handler). */
+static struct p11_ctx *g_fork_locked;
+static pthread_once_t g_atfork_once = PTHREAD_ONCE_INIT;
+
+static void atfork_prepare(void)
+{
+    pthread_mutex_lock(&g_init_lock); /* no C_Initialize / C_Finalize in flight */
+    struct p11_ctx *c = g_ctx;
+    if (c && c->pid == getpid()) {
+        p11_lock(&c->lock); /* waits for the entry points in flight */
+        g_fork_locked = c;
+    }
+}
+
+static void atfork_parent(void)
+{
+    struct p11_ctx *c = g_fork_locked;
+    g_fork_locked = NULL;
+    if (c)
+        p11_unlock(&c->lock);
+    pthread_mutex_unlock(&g_init_lock);
+}
+
+static void atfork_child(void)
+{
+    struct p11_ctx *c = g_fork_locked;
+    g_fork_locked = NULL;
+    if (c) {
+        p11_lock_child_reset(&c->lock);
+        c->se = NULL; /* the parent's link: the child opens its own after C_Initialize */
+    }
+    pthread_mutex_init(&g_init_lock, NULL);
+}
+
+static void atfork_register(void)
+{
+    /* glibc removes the handlers when the module is unloaded (dlclose) */
+    if (pthread_atfork(atfork_prepare, atfork_parent, atfork_child) != 0)
+        se05x_log(SE05X_LOG_WARN, "pkcs11", "pthread_atfork failed: fork() during a call may hang the child");
+}
 
 struct p11_ctx *p11_ctx_get(void)
 {
@@ -47,6 +93,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
         if (args->pReserved || (n != 0 && n != 4))
             return CKR_ARGUMENTS_BAD;
     }
+    pthread_once(&g_atfork_once, atfork_register);
     pthread_mutex_lock(&g_init_lock);
     if (g_ctx && g_ctx->pid == getpid()) {
         pthread_mutex_unlock(&g_init_lock);

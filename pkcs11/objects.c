@@ -155,6 +155,7 @@ void p11_entry_forget(struct p11_entry *e)
         e->secret = NULL;
     }
     e->valid = 0;
+    e->session_obj = 0;
 }
 
 void p11_entries_free(struct p11_ctx *ctx)
@@ -306,6 +307,57 @@ CK_RV p11_entry_pairing(struct p11_ctx *ctx, struct p11_entry *e)
     }
     e->pair_done = 1;
     return CKR_OK;
+}
+
+CK_RV p11_tmpl_token(const CK_ATTRIBUTE *t, CK_ULONG n, int *token)
+{
+    const CK_ATTRIBUTE *a = p11_tmpl_find(t, n, CKA_TOKEN);
+    *token = 0; /* v2.40 section 4.4: CKA_TOKEN defaults to false */
+    if (!a)
+        return CKR_OK;
+    if (!a->pValue || a->ulValueLen != sizeof(CK_BBOOL))
+        return CKR_ATTRIBUTE_VALUE_INVALID;
+    *token = *(const CK_BBOOL *)a->pValue != CK_FALSE;
+    return CKR_OK;
+}
+
+void p11_entry_own(struct p11_entry *e, CK_SESSION_HANDLE h)
+{
+    e->session_obj = 1;
+    e->owner = h;
+}
+
+/* Session objects are transient objects on the chip: their id and shell
+ * outlive the PKCS#11 session unless deleted, so closing the session deletes
+ * them. Only an object that is still transient is deleted (another program
+ * may have deleted ours and created a persistent object with the same id). */
+void p11_session_objects_drop(struct p11_ctx *ctx, CK_SESSION_HANDLE h)
+{
+    int dropped = 0;
+    for (size_t i = 0; i < ctx->n_ent; i++) {
+        struct p11_entry *e = ctx->ent[i];
+        if (!e->valid || !e->session_obj || e->owner != h)
+            continue;
+        se05x_session *se = p11_chip(ctx);
+        se05x_rc rc = SE05X_E_LINK;
+        bool transient = false;
+        uint8_t type = 0;
+        if (se && (rc = se05x_read_type(se, e->id, &type, &transient)) == SE05X_OK && transient)
+            rc = se05x_delete_object(se, e->id);
+        if (rc == SE05X_OK && !transient)
+            se05x_log(SE05X_LOG_WARN, "pkcs11", "session object 0x%08X is persistent now; not deleted",
+                      (unsigned)e->id);
+        else if (rc != SE05X_OK && rc != SE05X_E_NOT_FOUND) {
+            se05x_log(SE05X_LOG_ERROR, "pkcs11", "cannot delete session object 0x%08X (transient, its value "
+                      "is lost at the next chip reset)", (unsigned)e->id);
+            if (se)
+                (void)p11_rv(ctx, rc); /* drops a broken link */
+        }
+        p11_entry_forget(e);
+        dropped = 1;
+    }
+    if (dropped)
+        unpair_all(ctx);
 }
 
 se05x_objid p11_entry_label_id(const struct p11_entry *e)

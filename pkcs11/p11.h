@@ -30,7 +30,8 @@ struct p11_entry {
     se05x_objid id;
     int valid;          /* 0 once destroyed or seen gone from the chip */
     int host_only;      /* derived secret held in host memory (session object) */
-    CK_SESSION_HANDLE owner; /* host_only: owning session */
+    int session_obj;    /* chip transient object made as a session object (CKA_TOKEN false) */
+    CK_SESSION_HANDLE owner; /* host_only, session_obj: owning session */
     int info_ok;
     struct se05x_object_info info;
     EVP_PKEY *pub;      /* keys: public key; certificates: subject key */
@@ -58,6 +59,7 @@ struct p11_op {
     uint8_t *buf;         /* raw multi-part input */
     size_t buf_len;
     int updated;          /* an Update was made (single-part call now invalid) */
+    int oneshot;          /* a single-part call asked for the length (multi-part now invalid) */
     /* PSS / OAEP parameters */
     const EVP_MD *pss_md;
     int salt_len;
@@ -112,6 +114,9 @@ CK_RV p11_lock_init(struct p11_lock *l, const CK_C_INITIALIZE_ARGS *args);
 void p11_lock_free(struct p11_lock *l);
 void p11_lock(struct p11_lock *l);
 void p11_unlock(struct p11_lock *l);
+/* fork() child: the lock that the forking thread took in the prepare
+ * handler is released (application mutex) or re-initialised (own mutex). */
+void p11_lock_child_reset(struct p11_lock *l);
 
 /* Entry-point prologue: resolves the context and takes the lock. */
 #define P11_ENTER(ctx)                                 \
@@ -164,6 +169,16 @@ CK_RV p11_entry_pairing(struct p11_ctx *ctx, struct p11_entry *e);
 CK_RV p11_enumerate(struct p11_ctx *ctx);
 void p11_entry_forget(struct p11_entry *e);
 void p11_entries_free(struct p11_ctx *ctx);
+/* CKA_TOKEN of a new object: 1 token (persistent), 0 session object (a
+ * transient object on the chip, deleted when its session closes). Missing:
+ * false (PKCS#11 v2.40 section 4.4). A CKA_TOKEN that is not one CK_BBOOL:
+ * CKR_ATTRIBUTE_VALUE_INVALID. */
+CK_RV p11_tmpl_token(const CK_ATTRIBUTE *t, CK_ULONG n, int *token);
+/* Marks the entry of a just-created transient object as a session object of session h. */
+void p11_entry_own(struct p11_entry *e, CK_SESSION_HANDLE h);
+/* Deletes the session objects of session h from the chip (C_CloseSession,
+ * C_CloseAllSessions, C_Finalize). Lock held. */
+void p11_session_objects_drop(struct p11_ctx *ctx, CK_SESSION_HANDLE h);
 /* Label id of an object: its own id, or for a paired certificate the key's. */
 se05x_objid p11_entry_label_id(const struct p11_entry *e);
 /* Checks a handle usable for a private-key operation of this kind. */

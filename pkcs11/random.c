@@ -18,9 +18,10 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 
 CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
 {
-    (void)pSeed; (void)ulSeedLen;
     P11_ENTER(ctx);
     if (!p11_session_get(ctx, hSession))
         P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    if (!pSeed && ulSeedLen)
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     P11_LEAVE(ctx, CKR_RANDOM_SEED_NOT_SUPPORTED);
 }

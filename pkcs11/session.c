@@ -1,6 +1,7 @@
 /* Sessions: a fixed table in the context; handles are never reused within
  * one C_Initialize (monotonic counter). Closing the last session logs the
- * application out, as PKCS#11 requires. */
+ * application out, as PKCS#11 requires. Closing a session deletes its
+ * session objects (docs/pkcs11.md "Session objects"). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,10 +77,12 @@ void p11_session_free(struct p11_ctx *ctx, struct p11_session *s)
     p11_op_reset(&s->encrypt);
     p11_op_reset(&s->digest);
     free(s->found);
-    /* session objects die with their session */
+    /* session objects die with their session: host-only secrets and the
+     * chip's transient objects made for CKA_TOKEN false */
     for (size_t i = 0; i < ctx->n_ent; i++)
         if (ctx->ent[i]->host_only && ctx->ent[i]->owner == s->handle)
             p11_entry_forget(ctx->ent[i]);
+    p11_session_objects_drop(ctx, s->handle);
     memset(s, 0, sizeof(*s));
 }
 

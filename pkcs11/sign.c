@@ -223,6 +223,8 @@ static CK_RV update_entry(CK_SESSION_HANDLE h, enum p11_op_kind kind, const uint
     struct p11_op *op = p11_active_op(ctx, h, kind, &rv);
     if (!op)
         P11_LEAVE(ctx, rv);
+    if (op->oneshot)
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Sign is under way; it stays */
     rv = op_update(op, part, len);
     if (rv != CKR_OK)
         p11_op_reset(op);
@@ -246,8 +248,10 @@ CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, 
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     }
-    if (size_only(ctx, op, pSignature, pulSignatureLen, &rv))
+    if (size_only(ctx, op, pSignature, pulSignatureLen, &rv)) {
+        op->oneshot = 1; /* only C_Sign may finish this operation now */
         P11_LEAVE(ctx, rv);
+    }
     if (op->updated) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
@@ -269,6 +273,8 @@ CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_P
     struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_SIGN, &rv);
     if (!op)
         P11_LEAVE(ctx, rv);
+    if (op->oneshot)
+        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Sign is under way; it stays */
     if (!pulSignatureLen) {
         p11_op_reset(op);
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);

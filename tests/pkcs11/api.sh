@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PKCS#11 semantics through a C client (p11_check): lazy open, token info,
 # login/PIN, label and CKA_ID rules, attributes, sign/verify, ECDH, keygen
-# errors, application mutexes, fork().
+# errors, application mutexes, fork(), session objects (CKA_TOKEN false).
 . "$SE05X_HELPERS/lib.sh"
 . "$SE05X_SRC/tests/pkcs11/common.sh"
 
@@ -20,6 +20,8 @@ p11_provision
 ssscli generate ecc 0x20181005 NIST_P256 || fail "generate 0x20181005"
 "$P11_CHECK" "$MODULE" stale || fail "stale key"
 "$P11_CHECK" "$MODULE" fork || fail "fork"
+# CKA_TOKEN false or missing: transient objects on the chip, deleted with the session
+"$P11_CHECK" "$MODULE" session || fail "session objects"
 # wrong PIN from the environment's point of view: SE05X_PKCS11_PIN changes the PIN
 SE05X_PKCS11_PIN=9999 "$P11_CHECK" "$MODULE" mutex 2>"$T/pin.err" && fail "PIN 1234 accepted although SE05X_PKCS11_PIN=9999"
 # explicit NXP compatibility mode: any PIN logs in

@@ -5,15 +5,24 @@
  *   p11_check MODULE stale                   key deleted/re-created by another program (needs ssscli)
  *   p11_check MODULE mutex                   application mutex callbacks are used
  *   p11_check MODULE fork                    child: CKR_CRYPTOKI_NOT_INITIALIZED until C_Initialize
+ *   p11_check MODULE session                 CKA_TOKEN false/missing: transient chip objects, gone with the session
+ *   p11_check MODULE forkstress THREADS FORKS EC_PUB.pem   forks while threads sign; children sign too
+ *   p11_check MODULE forkinit FORKS EC_PUB.pem             forks while a thread runs C_Initialize..C_Finalize
+ *   p11_check MODULE forkwait                fork() waits for a thread that holds the module lock
  *   p11_check MODULE stress THREADS ITERS    concurrent signing, prints "errors=N"
  * Expects RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 on the chip. */
 #include <dlfcn.h>
 #include <openssl/evp.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
+#include <openssl/ec.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <p11-kit/pkcs11.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +214,64 @@ static int t_api(const char *ecpem)
         RV(F->C_Sign(h, (CK_BYTE_PTR) "0123456789abcdef0123456789abcdef", 32, NULL, &sl), CKR_OK);
         CHECK(sl == 64, "r||s length %lu", (unsigned long)sl);
         RV(F->C_Sign(h, (CK_BYTE_PTR) "0123456789abcdef0123456789abcdef", 32, sig, &sl), CKR_OK);
+    }
+    /* after a length query (or a short buffer) the one-shot operation stays;
+     * multi-part calls are refused and do not end it */
+    {
+        CK_MECHANISM sha = {CKM_ECDSA_SHA256, NULL, 0};
+        CK_BYTE sig[64];
+        CK_ULONG sl = 0;
+        RV(F->C_SignInit(h, &sha, ec), CKR_OK);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, NULL, &sl), CKR_OK);
+        RV(F->C_SignFinal(h, sig, &sl), CKR_OPERATION_ACTIVE);
+        RV(F->C_SignUpdate(h, (CK_BYTE_PTR) "abc", 3), CKR_OPERATION_ACTIVE);
+        sl = 10;
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, sig, &sl), CKR_BUFFER_TOO_SMALL);
+        RV(F->C_SignFinal(h, sig, &sl), CKR_OPERATION_ACTIVE);
+        RV(F->C_Sign(h, (CK_BYTE_PTR) "abc", 3, sig, &sl), CKR_OK);
+        RV(F->C_VerifyInit(h, &sha, ecpub), CKR_OK);
+        RV(F->C_Verify(h, (CK_BYTE_PTR) "abc", 3, sig, sl), CKR_OK);
+        RV(F->C_SignFinal(h, sig, &sl), CKR_OPERATION_NOT_INITIALIZED);
+
+        CK_MECHANISM dm = {CKM_SHA256, NULL, 0};
+        CK_BYTE md[32], want[32];
+        CK_ULONG ml = 0;
+        unsigned int wl = 0;
+        EVP_Digest("abc", 3, want, &wl, EVP_sha256(), NULL);
+        RV(F->C_DigestInit(h, &dm), CKR_OK);
+        RV(F->C_Digest(h, (CK_BYTE_PTR) "abc", 3, NULL, &ml), CKR_OK);
+        CHECK(ml == 32, "digest length %lu", (unsigned long)ml);
+        RV(F->C_DigestFinal(h, md, &ml), CKR_OPERATION_ACTIVE);
+        RV(F->C_DigestUpdate(h, (CK_BYTE_PTR) "x", 1), CKR_OPERATION_ACTIVE);
+        RV(F->C_Digest(h, (CK_BYTE_PTR) "abc", 3, md, &ml), CKR_OK);
+        CHECK(ml == 32 && memcmp(md, want, 32) == 0, "C_Digest after a length query hashes only its data");
+        RV(F->C_DigestFinal(h, md, &ml), CKR_OPERATION_NOT_INITIALIZED);
+        /* multi-part digests still work */
+        RV(F->C_DigestInit(h, &dm), CKR_OK);
+        RV(F->C_DigestUpdate(h, (CK_BYTE_PTR) "ab", 2), CKR_OK);
+        RV(F->C_DigestUpdate(h, (CK_BYTE_PTR) "c", 1), CKR_OK);
+        ml = sizeof(md);
+        RV(F->C_DigestFinal(h, md, &ml), CKR_OK);
+        CHECK(ml == 32 && memcmp(md, want, 32) == 0, "multi-part digest");
+    }
+    /* NULL buffers with a length; OAEP label length without a label */
+    {
+        CK_MECHANISM gm = {CKM_AES_KEY_GEN, NULL, 0};
+        CK_OBJECT_HANDLE k = 0;
+        RV(F->C_SeedRandom(h, NULL, 1), CKR_ARGUMENTS_BAD);
+        RV(F->C_GenerateKey(h, &gm, NULL, 3, &k), CKR_ARGUMENTS_BAD);
+        CK_RSA_PKCS_OAEP_PARAMS op = {CKM_SHA_1, CKG_MGF1_SHA1, CKZ_DATA_SPECIFIED, NULL, 5};
+        CK_MECHANISM om = {CKM_RSA_PKCS_OAEP, &op, sizeof(op)};
+        RV(F->C_DecryptInit(h, &om, rsa), CKR_MECHANISM_PARAM_INVALID);
+        RV(F->C_EncryptInit(h, &om, rsapub), CKR_MECHANISM_PARAM_INVALID);
+        op.ulSourceDataLen = 0; /* no label: fine */
+        RV(F->C_EncryptInit(h, &om, rsapub), CKR_OK);
+        CK_BYTE ct[256], pt[256];
+        CK_ULONG cl = sizeof(ct), pl = sizeof(pt);
+        RV(F->C_Encrypt(h, (CK_BYTE_PTR) "secret", 6, ct, &cl), CKR_OK);
+        RV(F->C_DecryptInit(h, &om, rsa), CKR_OK);
+        RV(F->C_Decrypt(h, ct, cl, pt, &pl), CKR_OK);
+        CHECK(pl == 6 && memcmp(pt, "secret", 6) == 0, "OAEP round trip");
     }
     /* ECDH: the token's secret equals OpenSSL's with the same private key */
     if (ecpem) {
@@ -401,7 +468,8 @@ static int t_robust(void)
 
 /* ---- application mutex callbacks ---- */
 static int g_locks;
-static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); return CKR_OK; }
+static void *g_last_mutex; /* the module's lock, as created through m_create */
+static CK_RV m_create(void **m) { *m = calloc(1, sizeof(pthread_mutex_t)); pthread_mutex_init(*m, NULL); g_last_mutex = *m; return CKR_OK; }
 static CK_RV m_destroy(void *m) { pthread_mutex_destroy(m); free(m); return CKR_OK; }
 static CK_RV m_lock(void *m) { __atomic_add_fetch(&g_locks, 1, __ATOMIC_SEQ_CST); pthread_mutex_lock(m); return CKR_OK; }
 static CK_RV m_unlock(void *m) { pthread_mutex_unlock(m); return CKR_OK; }
@@ -454,8 +522,367 @@ static int t_fork(void)
     return g_fail;
 }
 
+/* ---- session objects ---- */
+/* What `se05x list` says about an object: 0 absent, 1 persistent, 2 transient, -1 error. */
+static int chip_state(unsigned id)
+{
+    char want[16], line[256];
+    snprintf(want, sizeof(want), "0x%08X ", id);
+    FILE *p = popen("se05x list 2>&1", "r");
+    if (!p)
+        return -1;
+    int st = 0;
+    while (fgets(line, sizeof(line), p))
+        if (strncmp(line, want, strlen(want)) == 0)
+            st = strstr(line, "transient") ? 2 : 1;
+    return pclose(p) == 0 ? st : -1;
+}
+
+static CK_BBOOL token_of(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o)
+{
+    CK_BBOOL t = 0x55;
+    CK_ATTRIBUTE a[] = {{CKA_TOKEN, &t, sizeof(t)}};
+    RV(F->C_GetAttributeValue(h, o, a, 1), CKR_OK);
+    return t;
+}
+
+/* A self-signed P-256 certificate (DER) whose key is not on the chip. */
+static int make_cert(uint8_t **der)
+{
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    int n = -1;
+    if (k && x && X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), 4242) &&
+        X509_gmtime_adj(X509_getm_notBefore(x), 0) && X509_gmtime_adj(X509_getm_notAfter(x), 86400) &&
+        X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                                   (const unsigned char *)"session-cert", -1, -1, 0) &&
+        X509_set_issuer_name(x, X509_get_subject_name(x)) && X509_set_pubkey(x, k) &&
+        X509_sign(x, k, EVP_sha256()))
+        n = i2d_X509(x, der);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    return n;
+}
+
+static int t_session(void)
+{
+    CK_BYTE oid[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+    CK_MECHANISM kg = {CKM_EC_KEY_PAIR_GEN, NULL, 0};
+    CK_BBOOL t_ = CK_TRUE, f_ = CK_FALSE;
+    CK_OBJECT_HANDLE pub = 0, prv = 0, o[8];
+    CK_ATTRIBUTE pubt[] = {{CKA_EC_PARAMS, oid, sizeof(oid)}};
+    CK_ATTRIBUTE pubf[] = {{CKA_EC_PARAMS, oid, sizeof(oid)}, {CKA_TOKEN, &f_, 1}};
+    CK_ATTRIBUTE prv20[] = {{CKA_LABEL, "sss:20181020", 12}};
+    CK_ATTRIBUTE prv21[] = {{CKA_LABEL, "sss:20181021", 12}, {CKA_TOKEN, &t_, 1}};
+    CK_ATTRIBUTE prv25[] = {{CKA_LABEL, "sss:20181025", 12}};
+    CK_ATTRIBUTE prv26[] = {{CKA_LABEL, "sss:20181026", 12}};
+    CK_ATTRIBUTE prv27[] = {{CKA_LABEL, "sss:20181027", 12}};
+    CK_ATTRIBUTE lab20[] = {{CKA_LABEL, "sss:20181020", 12}};
+
+    RV(F->C_Initialize(NULL), CKR_OK);
+    CK_SESSION_HANDLE rw = open_login(), ro = 0;
+    RV(F->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
+    /* no CKA_TOKEN, read-only session: a session object, transient on the chip */
+    RV(F->C_GenerateKeyPair(ro, &kg, pubt, 1, prv20, 1, &pub, &prv), CKR_OK);
+    CHECK(token_of(ro, prv) == CK_FALSE && token_of(ro, pub) == CK_FALSE, "CKA_TOKEN of a session key pair");
+    CHECK(chip_state(0x20181020) == 2, "session key pair is not a transient object on the chip");
+    CHECK(sign_verify(rw, prv, pub, CKM_ECDSA_SHA256, 0) == CKR_OK, "other session signs with a session key");
+    CK_ATTRIBUTE tf[] = {{CKA_TOKEN, &f_, 1}, {CKA_LABEL, "sss:20181020", 12}};
+    CHECK(find(rw, tf, 2, o, 8) == 2, "session key pair found with CKA_TOKEN false");
+    /* explicit token objects: read-only session refused; the two templates must agree */
+    RV(F->C_GenerateKeyPair(ro, &kg, pubt, 1, prv21, 2, &pub, &prv), CKR_SESSION_READ_ONLY);
+    RV(F->C_GenerateKeyPair(rw, &kg, pubf, 2, prv21, 2, &pub, &prv), CKR_TEMPLATE_INCONSISTENT);
+    CK_OBJECT_HANDLE tpub = 0, tprv = 0;
+    RV(F->C_GenerateKeyPair(rw, &kg, pubt, 1, prv21, 2, &tpub, &tprv), CKR_OK);
+    CHECK(token_of(rw, tprv) == CK_TRUE && token_of(rw, tpub) == CK_TRUE, "CKA_TOKEN of a token key pair");
+    CHECK(chip_state(0x20181021) == 1, "token key pair is not persistent");
+    /* certificate, data object and public key as session objects (read-only session) */
+    uint8_t *der = NULL;
+    int dl = make_cert(&der);
+    CHECK(dl > 0, "test certificate");
+    CK_OBJECT_CLASS cc = CKO_CERTIFICATE, dc = CKO_DATA, pc = CKO_PUBLIC_KEY;
+    CK_CERTIFICATE_TYPE ct = CKC_X_509;
+    CK_ATTRIBUTE cert[] = {{CKA_CLASS, &cc, sizeof(cc)}, {CKA_CERTIFICATE_TYPE, &ct, sizeof(ct)},
+                           {CKA_LABEL, "sss:20181022", 12}, {CKA_VALUE, der, (CK_ULONG)dl}};
+    CK_OBJECT_HANDLE hc = 0, hd = 0, hp = 0;
+    RV(F->C_CreateObject(ro, cert, 4, &hc), CKR_OK);
+    CHECK(token_of(ro, hc) == CK_FALSE, "CKA_TOKEN of a session certificate");
+    CHECK(chip_state(0x20181022) == 2, "session certificate is not transient on the chip");
+    uint8_t subj[128];
+    CK_ATTRIBUTE sa[] = {{CKA_SUBJECT, subj, sizeof(subj)}};
+    RV(F->C_GetAttributeValue(ro, hc, sa, 1), CKR_OK);
+    int cn = 0;
+    for (CK_ULONG i = 0; sa[0].ulValueLen != CK_UNAVAILABLE_INFORMATION && i + 12 <= sa[0].ulValueLen; i++)
+        cn |= memcmp(subj + i, "session-cert", 12) == 0;
+    CHECK(cn, "CKA_SUBJECT of the session certificate");
+    OPENSSL_free(der);
+    CK_ATTRIBUTE data[] = {{CKA_CLASS, &dc, sizeof(dc)}, {CKA_LABEL, "sss:20181023", 12},
+                           {CKA_VALUE, "hello", 5}, {CKA_TOKEN, &f_, 1}};
+    RV(F->C_CreateObject(ro, data, 4, &hd), CKR_OK);
+    CHECK(chip_state(0x20181023) == 2, "session data object is not transient on the chip");
+    uint8_t pt[80];
+    CK_ATTRIBUTE ep[] = {{CKA_EC_POINT, pt, sizeof(pt)}};
+    RV(F->C_GetAttributeValue(rw, tpub, ep, 1), CKR_OK);
+    CK_KEY_TYPE kt = CKK_EC;
+    CK_ATTRIBUTE pk[] = {{CKA_CLASS, &pc, sizeof(pc)}, {CKA_KEY_TYPE, &kt, sizeof(kt)},
+                         {CKA_LABEL, "sss:20181024", 12}, {CKA_EC_PARAMS, oid, sizeof(oid)},
+                         {CKA_EC_POINT, pt, ep[0].ulValueLen}};
+    RV(F->C_CreateObject(ro, pk, 5, &hp), CKR_OK);
+    CHECK(chip_state(0x20181024) == 2, "session public key is not transient on the chip");
+    CK_ATTRIBUTE datat[] = {{CKA_CLASS, &dc, sizeof(dc)}, {CKA_LABEL, "sss:20181028", 12},
+                            {CKA_VALUE, "hello", 5}, {CKA_TOKEN, &t_, 1}};
+    RV(F->C_CreateObject(ro, datat, 4, &hd), CKR_SESSION_READ_ONLY);
+    /* closing the session deletes its objects from the chip; token objects stay */
+    RV(F->C_CloseSession(ro), CKR_OK);
+    CHECK(chip_state(0x20181020) == 0, "session key pair left on the chip");
+    CHECK(chip_state(0x20181022) == 0 && chip_state(0x20181023) == 0 && chip_state(0x20181024) == 0,
+          "session certificate/data/public key left on the chip");
+    CHECK(find(rw, lab20, 1, o, 8) == 0, "closed session's key still found");
+    CHECK(chip_state(0x20181021) == 1, "token key pair deleted with a session");
+    /* C_DestroyObject of a session object in a read-only session */
+    RV(F->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL, &ro), CKR_OK);
+    RV(F->C_GenerateKeyPair(ro, &kg, pubt, 1, prv25, 1, &pub, &prv), CKR_OK);
+    RV(F->C_DestroyObject(ro, prv), CKR_OK);
+    CHECK(chip_state(0x20181025) == 0, "destroyed session key left on the chip");
+    /* C_CloseAllSessions */
+    RV(F->C_GenerateKeyPair(ro, &kg, pubt, 1, prv26, 1, &pub, &prv), CKR_OK);
+    CHECK(chip_state(0x20181026) == 2, "session key 0x20181026");
+    RV(F->C_CloseAllSessions(1), CKR_OK);
+    CHECK(chip_state(0x20181026) == 0, "C_CloseAllSessions left a session key on the chip");
+    /* C_Finalize */
+    rw = open_login();
+    RV(F->C_GenerateKeyPair(rw, &kg, pubt, 1, prv27, 1, &pub, &prv), CKR_OK);
+    CHECK(chip_state(0x20181027) == 2, "session key 0x20181027");
+    RV(F->C_Finalize(NULL), CKR_OK);
+    CHECK(chip_state(0x20181027) == 0, "C_Finalize left a session key on the chip");
+    /* the token pair outlives the module instance; remove it */
+    RV(F->C_Initialize(NULL), CKR_OK);
+    rw = open_login();
+    CK_OBJECT_HANDLE k21 = key_by_label(rw, "sss:20181021", CKO_PRIVATE_KEY);
+    RV(F->C_DestroyObject(rw, k21), CKR_OK);
+    RV(F->C_Finalize(NULL), CKR_OK);
+    CHECK(chip_state(0x20181021) == 0, "token key pair not destroyed");
+    return g_fail;
+}
+
+/* ---- fork while other threads are inside the module ---- */
+static volatile int g_stop;
+static int g_signs, g_errors;
+
+static void *signer(void *arg)
+{
+    (void)arg;
+    CK_SESSION_HANDLE h = open_login();
+    CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+    CK_OBJECT_HANDLE rsa = key_by_label(h, "sss:20181001", CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE rsapub = key_by_label(h, "sss:20181001", CKO_PUBLIC_KEY);
+    for (int i = 0; !__atomic_load_n(&g_stop, __ATOMIC_SEQ_CST); i++) {
+        int rv = i % 4 == 0 ? sign_verify(h, rsa, rsapub, CKM_SHA256_RSA_PKCS, i & 1)
+                            : sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, i & 1);
+        if (rv != CKR_OK) {
+            fprintf(stderr, "signer: rv 0x%x\n", rv);
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+        }
+        __atomic_add_fetch(&g_signs, 1, __ATOMIC_SEQ_CST);
+    }
+    F->C_CloseSession(h);
+    return NULL;
+}
+
+/* A thread that runs whole module lifetimes: C_Initialize, sign, C_Finalize. */
+static void *cycler(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&g_stop, __ATOMIC_SEQ_CST)) {
+        if (F->C_Initialize(NULL) != CKR_OK) {
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+            break;
+        }
+        CK_SESSION_HANDLE h = open_login();
+        CK_OBJECT_HANDLE ec = key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY);
+        CK_OBJECT_HANDLE ecpub = key_by_label(h, "sss:20181002", CKO_PUBLIC_KEY);
+        if (sign_verify(h, ec, ecpub, CKM_ECDSA_SHA256, 0) != CKR_OK)
+            __atomic_add_fetch(&g_errors, 1, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&g_signs, 1, __ATOMIC_SEQ_CST);
+        F->C_Finalize(NULL);
+    }
+    return NULL;
+}
+
+/* Child: its own module instance, token info and one ECDSA-SHA256 signature
+ * of msg written (r||s) to fd. Never returns. */
+static void fork_child(int fd, const char *msg)
+{
+    CK_TOKEN_INFO ti;
+    CK_BYTE sig[64];
+    CK_ULONG sl = sizeof(sig);
+    CK_MECHANISM m = {CKM_ECDSA_SHA256, NULL, 0};
+    int ok = F->C_Initialize(NULL) == CKR_OK && F->C_GetTokenInfo(1, &ti) == CKR_OK;
+    CK_SESSION_HANDLE h = ok ? open_login() : 0;
+    CK_OBJECT_HANDLE k = ok ? key_by_label(h, "sss:20181002", CKO_PRIVATE_KEY) : 0;
+    ok = ok && F->C_SignInit(h, &m, k) == CKR_OK &&
+         F->C_Sign(h, (CK_BYTE_PTR)msg, strlen(msg), sig, &sl) == CKR_OK && sl == 64;
+    ok = ok && F->C_Finalize(NULL) == CKR_OK;
+    if (ok && write(fd, sig, 64) != 64)
+        ok = 0;
+    _exit(ok && !g_fail ? 0 : 1);
+}
+
+static int verify_rs(EVP_PKEY *pub, const char *msg, const uint8_t *rs)
+{
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(rs, 32, NULL), *s = BN_bin2bn(rs + 32, 32, NULL);
+    unsigned char *der = NULL;
+    int ok = 0;
+    if (es && r && s && ECDSA_SIG_set0(es, r, s)) {
+        r = s = NULL;
+        int dl = i2d_ECDSA_SIG(es, &der);
+        EVP_MD_CTX *c = EVP_MD_CTX_new();
+        ok = dl > 0 && c && EVP_DigestVerifyInit(c, NULL, EVP_sha256(), NULL, pub) == 1 &&
+             EVP_DigestVerify(c, der, (size_t)dl, (const unsigned char *)msg, strlen(msg)) == 1;
+        EVP_MD_CTX_free(c);
+    }
+    BN_free(r);
+    BN_free(s);
+    ECDSA_SIG_free(es);
+    OPENSSL_free(der);
+    return ok;
+}
+
+/* Main thread forks `forks` times while `threads` signers (cycle = 0) or one
+ * C_Initialize..C_Finalize cycler (cycle = 1) are inside the module. Every
+ * child must answer within 60 s (a hung child is killed and counted) and its
+ * signature must verify with the key's public key. */
+static int t_forkstress(int threads, int forks, const char *pubpem, int cycle)
+{
+    FILE *f = fopen(pubpem, "r");
+    EVP_PKEY *pub = f ? PEM_read_PUBKEY(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    CHECK(pub != NULL, "public key %s", pubpem);
+    if (!pub)
+        return g_fail;
+    if (!cycle) {
+        CK_C_INITIALIZE_ARGS args = {.flags = CKF_OS_LOCKING_OK};
+        RV(F->C_Initialize(&args), CKR_OK);
+    }
+    pthread_t th[16];
+    if (threads > 16)
+        threads = 16;
+    for (int i = 0; i < threads; i++)
+        pthread_create(&th[i], NULL, cycle ? cycler : signer, NULL);
+    int hung = 0, failed = 0, bad = 0;
+    for (int i = 0; i < forks; i++) {
+        /* let the threads get going between forks */
+        for (int before = __atomic_load_n(&g_signs, __ATOMIC_SEQ_CST);
+             __atomic_load_n(&g_signs, __ATOMIC_SEQ_CST) - before < 2 && !g_errors;)
+            usleep(1000);
+        char msg[32];
+        snprintf(msg, sizeof(msg), "fork child %d", i);
+        int pfd[2];
+        if (pipe(pfd) != 0)
+            return ++g_fail;
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(pfd[0]);
+            fork_child(pfd[1], msg);
+        }
+        close(pfd[1]);
+        uint8_t rs[64];
+        size_t got = 0;
+        struct pollfd pf = {pfd[0], POLLIN, 0};
+        while (got < 64 && poll(&pf, 1, 60000) == 1) {
+            ssize_t n = read(pfd[0], rs + got, 64 - got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        close(pfd[0]);
+        int st = 0;
+        if (waitpid(pid, &st, WNOHANG) == 0) {
+            struct pollfd none = {-1, 0, 0};
+            for (int w = 0; w < 600 && waitpid(pid, &st, WNOHANG) == 0; w++)
+                poll(&none, 0, 100);
+            if (waitpid(pid, &st, WNOHANG) == 0) {
+                fprintf(stderr, "child %d (pid %d) hangs: killed\n", i, (int)pid);
+                kill(pid, SIGKILL);
+                waitpid(pid, &st, 0);
+                hung++;
+                continue;
+            }
+        }
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || got != 64) {
+            fprintf(stderr, "child %d failed (status 0x%x, %zu signature bytes)\n", i, st, got);
+            failed++;
+        } else if (!verify_rs(pub, msg, rs)) {
+            fprintf(stderr, "child %d: signature does not verify\n", i);
+            bad++;
+        }
+    }
+    __atomic_store_n(&g_stop, 1, __ATOMIC_SEQ_CST);
+    for (int i = 0; i < threads; i++)
+        pthread_join(th[i], NULL);
+    if (!cycle)
+        RV(F->C_Finalize(NULL), CKR_OK);
+    EVP_PKEY_free(pub);
+    printf("forks=%d hung=%d failed=%d bad_signatures=%d thread_signatures=%d thread_errors=%d\n", forks, hung,
+           failed, bad, g_signs, g_errors);
+    return g_fail + hung + failed + bad + g_errors;
+}
+
+/* ---- fork() never lands while a thread holds the module lock ----
+ * The module lock is the application's mutex here, so this test can play a
+ * thread that is inside an entry point: it holds the lock, sets `released`
+ * and only then unlocks. fork() in the main thread must wait for it (the
+ * module's prepare handler takes the lock), so the parent sees released == 1
+ * right after fork() returns, without any timing assumption. */
+static int g_released, g_holding;
+static void *holder(void *arg)
+{
+    pthread_mutex_t *m = arg;
+    m_lock(m); /* "a thread inside the module" */
+    __atomic_store_n(&g_holding, 1, __ATOMIC_SEQ_CST);
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL); /* lets the main thread reach fork() first (without the fix: fork() returns at once) */
+    __atomic_store_n(&g_released, 1, __ATOMIC_SEQ_CST);
+    m_unlock(m);
+    return NULL;
+}
+
+static int t_forkwait(void)
+{
+    CK_C_INITIALIZE_ARGS args = {m_create, m_destroy, m_lock, m_unlock, 0, NULL};
+    RV(F->C_Initialize(&args), CKR_OK);
+    void *mod_lock = g_last_mutex;
+    CK_SESSION_HANDLE h = open_login(); /* the module works with the lock */
+    pthread_t th;
+    pthread_create(&th, NULL, holder, mod_lock);
+    while (!__atomic_load_n(&g_holding, __ATOMIC_SEQ_CST))
+        sched_yield();
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* the child's copy of the module lock is usable: C_Initialize and a call */
+        CK_TOKEN_INFO ti;
+        int ok = F->C_Initialize(NULL) == CKR_OK && F->C_GetTokenInfo(1, &ti) == CKR_OK &&
+                 F->C_Finalize(NULL) == CKR_OK;
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(__atomic_load_n(&g_released, __ATOMIC_SEQ_CST) == 1, "fork() landed while a thread held the module lock");
+    pthread_join(th, NULL);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child after fork failed (status 0x%x)", st);
+    CK_SESSION_INFO si;
+    RV(F->C_GetSessionInfo(h, &si), CKR_OK); /* the parent's lock was released */
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
 /* ---- stress ---- */
-static int g_iters, g_errors;
+static int g_iters;
 static void *worker(void *arg)
 {
     long t = (long)arg;
@@ -521,6 +948,14 @@ int main(int argc, char **argv)
         rc = t_mutex();
     else if (strcmp(argv[2], "fork") == 0)
         rc = t_fork();
+    else if (strcmp(argv[2], "session") == 0)
+        rc = t_session();
+    else if (strcmp(argv[2], "forkstress") == 0 && argc == 6)
+        rc = t_forkstress(atoi(argv[3]), atoi(argv[4]), argv[5], 0);
+    else if (strcmp(argv[2], "forkwait") == 0)
+        rc = t_forkwait();
+    else if (strcmp(argv[2], "forkinit") == 0 && argc == 5)
+        rc = t_forkstress(1, atoi(argv[3]), argv[4], 1);
     else if (strcmp(argv[2], "stress") == 0 && argc == 5)
         rc = t_stress(atoi(argv[3]), atoi(argv[4]));
     else
