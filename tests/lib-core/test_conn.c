@@ -278,8 +278,19 @@ static void conf_errors(void **st)
     assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, NULL), SE05X_OK);
     assert_string_equal(buf, "h:2");
     unlink(conf);
-    unsetenv("SE05X_CONF");
+    /* SE05X_CONF unset or empty: the default file, whose absence is fine */
     unsetenv("EX_SSS_BOOT_SSS_PORT");
+    setenv("SE05X_CONF", "", 1);
+    if (access("/etc/se05x/se05x.conf", F_OK) != 0) {
+        memset(&e, 0, sizeof e);
+        assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_OK);
+        assert_string_equal(buf, "/dev/i2c-1");
+        unsetenv("SE05X_CONF");
+        assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_OK);
+        assert_string_equal(buf, "/dev/i2c-1");
+        assert_string_equal(e.msg, "");
+    }
+    unsetenv("SE05X_CONF");
 }
 
 int main(void)

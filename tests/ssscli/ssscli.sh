@@ -22,6 +22,13 @@ chmod 0666 "$STATE"
 expect_fail "world-writable state refused" ssscli se05x uid
 ssscli disconnect || fail "disconnect"
 [ ! -e "$STATE" ] || fail "disconnect left the state file"
+# a symbolic link planted at the state path: connect refuses, the target unchanged
+echo precious >"$T/state-victim"
+ln -s "$T/state-victim" "$STATE"
+expect_fail "connect over a symlinked state file" ssscli connect se05x jrcpv1 127.0.0.1:1
+assert_contains "$LAST_ERR" "is a symbolic link (refused)" "state symlink message"
+[ "$(cat "$T/state-victim")" = precious ] && [ -L "$STATE" ] || fail "connect wrote through the state symlink"
+rm -f "$STATE"
 # not connected: EX_SSS_BOOT_SSS_PORT is used
 ssscli se05x uid | grep -q '^Unique ID: ' || fail "uid via EX_SSS_BOOT_SSS_PORT"
 ssscli connect se05x jrcpv1 "$EX_SSS_BOOT_SSS_PORT" >/dev/null || fail "connect jrcpv1"

@@ -127,19 +127,7 @@ static int write_policy(const char *path, const char *type, const struct se05x_p
     for (unsigned i = 0; i < pol->n; i++)
         n += snprintf(text + n, sizeof(text) - (size_t)n, "rule=0x%08X 0x%08X\n", (unsigned)pol->rule[i].auth_id,
                       (unsigned)pol->rule[i].rules);
-    char tmp[4500];
-    snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cli_err("cannot write %s: %s", path, strerror(errno));
-    fchmod(fd, 0600);
-    int ok = write(fd, text, (size_t)n) == n && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return cli_err("cannot write %s", path);
-    }
-    return 0;
+    return cli_write_file_mode(path, text, (size_t)n, 0600);
 }
 
 static void dump_rules(uint32_t r)
