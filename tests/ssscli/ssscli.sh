@@ -203,7 +203,10 @@ rc_is 2 "refpem bad kind" "usage: ssscli refpem" ssscli refpem dsa pair 0x20E8A0
 rc_is 2 "refpem rsa pub" "refpem rsa pub is not defined" ssscli refpem rsa pub 0x20E8A002 "$T/x.pem"
 rc_is 2 "policy missing auth" "usage: ssscli policy" ssscli policy asymkey p3
 rc_is 2 "policy dump missing name" "usage: ssscli policy" ssscli policy dump
-for id in 0xZZ 0 0x0 123456789 "" 0x 12G4; do
+for id in 0x0 "" 0x 12G4; do
+  rc_is 2 "erase bad id '$id'" "invalid key id '$id'" ssscli erase "$id"
+done
+for id in 0xZZ 0 123456789; do
   rc_is 2 "erase bad id '$id'" "invalid key id '$id'" ssscli erase "$id"
   rc_is 2 "set bad id '$id'" "invalid key id '$id'" ssscli set ecc pair "$id" "$T/ec.pem"
   rc_is 2 "generate bad id '$id'" "invalid key id '$id'" ssscli generate ecc "$id" NIST_P256
