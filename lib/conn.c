@@ -1,11 +1,15 @@
 /* Connection strings (include/se05x/session.h, transports.md §5): parsing
  * with strict validation, and resolution of which one to use. */
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -204,64 +208,188 @@ static void copy_out(char *buf, size_t len, const char *v)
     snprintf(buf, len, "%s", v);
 }
 
-/* First "port = VALUE" line of a configuration file; 0 when found. */
-static int conf_port(const char *path, char *val, size_t cap)
+/* ---- the configuration file (docs/lib.md "Configuration file") ----
+ * Lines "key = value"; blank lines and '#' comments (whole line or after the
+ * value); a value may be quoted "..." or '...'. Every line must parse, every
+ * key must be known and given once, every value non-empty and valid: one
+ * bad line fails the whole file (never a silent fallback to /dev/i2c-1).
+ * To add a key: one row in conf_keys and, if needed, a check. */
+#define CONF_LINE_MAX 1024
+
+static se05x_rc conf_check_port(const char *v, char *why, size_t cap)
 {
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return -1;
-    char line[1024];
-    int found = -1;
-    while (found && fgets(line, sizeof line, f)) {
-        char *p = line;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (strncmp(p, "port", 4))
-            continue;
-        p += 4;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (*p != '=')
-            continue;
-        p++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        char *e = p + strcspn(p, "#\r\n");
-        while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-            e--;
-        if (e - p >= 2 && ((*p == '"' && e[-1] == '"') || (*p == '\'' && e[-1] == '\''))) {
-            p++;
-            e--;
-        }
-        if (e == p || (size_t)(e - p) >= cap)
-            continue;
-        memcpy(val, p, (size_t)(e - p));
-        val[e - p] = '\0';
-        found = 0;
-    }
-    fclose(f);
-    return found;
+    struct se05x_conn_spec spec;
+    struct se05x_error e = {0};
+    if (se05x_conn_parse(v, &spec, &e) == SE05X_OK)
+        return SE05X_OK;
+    snprintf(why, cap, "%s", e.msg);
+    return SE05X_E_FORMAT;
 }
 
-const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len)
+static const struct {
+    const char *key;
+    se05x_rc (*check)(const char *value, char *why, size_t cap);
+} conf_keys[] = {
+    {"port", conf_check_port},
+};
+#define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
+
+/* Strips blanks around [*b, *e). */
+static void trim(char **b, char **e)
+{
+    while (*b < *e && (**b == ' ' || **b == '\t'))
+        (*b)++;
+    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+        (*e)--;
+}
+
+/* Parses one open configuration file; on success vals[k] holds the value of
+ * conf_keys[k] ("" when absent). */
+static se05x_rc conf_parse_file(FILE *f, const char *path, char vals[][CONN_MAX_LEN + 1], struct se05x_error *err)
+{
+    char line[CONF_LINE_MAX + 2];
+    unsigned first[CONF_NKEYS] = {0};
+    unsigned no = 0;
+    while (fgets(line, sizeof line, f)) {
+        no++;
+        size_t n = strlen(line);
+        if (n > 0 && line[n - 1] == '\n')
+            line[--n] = '\0';
+        else if (!feof(f))
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: line too long (at most %d characters)", path,
+                                 no, CONF_LINE_MAX);
+        char *b = line, *e = line + n;
+        trim(&b, &e);
+        if (b == e || *b == '#')
+            continue;
+        char *eq = memchr(b, '=', (size_t)(e - b));
+        char *hash = memchr(b, '#', (size_t)(e - b));
+        if (!eq || (hash && hash < eq))
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: expected 'key = value', found no '='", path,
+                                 no);
+        char *kb = b, *ke = eq;
+        trim(&kb, &ke);
+        if (kb == ke)
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: missing key before '='", path, no);
+        *ke = '\0';
+        char q[40];
+        quote(q, sizeof q, kb);
+        size_t k = 0;
+        while (k < CONF_NKEYS && strcmp(kb, conf_keys[k].key) != 0)
+            k++;
+        if (k == CONF_NKEYS)
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: unknown key '%s' (known: port)", path, no, q);
+        if (first[k])
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: '%s' given twice (first on line %u)", path,
+                                 no, q, first[k]);
+        char *vb = eq + 1, *ve = e;
+        trim(&vb, &ve);
+        if (vb < ve && (*vb == '"' || *vb == '\'')) {
+            char *close = memchr(vb + 1, *vb, (size_t)(ve - vb - 1));
+            if (!close)
+                return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: unterminated quote in the value of '%s'",
+                                     path, no, q);
+            char *rest = close + 1;
+            while (rest < ve && (*rest == ' ' || *rest == '\t'))
+                rest++;
+            if (rest < ve && *rest != '#')
+                return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: text after the quoted value of '%s'", path,
+                                     no, q);
+            vb++;
+            ve = close;
+        } else {
+            char *h = memchr(vb, '#', (size_t)(ve - vb));
+            if (h)
+                ve = h;
+            trim(&vb, &ve);
+        }
+        if (vb == ve)
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: empty value for '%s'", path, no, q);
+        if ((size_t)(ve - vb) > CONN_MAX_LEN)
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: value of '%s' too long", path, no, q);
+        memcpy(vals[k], vb, (size_t)(ve - vb));
+        vals[k][ve - vb] = '\0';
+        char why[SE05X_ERRMSG_MAX];
+        if (conf_keys[k].check && conf_keys[k].check(vals[k], why, sizeof why) != SE05X_OK)
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: %s: %s", path, no, q, why);
+        first[k] = no;
+    }
+    if (ferror(f))
+        return se05x_err_set(err, SE05X_E_IO, 0, 0, "cannot read %.120s", path);
+    return SE05X_OK;
+}
+
+/* Reads and checks the configuration file: $SE05X_CONF when set (it must
+ * exist), else /etc/se05x/se05x.conf (absent = no configuration). The file
+ * must be a regular file, owned by root or the running user, not writable
+ * by others. */
+static se05x_rc conf_load(char vals[][CONN_MAX_LEN + 1], struct se05x_error *err)
+{
+    for (size_t k = 0; k < CONF_NKEYS; k++)
+        vals[k][0] = '\0';
+    const char *path = getenv("SE05X_CONF");
+    int named = path && *path;
+    if (!named)
+        path = CONF_DEFAULT_PATH;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        if (!named && e == ENOENT)
+            return SE05X_OK;
+        if (named)
+            return se05x_err_set(err, SE05X_E_IO, 0, 0, "SE05X_CONF names %.120s, which cannot be read: %s", path,
+                                 strerror(e));
+        return se05x_err_set(err, SE05X_E_IO, 0, 0, "cannot read %.120s: %s", path, strerror(e));
+    }
+    struct stat st;
+    const char *bad = NULL;
+    if (fstat(fd, &st) != 0)
+        bad = "cannot be examined";
+    else if (!S_ISREG(st.st_mode))
+        bad = "is not a regular file";
+    else if (st.st_uid != 0 && st.st_uid != geteuid())
+        bad = "is owned by another user";
+    else if (st.st_mode & S_IWOTH)
+        bad = "is writable by every user";
+    if (bad) {
+        close(fd);
+        return se05x_err_set(err, SE05X_E_IO, 0, 0, "configuration file %.120s %s; refusing it", path, bad);
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "cannot read %.120s", path);
+    }
+    se05x_rc rc = conf_parse_file(f, path, vals, err);
+    fclose(f);
+    return rc;
+}
+
+se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err)
 {
     if (explicit_conn && *explicit_conn) {
         copy_out(buf, len, explicit_conn);
-        return buf;
+        return SE05X_OK;
     }
     const char *env = getenv("EX_SSS_BOOT_SSS_PORT");
     if (env && *env) {
         copy_out(buf, len, env);
-        return buf;
+        return SE05X_OK;
     }
-    const char *conf = getenv("SE05X_CONF");
-    char val[CONN_MAX_LEN + 1];
-    if (!conf || !*conf)
-        conf = CONF_DEFAULT_PATH;
-    if (conf_port(conf, val, sizeof val) == 0) {
-        copy_out(buf, len, val);
-        return buf;
+    char vals[CONF_NKEYS][CONN_MAX_LEN + 1];
+    se05x_rc rc = conf_load(vals, err);
+    if (rc != SE05X_OK) {
+        copy_out(buf, len, "");
+        return rc;
     }
-    copy_out(buf, len, DEFAULT_I2C_DEV);
+    copy_out(buf, len, vals[0][0] ? vals[0] : DEFAULT_I2C_DEV);
+    return SE05X_OK;
+}
+
+const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len)
+{
+    struct se05x_error err = {0};
+    if (se05x_conn_resolve_ex(explicit_conn, buf, len, &err) != SE05X_OK)
+        se05x_log(SE05X_LOG_ERROR, "lib", "%s", err.msg);
     return buf;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <se05x/log.h>
@@ -40,17 +41,8 @@ int se05x_log_enabled(enum se05x_log_level lvl)
     return lvl != SE05X_LOG_NONE && lvl <= se05x_log_level();
 }
 
-static void emit(const char *line, size_t n)
+static void write_all(int fd, const char *line, size_t n)
 {
-    const char *path = getenv("SE05X_LOG_FILE");
-    int fd = 2, opened = 0;
-    if (path && *path) {
-        int f = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-        if (f >= 0) {
-            fd = f;
-            opened = 1;
-        }
-    }
     while (n > 0) {
         ssize_t w = write(fd, line, n);
         if (w < 0) {
@@ -61,8 +53,42 @@ static void emit(const char *line, size_t n)
         line += w;
         n -= (size_t)w;
     }
-    if (opened)
-        close(fd);
+}
+
+/* SE05X_LOG_FILE: opened for each line with O_APPEND|O_NOFOLLOW, created
+ * 0600; a symbolic link, anything but a regular file, or a file owned by
+ * another user is refused (a log may hold APDU traces; the path may be in a
+ * shared directory). Refused or unopenable: the line goes to stderr after a
+ * line saying why. */
+static void emit(const char *line, size_t n)
+{
+    const char *path = getenv("SE05X_LOG_FILE");
+    if (!path || !*path) {
+        write_all(2, line, n);
+        return;
+    }
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0600);
+    const char *why = NULL;
+    struct stat st;
+    if (fd < 0)
+        why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
+    else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        why = "is not a regular file";
+    else if (st.st_uid != geteuid())
+        why = "is owned by another user";
+    if (why) {
+        if (fd >= 0)
+            close(fd);
+        char note[512];
+        int k = snprintf(note, sizeof note, "se05x[%ld] lib error: SE05X_LOG_FILE %.300s refused (%s); logging to stderr\n",
+                         (long)getpid(), path, why);
+        if (k > 0)
+            write_all(2, note, (size_t)k < sizeof note ? (size_t)k : sizeof note - 1);
+        write_all(2, line, n);
+        return;
+    }
+    write_all(fd, line, n);
+    close(fd);
 }
 
 /* Formats "se05x[pid] component level: " + body + "\n" and writes it. */

@@ -446,8 +446,10 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
     if (!out)
         return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "se05x_open: no output session");
     *out = NULL;
-    se05x_conn_resolve(conn, buf, sizeof buf);
-    se05x_rc rc = se05x_conn_parse(buf, &spec, err);
+    se05x_rc rc = se05x_conn_resolve_ex(conn, buf, sizeof buf, err);
+    if (rc != SE05X_OK)
+        return rc;
+    rc = se05x_conn_parse(buf, &spec, err);
     if (rc != SE05X_OK)
         return rc;
     int timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 0;

@@ -38,7 +38,16 @@ se05x_rc se05x_conn_parse(const char *conn, struct se05x_conn_spec *out, struct 
 
 /* Resolves which connection to use: explicit (non-NULL, non-empty) >
  * $EX_SSS_BOOT_SSS_PORT > "port" in $SE05X_CONF or /etc/se05x/se05x.conf >
- * "/dev/i2c-1". Returns buf. */
+ * "/dev/i2c-1". The configuration file is only read when the first two are
+ * absent; it is checked whole (docs/lib.md "Configuration file"): a
+ * malformed file, or $SE05X_CONF naming a file that cannot be read, is an
+ * error naming the file and line (SE05X_E_FORMAT / SE05X_E_IO, buf set to
+ * ""), never a fallback to /dev/i2c-1. A missing /etc/se05x/se05x.conf is
+ * no error. */
+se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err);
+/* The same without an error report: on a configuration error the message is
+ * logged (SE05X_LOG) and buf is "" (so se05x_open(buf) fails with the same
+ * error rather than falling back). Returns buf. */
 const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len);
 
 struct se05x_open_opts {

@@ -14,7 +14,11 @@
  * emulator has sent so far (any split: 3+N, 2+1+N ...) and, when none are
  * pending, fails with EREMOTEIO exactly as an I2C read the chip NACKs; it
  * never blocks. ioctl() accepts I2C_SLAVE(_FORCE), I2C_FUNCS, I2C_TIMEOUT,
- * I2C_RETRIES. Every other fd passes straight through (dlsym RTLD_NEXT).
+ * I2C_RETRIES and I2C_PEC (any argument, as Linux's i2c-dev: NXP's host code
+ * calls I2C_PEC 0; PEC only applies to SMBus transfers, so on plain
+ * read()/write() it has no effect on a real bus either, and the shim keeps
+ * no state for it); other requests fail with ENOTTY. Every other fd passes
+ * straight through (dlsym RTLD_NEXT).
  * The emulator gone: reads and writes NACK (a dead chip). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -215,6 +219,7 @@ int ioctl(int fd, unsigned long req, ...)
         return 0;
     case I2C_TIMEOUT:
     case I2C_RETRIES:
+    case I2C_PEC: /* i2c-dev: sets/clears I2C_CLIENT_PEC, used by SMBus only */
         return 0;
     default:
         errno = ENOTTY;

@@ -91,6 +91,15 @@ int main(void)
         }
     }
     CHECK(r == 5 && memcmp(b, resync_rsp, 5) == 0, "260-byte read returns the 5 pending bytes");
+    /* I2C_PEC as a real i2c-dev answers it (NXP's host code sets PEC 0):
+     * accepted with 0 and 1, no effect on plain read/write transfers */
+    CHECK(ioctl(fd, I2C_PEC, 0) == 0, "I2C_PEC 0 accepted");
+    CHECK(ioctl(fd, I2C_PEC, 1) == 0, "I2C_PEC 1 accepted");
+    CHECK(write(fd, resync, sizeof(resync)) == 5 && read_poll(fd, b, 5) == 0 && memcmp(b, resync_rsp, 5) == 0,
+          "RESYNCH unchanged after I2C_PEC 1");
+    CHECK(ioctl(fd, I2C_PEC, 0) == 0, "I2C_PEC back to 0");
+    errno = 0;
+    CHECK(ioctl(fd, I2C_RDWR, NULL) < 0 && errno == ENOTTY, "an unsupported request still fails with ENOTTY");
     CHECK(close(fd) == 0, "close");
 
     /* a second open gets a fresh connection */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -161,22 +162,24 @@ static void rejected(void **st)
     assert_int_equal(se05x_conn_parse("x", &c, NULL), SE05X_E_BAD_ARG);
 }
 
+static void write_conf(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
 static void resolve_order(void **st)
 {
     (void)st;
     char buf[512], conf[256];
     tmp_path(conf, sizeof conf, "conf");
-    FILE *f = fopen(conf, "w");
-    assert_non_null(f);
-    fputs("# se05x configuration\n  portx = nope\nport=first-wins\nport = second\n", f);
-    fclose(f);
+    write_conf(conf, "# se05x configuration\n\n  port = first-wins:1   # comment\n");
     setenv("SE05X_CONF", conf, 1);
     unsetenv("EX_SSS_BOOT_SSS_PORT");
-    /* the first port line wins */
-    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "first-wins");
-    f = fopen(conf, "w");
-    fputs("# comment\n\tport = \"127.0.0.1:9000\"  # the emulator\n", f);
-    fclose(f);
+    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "first-wins:1");
+    write_conf(conf, "# comment\n\tport = \"127.0.0.1:9000\"  # the emulator\n");
     assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "127.0.0.1:9000");
     assert_string_equal(se05x_conn_resolve("", buf, sizeof buf), "127.0.0.1:9000");
     setenv("EX_SSS_BOOT_SSS_PORT", "127.0.0.1:8040", 1);
@@ -184,11 +187,8 @@ static void resolve_order(void **st)
     assert_string_equal(se05x_conn_resolve("t1:h:1", buf, sizeof buf), "t1:h:1");
     setenv("EX_SSS_BOOT_SSS_PORT", "", 1);
     assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "127.0.0.1:9000");
-    unlink(conf);
-    assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "/dev/i2c-1");
-    f = fopen(conf, "w");
-    fputs("port =\n", f); /* empty value: ignored */
-    fclose(f);
+    /* a file without a port line: the default */
+    write_conf(conf, "# nothing set\n");
     assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "/dev/i2c-1");
     unlink(conf);
     /* small buffer: truncated, terminated */
@@ -198,11 +198,106 @@ static void resolve_order(void **st)
     unsetenv("EX_SSS_BOOT_SSS_PORT");
 }
 
+/* A malformed file, or SE05X_CONF naming a missing file: an error naming the
+ * file and the line, buf empty (se05x_open of it fails the same way), never
+ * /dev/i2c-1. */
+static void conf_errors(void **st)
+{
+    (void)st;
+    char buf[512], conf[256], want[400];
+    tmp_path(conf, sizeof conf, "conf");
+    setenv("SE05X_CONF", conf, 1);
+    unsetenv("EX_SSS_BOOT_SSS_PORT");
+    const struct {
+        const char *text, *msg;
+        se05x_rc rc;
+    } c[] = {
+        {"# c\n\nprot = /dev/i2c-2\n", ":3: unknown key 'prot'", SE05X_E_FORMAT},
+        {"port /dev/i2c-2\n", ":1: expected 'key = value', found no '='", SE05X_E_FORMAT},
+        {"port = # nothing\n", ":1: empty value for 'port'", SE05X_E_FORMAT},
+        {"port = ''\n", ":1: empty value for 'port'", SE05X_E_FORMAT},
+        {"port =\n", ":1: empty value for 'port'", SE05X_E_FORMAT},
+        {"= x\n", ":1: missing key before '='", SE05X_E_FORMAT},
+        {"port = 127.0.0.1:99999\n", ":1: port: bad connection string '127.0.0.1:99999'", SE05X_E_FORMAT},
+        {"port = /dev/ttyACM0\n", ":1: port: bad connection string", SE05X_E_FORMAT},
+        {"port = \"x:1\n", ":1: unterminated quote", SE05X_E_FORMAT},
+        {"port = \"x:1\" y\n", ":1: text after the quoted value", SE05X_E_FORMAT},
+        {"port = a:1\nport = b:2\n", ":2: 'port' given twice (first on line 1)", SE05X_E_FORMAT},
+        {"  portx = nope\nport=first:1\n", ":1: unknown key 'portx'", SE05X_E_FORMAT},
+        {"port = a:1\n[section]\n", ":2: expected 'key = value'", SE05X_E_FORMAT},
+    };
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        write_conf(conf, c[i].text);
+        struct se05x_error e = {0};
+        strcpy(buf, "unchanged");
+        assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), c[i].rc);
+        snprintf(want, sizeof want, "%s%s", conf, c[i].msg);
+        if (strncmp(e.msg, want, strlen(want)) != 0)
+            fail_msg("case %zu: got '%s', want '%s...'", i, e.msg, want);
+        assert_string_equal(buf, "");
+        /* the old entry point never falls back to /dev/i2c-1 either, and
+         * se05x_open fails with the same message without connecting */
+        assert_string_equal(se05x_conn_resolve(NULL, buf, sizeof buf), "");
+        se05x_session *s = NULL;
+        struct se05x_error oe = {0};
+        assert_int_equal(se05x_open(NULL, NULL, &s, &oe), c[i].rc);
+        assert_null(s);
+        assert_string_equal(oe.msg, e.msg);
+    }
+    /* a line longer than 1024 characters */
+    char longline[1300];
+    memset(longline, 'x', sizeof longline);
+    memcpy(longline, "port = ", 7);
+    longline[sizeof longline - 2] = '\n';
+    longline[sizeof longline - 1] = '\0';
+    write_conf(conf, longline);
+    struct se05x_error e = {0};
+    assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_E_FORMAT);
+    assert_non_null(strstr(e.msg, ":1: line too long"));
+    /* SE05X_CONF naming a missing file is an error, naming it */
+    unlink(conf);
+    memset(&e, 0, sizeof e);
+    assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_E_IO);
+    snprintf(want, sizeof want, "SE05X_CONF names %s, which cannot be read: No such file or directory", conf);
+    assert_string_equal(e.msg, want);
+    /* a directory, a world-writable file: refused */
+    assert_int_equal(mkdir(conf, 0700), 0);
+    memset(&e, 0, sizeof e);
+    assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_E_IO);
+    assert_non_null(strstr(e.msg, "is not a regular file"));
+    rmdir(conf);
+    write_conf(conf, "port = a:1\n");
+    chmod(conf, 0666);
+    memset(&e, 0, sizeof e);
+    assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_E_IO);
+    assert_non_null(strstr(e.msg, "is writable by every user"));
+    /* an explicit connection or EX_SSS_BOOT_SSS_PORT never reads the file */
+    assert_int_equal(se05x_conn_resolve_ex("t1:h:1", buf, sizeof buf, NULL), SE05X_OK);
+    assert_string_equal(buf, "t1:h:1");
+    setenv("EX_SSS_BOOT_SSS_PORT", "h:2", 1);
+    assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, NULL), SE05X_OK);
+    assert_string_equal(buf, "h:2");
+    unlink(conf);
+    /* SE05X_CONF unset or empty: the default file, whose absence is fine */
+    unsetenv("EX_SSS_BOOT_SSS_PORT");
+    setenv("SE05X_CONF", "", 1);
+    if (access("/etc/se05x/se05x.conf", F_OK) != 0) {
+        memset(&e, 0, sizeof e);
+        assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_OK);
+        assert_string_equal(buf, "/dev/i2c-1");
+        unsetenv("SE05X_CONF");
+        assert_int_equal(se05x_conn_resolve_ex(NULL, buf, sizeof buf, &e), SE05X_OK);
+        assert_string_equal(buf, "/dev/i2c-1");
+        assert_string_equal(e.msg, "");
+    }
+    unsetenv("SE05X_CONF");
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
         cmocka_unit_test(tcp_forms),  cmocka_unit_test(t1_forms),  cmocka_unit_test(unix_forms),
-        cmocka_unit_test(i2c_forms),  cmocka_unit_test(rejected),  cmocka_unit_test(resolve_order),
+        cmocka_unit_test(i2c_forms),  cmocka_unit_test(rejected),  cmocka_unit_test(resolve_order), cmocka_unit_test(conf_errors),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

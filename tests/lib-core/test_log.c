@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -105,6 +106,60 @@ static void bad_file_falls_back(void **st)
     setenv("SE05X_LOG_FILE", logf_, 1);
 }
 
+/* SE05X_LOG_FILE never follows a symbolic link, never writes into anything
+ * but a regular file of ours (a FIFO does not block), creates 0600; a refused
+ * file sends the line to stderr with a note. */
+static void unsafe_file_refused(void **st)
+{
+    (void)st;
+    char target[256], link[256], fifo[256], foreign[256];
+    tmp_path(target, sizeof target, "target");
+    tmp_path(link, sizeof link, "link");
+    tmp_path(fifo, sizeof fifo, "fifo");
+    tmp_path(foreign, sizeof foreign, "foreign");
+    FILE *f = fopen(target, "w");
+    assert_non_null(f);
+    fputs("precious\n", f);
+    fclose(f);
+    assert_int_equal(symlink(target, link), 0);
+    setenv("SE05X_LOG", "error", 1);
+    setenv("SE05X_LOG_FILE", link, 1);
+    se05x_log(SE05X_LOG_ERROR, "lib", "must not reach the target");
+    char *s = slurp(target);
+    assert_string_equal(s, "precious\n");
+    free(s);
+    /* a dangling link: not created through it either */
+    unlink(target);
+    se05x_log(SE05X_LOG_ERROR, "lib", "must not create the target");
+    assert_int_equal(access(target, F_OK), -1);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    setenv("SE05X_LOG_FILE", fifo, 1);
+    se05x_log(SE05X_LOG_ERROR, "lib", "must not block on a FIFO");
+    if (geteuid() == 0) { /* a file owned by another user (nobody) */
+        f = fopen(foreign, "w");
+        assert_non_null(f);
+        fclose(f);
+        assert_int_equal(chown(foreign, 65534, 65534), 0);
+        setenv("SE05X_LOG_FILE", foreign, 1);
+        se05x_log(SE05X_LOG_ERROR, "lib", "must not reach another user's file");
+        s = slurp(foreign);
+        assert_string_equal(s, "");
+        free(s);
+        unlink(foreign);
+    }
+    /* a new file is created 0600 whatever the umask */
+    unlink(logf_);
+    mode_t old = umask(0);
+    setenv("SE05X_LOG_FILE", logf_, 1);
+    se05x_log(SE05X_LOG_ERROR, "lib", "private");
+    umask(old);
+    struct stat sb;
+    assert_int_equal(lstat(logf_, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    unlink(link);
+    unlink(fifo);
+}
+
 int main(void)
 {
     const struct CMUnitTest t[] = {
@@ -112,6 +167,7 @@ int main(void)
         cmocka_unit_test(line_format_and_filtering),
         cmocka_unit_test(hex_dump),
         cmocka_unit_test(bad_file_falls_back),
+        cmocka_unit_test(unsafe_file_refused),
     };
     return cmocka_run_group_tests(t, setup, teardown);
 }

@@ -22,6 +22,13 @@ chmod 0666 "$STATE"
 expect_fail "world-writable state refused" ssscli se05x uid
 ssscli disconnect || fail "disconnect"
 [ ! -e "$STATE" ] || fail "disconnect left the state file"
+# a symbolic link planted at the state path: connect refuses, the target unchanged
+echo precious >"$T/state-victim"
+ln -s "$T/state-victim" "$STATE"
+expect_fail "connect over a symlinked state file" ssscli connect se05x jrcpv1 127.0.0.1:1
+assert_contains "$LAST_ERR" "is a symbolic link (refused)" "state symlink message"
+[ "$(cat "$T/state-victim")" = precious ] && [ -L "$STATE" ] || fail "connect wrote through the state symlink"
+rm -f "$STATE"
 # not connected: EX_SSS_BOOT_SSS_PORT is used
 ssscli se05x uid | grep -q '^Unique ID: ' || fail "uid via EX_SSS_BOOT_SSS_PORT"
 ssscli connect se05x jrcpv1 "$EX_SSS_BOOT_SSS_PORT" >/dev/null || fail "connect jrcpv1"
@@ -58,6 +65,22 @@ for id in 20E8A001 20E8A002 20E8A003 20E8A004 20E8A005 20E8A006 20E8A007; do
   assert_contains "$list" "0x$id" "readidlist"
 done
 assert_contains "$list" "0x20E8A006  EC_KEY_PAIR    NIST_P384" "readidlist type/curve"
+
+# --- generate never replaces an existing key (NXP's silently does): refused, key kept ---
+ssscli get ecc pub 0x20E8A006 "$T/gen6.pem" || fail "get generated key"
+ssscli get rsa pub 0x20E8A007 "$T/gen7.pem" || fail "get generated rsa key"
+for args in "ecc 0x20E8A006 NIST_P384" "ecc 0x20E8A006 NIST_P256" "rsa 0x20E8A007 2048" "ecc 0x20E8A001 NIST_P256" \
+  "rsa 0x20E8A004 2048"; do
+  set +e; ssscli generate $args >"$T/out.txt" 2>"$T/err.txt"; rc=$?; set -e
+  [ "$rc" -eq 1 ] || fail "generate $args on an existing id: exit $rc, expected 1"
+  [ "$(wc -l <"$T/err.txt")" -eq 1 ] || fail "generate $args: expected one error line: $(cat "$T/err.txt")"
+  id=$(echo "$args" | awk '{print $2}' | tr a-f A-F | sed 's/^0X/0x/')
+  assert_contains "$(cat "$T/err.txt")" "object $id already exists" "generate $args message"
+done
+ssscli get ecc pub 0x20E8A006 "$T/gen6b.pem" && cmp -s "$T/gen6.pem" "$T/gen6b.pem" || fail "refused generate changed 0x20E8A006"
+ssscli get rsa pub 0x20E8A007 "$T/gen7b.pem" && cmp -s "$T/gen7.pem" "$T/gen7b.pem" || fail "refused generate changed 0x20E8A007"
+ssscli get ecc pub 0x20E8A001 "$T/got1b.pem" && cmp -s "$T/got.pem" "$T/got1b.pem" || fail "refused generate changed 0x20E8A001"
+[ "$(ssscli se05x readidlist)" = "$list" ] || fail "a refused generate changed the object list"
 
 # --- sign / verify (chip signs, software verifies; openssl agrees) ---
 echo "payload" >"$T/in"
@@ -142,6 +165,109 @@ expect_fail "missing object" ssscli get ecc pub 0x20E8A001 "$T/none.pem"
 expect_fail "bad curve" ssscli generate ecc 0x20E8A001 NIST_P999
 expect_fail "bad rsa size" ssscli generate rsa 0x20E8A001 1000
 expect_fail "unknown command" ssscli frobnicate
+
+# --- usage errors: exit 2, one line naming the problem, nothing changed (docs/ssscli.md) ---
+# rc_is RC "what" needle cmd...
+rc_is() {
+  local want=$1 what=$2 needle=$3; shift 3
+  local rc=0
+  "$@" >"$T/out.txt" 2>"$T/err.txt" || rc=$?
+  [ "$rc" -eq "$want" ] || { cat "$T/err.txt" >&2; fail "$what: exit $rc, expected $want: $*"; }
+  [ "$(wc -l <"$T/err.txt")" -eq 1 ] || { cat "$T/err.txt" >&2; fail "$what: expected one line on stderr"; }
+  assert_contains "$(cat "$T/err.txt")" "$needle" "$what"
+}
+before=$(ssscli se05x readidlist)
+echo x >"$T/data"
+rc_is 2 "unknown command" "unknown command 'frobnicate'" ssscli frobnicate
+rc_is 2 "unknown se05x subcommand" "unknown se05x command 'frob'" ssscli se05x frob
+rc_is 2 "se05x without subcommand" "usage: ssscli se05x" ssscli se05x
+rc_is 2 "se05x extra argument" "usage: ssscli se05x" ssscli se05x uid extra
+rc_is 2 "unknown set kind" "'set foo': unknown object kind" ssscli set foo 0x20E8A001 "$T/ec.pem"
+rc_is 2 "unknown get kind" "'get foo'" ssscli get foo 0x20E8A001 "$T/x"
+rc_is 2 "unknown generate kind" "'generate dsa'" ssscli generate dsa 0x20E8A001 1024
+rc_is 2 "set missing file" "usage: ssscli set ecc" ssscli set ecc pair 0x20E8A001
+rc_is 2 "set bad part" "usage: ssscli set ecc" ssscli set ecc both 0x20E8A001 "$T/ec.pem"
+rc_is 2 "set cert extra" "usage: ssscli set cert" ssscli set cert 0x20E8A001 "$T/c.pem" extra
+rc_is 2 "get missing file" "usage: ssscli get rsa" ssscli get rsa pub 0x20E8A002
+rc_is 2 "generate missing curve" "usage: ssscli generate" ssscli generate ecc 0x20E8A001
+rc_is 2 "generate extra" "usage: ssscli generate" ssscli generate rsa 0x20E8A001 2048 x
+rc_is 2 "erase missing id" "usage: ssscli erase" ssscli erase
+rc_is 2 "erase extra" "usage: ssscli erase" ssscli erase 0x20E8A002 0x20E8A003
+rc_is 2 "disconnect extra" "usage: ssscli disconnect" ssscli disconnect now
+rc_is 2 "connect missing port" "usage: ssscli connect" ssscli connect se05x t1oi2c
+rc_is 2 "connect bad port" "invalid port" ssscli connect se05x jrcpv1 host:99999
+rc_is 2 "sign missing sig" "usage: ssscli sign" ssscli sign 0x20E8A002 "$T/in"
+rc_is 2 "verify extra" "usage: ssscli verify" ssscli verify 0x20E8A002 "$T/in" "$T/rsig" x
+rc_is 2 "encrypt missing out" "usage: ssscli encrypt" ssscli encrypt 0x20E8A002 hi
+rc_is 2 "refpem bad kind" "usage: ssscli refpem" ssscli refpem dsa pair 0x20E8A001 "$T/x.pem"
+rc_is 2 "refpem rsa pub" "refpem rsa pub is not defined" ssscli refpem rsa pub 0x20E8A002 "$T/x.pem"
+rc_is 2 "policy missing auth" "usage: ssscli policy" ssscli policy asymkey p3
+rc_is 2 "policy dump missing name" "usage: ssscli policy" ssscli policy dump
+for id in 0x0 "" 0x 12G4; do
+  rc_is 2 "erase bad id '$id'" "invalid key id '$id'" ssscli erase "$id"
+done
+for id in 0xZZ 0 123456789; do
+  rc_is 2 "erase bad id '$id'" "invalid key id '$id'" ssscli erase "$id"
+  rc_is 2 "set bad id '$id'" "invalid key id '$id'" ssscli set ecc pair "$id" "$T/ec.pem"
+  rc_is 2 "generate bad id '$id'" "invalid key id '$id'" ssscli generate ecc "$id" NIST_P256
+  rc_is 2 "sign bad id '$id'" "invalid key id '$id'" ssscli sign "$id" "$T/in" "$T/s"
+  rc_is 2 "refpem bad id '$id'" "invalid key id '$id'" ssscli refpem ecc pair "$id" "$T/x.pem"
+done
+rc_is 2 "unknown option" "unknown option --nope" ssscli se05x uid --nope
+rc_is 2 "unknown option before the command" "unknown option --nope" ssscli --nope se05x uid
+rc_is 2 "option without value" "option --hashalgo needs a value" ssscli sign 0x20E8A002 "$T/in" "$T/s" --hashalgo
+rc_is 2 "option of another command" "'erase' takes no option --hashalgo" ssscli erase 0x20E8A002 --hashalgo SHA256
+rc_is 2 "option of another command (=)" "'se05x' takes no option --format" ssscli se05x uid --format=PEM
+rc_is 2 "policy flag elsewhere" "unknown option --sign" ssscli erase 0x20E8A002 --sign true
+rc_is 2 "bad --format" "--format must be DER or PEM" ssscli get ecc pub 0x20E8A006 "$T/x" --format XML
+rc_is 2 "bad --format on set" "--format must be DER or PEM" ssscli set ecc pair 0x20E8A00E "$T/ec.pem" --format XML
+rc_is 2 "bad --hashalgo" "unknown --hashalgo 'MD5'" ssscli sign 0x20E8A002 "$T/in" "$T/s" --hashalgo MD5
+rc_is 2 "bad --algo" "--algo must be oaep or rsaes" ssscli encrypt 0x20E8A002 hi "$T/ct9" --algo raw
+rc_is 2 "bad curve" "unknown curve 'NIST_P999'" ssscli generate ecc 0x20E8A00E NIST_P999
+rc_is 2 "bad rsa size" "RSA size must be" ssscli generate rsa 0x20E8A00E 1000
+rc_is 2 "bad policy name" "policy name '../x'" ssscli policy asymkey ../x 0
+rc_is 2 "bad policy name in --policy_name" "policy name '../x'" ssscli generate ecc 0x20E8A00E NIST_P256 --policy_name ../x
+rc_is 2 "bad policy flag" "--sing is not a asymkey policy flag" ssscli policy asymkey p2 0 --sing false
+rc_is 2 "bad policy boolean" "is not a boolean" ssscli policy asymkey p2 0 --sign maybe
+rc_is 2 "bad auth id" "invalid auth_obj_id" ssscli policy asymkey p2 0xZZ
+rc_is 2 "unknown policy type" "unknown policy type 'foo'" ssscli policy foo p2 0
+# well-formed requests this ssscli does not offer, and runtime failures: exit 1
+rc_is 1 "a71ch" "not supported" ssscli a71ch
+rc_is 1 "set aes" "not supported" ssscli set aes 0x20E8A00E "$T/data"
+rc_is 1 "policy symkey" "not supported" ssscli policy symkey p2 0
+rc_is 1 "connect sci2c" "not supported" ssscli connect se05x sci2c none
+rc_is 1 "refpem PKCS12" "PKCS12" ssscli refpem ecc pair 0x20E8A006 "$T/x.p12"
+rc_is 1 "missing input file" "nope.pem" ssscli set ecc pair 0x20E8A00E "$T/nope.pem"
+rc_is 1 "unknown policy" "no policy named 'nope'" ssscli generate ecc 0x20E8A00E NIST_P256 --policy_name nope
+[ "$(ssscli se05x readidlist)" = "$before" ] || fail "a usage error changed the chip"
+[ ! -e "$T/s" ] && [ ! -e "$T/x" ] && [ ! -e "$T/x.pem" ] && [ ! -e "$T/ct9" ] || fail "a usage error wrote a file"
+if ssscli --help >/dev/null 2>&1; then :; else fail "--help must exit 0"; fi
+rc=0; ssscli >/dev/null 2>&1 || rc=$?
+[ "$rc" -eq 2 ] || fail "no command: exit $rc, expected 2"
+
+# --- output files: a symbolic link at the path is refused, its target unchanged ---
+ssscli set ecc pair 0x20E8A001 "$T/ec.pem" && ssscli set bin 0x20E8A005 "$T/blob" \
+  && ssscli set rsa pair 0x20E8A002 "$T/rsa.pem" || fail "objects for the output-file checks"
+echo precious >"$T/victim"
+for cmd in "get ecc pub 0x20E8A001" "refpem ecc pair 0x20E8A001" "get bin 0x20E8A005" "sign 0x20E8A001 $T/in"; do
+  ln -sf "$T/victim" "$T/link.pem"
+  rc_is 1 "$cmd into a symlink" "$T/link.pem: is a symbolic link (refused)" ssscli $cmd "$T/link.pem"
+  [ "$(cat "$T/victim")" = precious ] || fail "$cmd wrote through a symlink"
+  [ -L "$T/link.pem" ] || fail "$cmd replaced the symlink"
+done
+ln -sf "$T/newvictim" "$T/dangling.pem"
+rc_is 1 "dangling symlink" "is a symbolic link" ssscli get ecc pub 0x20E8A001 "$T/dangling.pem"
+[ ! -e "$T/newvictim" ] || fail "a dangling symlink's target was created"
+ls -A "$T" | grep -q '\.tmp$' && fail "a temporary file was left behind: $(ls -A "$T")"
+# modes: public material 0644, binary objects and decrypted data 0600 (umask 022); never widened
+(umask 022
+ ssscli get ecc pub 0x20E8A001 "$T/m.pem" && ssscli get bin 0x20E8A005 "$T/m.bin" \
+   && ssscli decrypt 0x20E8A002 "$T/ct2" "$T/m.pt" --algo rsaes) || fail "writes for the mode check"
+[ "$(stat -c %a "$T/m.pem")" = 644 ] && [ "$(stat -c %a "$T/m.bin")" = 600 ] && [ "$(stat -c %a "$T/m.pt")" = 600 ] \
+  || fail "modes: $(stat -c '%n %a' "$T"/m.*)"
+chmod 600 "$T/m.pem"
+ssscli get ecc pub 0x20E8A001 "$T/m.pem" && [ "$(stat -c %a "$T/m.pem")" = 600 ] || fail "an existing file's mode was widened"
+for id in 0x20E8A001 0x20E8A002 0x20E8A005; do ssscli erase $id || fail "erase $id"; done
 ssscli --port "127.0.0.1:$(free_port)" se05x uid 2>"$T/e" && fail "unreachable port succeeded"
 [ "$(wc -l <"$T/e")" -ge 1 ] && grep -q 'cannot connect' "$T/e" || fail "unreachable port message: $(cat "$T/e")"
 note "ssscli: ok"

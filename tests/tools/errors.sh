@@ -98,10 +98,20 @@ for p in $loop $rnd; do
   kill -0 "$p" 2>/dev/null && fail "a command hung after the emulator died"
   wait "$p" || true
 done
+# The loop's last command either lost the link mid-command or reached the
+# port after the kill (connection refused): both messages name the
+# connection as given, t1:HOST:PORT, not only the socket's HOST:PORT.
 [ "$(wc -l <"$T/loop.err")" -eq 1 ] || { cat "$T/loop.err" >&2; fail "sign loop: expected one error line"; }
 err=$(cat "$T/loop.err")
 assert_contains "$err" "$VP" "sign loop error"
 case "$err" in *"link to the chip failed"* | *"cannot connect"*) ;; *) fail "unclear error: $err" ;; esac
+# The second case made deterministic: the emulator is dead now.
+for tool in "se05x --port $VP sign 0x7f000001 -i $T/msg -o $T/late.sig" "seTool getPublic 0x7f000001 $T/late.pem $VP" \
+  "ssscli --port $VP sign 0x7f000001 $T/msg $T/late.sig"; do
+  expect_fail "connect after the kill" $tool
+  assert_contains "$LAST_ERR" "cannot connect to $VP: Connection refused" "connect after the kill ($tool)"
+done
+[ ! -e "$T/late.sig" ] && [ ! -e "$T/late.pem" ] || fail "a failed connect left a file"
 # The long read either finished before the kill (whole output) or failed
 # with a clear line and no partial file.
 if [ "$(cat "$T/rnd.rc")" -eq 0 ]; then

@@ -129,7 +129,7 @@ static int rsa_sign_on_chip_hash(struct tool *t, const struct sig_args *a, const
     if (r != SE05X_OK)
         return tool_fail(t, r, "sign with", a->id);
     tool_info(t, "signed with RSASign (the chip hashed the message)");
-    return tool_write_file(a->out, sig, siglen);
+    return tool_write_public(a->out, sig, siglen);
 }
 
 static const char sign_usage[] =
@@ -168,7 +168,7 @@ int cmd_sign(struct tool *t, int argc, char **argv)
         return rsa_sign_on_chip_hash(t, &a, &in, sig, sizeof sig);
     if (r != SE05X_OK)
         return tool_fail(t, r, "sign with", a.id);
-    return tool_write_file(a.out, sig, siglen);
+    return tool_write_public(a.out, sig, siglen);
 }
 
 /* ---- verify ---- */

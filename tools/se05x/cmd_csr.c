@@ -238,7 +238,7 @@ int cmd_csr(struct tool *t, int argc, char **argv)
         goto out;
     }
     if (a.der) {
-        rc = tool_write_file(a.out, der, derlen);
+        rc = tool_write_public(a.out, der, derlen);
     } else {
         BIO *bio = BIO_new(BIO_s_mem());
         if (bio == NULL || !PEM_write_bio_X509_REQ(bio, done)) {
@@ -246,7 +246,7 @@ int cmd_csr(struct tool *t, int argc, char **argv)
         } else {
             char *q = NULL;
             long n = BIO_get_mem_data(bio, &q);
-            rc = tool_write_file(a.out, q, (size_t)n);
+            rc = tool_write_public(a.out, q, (size_t)n);
         }
         BIO_free(bio);
     }

@@ -59,7 +59,7 @@ int tool_write_pubkey(struct tool *t, se05x_objid id, bool der, const char *out)
     } else {
         char *p = NULL;
         long n = BIO_get_mem_data(bio, &p);
-        rc = tool_write_file(out, p, (size_t)n);
+        rc = tool_write_public(out, p, (size_t)n);
     }
     BIO_free(bio);
     EVP_PKEY_free(pkey);
@@ -94,7 +94,7 @@ int cmd_refkey(struct tool *t, int argc, char **argv)
     se05x_rc r = se05x_refkey_from_chip(t->s, id, sec1 ? SE05X_REFKEY_SEC1 : SE05X_REFKEY_PKCS8, &pem, &len);
     if (r != SE05X_OK)
         return tool_fail(t, r, "make a reference key for", id);
-    rc = tool_write_file(out, pem, len);
+    rc = tool_write_public(out, pem, len);
     free(pem);
     return rc;
 }

@@ -262,11 +262,11 @@ static int cert_read(struct tool *t, int argc, char **argv)
         } else {
             char *q = NULL;
             long n = BIO_get_mem_data(bio, &q);
-            rc = tool_write_file(out, q, (size_t)n);
+            rc = tool_write_public(out, q, (size_t)n);
         }
         BIO_free(bio);
     } else {
-        rc = tool_write_file(out, data, (size_t)(p - data));
+        rc = tool_write_public(out, data, (size_t)(p - data));
     }
     X509_free(x);
     free(data);

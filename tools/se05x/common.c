@@ -1,5 +1,6 @@
 /* Context, session, error reporting and name tables of the `se05x` command. */
 #include "common.h"
+#include "connmsg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,19 +51,18 @@ se05x_session *tool_session(struct tool *t)
 {
     if (t->s != NULL)
         return t->s;
-    se05x_conn_resolve(t->port_arg, t->conn, sizeof t->conn);
     struct se05x_error err;
     memset(&err, 0, sizeof err);
+    if (se05x_conn_resolve_ex(t->port_arg, t->conn, sizeof t->conn, &err) != SE05X_OK) {
+        tool_err("%s", err.msg); /* configuration file: names the file and line */
+        return NULL;
+    }
     se05x_rc rc = se05x_open(t->conn, NULL, &t->s, &err);
     if (rc != SE05X_OK) {
         t->s = NULL;
-        const char *why = err.msg[0] ? err.msg : se05x_strerror(rc);
-        if (strncmp(why, "cannot connect", 14) == 0)
-            tool_err("%s", why);
-        else if (strstr(why, t->conn) != NULL)
-            tool_err("cannot connect: %s", why);
-        else
-            tool_err("cannot connect to %s: %s", t->conn, why);
+        char line[SE05X_ERRMSG_MAX + 600];
+        tool_connect_msg(line, sizeof line, t->conn, err.msg[0] ? err.msg : se05x_strerror(rc));
+        tool_err("%s", line);
         return NULL;
     }
     const struct se05x_applet_info *a = se05x_applet(t->s);

@@ -1,4 +1,4 @@
-/* Host file handling: bounded reads, atomic writes, streamed hashing. */
+/* Host file handling: bounded reads, atomic writes (tools/common/outfile.c), streamed hashing. */
 #include "fileio.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "outfile.h"
 
 static const char *shown(const char *path)
 {
@@ -71,71 +72,27 @@ out:
     return rc;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
-int tool_write_file(const char *path, const void *data, size_t len)
+static int write_mode(const char *path, const void *data, size_t len, mode_t mode)
 {
     if (path == NULL || strcmp(path, "-") == 0) {
         if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
             return tool_err("cannot write to standard output: %s", strerror(errno));
         return 0;
     }
-    /* Devices, FIFOs (/dev/stdout ...) are written in place. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        int fd = open(path, O_WRONLY | O_TRUNC);
-        if (fd < 0)
-            return tool_err("cannot write %s: %s", path, strerror(errno));
-        int bad = write_all(fd, data, len);
-        int e = errno;
-        if (close(fd) != 0 && !bad) {
-            bad = 1;
-            e = errno;
-        }
-        return bad ? tool_err("cannot write %s: %s", path, strerror(e)) : 0;
-    }
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (tmp == NULL)
-        return tool_err("out of memory writing %s", path);
-    snprintf(tmp, tlen, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return tool_err("cannot write %s: %s", path, strerror(e));
-    }
-    int bad = write_all(fd, data, len);
-    int e = errno;
-    if (!bad && fsync(fd) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (close(fd) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad)
-        unlink(tmp);
-    free(tmp);
-    return bad ? tool_err("cannot write %s: %s", path, strerror(e)) : 0;
+    const char *why;
+    if (outfile_write(path, data, len, mode, &why) != 0)
+        return tool_err("cannot write %s: %s", path, why);
+    return 0;
+}
+
+int tool_write_file(const char *path, const void *data, size_t len)
+{
+    return write_mode(path, data, len, OUTFILE_PRIVATE);
+}
+
+int tool_write_public(const char *path, const void *data, size_t len)
+{
+    return write_mode(path, data, len, OUTFILE_PUBLIC);
 }
 
 int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned *outlen, uint8_t *keep,

@@ -13,10 +13,15 @@
  * files larger than `max` bytes. */
 int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len);
 
-/* Writes all bytes to `path` (NULL or "-": stdout). A regular file is
- * written to a temporary name and renamed into place, so a failure never
- * leaves a partial file behind. */
+/* Writes all bytes to `path` (NULL or "-": stdout) through outfile_write()
+ * (tools/common/outfile.h): temporary file with a random name, O_EXCL and
+ * O_NOFOLLOW, fsync, rename; a symbolic link at `path` is refused; a
+ * failure never leaves a partial file behind. tool_write_file creates the
+ * file 0600 (data that may be secret: binary objects, random bytes),
+ * tool_write_public 0644 (public keys, reference keys, certificates, CSRs,
+ * signatures); both before the umask and never wider than an existing file. */
 int tool_write_file(const char *path, const void *data, size_t len);
+int tool_write_public(const char *path, const void *data, size_t len);
 
 /* Hashes a file (streamed, any size) with `md`. Optionally keeps the first
  * `keepcap` bytes in `keep` (*kept) and reports the total size (*total). */

@@ -27,6 +27,9 @@
 
 #include <se05x/se05x.h>
 
+#include "connmsg.h"
+#include "outfile.h"
+
 #define EXIT_USAGE 2
 
 struct ctx {
@@ -77,19 +80,17 @@ static int fail(struct ctx *c, se05x_rc rc, const char *op)
 
 static int open_chip(struct ctx *c)
 {
-    se05x_conn_resolve(c->port, c->conn, sizeof c->conn);
     struct se05x_error e;
     memset(&e, 0, sizeof e);
+    if (se05x_conn_resolve_ex(c->port, c->conn, sizeof c->conn, &e) != SE05X_OK)
+        return err("%s", e.msg); /* configuration file: names the file and line */
     se05x_rc rc = se05x_open(c->conn, NULL, &c->s, &e);
     if (rc == SE05X_OK)
         return 0;
     c->s = NULL;
-    const char *why = e.msg[0] ? e.msg : se05x_strerror(rc);
-    if (strncmp(why, "cannot connect", 14) == 0)
-        return err("%s", why);
-    if (strstr(why, c->conn) != NULL)
-        return err("cannot connect: %s", why);
-    return err("cannot connect to %s: %s", c->conn, why);
+    char line[SE05X_ERRMSG_MAX + 600];
+    tool_connect_msg(line, sizeof line, c->conn, e.msg[0] ? e.msg : se05x_strerror(rc));
+    return err("%s", line);
 }
 
 /* Object present: 1 and its description, absent: 0, failure: -1 (printed). */
@@ -108,43 +109,16 @@ static int lookup(struct ctx *c, struct se05x_object_info *info)
     return 1;
 }
 
-/* Atomic write: temporary file in the same directory, then rename. */
+/* Public keys and reference keys (public material, 0644 before the umask)
+ * through the tools' one safe writer (tools/common/outfile.h): temporary
+ * file with a random name, O_EXCL|O_NOFOLLOW, fsync, rename; a symbolic
+ * link at the path is refused; never a partial file. */
 static int write_file(const char *path, const void *data, size_t len)
 {
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *f = fopen(path, "wb");
-        if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-            return err("cannot write %s: %s", path, strerror(errno));
-        return 0;
-    }
-    size_t tl = strlen(path) + 32;
-    char *tmp = malloc(tl);
-    if (tmp == NULL)
-        return err("out of memory");
-    snprintf(tmp, tl, "%s.tmp%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    int e = errno, bad = fd < 0;
-    const uint8_t *p = data;
-    size_t left = len;
-    while (!bad && left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            bad = 1, e = errno;
-            break;
-        }
-        p += w, left -= (size_t)w;
-    }
-    if (fd >= 0 && close(fd) != 0 && !bad)
-        bad = 1, e = errno;
-    if (!bad && rename(tmp, path) != 0)
-        bad = 1, e = errno;
-    if (bad && fd >= 0)
-        unlink(tmp);
-    free(tmp);
-    return bad ? err("cannot write %s: %s", path, strerror(e)) : 0;
+    const char *why;
+    if (outfile_write(path, data, len, OUTFILE_PUBLIC, &why) != 0)
+        return err("cannot write %s: %s", path, why);
+    return 0;
 }
 
 /* ---- genECC ---- */

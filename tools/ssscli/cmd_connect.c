@@ -14,7 +14,7 @@ static int is_none(const char *p)
 int cmd_connect(struct cli *c)
 {
     if (c->argc != 3)
-        return cli_err("usage: ssscli connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none>");
+        return cli_usage("usage: ssscli connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none>");
     const char *sub = c->argv[0], *method = c->argv[1], *port = c->argv[2];
     if (strcasecmp(sub, "se05x") != 0 && strcasecmp(sub, "se050") != 0)
         return cli_err("subsystem '%s' is not supported (use se05x or se050)", sub);
@@ -34,7 +34,7 @@ int cmd_connect(struct cli *c)
         snprintf(conn, sizeof(conn), "%s", is_none(port) ? "127.0.0.1:8050" : port);
     } else if (strcasecmp(method, "t1tcp") == 0) {
         if (is_none(port))
-            return cli_err("t1tcp needs HOST:PORT");
+            return cli_usage("t1tcp needs HOST:PORT");
         snprintf(conn, sizeof(conn), "t1:%s", port);
     } else if (strcasecmp(method, "none") == 0) {
         snprintf(conn, sizeof(conn), "%s", is_none(port) ? "/dev/i2c-1" : port);
@@ -45,7 +45,7 @@ int cmd_connect(struct cli *c)
     struct se05x_error err;
     memset(&err, 0, sizeof(err));
     if (se05x_conn_parse(conn, &spec, &err) != SE05X_OK)
-        return cli_err("invalid port '%s': %s", port, err.msg);
+        return cli_usage("invalid port '%s': %s", port, err.msg);
     if (session_save(conn, sub, method, port) != 0)
         return 1;
     char path[4200];
@@ -57,6 +57,6 @@ int cmd_connect(struct cli *c)
 int cmd_disconnect(struct cli *c)
 {
     if (c->argc != 0)
-        return cli_err("usage: ssscli disconnect");
+        return cli_usage("usage: ssscli disconnect");
     return session_remove();
 }

@@ -24,18 +24,19 @@ static int input(const char *arg, uint8_t **data, size_t *len)
 static int run(struct cli *c, int enc)
 {
     if (c->argc != 3)
-        return cli_err("usage: ssscli %s <keyid> <input_data|file> <file> [--algo oaep|rsaes]",
+        return cli_usage("usage: ssscli %s <keyid> <input_data|file> <file> [--algo oaep|rsaes]",
                        enc ? "encrypt" : "decrypt");
     se05x_rsa_pad pad = SE05X_RSA_PAD_OAEP;
     if (c->algo && strcasecmp(c->algo, "rsaes") == 0)
         pad = SE05X_RSA_PAD_PKCS1;
     else if (c->algo && *c->algo && strcasecmp(c->algo, "oaep") != 0)
-        return cli_err("--algo must be oaep or rsaes");
+        return cli_usage("--algo must be oaep or rsaes");
     se05x_objid id;
     uint8_t *in = NULL, out[512];
     size_t inlen = 0, outlen = 0;
-    if (cli_objid(c->argv[0], &id) || input(c->argv[1], &in, &inlen))
-        return 1;
+    int r;
+    if ((r = cli_objid(c->argv[0], &id)) != 0 || (r = input(c->argv[1], &in, &inlen)) != 0)
+        return r;
     se05x_session *s;
     if (cli_open(c, &s)) {
         free(in);
@@ -43,12 +44,12 @@ static int run(struct cli *c, int enc)
     }
     se05x_rc rc = enc ? se05x_rsa_encrypt(s, id, pad, in, inlen, out, sizeof(out), &outlen)
                       : se05x_rsa_decrypt(s, id, pad, in, inlen, out, sizeof(out), &outlen);
-    int r = cli_rc(s, rc, enc ? "encrypt" : "decrypt");
+    r = cli_rc(s, rc, enc ? "encrypt" : "decrypt");
     se05x_close(s);
     OPENSSL_cleanse(in, inlen);
     free(in);
     if (!r)
-        r = cli_write_file(c->argv[2], out, outlen);
+        r = enc ? cli_write_file(c->argv[2], out, outlen) : cli_write_file_mode(c->argv[2], out, outlen, 0600);
     OPENSSL_cleanse(out, sizeof(out));
     return r;
 }

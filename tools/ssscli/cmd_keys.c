@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "ssscli.h"
 
@@ -55,28 +56,50 @@ static int load_cert_der(const char *path, uint8_t **der, size_t *len)
     return 0;
 }
 
+/* 'set/get aes|hmac' are NXP's and not offered here (1); anything else is
+ * not a kind at all (usage, 2). */
+static int unsupported_kind(const char *cmd, const char *t)
+{
+    if (strcmp(t, "aes") == 0 || strcmp(t, "hmac") == 0)
+        return cli_err("'%s %s' is not supported by this ssscli (ecc, rsa, cert, bin)", cmd, t);
+    return cli_usage("'%s %s': unknown object kind (ecc, rsa, cert, bin)", cmd, t);
+}
+
+static int check_format(const struct cli *c)
+{
+    if (c->format && strcasecmp(c->format, "PEM") != 0 && strcasecmp(c->format, "DER") != 0)
+        return cli_usage("--format must be DER or PEM");
+    return 0;
+}
+
 int cmd_set(struct cli *c)
 {
     if (c->argc < 1)
-        return cli_err("usage: ssscli set ecc|rsa pair|pub <keyid> <file> | set cert|bin <keyid> <file>");
+        return cli_usage("usage: ssscli set ecc|rsa pair|pub <keyid> <file> | set cert|bin <keyid> <file>");
     const char *t = c->argv[0];
+    if (!key_kind(t) && strcmp(t, "cert") != 0 && strcmp(t, "bin") != 0)
+        return unsupported_kind("set", t);
+    if (c->format && strcasecmp(c->format, "PEM") != 0 && strcasecmp(c->format, "DER") != 0)
+        return cli_usage("--format must be DER or PEM (the input format is detected)");
+    if (key_kind(t) && (c->argc != 4 || (strcmp(c->argv[1], "pair") && strcmp(c->argv[1], "pub"))))
+        return cli_usage("usage: ssscli set %s pair|pub <keyid> <file>", t);
+    if (!key_kind(t) && c->argc != 3)
+        return cli_usage("usage: ssscli set %s <keyid> <file>", t);
+    se05x_objid id;
+    int rc;
+    if ((rc = cli_objid(c->argv[key_kind(t) ? 2 : 1], &id)) != 0)
+        return rc;
     struct se05x_policy pol;
     struct se05x_write_opts wo = {0};
     if (c->policy_name) {
-        if (policy_load_typed(c->policy_name, key_kind(t) ? "asymkey" : "file", &pol))
-            return 1;
+        if ((rc = policy_load_typed(c->policy_name, key_kind(t) ? "asymkey" : "file", &pol)) != 0)
+            return rc;
         wo.policy = &pol;
     }
     const struct se05x_write_opts *opts = c->policy_name ? &wo : NULL;
-    se05x_objid id;
     se05x_session *s;
-    int rc;
     if (key_kind(t)) {
-        if (c->argc != 4 || (strcmp(c->argv[1], "pair") && strcmp(c->argv[1], "pub")))
-            return cli_err("usage: ssscli set %s pair|pub <keyid> <file>", t);
         int pub = strcmp(c->argv[1], "pub") == 0;
-        if (cli_objid(c->argv[2], &id))
-            return 1;
         EVP_PKEY *pk = NULL;
         struct se05x_error err;
         memset(&err, 0, sizeof(err));
@@ -104,10 +127,6 @@ int cmd_set(struct cli *c)
         return rc;
     }
     if (strcmp(t, "cert") == 0 || strcmp(t, "bin") == 0) {
-        if (c->argc != 3)
-            return cli_err("usage: ssscli set %s <keyid> <file>", t);
-        if (cli_objid(c->argv[1], &id))
-            return 1;
         uint8_t *data;
         size_t n;
         int cert = t[0] == 'c';
@@ -124,7 +143,7 @@ int cmd_set(struct cli *c)
         cert ? OPENSSL_free(data) : free(data);
         return rc;
     }
-    return cli_err("'set %s' is not supported (ecc, rsa, cert, bin)", t);
+    return unsupported_kind("set", t);
 }
 
 static int write_pubkey(const struct cli *c, EVP_PKEY *pk, const char *path)
@@ -144,16 +163,16 @@ static int write_pubkey(const struct cli *c, EVP_PKEY *pk, const char *path)
 int cmd_get(struct cli *c)
 {
     if (c->argc < 1)
-        return cli_err("usage: ssscli get ecc|rsa pair|pub <keyid> <file> | get cert|bin <keyid> <file>");
+        return cli_usage("usage: ssscli get ecc|rsa pair|pub <keyid> <file> | get cert|bin <keyid> <file>");
     const char *t = c->argv[0];
     se05x_objid id;
     se05x_session *s;
     int rc;
     if (key_kind(t)) {
         if (c->argc != 4 || (strcmp(c->argv[1], "pair") && strcmp(c->argv[1], "pub")))
-            return cli_err("usage: ssscli get %s pair|pub <keyid> <file>", t);
-        if (cli_objid(c->argv[2], &id) || cli_open(c, &s))
-            return 1;
+            return cli_usage("usage: ssscli get %s pair|pub <keyid> <file>", t);
+        if ((rc = cli_objid(c->argv[2], &id)) != 0 || (rc = check_format(c)) != 0 || (rc = cli_open(c, &s)) != 0)
+            return rc;
         EVP_PKEY *pk = NULL;
         rc = cli_rc(s, se05x_read_pubkey(s, id, &pk), "get");
         se05x_close(s);
@@ -166,15 +185,15 @@ int cmd_get(struct cli *c)
     }
     if (strcmp(t, "cert") == 0 || strcmp(t, "bin") == 0) {
         if (c->argc != 3)
-            return cli_err("usage: ssscli get %s <keyid> <file>", t);
-        if (cli_objid(c->argv[1], &id) || cli_open(c, &s))
-            return 1;
+            return cli_usage("usage: ssscli get %s <keyid> <file>", t);
+        if ((rc = cli_objid(c->argv[1], &id)) != 0 || (rc = check_format(c)) != 0 || (rc = cli_open(c, &s)) != 0)
+            return rc;
         uint8_t *data = NULL;
         size_t n = 0;
         rc = cli_rc(s, se05x_read_binary(s, id, &data, &n), "get");
         se05x_close(s);
         if (!rc && t[0] == 'b') {
-            rc = cli_write_file(c->argv[2], data, n);
+            rc = cli_write_file_mode(c->argv[2], data, n, 0600); /* may be secret */
         } else if (!rc) {
             const unsigned char *p = data;
             X509 *x = d2i_X509(NULL, &p, (long)n);
@@ -197,41 +216,54 @@ int cmd_get(struct cli *c)
         free(data);
         return rc;
     }
-    return cli_err("'get %s' is not supported (ecc, rsa, cert, bin)", t);
+    return unsupported_kind("get", t);
 }
 
 int cmd_generate(struct cli *c)
 {
-    if (c->argc != 3 || (strcmp(c->argv[0], "ecc") && strcmp(c->argv[0], "rsa")))
-        return cli_err("usage: ssscli generate ecc <keyid> <curve> | generate rsa <keyid> <bits>");
-    struct se05x_policy pol;
-    struct se05x_write_opts wo = {0};
-    if (c->policy_name) {
-        if (policy_load_typed(c->policy_name, "asymkey", &pol))
-            return 1;
-        wo.policy = &pol;
-    }
-    const struct se05x_write_opts *opts = c->policy_name ? &wo : NULL;
+    if (c->argc >= 1 && strcmp(c->argv[0], "ecc") && strcmp(c->argv[0], "rsa"))
+        return cli_usage("'generate %s' is not supported (ecc, rsa)", c->argv[0]);
+    if (c->argc != 3)
+        return cli_usage("usage: ssscli generate ecc <keyid> <curve> | generate rsa <keyid> <bits>");
     se05x_objid id;
-    if (cli_objid(c->argv[1], &id))
-        return 1;
+    int rc;
+    if ((rc = cli_objid(c->argv[1], &id)) != 0)
+        return rc;
     se05x_curve curve = SE05X_EC_NONE;
     unsigned bits = 0;
     if (c->argv[0][0] == 'e') {
         curve = se05x_curve_from_name(c->argv[2]);
         if (curve == SE05X_EC_NONE)
-            return cli_err("unknown curve '%s' (e.g. NIST_P256, NIST_P384, Secp256k1, Brainpool256)", c->argv[2]);
+            return cli_usage("unknown curve '%s' (e.g. NIST_P256, NIST_P384, Secp256k1, Brainpool256)", c->argv[2]);
     } else {
         char *end;
         unsigned long b = strtoul(c->argv[2], &end, 10);
         if (*end || (b != 1024 && b != 2048 && b != 3072 && b != 4096))
-            return cli_err("RSA size must be 1024, 2048, 3072 or 4096 (got '%s')", c->argv[2]);
+            return cli_usage("RSA size must be 1024, 2048, 3072 or 4096 (got '%s')", c->argv[2]);
         bits = (unsigned)b;
     }
+    struct se05x_policy pol;
+    struct se05x_write_opts wo = {0};
+    if (c->policy_name) {
+        if ((rc = policy_load_typed(c->policy_name, "asymkey", &pol)) != 0)
+            return rc;
+        wo.policy = &pol;
+    }
+    const struct se05x_write_opts *opts = c->policy_name ? &wo : NULL;
     se05x_session *s;
     if (cli_open(c, &s))
         return 1;
-    int rc;
+    /* Never replace a key by generating over it (NXP's tool silently does;
+     * se05x and seTool refuse or keep): the id must be free. */
+    bool exists = false;
+    rc = cli_rc(s, se05x_object_exists(s, id, &exists), "generate");
+    if (!rc && exists)
+        rc = cli_err("object 0x%08X already exists on %s; nothing changed (erase it first: ssscli erase 0x%08X)",
+                     (unsigned)id, se05x_conn(s), (unsigned)id);
+    if (rc) {
+        se05x_close(s);
+        return rc;
+    }
     if (curve != SE05X_EC_NONE) {
         rc = cli_rc(s, se05x_ensure_curve(s, curve), "generate");
         if (!rc)
@@ -246,12 +278,13 @@ int cmd_generate(struct cli *c)
 int cmd_erase(struct cli *c)
 {
     if (c->argc != 1)
-        return cli_err("usage: ssscli erase <keyid>");
+        return cli_usage("usage: ssscli erase <keyid>");
     se05x_objid id;
     se05x_session *s;
-    if (cli_objid(c->argv[0], &id) || cli_open(c, &s))
-        return 1;
-    int rc = cli_rc(s, se05x_delete_object(s, id), "erase");
+    int rc;
+    if ((rc = cli_objid(c->argv[0], &id)) != 0 || (rc = cli_open(c, &s)) != 0)
+        return rc;
+    rc = cli_rc(s, se05x_delete_object(s, id), "erase");
     se05x_close(s);
     return rc;
 }

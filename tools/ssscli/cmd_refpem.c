@@ -26,11 +26,11 @@ int cmd_refpem(struct cli *c)
 {
     if (c->argc != 4 || (strcmp(c->argv[0], "ecc") && strcmp(c->argv[0], "rsa")) ||
         (strcmp(c->argv[1], "pair") && strcmp(c->argv[1], "pub")))
-        return cli_err("usage: ssscli refpem ecc pair|pub <keyid> <file> | refpem rsa pair <keyid> <file>");
+        return cli_usage("usage: ssscli refpem ecc pair|pub <keyid> <file> | refpem rsa pair <keyid> <file>");
     int ec = c->argv[0][0] == 'e';
     int pub = strcmp(c->argv[1], "pub") == 0;
     if (!ec && pub)
-        return cli_err("refpem rsa pub is not defined (use get rsa pub)");
+        return cli_usage("refpem rsa pub is not defined (use get rsa pub)");
     if (c->format && strcasecmp(c->format, "PKCS12") == 0)
         return cli_err("--format PKCS12 is not supported (PEM or DER)");
     if (c->password || c->cert)
@@ -41,11 +41,12 @@ int cmd_refpem(struct cli *c)
         return cli_err("%s: PKCS12 output is not supported (use .pem or .der)", path);
     int pem = cli_want_pem(c, path, 0);
     if (pem < 0)
-        return cli_err("--format must be DER or PEM");
+        return cli_usage("--format must be DER or PEM");
     se05x_objid id;
     se05x_session *s;
-    if (cli_objid(c->argv[2], &id) || cli_open(c, &s))
-        return 1;
+    int r;
+    if ((r = cli_objid(c->argv[2], &id)) != 0 || (r = cli_open(c, &s)) != 0)
+        return r;
     struct se05x_object_info info;
     memset(&info, 0, sizeof(info));
     EVP_PKEY *pk = NULL;

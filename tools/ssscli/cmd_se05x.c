@@ -33,10 +33,10 @@ static const char *kind_name(const struct se05x_object_info *i)
 int cmd_se05x(struct cli *c)
 {
     if (c->argc != 1)
-        return cli_err("usage: ssscli se05x reset|uid|certuid|readidlist");
+        return cli_usage("usage: ssscli se05x reset|uid|certuid|readidlist");
     const char *what = c->argv[0];
     if (strcmp(what, "reset") && strcmp(what, "uid") && strcmp(what, "certuid") && strcmp(what, "readidlist"))
-        return cli_err("unknown se05x command '%s' (reset, uid, certuid, readidlist)", what);
+        return cli_usage("unknown se05x command '%s' (reset, uid, certuid, readidlist)", what);
     se05x_session *s;
     if (cli_open(c, &s))
         return 1;

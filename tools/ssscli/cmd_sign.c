@@ -34,7 +34,7 @@ static int parse_algo(const char *h, struct algo *a)
             a->md = mds[i].md();
             return 0;
         }
-    return cli_err("unknown --hashalgo '%s' (SHA1..SHA512, RSASSA_PKCS1_V1_5_SHA*, RSASSA_PKCS1_PSS_MGF1_SHA*)", h);
+    return cli_usage("unknown --hashalgo '%s' (SHA1..SHA512, RSASSA_PKCS1_V1_5_SHA*, RSASSA_PKCS1_PSS_MGF1_SHA*)", h);
 }
 
 static int digest_file(const char *path, const EVP_MD *md, uint8_t *out, size_t *len)
@@ -53,13 +53,15 @@ static int digest_file(const char *path, const EVP_MD *md, uint8_t *out, size_t 
 int cmd_sign(struct cli *c)
 {
     if (c->argc != 3)
-        return cli_err("usage: ssscli sign <keyid> <in> <sig> [--hashalgo H]");
+        return cli_usage("usage: ssscli sign <keyid> <in> <sig> [--hashalgo H]");
     struct algo a;
     se05x_objid id;
     uint8_t dig[EVP_MAX_MD_SIZE];
     size_t dl;
-    if (cli_objid(c->argv[0], &id) || parse_algo(c->hashalgo, &a) || digest_file(c->argv[1], a.md, dig, &dl))
-        return 1;
+    int r;
+    if ((r = cli_objid(c->argv[0], &id)) != 0 || (r = parse_algo(c->hashalgo, &a)) != 0 ||
+        (r = digest_file(c->argv[1], a.md, dig, &dl)) != 0)
+        return r;
     se05x_session *s;
     if (cli_open(c, &s))
         return 1;
@@ -85,13 +87,15 @@ int cmd_sign(struct cli *c)
 int cmd_verify(struct cli *c)
 {
     if (c->argc != 3)
-        return cli_err("usage: ssscli verify <keyid> <in> <sig> [--hashalgo H]");
+        return cli_usage("usage: ssscli verify <keyid> <in> <sig> [--hashalgo H]");
     struct algo a;
     se05x_objid id;
     uint8_t dig[EVP_MAX_MD_SIZE];
     size_t dl;
-    if (cli_objid(c->argv[0], &id) || parse_algo(c->hashalgo, &a) || digest_file(c->argv[1], a.md, dig, &dl))
-        return 1;
+    int r;
+    if ((r = cli_objid(c->argv[0], &id)) != 0 || (r = parse_algo(c->hashalgo, &a)) != 0 ||
+        (r = digest_file(c->argv[1], a.md, dig, &dl)) != 0)
+        return r;
     uint8_t *sig;
     size_t sl;
     if (cli_read_file(c->argv[2], &sig, &sl))

@@ -1,5 +1,6 @@
 /* Helpers shared by the commands: opening the chip, ids, files. */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +8,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "connmsg.h"
+#include "outfile.h"
 #include "ssscli.h"
+
+int cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("ssscli: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
 
 int cli_open(const struct cli *c, se05x_session **s)
 {
@@ -24,16 +38,26 @@ int cli_open(const struct cli *c, se05x_session **s)
     }
     struct se05x_error err;
     memset(&err, 0, sizeof(err));
+    if (!use) {
+        /* EX_SSS_BOOT_SSS_PORT, then the configuration file: an error there
+         * names the file and line, and nothing is opened. */
+        if (se05x_conn_resolve_ex(NULL, conn, sizeof(conn), &err) != SE05X_OK)
+            return cli_err("%s", err.msg);
+        use = conn;
+    }
     se05x_rc rc = se05x_open(use, NULL, s, &err);
-    if (rc != SE05X_OK)
-        return cli_err("cannot connect: %s", err.msg[0] ? err.msg : se05x_strerror(rc));
+    if (rc != SE05X_OK) {
+        char line[SE05X_ERRMSG_MAX + 700];
+        tool_connect_msg(line, sizeof(line), use, err.msg[0] ? err.msg : se05x_strerror(rc));
+        return cli_err("%s", line);
+    }
     return 0;
 }
 
 int cli_objid(const char *text, se05x_objid *id)
 {
     if (se05x_parse_objid(text, id) != SE05X_OK)
-        return cli_err("invalid key id '%s' (hex, with or without 0x, non-zero, at most 8 digits)", text);
+        return cli_usage("invalid key id '%s' (hex, with or without 0x, non-zero, at most 8 digits)", text);
     return 0;
 }
 
@@ -45,42 +69,20 @@ int cli_rc(se05x_session *s, se05x_rc rc, const char *what)
     return cli_err("%s: %s", what, m && *m ? m : se05x_strerror(rc));
 }
 
-/* Written to a temporary file next to the target, then renamed: a failure
- * never leaves a partial file. */
+/* Through the tools' one safe writer (tools/common/outfile.h): temporary
+ * file with a random name next to the target (O_EXCL|O_NOFOLLOW), fsync,
+ * rename; a symbolic link at the path is refused; never a partial file. */
+int cli_write_file_mode(const char *path, const void *data, size_t len, mode_t mode)
+{
+    const char *why;
+    if (outfile_write(path, data, len, mode, &why) != 0)
+        return cli_err("cannot write %s: %s", path, why);
+    return 0;
+}
+
 int cli_write_file(const char *path, const void *data, size_t len)
 {
-    size_t pl = strlen(path);
-    char *tmp = malloc(pl + 16);
-    if (!tmp)
-        return cli_err("out of memory");
-    snprintf(tmp, pl + 16, "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        cli_err("cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return 1;
-    }
-    fchmod(fd, 0644);
-    const uint8_t *p = data;
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, p + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    int ok = off == len && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        cli_err("cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return 1;
-    }
-    free(tmp);
-    return 0;
+    return cli_write_file_mode(path, data, len, OUTFILE_PUBLIC);
 }
 
 int cli_read_file(const char *path, uint8_t **data, size_t *len)

@@ -48,58 +48,76 @@ static const struct {
     {"policy", cmd_policy},
 };
 
+/* The options and the commands that take them (click: an option another
+ * command owns is "no such option", a usage error). --port is ours and
+ * taken everywhere. */
+static const struct {
+    const char *name;
+    size_t off;
+    const char *cmds; /* space-separated; NULL: every command */
+} opts[] = {
+    {"port", offsetof(struct cli, port), NULL},
+    {"format", offsetof(struct cli, format), " set get refpem "},
+    {"hashalgo", offsetof(struct cli, hashalgo), " sign verify "},
+    {"policy_name", offsetof(struct cli, policy_name), " set generate "},
+    {"auth_type", offsetof(struct cli, auth_type), " connect "},
+    {"scpkey", offsetof(struct cli, scpkey), " connect "},
+    {"password", offsetof(struct cli, password), " refpem "},
+    {"cert", offsetof(struct cli, cert), " refpem "},
+    {"algo", offsetof(struct cli, algo), " encrypt decrypt "},
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
 /* --opt value / --opt=value; both - and _ spellings (click accepts --auth_type). */
 static int take_opt(struct cli *c, const char *cmd, int argc, char **argv, int *i)
 {
-    static const struct {
-        const char *name;
-        size_t off;
-    } opts[] = {
-        {"port", offsetof(struct cli, port)},
-        {"format", offsetof(struct cli, format)},
-        {"hashalgo", offsetof(struct cli, hashalgo)},
-        {"policy_name", offsetof(struct cli, policy_name)},
-        {"auth_type", offsetof(struct cli, auth_type)},
-        {"scpkey", offsetof(struct cli, scpkey)},
-        {"password", offsetof(struct cli, password)},
-        {"cert", offsetof(struct cli, cert)},
-        {"algo", offsetof(struct cli, algo)},
-    };
     const char *a = argv[*i] + 2;
     char name[32];
     const char *eq = strchr(a, '=');
     size_t n = eq ? (size_t)(eq - a) : strlen(a);
     if (n >= sizeof(name))
-        return cli_err("unknown option %s", argv[*i]);
+        return cli_usage("unknown option %s", argv[*i]);
     memcpy(name, a, n);
     name[n] = 0;
     for (char *p = name; *p; p++)
         if (*p == '-')
             *p = '_';
-    for (size_t k = 0; k < sizeof(opts) / sizeof(opts[0]); k++) {
+    for (size_t k = 0; k < NOPTS; k++) {
         if (strcmp(name, opts[k].name) != 0)
             continue;
         const char *v = eq ? eq + 1 : NULL;
         if (!v) {
             if (*i + 1 >= argc)
-                return cli_err("option --%s needs a value", name);
+                return cli_usage("option --%s needs a value", name);
             v = argv[++*i];
         }
         *(const char **)((char *)c + opts[k].off) = v;
+        c->given |= 1u << k;
         return 0;
     }
     if (cmd && strcmp(cmd, "policy") == 0 && c->nflags < CLI_MAX_FLAGS) {
         const char *v = eq ? eq + 1 : NULL;
         if (!v) {
             if (*i + 1 >= argc)
-                return cli_err("option --%s needs a value", name);
+                return cli_usage("option --%s needs a value", name);
             v = argv[++*i];
         }
         strcpy(c->flag_name[c->nflags], name);
         c->flag_value[c->nflags++] = v;
         return 0;
     }
-    return cli_err("unknown option %s (see ssscli --help)", argv[*i]);
+    return cli_usage("unknown option %s (see ssscli --help)", argv[*i]);
+}
+
+/* An option given to a command that does not take it: usage error. */
+static int check_opts(const struct cli *c, const char *cmd)
+{
+    char key[40];
+    snprintf(key, sizeof(key), " %s ", cmd);
+    for (size_t k = 0; k < NOPTS; k++)
+        if ((c->given & (1u << k)) && opts[k].cmds && !strstr(opts[k].cmds, key))
+            return cli_usage("'%s' takes no option --%s (see ssscli --help)", cmd, opts[k].name);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -138,7 +156,9 @@ int main(int argc, char **argv)
     c.argv = pos;
     for (size_t k = 0; k < sizeof(g_cmds) / sizeof(g_cmds[0]); k++) {
         if (strcmp(cmd, g_cmds[k].name) == 0) {
-            rc = g_cmds[k].fn(&c);
+            rc = check_opts(&c, cmd);
+            if (rc == 0)
+                rc = g_cmds[k].fn(&c);
             free(pos);
             return rc;
         }
@@ -146,7 +166,5 @@ int main(int argc, char **argv)
     free(pos);
     if (strcmp(cmd, "a71ch") == 0 || strcmp(cmd, "cloud") == 0)
         return cli_err("'%s' is not supported by this ssscli", cmd);
-    cli_err("unknown command '%s'", cmd);
-    usage(stderr);
-    return 2;
+    return cli_usage("unknown command '%s' (see ssscli --help)", cmd);
 }

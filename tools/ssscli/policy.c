@@ -55,12 +55,12 @@ static int parse_bool(const char *v, int *out)
 static int policy_path(const char *name, char *buf, size_t len, int create_dir)
 {
     if (!*name || strlen(name) > 64)
-        return cli_err("policy name must be 1..64 characters");
+        return cli_usage("policy name must be 1..64 characters");
     for (const char *p = name; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
-            return cli_err("policy name '%s': use letters, digits, '.', '_', '-'", name);
+            return cli_usage("policy name '%s': use letters, digits, '.', '_', '-'", name);
     if (name[0] == '.')
-        return cli_err("policy name may not start with '.'");
+        return cli_usage("policy name may not start with '.'");
     char sess[4200];
     if (session_path(sess, sizeof(sess)) != 0)
         return cli_err("no configuration directory (HOME unset)");
@@ -127,19 +127,7 @@ static int write_policy(const char *path, const char *type, const struct se05x_p
     for (unsigned i = 0; i < pol->n; i++)
         n += snprintf(text + n, sizeof(text) - (size_t)n, "rule=0x%08X 0x%08X\n", (unsigned)pol->rule[i].auth_id,
                       (unsigned)pol->rule[i].rules);
-    char tmp[4500];
-    snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cli_err("cannot write %s: %s", path, strerror(errno));
-    fchmod(fd, 0600);
-    int ok = write(fd, text, (size_t)n) == n && fsync(fd) == 0;
-    ok = close(fd) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return cli_err("cannot write %s", path);
-    }
-    return 0;
+    return cli_write_file_mode(path, text, (size_t)n, 0600);
 }
 
 static void dump_rules(uint32_t r)
@@ -165,9 +153,10 @@ int cmd_policy(struct cli *c)
     char path[4400], type[16];
     struct se05x_policy pol;
     if (c->argc == 2 && strcmp(c->argv[0], "dump") == 0) {
-        if (policy_path(c->argv[1], path, sizeof(path), 0))
-            return 1;
-        int r = read_policy(path, type, &pol);
+        int r = policy_path(c->argv[1], path, sizeof(path), 0);
+        if (r)
+            return r;
+        r = read_policy(path, type, &pol);
         if (r < 0)
             return cli_err("no policy named '%s'", c->argv[1]);
         if (r)
@@ -180,15 +169,17 @@ int cmd_policy(struct cli *c)
         return 0;
     }
     if (c->argc != 3)
-        return cli_err("usage: ssscli policy asymkey|file <name> <auth_obj_id> [--sign B ...] | policy dump <name>");
+        return cli_usage("usage: ssscli policy asymkey|file <name> <auth_obj_id> [--sign B ...] | policy dump <name>");
     const char *t = c->argv[0];
     const struct flag *flags = strcmp(t, "asymkey") == 0 ? asym_flags : strcmp(t, "file") == 0 ? file_flags : NULL;
+    if (!flags && (!strcmp(t, "symkey") || !strcmp(t, "counter") || !strcmp(t, "userid") || !strcmp(t, "pcr")))
+        return cli_err("policy type '%s' is not supported by this ssscli (asymkey, file)", t);
     if (!flags)
-        return cli_err("policy type '%s' is not supported (asymkey, file)", t);
+        return cli_usage("unknown policy type '%s' (asymkey, file)", t);
     char *end;
     unsigned long auth = strtoul(c->argv[2], &end, 16);
     if (*end || end == c->argv[2] || auth > 0xFFFFFFFFul)
-        return cli_err("invalid auth_obj_id '%s' (hex; 0 = access without a session)", c->argv[2]);
+        return cli_usage("invalid auth_obj_id '%s' (hex; 0 = access without a session)", c->argv[2]);
     uint32_t rules = 0;
     for (const struct flag *f = flags; f->name; f++)
         if (f->dflt)
@@ -198,17 +189,18 @@ int cmd_policy(struct cli *c)
         while (f->name && strcmp(f->name, c->flag_name[i]) != 0)
             f++;
         if (!f->name)
-            return cli_err("--%s is not a %s policy flag", c->flag_name[i], t);
+            return cli_usage("--%s is not a %s policy flag", c->flag_name[i], t);
         int v;
         if (parse_bool(c->flag_value[i], &v))
-            return cli_err("--%s: '%s' is not a boolean", f->name, c->flag_value[i]);
+            return cli_usage("--%s: '%s' is not a boolean", f->name, c->flag_value[i]);
         if (!f->bit && v)
             return cli_err("--%s true is not supported", f->name);
         rules = v ? (rules | f->bit) : (rules & ~f->bit);
     }
-    if (policy_path(c->argv[1], path, sizeof(path), 1))
-        return 1;
-    int r = read_policy(path, type, &pol);
+    int r = policy_path(c->argv[1], path, sizeof(path), 1);
+    if (r)
+        return r;
+    r = read_policy(path, type, &pol);
     if (r > 0)
         return 1;
     if (r < 0) {
@@ -235,9 +227,10 @@ int cmd_policy(struct cli *c)
 int policy_load_typed(const char *name, const char *want_type, struct se05x_policy *pol)
 {
     char path[4400], type[16];
-    if (policy_path(name, path, sizeof(path), 0))
-        return 1;
-    int r = read_policy(path, type, pol);
+    int r = policy_path(name, path, sizeof(path), 0);
+    if (r)
+        return r;
+    r = read_policy(path, type, pol);
     if (r < 0)
         return cli_err("no policy named '%s' (create it with ssscli policy %s %s <auth_obj_id>)", name, want_type,
                        name);

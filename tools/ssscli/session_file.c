@@ -55,30 +55,17 @@ static int mkdirs(const char *dir)
 
 int session_save(const char *conn, const char *subsystem, const char *method, const char *port)
 {
-    char dir[4096], path[4200], tmp[4300];
+    char dir[4096], path[4200], text[2600];
     if (config_dir(dir, sizeof(dir)) != 0 || mkdirs(dir) != 0)
         return cli_err("cannot create the configuration directory %s: %s", dir, strerror(errno));
     snprintf(path, sizeof(path), "%s/ssscli-session", dir);
-    snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return cli_err("cannot write %s: %s", path, strerror(errno));
-    fchmod(fd, 0600);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return cli_err("cannot write %s", path);
-    }
-    fprintf(f, "# ssscli connect state (ssscli disconnect removes it)\n");
-    fprintf(f, "conn=%s\nsubsystem=%s\nmethod=%s\nport=%s\n", conn, subsystem, method, port);
-    int ok = fflush(f) == 0 && fsync(fd) == 0;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return cli_err("cannot write %s: %s", path, strerror(errno));
-    }
-    return 0;
+    int n = snprintf(text, sizeof(text),
+                     "# ssscli connect state (ssscli disconnect removes it)\n"
+                     "conn=%s\nsubsystem=%s\nmethod=%s\nport=%s\n",
+                     conn, subsystem, method, port);
+    if (n < 0 || (size_t)n >= sizeof(text))
+        return cli_err("cannot write %s: connection parameters too long", path);
+    return cli_write_file_mode(path, text, (size_t)n, 0600);
 }
 
 int session_load(char *conn, size_t len)

@@ -4,6 +4,8 @@
 #ifndef SSSCLI_H
 #define SSSCLI_H
 
+#include <sys/types.h>
+
 #include <se05x/se05x.h>
 
 struct cli {
@@ -18,6 +20,7 @@ struct cli {
     const char *password;
     const char *cert;
     const char *algo;    /* --algo oaep|rsaes (encrypt/decrypt) */
+    unsigned given;      /* bit k: option k of main.c's table appeared */
     /* policy flags (--sign B ...): only accepted for the policy command */
 #define CLI_MAX_FLAGS 32
     int nflags;
@@ -26,17 +29,26 @@ struct cli {
 };
 
 /* policy.c: named policies of `ssscli policy`, applied with --policy_name.
- * want_type "asymkey" (keys) or "file" (binary objects). 0 ok, 1 error (printed). */
+ * want_type "asymkey" (keys) or "file" (binary objects). 0 ok, 1 error, 2 malformed name (printed). */
 int policy_load_typed(const char *name, const char *want_type, struct se05x_policy *pol);
 int cmd_policy(struct cli *c);
 
 /* Prints "ssscli: <msg>" to stderr; returns 1 (exit status). */
 int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for a usage error (a command line we cannot take: unknown
+ * command, group or option, wrong arguments, malformed id or value);
+ * returns 2 (exit status). */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Opens the chip: --port > connect state file > EX_SSS_BOOT_SSS_PORT > library default. */
 int cli_open(const struct cli *c, se05x_session **s);
+/* Malformed id: usage error (2). */
 int cli_objid(const char *text, se05x_objid *id);
 int cli_rc(se05x_session *s, se05x_rc rc, const char *what);
+/* Output files (tools/common/outfile.h): cli_write_file for public material
+ * (0644 before the umask), cli_write_file_mode(..., 0600) for data that may be
+ * secret (binary objects, decrypted data). */
 int cli_write_file(const char *path, const void *data, size_t len);
+int cli_write_file_mode(const char *path, const void *data, size_t len, mode_t mode);
 int cli_read_file(const char *path, uint8_t **data, size_t *len);
 /* DER unless --format PEM, or .pem extension without --format. */
 int cli_want_pem(const struct cli *c, const char *path, int dflt_pem);
