@@ -336,7 +336,7 @@ se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, 
     EVP_PKEY *exp = from_caller ? (EVP_PKEY *)ck->pub : se05x_pubcache_get(s, id);
     se05x_rc rc;
     if (!exp) {
-        /* cold start: one public-key read, then cached for the session */
+        /* cold start: one public-key read (it fills the cache) */
         if ((rc = se05x_read_pubkey(s, id, &exp))) {
             struct se05x_error e;
             se05x_last_error(s, &e);
@@ -345,7 +345,6 @@ se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, 
                               "is not readable (%s); give the reference key file or turn checks off",
                               what, id, se05x_conn(s), noun, e.msg);
         }
-        se05x_pubcache_put(s, id, exp);
     }
     int ok = se05x_host_verify(exp, v);
     if (ok == 1) {
@@ -372,7 +371,6 @@ se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, 
                           "chip or link (and its public key could not be read: %s)",
                           what, id, se05x_conn(s), noun, e.msg);
     }
-    se05x_pubcache_put(s, id, chip);
     bool same = same_public(exp, chip);
     if (!from_caller)
         EVP_PKEY_free(exp);
