@@ -244,6 +244,9 @@ static EVP_PKEY_CTX *check_ctx(EVP_PKEY *pk, bool verify)
 
 int se05x_host_verify(EVP_PKEY *pk, const struct se05x_host_sig *v)
 {
+    int t = EVP_PKEY_get_base_id(pk);
+    if (v->kind == SE05X_HOST_ECDSA ? t != EVP_PKEY_EC : t != EVP_PKEY_RSA && t != EVP_PKEY_RSA_PSS)
+        return 0; /* a key of the other type cannot have made this answer */
     int ok = -1;
     ERR_set_mark();
     EVP_PKEY_CTX *c = check_ctx(pk, v->kind != SE05X_HOST_RAW_RSA);
@@ -254,8 +257,12 @@ int se05x_host_verify(EVP_PKEY *pk, const struct se05x_host_sig *v)
         uint8_t buf[512];
         size_t n = sizeof buf;
         size_t k = (size_t)EVP_PKEY_get_size(pk);
-        if (EVP_PKEY_CTX_set_rsa_padding(c, RSA_NO_PADDING) != 1 || v->siglen > k || k > sizeof buf)
+        if (EVP_PKEY_CTX_set_rsa_padding(c, RSA_NO_PADDING) != 1 || k > sizeof buf)
             goto out;
+        if (v->siglen > k) {
+            ok = 0; /* longer than the modulus: not an RSA result */
+            goto out;
+        }
         uint8_t m[512];
         memset(m, 0, k - v->siglen);
         memcpy(m + (k - v->siglen), v->sig, v->siglen);
@@ -282,14 +289,9 @@ int se05x_host_verify(EVP_PKEY *pk, const struct se05x_host_sig *v)
         EVP_MD_free(md);
         if (v->pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_AUTO) != 1)
             goto out;
-    } else if (EVP_PKEY_get_base_id(pk) != EVP_PKEY_EC) {
-        ok = 0; /* an RSA key cannot have made an ECDSA signature */
-        goto out;
     }
-    int r = EVP_PKEY_verify(c, v->sig, v->siglen, v->tbs, v->tbslen);
-    ok = r == 1 ? 1 : r == 0 ? 0 : (v->kind == SE05X_HOST_ECDSA ? 0 : -1);
-    if (r < 0 && v->kind == SE05X_HOST_RSA)
-        ok = 0; /* libcrypto says -1 for a malformed signature too */
+    /* libcrypto answers 0 or -1 for a bad or malformed signature alike */
+    ok = EVP_PKEY_verify(c, v->sig, v->siglen, v->tbs, v->tbslen) == 1;
 out:
     EVP_PKEY_CTX_free(c);
     ERR_pop_to_mark();

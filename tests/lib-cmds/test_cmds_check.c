@@ -338,6 +338,55 @@ static void t_rsa_sign_digest_flipped_and_stale(void **state)
     EVP_PKEY_free(other);
 }
 
+/* RSASign (the chip hashes): 80 03 0C 09 00 HH LL | 41 04 id | 42 01 algo | 43 L msg | 00 00 */
+static size_t rsa_sign_chip(const uint8_t *c, size_t clen, uint8_t *r, size_t rcap, void *arg)
+{
+    struct chip *ch = arg;
+    const uint8_t *d = c + 7;
+    assert_int_equal(d[9], 0x43);
+    assert_true(clen >= (size_t)(7 + 11 + d[10]));
+    uint8_t sig[512];
+    size_t sl = sizeof sig;
+    EVP_MD_CTX *x = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestSignInit(x, NULL, EVP_sha256(), NULL, ch->k), 1);
+    assert_int_equal(EVP_DigestSign(x, sig, &sl, d + 11, d[10]), 1);
+    EVP_MD_CTX_free(x);
+    return tlv_answer(r, rcap, sig, sl, ch->flip);
+}
+
+static void t_rsa_sign_chip_hashes(void **state)
+{
+    se05x_session *s = *state;
+    struct chip ch = {rsa_key, 0};
+    const struct se05x_check ck = {.pub = rsa_key};
+    static const uint8_t msg[] = "hashed by the chip";
+    uint8_t sig[512];
+    size_t n = 0;
+    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, &ch);
+    expect_rc(s, se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig,
+                                   &n, &ck), SE05X_OK);
+    mock_assert_done(&M);
+    assert_int_equal(n, 256);
+    ch.flip = 1;
+    n = 0;
+    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, &ch);
+    expect_rsa_pub_read(rsa_key);
+    expect_rc(s, se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig,
+                                   &n, &ck), SE05X_E_PROTOCOL);
+    mock_assert_done(&M);
+    expect_msg(s, MSG_BAD);
+    assert_int_equal(n, 0);
+    /* a reference key of the other type (EC file for an RSA object): a mismatch, not a crypto error */
+    const struct se05x_check wrong = {.pub = ec_a};
+    ch.flip = 0;
+    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, &ch);
+    expect_rsa_pub_read(rsa_key);
+    expect_rc(s, se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig,
+                                   &n, &wrong), SE05X_E_KEY_MISMATCH);
+    mock_assert_done(&M);
+    expect_msg(s, "does not match the key in 0x20181001: regenerated?");
+}
+
 static void t_rsa_raw_decrypt_checked(void **state)
 {
     se05x_session *s = *state;
@@ -434,6 +483,7 @@ int main(void)
         T(t_ecdsa_cache_dropped_and_refreshed),
         T(t_checks_off_is_weaker),
         T(t_rsa_sign_digest_flipped_and_stale),
+        T(t_rsa_sign_chip_hashes),
         T(t_rsa_raw_decrypt_checked),
         T(t_ecdh_result_checked),
     };
