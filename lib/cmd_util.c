@@ -1,5 +1,6 @@
 /* Helpers shared by the command files: run a command built with the TLV
- * writer, parse single-TLV responses, map "not found". */
+ * writer, parse single-TLV responses, map "not found", check the chip's
+ * answers before they are returned (docs/verify-after-sign.md). */
 #include <string.h>
 
 #include <openssl/bn.h>
