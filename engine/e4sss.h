@@ -69,6 +69,15 @@ int e4sss_retry(se05x_rc rc, int attempt);
 se05x_session *e4sss_session_quiet(struct e4sss_ctx *c);
 void e4sss_session_close(struct e4sss_ctx *c);
 
+/* The public part of a reference key as a plain public EVP_PKEY (default
+ * provider first), for the lib's check of the chip's answers
+ * (docs/verify-after-sign.md). NULL when the key has no public part: the lib
+ * then checks with the chip's key, read once per session. */
+EVP_PKEY *e4sss_ec_public(const EC_KEY *k);
+EVP_PKEY *e4sss_rsa_public(const RSA *r);
+/* The "does not match" name of that key in messages. */
+#define E4SSS_PUB_SOURCE "reference key file"
+
 /* refdetect.c: ref-key detection on keys OpenSSL already holds, through
  * the lib codec (se05x_refkey_from_pkey). Return 1 and set *id for a ref
  * key. With a context, the answer is cached with the key object and reused

@@ -9,6 +9,9 @@
 #include "e4sss.h"
 
 #include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/objects.h>
+#include <openssl/params.h>
 
 typedef int (*sign_fn)(int, const unsigned char *, int, unsigned char *, unsigned int *,
                        const BIGNUM *, const BIGNUM *, EC_KEY *);
@@ -53,6 +56,67 @@ static int chip_digest(const EC_KEY *k, const unsigned char *dgst, int dlen, uns
     return L;
 }
 
+static EVP_PKEY *pub_fromdata(const char *alg, OSSL_PARAM *p)
+{
+    EVP_PKEY *pk = NULL;
+    for (int i = 0; i < 2 && pk == NULL; i++) {
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, alg, i ? NULL : "provider=default");
+        if (c == NULL || EVP_PKEY_fromdata_init(c) != 1 ||
+            EVP_PKEY_fromdata(c, &pk, EVP_PKEY_PUBLIC_KEY, p) != 1)
+            pk = NULL;
+        EVP_PKEY_CTX_free(c);
+    }
+    return pk;
+}
+
+EVP_PKEY *e4sss_ec_public(const EC_KEY *k)
+{
+    const EC_GROUP *g = EC_KEY_get0_group(k);
+    const EC_POINT *q = EC_KEY_get0_public_key(k);
+    const char *name = g != NULL ? OBJ_nid2sn(EC_GROUP_get_curve_name(g)) : NULL;
+    unsigned char *pt = NULL;
+    size_t n;
+    EVP_PKEY *pk = NULL;
+
+    ERR_set_mark();
+    if (q != NULL && name != NULL &&
+        (n = EC_POINT_point2buf(g, q, POINT_CONVERSION_UNCOMPRESSED, &pt, NULL)) > 0) {
+        OSSL_PARAM p[3] = {
+            OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0),
+            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pt, n),
+            OSSL_PARAM_construct_end(),
+        };
+        pk = pub_fromdata("EC", p);
+    }
+    OPENSSL_free(pt);
+    ERR_pop_to_mark();
+    return pk;
+}
+
+EVP_PKEY *e4sss_rsa_public(const RSA *r)
+{
+    const BIGNUM *n = NULL, *e = NULL;
+    unsigned char nb[1024], eb[1024];
+    int nl, el;
+    EVP_PKEY *pk = NULL;
+
+    RSA_get0_key(r, &n, &e, NULL);
+    if (n == NULL || e == NULL || (nl = BN_num_bytes(n)) > (int)sizeof(nb) || (el = BN_num_bytes(e)) > (int)sizeof(eb))
+        return NULL;
+    /* OSSL_PARAM integers are native-endian: BN_bn2nativepad */
+    if (BN_bn2nativepad(n, nb, nl) != nl || BN_bn2nativepad(e, eb, el) != el)
+        return NULL;
+    OSSL_PARAM p[3] = {
+        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_RSA_N, nb, (size_t)nl),
+        OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_RSA_E, eb, (size_t)el),
+        OSSL_PARAM_construct_end(),
+    };
+    ERR_set_mark();
+    pk = pub_fromdata("RSA", p);
+    ERR_pop_to_mark();
+    return pk;
+}
+
 /* Signs on the chip into a DER buffer of capacity cap. 1 on success. */
 static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int dlen,
                      unsigned char *sig, size_t cap, size_t *siglen)
@@ -76,14 +140,19 @@ static int chip_sign(EC_KEY *k, se05x_objid id, const unsigned char *dgst, int d
         dgst = norm;
         dlen = nlen;
     }
+    /* the chip's answer is checked with the ref key's public part */
+    struct se05x_check ck = {.pub = e4sss_ec_public(k), .pub_source = E4SSS_PUB_SOURCE};
     E4SSS_RETRY_ON_LINK_FAILURE(rc) {
-        if ((s = e4sss_session(c)) == NULL)
+        if ((s = e4sss_session(c)) == NULL) {
+            EVP_PKEY_free((EVP_PKEY *)ck.pub);
             return 0;
-        rc = se05x_ecdsa_sign_digest(s, id, dgst, (size_t)dlen, sig, cap, siglen);
+        }
+        rc = se05x_ecdsa_sign_digest_ex(s, id, dgst, (size_t)dlen, sig, cap, siglen, &ck);
         if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
             e4sss_err_chip(c, s, rc);
         e4sss_session_done(c, s, rc);
     }
+    EVP_PKEY_free((EVP_PKEY *)ck.pub);
     return rc == SE05X_OK;
 }
 

@@ -21,7 +21,7 @@ static struct e4sss_ctx *ctx_of(RSA *rsa)
 }
 
 /* Raw private RSA on the chip: in and out are exactly k = RSA_size bytes. */
-static int chip_raw(struct e4sss_ctx *c, se05x_objid id, const unsigned char *in, int k,
+static int chip_raw(struct e4sss_ctx *c, se05x_objid id, EVP_PKEY *pub, const unsigned char *in, int k,
                     unsigned char *out)
 {
     unsigned char *tmp;
@@ -31,13 +31,15 @@ static int chip_raw(struct e4sss_ctx *c, se05x_objid id, const unsigned char *in
 
     if ((tmp = OPENSSL_malloc((size_t)k + 16)) == NULL)
         return 0;
+    /* the result is re-encrypted with the ref key's public part (lib) */
+    struct se05x_check ck = {.pub = pub, .pub_source = E4SSS_PUB_SOURCE};
     E4SSS_RETRY_ON_LINK_FAILURE(rc) {
         if ((s = e4sss_session(c)) == NULL) {
             OPENSSL_free(tmp);
             return 0;
         }
-        rc = se05x_rsa_decrypt(s, id, SE05X_RSA_PAD_NONE, in, (size_t)k, tmp, (size_t)k + 16,
-                               &len);
+        rc = se05x_rsa_decrypt_ex(s, id, SE05X_RSA_PAD_NONE, in, (size_t)k, tmp, (size_t)k + 16,
+                                  &len, &ck);
         if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
             e4sss_err_chip(c, s, rc); /* before done: done may close the session */
         e4sss_session_done(c, s, rc);
@@ -66,7 +68,9 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
     se05x_objid id;
     size_t len = 0;
     se05x_rc rc = SE05X_OK;
-    int k = RSA_size(rsa);
+    int k = RSA_size(rsa), ok;
+    EVP_PKEY *pub;
+    struct se05x_check ck = {.pub_source = E4SSS_PUB_SOURCE};
 
     if (!e4sss_rsa_ref_id(ctx_of(rsa), rsa, &id))
         return RSA_meth_get_priv_enc(RSA_PKCS1_OpenSSL())(flen, from, to, rsa, padding);
@@ -82,19 +86,24 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
                       "raw RSA input must be %d bytes, got %d (key 0x%08X)", k, flen, id);
             return -1;
         }
-        if (!chip_raw(c, id, from, k, to))
-            return -1;
-        return k;
+        pub = e4sss_rsa_public(rsa);
+        ok = chip_raw(c, id, pub, from, k, to);
+        EVP_PKEY_free(pub);
+        return ok ? k : -1;
     case RSA_PKCS1_PADDING: /* DigestInfo (or raw data) to sign */
+        ck.pub = pub = e4sss_rsa_public(rsa);
         E4SSS_RETRY_ON_LINK_FAILURE(rc) {
-            if ((s = e4sss_session(c)) == NULL)
+            if ((s = e4sss_session(c)) == NULL) {
+                EVP_PKEY_free(pub);
                 return -1;
-            rc = se05x_rsa_sign_digest(s, id, (unsigned)RSA_bits(rsa), SE05X_RSA_PAD_PKCS1,
-                                       SE05X_MD_NONE, 0, from, (size_t)flen, to, (size_t)k, &len);
+            }
+            rc = se05x_rsa_sign_digest_ex(s, id, (unsigned)RSA_bits(rsa), SE05X_RSA_PAD_PKCS1,
+                                          SE05X_MD_NONE, 0, from, (size_t)flen, to, (size_t)k, &len, &ck);
             if (rc != SE05X_OK && !e4sss_retry(rc, attempt))
                 e4sss_err_chip(c, s, rc);
             e4sss_session_done(c, s, rc);
         }
+        EVP_PKEY_free(pub);
         if (rc != SE05X_OK)
             return -1;
         if (len > (size_t)k) {
@@ -119,7 +128,8 @@ static int rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to, 
     struct e4sss_ctx *c;
     se05x_objid id;
     unsigned char *em = NULL;
-    int k = RSA_size(rsa), r = -1;
+    EVP_PKEY *pub;
+    int k = RSA_size(rsa), r = -1, ok;
 
     if (!e4sss_rsa_ref_id(ctx_of(rsa), rsa, &id))
         return RSA_meth_get_priv_dec(RSA_PKCS1_OpenSSL())(flen, from, to, rsa, padding);
@@ -137,7 +147,10 @@ static int rsa_priv_dec(int flen, const unsigned char *from, unsigned char *to, 
     }
     if ((em = OPENSSL_malloc((size_t)k)) == NULL)
         return -1;
-    if (!chip_raw(c, id, from, k, em))
+    pub = e4sss_rsa_public(rsa);
+    ok = chip_raw(c, id, pub, from, k, em);
+    EVP_PKEY_free(pub);
+    if (!ok)
         goto out;
     switch (padding) {
     case RSA_NO_PADDING:

@@ -3,9 +3,12 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 
 #include "cmd_util.h"
+#include "session_priv.h"
 
 static uint8_t ecsig_algo(se05x_digest md)
 {
@@ -32,6 +35,12 @@ static bool der_sig_ok(const uint8_t *v, size_t n)
 se05x_rc se05x_ecdsa_sign(se05x_session *s, se05x_objid id, se05x_digest md, const uint8_t *digest,
                           size_t dlen, uint8_t *sig, size_t cap, size_t *len)
 {
+    return se05x_ecdsa_sign_ex(s, id, md, digest, dlen, sig, cap, len, NULL);
+}
+
+se05x_rc se05x_ecdsa_sign_ex(se05x_session *s, se05x_objid id, se05x_digest md, const uint8_t *digest,
+                             size_t dlen, uint8_t *sig, size_t cap, size_t *len, const struct se05x_check *ck)
+{
     static const char what[] = "ECDSASign";
     uint8_t cmd[128], r[SE05X_RSP_MAX];
     size_t rlen, n;
@@ -53,6 +62,11 @@ se05x_rc se05x_ecdsa_sign(se05x_session *s, se05x_objid id, se05x_digest md, con
         return rc;
     if (!der_sig_ok(v, n))
         return se05x_bad_rsp(s, what, id, "signature is not DER SEQUENCE{r,s}");
+    /* the chip truncates the digest to the order length like libcrypto does */
+    struct se05x_host_sig hv = {.kind = SE05X_HOST_ECDSA, .tbs = digest, .tbslen = dlen, .sig = v, .siglen = n,
+                                .is_sig = true};
+    if ((rc = se05x_check_answer(s, what, id, ck, &hv)))
+        return rc;
     return se05x_copy_out(s, what, id, v, n, sig, cap, len);
 }
 
@@ -67,13 +81,20 @@ se05x_rc se05x_ecdsa_sign(se05x_session *s, se05x_objid id, se05x_digest md, con
 se05x_rc se05x_ecdsa_sign_digest(se05x_session *s, se05x_objid id, const uint8_t *digest,
                                  size_t dlen, uint8_t *sig, size_t cap, size_t *len)
 {
+    return se05x_ecdsa_sign_digest_ex(s, id, digest, dlen, sig, cap, len, NULL);
+}
+
+se05x_rc se05x_ecdsa_sign_digest_ex(se05x_session *s, se05x_objid id, const uint8_t *digest,
+                                    size_t dlen, uint8_t *sig, size_t cap, size_t *len,
+                                    const struct se05x_check *ck)
+{
     static const size_t lens[] = {20, 28, 32, 48, 64};
     if (!s || !digest || !sig || !len || dlen == 0 || dlen > 1024)
         return s ? se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "ECDSA: bad digest length %zu", dlen)
                  : SE05X_E_BAD_ARG;
     se05x_digest md = se05x_digest_from_len(dlen);
     if (md != SE05X_MD_NONE)
-        return se05x_ecdsa_sign(s, id, md, digest, dlen, sig, cap, len);
+        return se05x_ecdsa_sign_ex(s, id, md, digest, dlen, sig, cap, len, ck);
 
     se05x_curve c = SE05X_EC_NONE;
     se05x_rc rc = se05x_get_curve_id(s, id, &c);
@@ -117,7 +138,7 @@ se05x_rc se05x_ecdsa_sign_digest(se05x_session *s, se05x_objid id, const uint8_t
     /* elen may exceed need only by leading zero bytes after the shift */
     size_t skip = elen > d ? elen - d : 0;
     memcpy(in + d - (elen - skip), e + skip, elen - skip);
-    return se05x_ecdsa_sign(s, id, se05x_digest_from_len(d), in, d, sig, cap, len);
+    return se05x_ecdsa_sign_ex(s, id, se05x_digest_from_len(d), in, d, sig, cap, len, ck);
 }
 
 se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
@@ -134,6 +155,39 @@ se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
     if (siglen == 0 || siglen > 160)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: signature of %zu bytes", what, siglen);
     return se05x_verify_exchange(s, what, id, algo, digest, dlen, sig, siglen, valid);
+}
+
+/* The ECDH answer check (docs/verify-after-sign.md): the shared secret is
+ * the X coordinate of a point on the key's curve, so it must be as long as
+ * the curve's field and x^3 + ax + b must be a square mod p (x < p). The
+ * curve is the one of the peer point (the chip refuses a peer of another
+ * curve): the supported curve of that length the peer lies on. 1 good,
+ * 0 bad, -1 cannot tell (the peer is on none of them: length checked only). */
+static int ecdh_x_ok(const uint8_t *peer, size_t peerlen, const uint8_t *x, size_t n)
+{
+    size_t l = (peerlen - 1) / 2;
+    if (peerlen < 3 || peer[0] != 0x04 || peerlen != 1 + 2 * l)
+        return -1;
+    if (n != l)
+        return 0;
+    int res = -1;
+    for (int c = SE05X_EC_NIST_P192; c <= SE05X_EC_SECP256K1 && res < 0; c++) {
+        if (se05x_curve_bytes((se05x_curve)c) != l)
+            continue;
+        EC_GROUP *g = se05x_ossl_group(se05x_curve_to_nid((se05x_curve)c));
+        EC_POINT *pt = g ? EC_POINT_new(g) : NULL;
+        BIGNUM *p = BN_new(), *bx = BN_bin2bn(x, (int)n, NULL);
+        ERR_set_mark();
+        if (pt && p && bx && EC_POINT_oct2point(g, pt, peer, peerlen, NULL) == 1 &&
+            EC_GROUP_get_curve(g, p, NULL, NULL, NULL) == 1)
+            res = BN_cmp(bx, p) < 0 && EC_POINT_set_compressed_coordinates(g, pt, bx, 0, NULL) == 1;
+        ERR_pop_to_mark();
+        BN_free(p);
+        BN_clear_free(bx);
+        EC_POINT_clear_free(pt);
+        EC_GROUP_free(g);
+    }
+    return res;
 }
 
 /* Weierstrass peers are 04||X||Y (odd length); a 32- or 56-byte peer is an
@@ -163,8 +217,15 @@ se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true, r,
                             sizeof r, &rlen);
     if (!rc && !(rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n))) {
+        static const uint8_t zero[56];
+        bool check = se05x_checks_on(s);
         if (n == 0 || n > 66 || (montgomery && n != peerlen))
             rc = se05x_bad_rsp(s, what, id, "shared secret length");
+        else if (check && (montgomery ? CRYPTO_memcmp(v, zero, n) == 0 : ecdh_x_ok(peer, peerlen, v, n) == 0))
+            rc = se05x_fail(s, SE05X_E_PROTOCOL, 0, id,
+                            "%s of object 0x%08X on %s: shared secret from the chip failed its check (%s): "
+                            "bad answer from chip or link", what, id, se05x_conn(s),
+                            montgomery ? "all zero" : "not the X coordinate of a point on the curve");
         else
             rc = se05x_copy_out(s, what, id, v, n, out, cap, len);
         if (!rc && montgomery)

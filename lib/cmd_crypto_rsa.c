@@ -13,6 +13,7 @@
 #include <openssl/x509.h>
 
 #include "cmd_util.h"
+#include "session_priv.h"
 
 static uint8_t rsasig_algo(se05x_rsa_pad pad, se05x_digest md)
 {
@@ -66,6 +67,22 @@ static int md_nid(se05x_digest md)
 se05x_rc se05x_rsa_sign(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, se05x_digest md,
                         const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap, size_t *len)
 {
+    return se05x_rsa_sign_ex(s, id, pad, md, msg, mlen, sig, cap, len, NULL);
+}
+
+/* The host's digest of what the chip hashed, for the check. */
+static bool host_digest(se05x_digest md, const uint8_t *msg, size_t mlen, uint8_t *out, unsigned *olen)
+{
+    EVP_MD *emd = md_name(md) ? se05x_ossl_md(md_name(md)) : NULL;
+    bool ok = emd && EVP_Digest(msg ? msg : (const uint8_t *)"", mlen, out, olen, emd, NULL) == 1;
+    EVP_MD_free(emd);
+    return ok;
+}
+
+se05x_rc se05x_rsa_sign_ex(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, se05x_digest md,
+                           const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap, size_t *len,
+                           const struct se05x_check *ck)
+{
     static const char what[] = "RSASign";
     uint8_t cmd[SE05X_CMD_MAX], r[SE05X_RSP_MAX];
     size_t rlen, n;
@@ -85,6 +102,14 @@ se05x_rc se05x_rsa_sign(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, se0
         return rc;
     if (n < 64 || n > 512)
         return se05x_bad_rsp(s, what, id, "signature length");
+    uint8_t dg[EVP_MAX_MD_SIZE];
+    unsigned dgl = 0;
+    if (!host_digest(md, msg, mlen, dg, &dgl))
+        return se05x_fail(s, SE05X_E_CRYPTO, 0, id, "%s: host cannot hash the message (libcrypto)", what);
+    struct se05x_host_sig hv = {.kind = SE05X_HOST_RSA, .tbs = dg, .tbslen = dgl, .sig = v, .siglen = n,
+                                .mdname = md_name(md), .pss = pad == SE05X_RSA_PAD_PSS, .is_sig = true};
+    if ((rc = se05x_check_answer(s, what, id, ck, &hv)))
+        return rc;
     return se05x_copy_out(s, what, id, v, n, sig, cap, len);
 }
 
@@ -146,12 +171,46 @@ se05x_rc se05x_rsa_encrypt(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, 
 se05x_rc se05x_rsa_decrypt(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, const uint8_t *in,
                            size_t inlen, uint8_t *out, size_t cap, size_t *len)
 {
+    return se05x_rsa_decrypt_ex(s, id, pad, in, inlen, out, cap, len, NULL);
+}
+
+se05x_rc se05x_rsa_decrypt_ex(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, const uint8_t *in,
+                              size_t inlen, uint8_t *out, size_t cap, size_t *len,
+                              const struct se05x_check *ck)
+{
+    static const char what[] = "RSADecrypt";
     if (!s || !in || !inlen || !out || !len)
         return SE05X_E_BAD_ARG;
     uint8_t algo = enc_algo(pad);
     if (!algo)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "RSADecrypt: padding not usable for decryption");
-    return rsa_crypt(s, "RSADecrypt", SE05X_P2_DECRYPT_ONESHOT, id, algo, in, inlen, out, cap, len);
+    size_t n = 0;
+    se05x_rc rc = rsa_crypt(s, what, SE05X_P2_DECRYPT_ONESHOT, id, algo, in, inlen, out, cap, &n);
+    if (rc)
+        return rc;
+    /* What can be checked (docs/verify-after-sign.md): a raw result is
+     * re-encrypted; with the padding removed by the chip only the length
+     * (the ciphertext is k bytes long). */
+    size_t over = pad == SE05X_RSA_PAD_PKCS1 ? 11 : pad == SE05X_RSA_PAD_OAEP ? 2 * 20 + 2 : 0;
+    if ((ck && ck->off) || !se05x_checks_on(s))
+        over = 0;
+    if (n > inlen - (inlen > over ? over : inlen) || (pad == SE05X_RSA_PAD_NONE && n > inlen)) {
+        OPENSSL_cleanse(out, n);
+        return se05x_fail(s, SE05X_E_PROTOCOL, 0, id,
+                          "%s of object 0x%08X on %s: RSA decryption result from the chip failed its check: "
+                          "%zu bytes for a %zu-byte ciphertext: bad answer from chip or link",
+                          what, id, se05x_conn(s), n, inlen);
+    }
+    if (pad == SE05X_RSA_PAD_NONE) {
+        struct se05x_host_sig hv = {.kind = SE05X_HOST_RAW_RSA, .tbs = in, .tbslen = inlen, .sig = out,
+                                    .siglen = n};
+        if ((rc = se05x_check_answer(s, what, id, ck, &hv))) {
+            OPENSSL_cleanse(out, n);
+            return rc;
+        }
+    }
+    *len = n;
+    return SE05X_OK;
 }
 
 /* DER DigestInfo { AlgorithmIdentifier { oid, NULL }, OCTET STRING digest }
@@ -190,6 +249,13 @@ static RSA *modulus_shell(unsigned bits)
 se05x_rc se05x_rsa_sign_digest(se05x_session *s, se05x_objid id, unsigned bits, se05x_rsa_pad pad,
                                se05x_digest md, int salt_len, const uint8_t *digest, size_t dlen,
                                uint8_t *sig, size_t cap, size_t *len)
+{
+    return se05x_rsa_sign_digest_ex(s, id, bits, pad, md, salt_len, digest, dlen, sig, cap, len, NULL);
+}
+
+se05x_rc se05x_rsa_sign_digest_ex(se05x_session *s, se05x_objid id, unsigned bits, se05x_rsa_pad pad,
+                                  se05x_digest md, int salt_len, const uint8_t *digest, size_t dlen,
+                                  uint8_t *sig, size_t cap, size_t *len, const struct se05x_check *ck)
 {
     static const char what[] = "RSA digest signature";
     if (!s || !digest || !sig || !len)
@@ -253,7 +319,11 @@ se05x_rc se05x_rsa_sign_digest(se05x_session *s, se05x_objid id, unsigned bits, 
                 memmove(sig + (k - n), sig, n);
                 memset(sig, 0, k - n);
             }
-            *len = k;
+            /* sig^e mod n must be the encoded message we sent */
+            struct se05x_host_sig hv = {.kind = SE05X_HOST_RAW_RSA, .tbs = em, .tbslen = k, .sig = sig,
+                                        .siglen = k, .is_sig = true};
+            if ((rc = se05x_check_answer(s, what, id, ck, &hv)) == SE05X_OK)
+                *len = k;
         }
     }
     return rc;

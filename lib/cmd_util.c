@@ -1,8 +1,17 @@
 /* Helpers shared by the command files: run a command built with the TLV
- * writer, parse single-TLV responses, map "not found". */
+ * writer, parse single-TLV responses, map "not found", check the chip's
+ * answers before they are returned (docs/verify-after-sign.md). */
 #include <string.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+
 #include "cmd_util.h"
+#include "session_priv.h"
 
 uint8_t se05x_write_ins(const struct se05x_write_opts *o)
 {
@@ -218,4 +227,170 @@ se05x_rc se05x_read_asym_type(se05x_session *s, se05x_objid id, uint8_t *type, s
     if (curve)
         *curve = c;
     return SE05X_OK;
+}
+
+/* ---- checking the chip's answers (docs/verify-after-sign.md) ---- */
+
+/* libcrypto context on pk: default provider first (D8), else the key's own. */
+static EVP_PKEY_CTX *check_ctx(EVP_PKEY *pk, bool verify)
+{
+    for (int i = 0; i < 2; i++) {
+        EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_pkey(NULL, pk, i ? NULL : SE05X_OSSL_PROPQ);
+        if (c && (verify ? EVP_PKEY_verify_init(c) : EVP_PKEY_encrypt_init(c)) == 1)
+            return c;
+        EVP_PKEY_CTX_free(c);
+    }
+    return NULL;
+}
+
+int se05x_host_verify(EVP_PKEY *pk, const struct se05x_host_sig *v)
+{
+    int t = EVP_PKEY_get_base_id(pk);
+    if (v->kind == SE05X_HOST_ECDSA ? t != EVP_PKEY_EC : t != EVP_PKEY_RSA && t != EVP_PKEY_RSA_PSS)
+        return 0; /* a key of the other type cannot have made this answer */
+    int ok = -1;
+    ERR_set_mark();
+    EVP_PKEY_CTX *c = check_ctx(pk, v->kind != SE05X_HOST_RAW_RSA);
+    if (!c)
+        goto out;
+    if (v->kind == SE05X_HOST_RAW_RSA) {
+        /* m^e mod n must give the chip's input back */
+        uint8_t buf[512];
+        size_t n = sizeof buf;
+        size_t k = (size_t)EVP_PKEY_get_size(pk);
+        if (EVP_PKEY_CTX_set_rsa_padding(c, RSA_NO_PADDING) != 1 || k > sizeof buf)
+            goto out;
+        if (v->siglen > k) {
+            ok = 0; /* longer than the modulus: not an RSA result */
+            goto out;
+        }
+        uint8_t m[512];
+        memset(m, 0, k - v->siglen);
+        memcpy(m + (k - v->siglen), v->sig, v->siglen);
+        if (EVP_PKEY_encrypt(c, buf, &n, m, k) != 1 || n != k || v->tbslen > k) {
+            ok = 0; /* m >= n: not an RSA result */
+        } else { /* as integers: tbs may be shorter than k */
+            uint8_t acc = 0;
+            for (size_t i = 0; i < k - v->tbslen; i++)
+                acc |= buf[i];
+            ok = acc == 0 && CRYPTO_memcmp(buf + (k - v->tbslen), v->tbs, v->tbslen) == 0;
+        }
+        OPENSSL_cleanse(m, sizeof m);
+        OPENSSL_cleanse(buf, sizeof buf);
+        goto out;
+    }
+    if (v->kind == SE05X_HOST_RSA) {
+        EVP_MD *md = NULL;
+        if (EVP_PKEY_CTX_set_rsa_padding(c, v->pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING) != 1)
+            goto out;
+        if (v->mdname && (!(md = se05x_ossl_md(v->mdname)) || EVP_PKEY_CTX_set_signature_md(c, md) != 1)) {
+            EVP_MD_free(md);
+            goto out;
+        }
+        EVP_MD_free(md);
+        if (v->pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(c, RSA_PSS_SALTLEN_AUTO) != 1)
+            goto out;
+    }
+    /* libcrypto answers 0 or -1 for a bad or malformed signature alike */
+    ok = EVP_PKEY_verify(c, v->sig, v->siglen, v->tbs, v->tbslen) == 1;
+out:
+    EVP_PKEY_CTX_free(c);
+    ERR_pop_to_mark();
+    return ok;
+}
+
+/* Same public key? EC: curve and point; RSA: n and e. */
+static bool same_public(const EVP_PKEY *a, const EVP_PKEY *b)
+{
+    int t = EVP_PKEY_get_base_id(a);
+    if (t != EVP_PKEY_get_base_id(b))
+        return false;
+    static const char *const ec[] = {OSSL_PKEY_PARAM_EC_PUB_X, OSSL_PKEY_PARAM_EC_PUB_Y};
+    static const char *const rsa[] = {OSSL_PKEY_PARAM_RSA_N, OSSL_PKEY_PARAM_RSA_E};
+    const char *const *names = t == EVP_PKEY_EC ? ec : t == EVP_PKEY_RSA ? rsa : NULL;
+    if (!names)
+        return EVP_PKEY_eq(a, b) == 1;
+    if (t == EVP_PKEY_EC) {
+        char ga[64] = "", gb[64] = "";
+        if (EVP_PKEY_get_utf8_string_param(a, OSSL_PKEY_PARAM_GROUP_NAME, ga, sizeof ga, NULL) != 1 ||
+            EVP_PKEY_get_utf8_string_param(b, OSSL_PKEY_PARAM_GROUP_NAME, gb, sizeof gb, NULL) != 1 ||
+            OBJ_sn2nid(ga) != OBJ_sn2nid(gb))
+            return false;
+    }
+    bool same = true;
+    for (int i = 0; i < 2 && same; i++) {
+        BIGNUM *x = NULL, *y = NULL;
+        same = EVP_PKEY_get_bn_param(a, names[i], &x) == 1 && EVP_PKEY_get_bn_param(b, names[i], &y) == 1 &&
+               BN_cmp(x, y) == 0;
+        BN_free(x);
+        BN_free(y);
+    }
+    return same;
+}
+
+se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, const struct se05x_check *ck,
+                            const struct se05x_host_sig *v)
+{
+    const char *noun = v->kind == SE05X_HOST_RAW_RSA && !v->is_sig ? "RSA decryption result"
+                                                                   : "signature";
+    if ((ck && ck->off) || !se05x_checks_on(s))
+        return SE05X_OK;
+    bool from_caller = ck && ck->pub;
+    EVP_PKEY *exp = from_caller ? (EVP_PKEY *)ck->pub : se05x_pubcache_get(s, id);
+    se05x_rc rc;
+    if (!exp) {
+        /* cold start: one public-key read (it fills the cache) */
+        if ((rc = se05x_read_pubkey(s, id, &exp))) {
+            struct se05x_error e;
+            se05x_last_error(s, &e);
+            return se05x_fail(s, rc, e.sw, id,
+                              "%s of object 0x%08X on %s: cannot check the %s from the chip: its public key "
+                              "is not readable (%s); give the reference key file or turn checks off",
+                              what, id, se05x_conn(s), noun, e.msg);
+        }
+    }
+    int ok = se05x_host_verify(exp, v);
+    if (ok == 1) {
+        if (!from_caller)
+            EVP_PKEY_free(exp);
+        return SE05X_OK;
+    }
+    if (ok < 0) {
+        if (!from_caller)
+            EVP_PKEY_free(exp);
+        return se05x_fail(s, SE05X_E_CRYPTO, 0, id, "%s of object 0x%08X: host cannot verify the %s (libcrypto)",
+                          what, id, noun);
+    }
+    /* Why? Read the chip's key once more (not from the cache). */
+    EVP_PKEY *chip = NULL;
+    rc = se05x_read_pubkey(s, id, &chip);
+    if (rc) {
+        if (!from_caller)
+            EVP_PKEY_free(exp);
+        struct se05x_error e;
+        se05x_last_error(s, &e);
+        return se05x_fail(s, SE05X_E_PROTOCOL, 0, id,
+                          "%s of object 0x%08X on %s: %s from the chip failed verification: bad answer from "
+                          "chip or link (and its public key could not be read: %s)",
+                          what, id, se05x_conn(s), noun, e.msg);
+    }
+    bool same = same_public(exp, chip);
+    if (!from_caller)
+        EVP_PKEY_free(exp);
+    if (!same && from_caller) {
+        EVP_PKEY_free(chip);
+        return se05x_fail(s, SE05X_E_KEY_MISMATCH, 0, id, "%s on %s: %s does not match the key in 0x%08X: regenerated?",
+                          what, se05x_conn(s), ck->pub_source ? ck->pub_source : "reference key file", id);
+    }
+    if (!same && se05x_host_verify(chip, v) == 1) {
+        /* our cached copy was stale (the key was replaced by someone else) */
+        se05x_log(SE05X_LOG_INFO, "lib", "%s: key 0x%08X changed on %s since it was cached; checked with the new key",
+                  what, id, se05x_conn(s));
+        EVP_PKEY_free(chip);
+        return SE05X_OK;
+    }
+    EVP_PKEY_free(chip);
+    return se05x_fail(s, SE05X_E_PROTOCOL, 0, id,
+                      "%s of object 0x%08X on %s: %s from the chip failed verification: bad answer from chip or link",
+                      what, id, se05x_conn(s), noun);
 }

@@ -114,4 +114,30 @@ se05x_rc se05x_verify_exchange(se05x_session *s, const char *what, se05x_objid i
 se05x_rc se05x_read_asym_type(se05x_session *s, se05x_objid id, uint8_t *type, se05x_kind *kind,
                               se05x_keypart *part, se05x_curve *curve);
 
+/* ---- checking the chip's answers (docs/verify-after-sign.md) ---- */
+/* What to verify: an ECDSA signature over tbs (a digest, DER sig); an RSA
+ * PKCS#1 v1.5 / PSS signature over tbs (a digest with mdname, a DigestInfo
+ * with mdname NULL and PKCS#1); or a raw RSA result sig whose public
+ * operation must give tbs back (RSADecrypt NO_PAD: is_sig 1 when it was a
+ * signature, 0 for a decryption). */
+enum se05x_host_kind { SE05X_HOST_ECDSA, SE05X_HOST_RSA, SE05X_HOST_RAW_RSA };
+struct se05x_host_sig {
+    enum se05x_host_kind kind;
+    const uint8_t *tbs;
+    size_t tbslen;
+    const uint8_t *sig;
+    size_t siglen;
+    const char *mdname; /* RSA: "SHA256"...; NULL = tbs is a DigestInfo */
+    bool pss;
+    bool is_sig;
+};
+/* 1 valid, 0 invalid, -1 libcrypto could not run the check. */
+int se05x_host_verify(EVP_PKEY *pk, const struct se05x_host_sig *v);
+/* The whole check of docs/verify-after-sign.md: verifies with ck->pub or the
+ * cached chip key (read on first use); on failure reads the chip's key once
+ * to tell a stale reference key (SE05X_E_KEY_MISMATCH) from a bad answer
+ * (SE05X_E_PROTOCOL). SE05X_OK when checks are off. */
+se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, const struct se05x_check *ck,
+                            const struct se05x_host_sig *v);
+
 #endif

@@ -27,6 +27,7 @@ const char *se05x_strerror(se05x_rc rc)
     case SE05X_E_IO: return "file I/O error";
     case SE05X_E_NOMEM: return "out of memory";
     case SE05X_E_INTERNAL: return "internal error";
+    case SE05X_E_KEY_MISMATCH: return "key file does not match the chip's key";
     }
     return "unknown error";
 }

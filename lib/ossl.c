@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "cmd_util.h"
+#include "session_priv.h"
 
 /* Key files are small; anything bigger is not a key. */
 #define KEY_FILE_MAX (1024 * 1024)
@@ -126,6 +127,8 @@ se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out)
         goto out;
     rc = ec_pub_pkey(s, id, c, pt, n, out);
 out:
+    if (rc == SE05X_OK)
+        se05x_pubcache_put(s, id, *out); /* the chip's key, for the answer checks */
     se05x_txn_end(s);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "session_priv.h"
 #include "se05x_proto.h"
@@ -25,6 +26,14 @@ struct se05x_session {
     pthread_mutex_t lock;
     unsigned txn_depth;
     uint64_t curves[2];         /* bit c: curve id c known present (ids < 128) */
+    /* Public keys read from the chip to check its answers (cmd_util.c
+     * se05x_check_answer): one slot per object id, round-robin replacement. */
+    struct {
+        se05x_objid id;
+        EVP_PKEY *pk;
+    } pubs[SE05X_PUBCACHE_SLOTS];
+    unsigned pubs_next;
+    bool no_check;              /* se05x_set_verify(s, false): answers unchecked */
     struct se05x_stats stats;   /* apdus, tx/rx bytes; link counters copied on read */
     /* Last error, under its own lock so readers never wait for a long exchange. */
     pthread_mutex_t err_lock;
@@ -166,6 +175,82 @@ void se05x_curve_cache_set(se05x_session *s, se05x_curve c, bool present)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* ---------- public-key cache (verify-after-sign) ---------- */
+
+EVP_PKEY *se05x_pubcache_get(se05x_session *s, se05x_objid id)
+{
+    EVP_PKEY *pk = NULL;
+    if (!s || !id)
+        return NULL;
+    pthread_mutex_lock(&s->lock);
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
+        if (s->pubs[i].pk && s->pubs[i].id == id) {
+            if (EVP_PKEY_up_ref(s->pubs[i].pk) == 1)
+                pk = s->pubs[i].pk;
+            break;
+        }
+    pthread_mutex_unlock(&s->lock);
+    return pk;
+}
+
+void se05x_pubcache_put(se05x_session *s, se05x_objid id, EVP_PKEY *pk)
+{
+    if (!s || !id || !pk || EVP_PKEY_up_ref(pk) != 1)
+        return;
+    pthread_mutex_lock(&s->lock);
+    unsigned slot = SE05X_PUBCACHE_SLOTS;
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS && slot == SE05X_PUBCACHE_SLOTS; i++)
+        if (s->pubs[i].pk && s->pubs[i].id == id)
+            slot = i;
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS && slot == SE05X_PUBCACHE_SLOTS; i++)
+        if (!s->pubs[i].pk)
+            slot = i;
+    if (slot == SE05X_PUBCACHE_SLOTS)
+        slot = s->pubs_next++ % SE05X_PUBCACHE_SLOTS;
+    EVP_PKEY_free(s->pubs[slot].pk);
+    s->pubs[slot].id = id;
+    s->pubs[slot].pk = pk;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void se05x_pubcache_drop(se05x_session *s, se05x_objid id)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
+        if (s->pubs[i].pk && (!id || s->pubs[i].id == id)) {
+            EVP_PKEY_free(s->pubs[i].pk);
+            s->pubs[i].pk = NULL;
+            s->pubs[i].id = 0;
+        }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void se05x_set_verify(se05x_session *s, bool on)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->no_check = !on;
+    pthread_mutex_unlock(&s->lock);
+}
+
+bool se05x_checks_on(const se05x_session *s)
+{
+    return s && !s->no_check;
+}
+
+/* A command that creates, rewrites or deletes object id (or, id 0, any):
+ * its cached public key may no longer be the chip's. */
+static bool changes_keys(uint8_t ins, uint8_t p2)
+{
+    if ((ins & SE05X_INS_MASK) == SE05X_INS_WRITE)
+        return true;
+    return (ins & SE05X_INS_MASK) == SE05X_INS_MGMT &&
+           (p2 == SE05X_P2_DELETE_OBJECT || p2 == SE05X_P2_DELETE_ALL);
+}
+
 /* ---------- exchange ---------- */
 
 /* One exchange under the lock (caller holds it): trace, count, length check. */
@@ -204,6 +289,8 @@ se05x_rc se05x_transceive(se05x_session *s, const uint8_t *capdu, size_t clen, u
     if (!s || !capdu || clen < 4 || clen > 0xFFFF + 9 || !rapdu || !rlen)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, 0, "transceive: bad arguments");
     struct se05x_error e = {0};
+    if (changes_keys(capdu[1], capdu[3]))
+        se05x_pubcache_drop(s, 0); /* raw APDU: object id not parsed */
     pthread_mutex_lock(&s->lock);
     se05x_rc rc = exchange(s, capdu, clen, rapdu, rcap, rlen, &e);
     pthread_mutex_unlock(&s->lock);
@@ -279,6 +366,8 @@ static se05x_rc do_cmd(se05x_session *s, const char *what, se05x_objid id, const
     size_t clen = se05x_apdu_encode(a, cbuf, sizeof cbuf);
     if (clen == 0)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s%s: cannot encode the APDU", what, oref);
+    if (changes_keys(a->ins, a->p2))
+        se05x_pubcache_drop(s, a->p2 == SE05X_P2_DELETE_ALL ? 0 : id);
 
     pthread_mutex_lock(&s->lock);
     rc = exchange(s, cbuf, clen, rbuf, sizeof rbuf, &rl, &e);
@@ -390,6 +479,8 @@ static void session_free(se05x_session *s)
         return;
     if (s->link)
         s->link->ops->close(s->link);
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
+        EVP_PKEY_free(s->pubs[i].pk);
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->err_lock);
     OPENSSL_cleanse(s, sizeof *s);

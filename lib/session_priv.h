@@ -33,4 +33,18 @@ void se05x_hex_redacted(char *out, size_t cap, const char *label, const uint8_t 
 void se05x_trace_apdu(const char *conn, const uint8_t *c, size_t clen, const uint8_t *r,
                       size_t rlen);
 
+/* Per-session cache of chip public keys, used to check the chip's answers
+ * (cmd_util.c se05x_check_answer, docs/verify-after-sign.md). Keys are
+ * EVP_PKEYs; get returns a new reference (EVP_PKEY_free it) or NULL. put
+ * takes its own reference. Writes and deletions through this session drop
+ * the entry of their object (session.c do_cmd); raw APDUs drop them all. */
+#define SE05X_PUBCACHE_SLOTS 16
+struct evp_pkey_st;
+struct evp_pkey_st *se05x_pubcache_get(se05x_session *s, se05x_objid id);
+void se05x_pubcache_put(se05x_session *s, se05x_objid id, struct evp_pkey_st *pk);
+/* id 0: every entry. */
+void se05x_pubcache_drop(se05x_session *s, se05x_objid id);
+/* se05x_set_verify state: true when answers are to be checked. */
+bool se05x_checks_on(const se05x_session *s);
+
 #endif

@@ -151,12 +151,16 @@ static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs,
         return CKR_DEVICE_ERROR;
     size_t want = sig_len(e);
     se05x_rc rc;
+    /* The lib verifies the chip's signature before it is returned
+     * (docs/verify-after-sign.md): with the object's public key when the
+     * module holds it already, else with the chip's, read once per session. */
+    const struct se05x_check ck = {.pub = e->pub, .pub_source = "public key of the PKCS#11 key object"};
     if (e->info.kind == SE05X_KIND_EC) {
         if (tbslen == 0 || tbslen > 64)
             return CKR_DATA_LEN_RANGE;
         uint8_t der[160];
         size_t dl = 0;
-        rc = se05x_ecdsa_sign_digest(se, e->id, tbs, tbslen, der, sizeof(der), &dl);
+        rc = se05x_ecdsa_sign_digest_ex(se, e->id, tbs, tbslen, der, sizeof(der), &dl, &ck);
         if (rc != SE05X_OK)
             return p11_key_rv(ctx, e, rc);
         CK_RV rv = p11_ecdsa_der_to_raw(der, dl, want / 2, out);
@@ -168,13 +172,13 @@ static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs,
     if (is_pss_mech(op->mech)) {
         if (tbslen != (size_t)EVP_MD_get_size(op->pss_md))
             return CKR_DATA_LEN_RANGE;
-        rc = se05x_rsa_sign_digest(se, e->id, e->info.bits, SE05X_RSA_PAD_PSS, p11_sdig_from_md(op->pss_md),
-                                   op->salt_len, tbs, tbslen, out, *outlen, &l);
+        rc = se05x_rsa_sign_digest_ex(se, e->id, e->info.bits, SE05X_RSA_PAD_PSS, p11_sdig_from_md(op->pss_md),
+                                      op->salt_len, tbs, tbslen, out, *outlen, &l, &ck);
     } else {
         if (!op->md && tbslen + 11 > want)
             return CKR_DATA_LEN_RANGE;
-        rc = se05x_rsa_sign_digest(se, e->id, e->info.bits, SE05X_RSA_PAD_PKCS1, p11_sdig_from_md(op->md), 0,
-                                   tbs, tbslen, out, *outlen, &l);
+        rc = se05x_rsa_sign_digest_ex(se, e->id, e->info.bits, SE05X_RSA_PAD_PKCS1, p11_sdig_from_md(op->md), 0,
+                                      tbs, tbslen, out, *outlen, &l, &ck);
     }
     if (rc == SE05X_E_BAD_ARG)
         return CKR_DATA_LEN_RANGE;

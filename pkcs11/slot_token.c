@@ -51,6 +51,7 @@ CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc)
         return CKR_DEVICE_ERROR;
     case SE05X_E_CARD: return CKR_DEVICE_ERROR;
     case SE05X_E_CRYPTO: return CKR_FUNCTION_FAILED;
+    case SE05X_E_KEY_MISMATCH: return CKR_KEY_CHANGED; /* docs/verify-after-sign.md */
     case SE05X_E_NOMEM: return CKR_HOST_MEMORY;
     default: return CKR_GENERAL_ERROR;
     }

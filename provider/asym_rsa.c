@@ -236,7 +236,8 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         if (em == NULL)
             return 0;
         for (int attempt = 0;; attempt++) {
-            rc = se05x_rsa_decrypt(s, c->k->id, SE05X_RSA_PAD_NONE, in, inlen, em, klen, &emlen);
+            struct se05x_check ck = sxp_key_check(c->k); /* re-encrypted with k->pub */
+            rc = se05x_rsa_decrypt_ex(s, c->k->id, SE05X_RSA_PAD_NONE, in, inlen, em, klen, &emlen, &ck);
             if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc)
                 || (s = sxp_key_session(c->k)) == NULL)
                 break;
@@ -262,11 +263,12 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         return 1;
     }
     for (int attempt = 0;; attempt++) {
-        rc = se05x_rsa_decrypt(s, c->k->id,
-                               c->pad == RSA_PKCS1_OAEP_PADDING ? SE05X_RSA_PAD_OAEP
-                               : c->pad == RSA_NO_PADDING       ? SE05X_RSA_PAD_NONE
-                                                                : SE05X_RSA_PAD_PKCS1,
-                               in, inlen, out, outsize, outlen);
+        struct se05x_check ck = sxp_key_check(c->k); /* raw results re-encrypted with k->pub */
+        rc = se05x_rsa_decrypt_ex(s, c->k->id,
+                                  c->pad == RSA_PKCS1_OAEP_PADDING ? SE05X_RSA_PAD_OAEP
+                                  : c->pad == RSA_NO_PADDING       ? SE05X_RSA_PAD_NONE
+                                                                   : SE05X_RSA_PAD_PKCS1,
+                                  in, inlen, out, outsize, outlen, &ck);
         if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc)
             || (s = sxp_key_session(c->k)) == NULL)
             break;

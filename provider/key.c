@@ -260,9 +260,19 @@ SXP_KEY *sxp_key_from_refkey(SXP_PROV *p, const uint8_t *data, size_t len, const
     k->curve = ref.curve;
     k->public_only = ref.public_only;
     k->pub = pub;
+    k->from_ref = 1;
     if (conn != NULL)
         snprintf(k->conn, sizeof(k->conn), "%s", conn);
     return k;
+}
+
+struct se05x_check sxp_key_check(const SXP_KEY *k)
+{
+    struct se05x_check ck = {
+        .pub = k->pub,
+        .pub_source = k->from_ref ? "reference key file" : "public key read from the chip when the key was loaded",
+    };
+    return ck;
 }
 
 EVP_PKEY *sxp_key_marker_pkey(const SXP_KEY *k)

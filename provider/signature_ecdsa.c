@@ -81,7 +81,8 @@ static int ecdsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigs
     for (int attempt = 0;; attempt++) {
         if ((s = sxp_key_session(c->k)) == NULL)
             return 0;
-        rc = se05x_ecdsa_sign_digest(s, c->k->id, tbs, tbslen, sig, sigsize, siglen);
+        struct se05x_check ck = sxp_key_check(c->k); /* the answer is verified with k->pub */
+        rc = se05x_ecdsa_sign_digest_ex(s, c->k->id, tbs, tbslen, sig, sigsize, siglen, &ck);
         if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
             break;
     }

@@ -224,14 +224,15 @@ static int rsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsiz
     for (int attempt = 0;; attempt++) {
         if ((s = sxp_key_session(c->k)) == NULL)
             return 0;
+        struct se05x_check ck = sxp_key_check(c->k); /* the answer is verified with k->pub */
         if (c->pad == RSA_NO_PADDING)
-            rc = se05x_rsa_decrypt(s, c->k->id, SE05X_RSA_PAD_NONE, tbs, tbslen, sig, sigsize,
-                                   siglen);
+            rc = se05x_rsa_decrypt_ex(s, c->k->id, SE05X_RSA_PAD_NONE, tbs, tbslen, sig, sigsize,
+                                      siglen, &ck);
         else
-            rc = se05x_rsa_sign_digest(s, c->k->id, bits,
-                                       c->pad == RSA_PKCS1_PSS_PADDING ? SE05X_RSA_PAD_PSS
-                                                                       : SE05X_RSA_PAD_PKCS1,
-                                       md, salt, tbs, tbslen, sig, sigsize, siglen);
+            rc = se05x_rsa_sign_digest_ex(s, c->k->id, bits,
+                                          c->pad == RSA_PKCS1_PSS_PADDING ? SE05X_RSA_PAD_PSS
+                                                                          : SE05X_RSA_PAD_PKCS1,
+                                          md, salt, tbs, tbslen, sig, sigsize, siglen, &ck);
         if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
             break;
     }

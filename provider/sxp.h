@@ -108,6 +108,7 @@ typedef struct sxp_key {
     int public_only;          /* chip object without private part, or foreign public key */
     char conn[SXP_CONN_MAX];  /* "" = provider default */
     EVP_PKEY *pub;            /* public key in prov->libctx; NULL = empty */
+    int from_ref;             /* pub is the public part of a reference key file */
     EVP_PKEY *soft;           /* chip 0 only: a software key (or domain parameters)
                                * that OpenSSL asked US to generate because this
                                * provider came first (TLS ephemeral keys); handled
@@ -137,6 +138,9 @@ se05x_session *sxp_key_session(SXP_KEY *k);
 /* Builds a public EVP_PKEY in p->libctx from raw chip data. */
 EVP_PKEY *sxp_pkey_ec(SXP_PROV *p, se05x_curve c, const uint8_t *pt, size_t ptlen);
 EVP_PKEY *sxp_pkey_rsa(SXP_PROV *p, const uint8_t *n, size_t nlen, const uint8_t *e, size_t elen);
+/* What the lib checks the chip's answers for k against (docs/verify-after-sign.md):
+ * k->pub, named after where it came from. */
+struct se05x_check sxp_key_check(const SXP_KEY *k);
 /* Ensures a private operation may use k (chip key pair); pushes an error otherwise. */
 int sxp_key_check_private(SXP_KEY *k, const char *op);
 /* The reference key of a chip key pair as an EVP_PKEY in prov->libctx

@@ -113,6 +113,56 @@ se05x_rc se05x_rsa_decrypt(se05x_session *s, se05x_objid id, se05x_rsa_pad pad,
 se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_t peerlen,
                     uint8_t *out, size_t cap, size_t *len);
 
+/* ---- checking the chip's answers (docs/verify-after-sign.md) ----
+ * No answer is taken on trust: before a signature leaves the lib it is
+ * verified on the host with the key's public key (ECDSA, RSA PKCS#1 v1.5
+ * and PSS, also RSA signatures made with raw RSADecrypt); a raw RSA
+ * decryption is checked by re-encrypting it (m^e mod n == c); an ECDH
+ * result must be an X coordinate of a point on the curve, of the curve's
+ * length. The public key is the caller's (the public part of a reference
+ * key file: no APDU) or else the chip's, read once per session and cached
+ * per object id (dropped when this session writes or deletes the object).
+ * When a signature fails, the chip's public key is read once more to say
+ * why: "reference key file does not match the key in 0x7F000001:
+ * regenerated?" (SE05X_E_KEY_MISMATCH) or "signature from the chip failed
+ * verification: bad answer from chip or link" (SE05X_E_PROTOCOL). The
+ * answer is never returned then. On by default. */
+struct evp_pkey_st; /* OpenSSL's EVP_PKEY */
+struct se05x_check {
+    /* Public key the caller expects the object to hold (any provider; only
+     * its public part is used). NULL: the chip's, cached per session. */
+    const struct evp_pkey_st *pub;
+    /* Names pub in the mismatch message; NULL: "reference key file". */
+    const char *pub_source;
+    /* 1: return the chip's answer unchecked. WEAKER: a bit flipped on the
+     * bus, a hostile chip or a stale reference key then yields a wrong
+     * signature/plaintext with success. For measurements and keys whose
+     * public part cannot be read (private-only objects) only. */
+    int off;
+};
+/* Session default for every call below and for the calls without _ex
+ * (true at open). false = as if every check had off = 1 (weaker, above). */
+void se05x_set_verify(se05x_session *s, bool on);
+/* The signing/decrypting calls above, with an explicit check (NULL: as the
+ * plain calls, the chip's cached public key). */
+se05x_rc se05x_ecdsa_sign_ex(se05x_session *s, se05x_objid id, se05x_digest md, const uint8_t *digest,
+                             size_t dlen, uint8_t *sig, size_t cap, size_t *len,
+                             const struct se05x_check *ck);
+se05x_rc se05x_ecdsa_sign_digest_ex(se05x_session *s, se05x_objid id, const uint8_t *digest, size_t dlen,
+                                    uint8_t *sig, size_t cap, size_t *len, const struct se05x_check *ck);
+se05x_rc se05x_rsa_sign_ex(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, se05x_digest md,
+                           const uint8_t *msg, size_t mlen, uint8_t *sig, size_t cap, size_t *len,
+                           const struct se05x_check *ck);
+se05x_rc se05x_rsa_sign_digest_ex(se05x_session *s, se05x_objid id, unsigned bits, se05x_rsa_pad pad,
+                                  se05x_digest md, int salt_len, const uint8_t *digest, size_t dlen,
+                                  uint8_t *sig, size_t cap, size_t *len, const struct se05x_check *ck);
+/* pad NONE: the result is re-encrypted with the public key and must give
+ * `in` back. PKCS1 / OAEP (padding removed by the chip): only the length
+ * is checkable (at most k-11, resp. k-2*20-2 bytes for OAEP SHA-1). */
+se05x_rc se05x_rsa_decrypt_ex(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, const uint8_t *in,
+                              size_t inlen, uint8_t *out, size_t cap, size_t *len,
+                              const struct se05x_check *ck);
+
 /* ---- host-side iterative reset (apdu.md §17) ---- */
 /* true for the ids the iterative reset skips (7FFFxxxx, 7DA0xxxx, Fxxxxxxx, 0..3). */
 bool se05x_id_is_reserved(se05x_objid id);

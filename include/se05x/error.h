@@ -31,6 +31,7 @@ typedef enum {
     SE05X_E_IO,            /* host file I/O */
     SE05X_E_NOMEM,         /* host allocation failure */
     SE05X_E_INTERNAL,
+    SE05X_E_KEY_MISMATCH,  /* the caller's public key (reference key file) is not the chip's key */
 } se05x_rc;
 
 /* Static text for a code alone ("object not found", ...). Never NULL. */

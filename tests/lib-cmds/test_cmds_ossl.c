@@ -84,6 +84,9 @@ static size_t rsa_raw_chip(const uint8_t *c, size_t clen, uint8_t *r, size_t rca
     return out + 6;
 }
 
+/* The mock chip's key, given as the caller's public key: no ReadType/ReadObject. */
+#define CK (&(struct se05x_check){.pub = rsa_key})
+
 static void verify(const uint8_t *sig, size_t siglen, const uint8_t *dg, int pad, int saltlen, int expect)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(rsa_key, NULL);
@@ -104,8 +107,8 @@ static void t_rsa_sign_digest_pkcs1(void **state)
     memset(dg, 0x5C, sizeof dg);
     mock_expect_handler(&M, "80 03 02 38 00 01 0D 41 04 20 18 10 01 42 01 0C 43 82 01 00 00 01 FF FF",
                         rsa_raw_chip, rsa_key);
-    expect_rc(s, se05x_rsa_sign_digest(s, 0x20181001, 2048, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, 0,
-                                       dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, se05x_rsa_sign_digest_ex(s, 0x20181001, 2048, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, 0,
+                                       dg, 32, sig, sizeof sig, &n, CK), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(n, 256);
     verify(sig, n, dg, RSA_PKCS1_PADDING, 0, 1);
@@ -126,8 +129,8 @@ static void t_rsa_sign_digest_pkcs1_digestinfo(void **state)
     hex2bin("30 31 30 0d 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20", di, sizeof di);
     memcpy(di + 19, dg, 32);
     mock_expect_handler(&M, "80 03 02 38", rsa_raw_chip, rsa_key);
-    expect_rc(s, se05x_rsa_sign_digest(s, 0x20181001, 2048, SE05X_RSA_PAD_PKCS1, SE05X_MD_NONE, 0, di,
-                                       51, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, se05x_rsa_sign_digest_ex(s, 0x20181001, 2048, SE05X_RSA_PAD_PKCS1, SE05X_MD_NONE, 0, di,
+                                       51, sig, sizeof sig, &n, CK), SE05X_OK);
     mock_assert_done(&M);
     verify(sig, n, dg, RSA_PKCS1_PADDING, 0, 1);
 }
@@ -139,12 +142,12 @@ static void t_rsa_sign_digest_pss(void **state)
     size_t n = 0;
     memset(dg, 0xA7, sizeof dg);
     mock_expect_handler(&M, "80 03 02 38 00 01 0D", rsa_raw_chip, rsa_key);
-    expect_rc(s, se05x_rsa_sign_digest(s, 0x20181001, 2048, SE05X_RSA_PAD_PSS, SE05X_MD_SHA256, -1, dg,
-                                       32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, se05x_rsa_sign_digest_ex(s, 0x20181001, 2048, SE05X_RSA_PAD_PSS, SE05X_MD_SHA256, -1, dg,
+                                       32, sig, sizeof sig, &n, CK), SE05X_OK);
     verify(sig, n, dg, RSA_PKCS1_PSS_PADDING, 32, 1);
     mock_expect_handler(&M, "80 03 02 38 00 01 0D", rsa_raw_chip, rsa_key);
-    expect_rc(s, se05x_rsa_sign_digest(s, 0x20181001, 2048, SE05X_RSA_PAD_PSS, SE05X_MD_SHA256, -2, dg,
-                                       32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, se05x_rsa_sign_digest_ex(s, 0x20181001, 2048, SE05X_RSA_PAD_PSS, SE05X_MD_SHA256, -2, dg,
+                                       32, sig, sizeof sig, &n, CK), SE05X_OK);
     verify(sig, n, dg, RSA_PKCS1_PSS_PADDING, RSA_PSS_SALTLEN_AUTO, 1);
     mock_assert_done(&M);
     /* bad arguments: refused before any APDU */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
@@ -18,9 +19,12 @@ struct sig_args {
     const char *sig;  /* verify: signature input */
     se05x_digest md;
     bool pss;
+    EVP_PKEY *refpub; /* sign: the reference key file given instead of an id */
 };
 
 enum { OPT_DIGEST = 1000, OPT_PSS };
+
+static int load_refkey(const char *path, struct sig_args *a);
 
 static int parse_sig_args(struct tool *t, int argc, char **argv, bool verify, struct sig_args *a)
 {
@@ -63,7 +67,28 @@ static int parse_sig_args(struct tool *t, int argc, char **argv, bool verify, st
         return tool_usage(t, "missing -s SIGNATURE");
     if (!verify && a->out == NULL)
         return tool_usage(t, "missing -o SIGNATURE (use -o - for standard output)");
-    return tool_parse_id(t, argv[optind], &a->id);
+    const char *arg = argv[optind];
+    if (!verify && se05x_parse_objid(arg, &a->id) != SE05X_OK && access(arg, F_OK) == 0)
+        return load_refkey(arg, a);
+    return tool_parse_id(t, arg, &a->id);
+}
+
+/* A reference key file in place of the id: its object id, and its public
+ * part, which the signature is checked against (a stale file is named). */
+static int load_refkey(const char *path, struct sig_args *a)
+{
+    struct se05x_refkey ref;
+    struct se05x_error err;
+    int is_ref = 0;
+    memset(&err, 0, sizeof err);
+    if (se05x_refkey_parse_file(path, &ref, &is_ref, &err) != SE05X_OK)
+        return tool_err("%s", err.msg);
+    if (!is_ref)
+        return tool_err("%s: not a reference key file (an ordinary private key is not in the chip)", path);
+    if (se05x_load_key_file(path, &a->refpub, &err) != SE05X_OK)
+        return tool_err("%s", err.msg);
+    a->id = ref.id;
+    return 0;
 }
 
 /* Existence, kind and key part; `need_private` for signing. */
@@ -124,8 +149,9 @@ static int rsa_sign_on_chip_hash(struct tool *t, const struct sig_args *a, const
                         "digests need the 'dec' right, and only messages up to %d bytes can be hashed by the chip",
                         a->id, t->conn, RSA_CHIP_HASH_MAX);
     size_t siglen = 0;
-    se05x_rc r = se05x_rsa_sign(t->s, a->id, a->pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a->md, in->head,
-                                in->kept, sig, cap, &siglen);
+    const struct se05x_check ck = {.pub = a->refpub};
+    se05x_rc r = se05x_rsa_sign_ex(t->s, a->id, a->pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a->md, in->head,
+                                   in->kept, sig, cap, &siglen, &ck);
     if (r != SE05X_OK)
         return tool_fail(t, r, "sign with", a->id);
     tool_info(t, "signed with RSASign (the chip hashed the message)");
@@ -133,14 +159,44 @@ static int rsa_sign_on_chip_hash(struct tool *t, const struct sig_args *a, const
 }
 
 static const char sign_usage[] =
-    "Usage: se05x sign <id> -i INPUT -o SIGNATURE [--digest sha256] [--rsa-pss]\n"
+    "Usage: se05x sign <id|REFKEY> -i INPUT -o SIGNATURE [--digest sha256] [--rsa-pss]\n"
     "Hashes INPUT on the host and signs the digest with the key in the chip.\n"
+    "The signature is verified on the host before it is written: with the public part of\n"
+    "REFKEY (a reference key file) when given, else with the chip's public key.\n"
     "EC: ECDSA, DER signature. RSA: PKCS#1 v1.5 (default) or PSS (salt = digest length).\n"
     "Check with: openssl dgst -sha256 -verify pub.pem -signature SIGNATURE INPUT\n"
     "  --digest D   sha1, sha224, sha256 (default), sha384, sha512\n"
     "  --rsa-pss    RSA-PSS padding (MGF1 with the same digest)\n"
     "RSA signatures use raw RSA on the chip (policy right 'dec'); with only 'sign', messages\n"
     "up to 800 bytes are hashed and signed by the chip instead.\n";
+
+/* The library verifies every signature before it returns it: with the
+ * reference key's public part when one was given, else with the chip's
+ * (docs/verify-after-sign.md). */
+static int sign(struct tool *t, const struct sig_args *a)
+{
+    struct input in;
+    if (hash_input(a, &in))
+        return 1;
+    struct se05x_object_info info;
+    int rc;
+    if ((rc = require_signing_key(t, a, true, &info)) != 0)
+        return rc;
+    uint8_t sig[1024];
+    size_t siglen = 0;
+    se05x_rc r;
+    const struct se05x_check ck = {.pub = a->refpub};
+    if (info.kind == SE05X_KIND_EC)
+        r = se05x_ecdsa_sign_ex(t->s, a->id, a->md, in.dg, in.dlen, sig, sizeof sig, &siglen, &ck);
+    else
+        r = se05x_rsa_sign_digest_ex(t->s, a->id, info.bits, a->pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1,
+                                     a->md, -1, in.dg, in.dlen, sig, sizeof sig, &siglen, &ck);
+    if (r == SE05X_E_DENIED && info.kind == SE05X_KIND_RSA)
+        return rsa_sign_on_chip_hash(t, a, &in, sig, sizeof sig);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "sign with", a->id);
+    return tool_write_public(a->out, sig, siglen);
+}
 
 int cmd_sign(struct tool *t, int argc, char **argv)
 {
@@ -150,25 +206,9 @@ int cmd_sign(struct tool *t, int argc, char **argv)
     int rc = parse_sig_args(t, argc, argv, false, &a);
     if (rc)
         return rc;
-    struct input in;
-    if (hash_input(&a, &in))
-        return 1;
-    struct se05x_object_info info;
-    if ((rc = require_signing_key(t, &a, true, &info)) != 0)
-        return rc;
-    uint8_t sig[1024];
-    size_t siglen = 0;
-    se05x_rc r;
-    if (info.kind == SE05X_KIND_EC)
-        r = se05x_ecdsa_sign(t->s, a.id, a.md, in.dg, in.dlen, sig, sizeof sig, &siglen);
-    else
-        r = se05x_rsa_sign_digest(t->s, a.id, info.bits, a.pss ? SE05X_RSA_PAD_PSS : SE05X_RSA_PAD_PKCS1, a.md,
-                                  -1, in.dg, in.dlen, sig, sizeof sig, &siglen);
-    if (r == SE05X_E_DENIED && info.kind == SE05X_KIND_RSA)
-        return rsa_sign_on_chip_hash(t, &a, &in, sig, sizeof sig);
-    if (r != SE05X_OK)
-        return tool_fail(t, r, "sign with", a.id);
-    return tool_write_public(a.out, sig, siglen);
+    rc = sign(t, &a);
+    EVP_PKEY_free(a.refpub);
+    return rc;
 }
 
 /* ---- verify ---- */

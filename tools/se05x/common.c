@@ -110,6 +110,23 @@ int tool_fail(struct tool *t, se05x_rc rc, const char *op, se05x_objid id)
     char target[32] = "";
     if (id != 0)
         snprintf(target, sizeof target, " 0x%08X", id);
+    /* An answer that failed its host check (docs/verify-after-sign.md): the
+     * library's verdict whole, it names the cause. */
+    const char *verdict = e.rc == rc ? strstr(e.msg, "from the chip failed") : NULL;
+    if (verdict) {
+        while (verdict > e.msg && verdict[-1] != ':')
+            verdict--;
+        while (*verdict == ' ')
+            verdict++;
+    }
+    if (rc == SE05X_E_KEY_MISMATCH && e.rc == rc && (verdict = strstr(e.msg, " does not match the key in ")))
+        while (verdict > e.msg && verdict[-1] != ':')
+            verdict--;
+    if (verdict) {
+        while (*verdict == ' ')
+            verdict++;
+        return tool_err("cannot %s%s on %s: %s", op, target, conn, verdict);
+    }
     char sw[16] = "";
     if (e.rc == rc && e.sw != 0 && e.sw != 0x9000)
         snprintf(sw, sizeof sw, " (SW %04X)", e.sw);
