@@ -204,9 +204,10 @@ static void copy_out(char *buf, size_t len, const char *v)
     snprintf(buf, len, "%s", v);
 }
 
-/* First "port = VALUE" line of a configuration file; 0 when found. */
-static int conf_port(const char *path, char *val, size_t cap)
+/* First "KEY = VALUE" line of a configuration file; 0 when found. */
+static int conf_value(const char *path, const char *key, char *val, size_t cap)
 {
+    size_t klen = strlen(key);
     FILE *f = fopen(path, "re");
     if (!f)
         return -1;
@@ -216,9 +217,9 @@ static int conf_port(const char *path, char *val, size_t cap)
         char *p = line;
         while (*p == ' ' || *p == '\t')
             p++;
-        if (strncmp(p, "port", 4))
+        if (strncmp(p, key, klen))
             continue;
-        p += 4;
+        p += klen;
         while (*p == ' ' || *p == '\t')
             p++;
         if (*p != '=')
@@ -243,6 +244,17 @@ static int conf_port(const char *path, char *val, size_t cap)
     return found;
 }
 
+const char *se05x_conf_path(void)
+{
+    const char *conf = getenv("SE05X_CONF");
+    return conf && *conf ? conf : CONF_DEFAULT_PATH;
+}
+
+int se05x_conf_get(const char *key, char *val, size_t cap)
+{
+    return conf_value(se05x_conf_path(), key, val, cap);
+}
+
 const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len)
 {
     if (explicit_conn && *explicit_conn) {
@@ -254,11 +266,8 @@ const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len)
         copy_out(buf, len, env);
         return buf;
     }
-    const char *conf = getenv("SE05X_CONF");
     char val[CONN_MAX_LEN + 1];
-    if (!conf || !*conf)
-        conf = CONF_DEFAULT_PATH;
-    if (conf_port(conf, val, sizeof val) == 0) {
+    if (se05x_conf_get("port", val, sizeof val) == 0) {
         copy_out(buf, len, val);
         return buf;
     }
