@@ -35,6 +35,7 @@ struct se05x_session {
     struct se05x_scp03 *scp;
     bool scp_dead;              /* closed after a response failed its integrity check */
     uint64_t scp_gen;           /* link->others_gen when the channel was opened */
+    bool scp_hint;              /* "the chip may require SCP03" logged once */
     /* Last error, under its own lock so readers never wait for a long exchange. */
     pthread_mutex_t err_lock;
     struct se05x_error last;
@@ -498,11 +499,19 @@ static se05x_rc do_cmd(se05x_session *s, const char *what, se05x_objid id, const
         if (exists == 0)
             return se05x_fail(s, SE05X_E_NOT_FOUND, sw, id, "object 0x%08X not found on %s (%s, SW %04X)",
                               id, s->conn, what, sw);
-        if (sw == SE05X_SW_SECURITY_STATUS && !s->scp)
+        if (sw == SE05X_SW_SECURITY_STATUS && !s->scp) {
+            /* every front end formats its own message: say it once in the log too */
+            if (!s->scp_hint)
+                se05x_log(SE05X_LOG_ERROR, "lib",
+                          "%s refused a command with SW 6982 on a plain link: the chip may require Platform "
+                          "SCP03; configure its keys with EX_SSS_BOOT_SCP03_PATH=KEYFILE or 'scp03_keys = "
+                          "KEYFILE' in %s", s->conn, se05x_conf_path());
+            s->scp_hint = true;
             return se05x_fail(s, se05x_rc_from_sw(sw), sw, id,
                               "%s%s on %s: %s (SW %04X); the chip may require Platform SCP03: set "
                               "EX_SSS_BOOT_SCP03_PATH=KEYFILE or 'scp03_keys = KEYFILE' in %s",
                               what, oref, s->conn, se05x_sw_text(sw), sw, se05x_conf_path());
+        }
         return se05x_fail(s, se05x_rc_from_sw(sw), sw, id, "%s%s on %s: %s (SW %04X)", what, oref,
                           s->conn, se05x_sw_text(sw), sw);
     }

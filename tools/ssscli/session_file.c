@@ -53,7 +53,8 @@ static int mkdirs(const char *dir)
     return chmod(tmp, 0700);
 }
 
-int session_save(const char *conn, const char *subsystem, const char *method, const char *port)
+int session_save(const char *conn, const char *subsystem, const char *method, const char *port,
+                 const char *scpkey)
 {
     char dir[4096], path[4200], tmp[4300];
     if (config_dir(dir, sizeof(dir)) != 0 || mkdirs(dir) != 0)
@@ -72,6 +73,8 @@ int session_save(const char *conn, const char *subsystem, const char *method, co
     }
     fprintf(f, "# ssscli connect state (ssscli disconnect removes it)\n");
     fprintf(f, "conn=%s\nsubsystem=%s\nmethod=%s\nport=%s\n", conn, subsystem, method, port);
+    if (scpkey) /* the path of the key file, never the keys */
+        fprintf(f, "auth=PlatformSCP\nscpkey=%s\n", scpkey);
     int ok = fflush(f) == 0 && fsync(fd) == 0;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) != 0) {
@@ -81,7 +84,7 @@ int session_save(const char *conn, const char *subsystem, const char *method, co
     return 0;
 }
 
-int session_load(char *conn, size_t len)
+int session_load(char *conn, size_t len, char *scpkey, size_t klen)
 {
     char path[4200];
     if (session_path(path, sizeof(path)) != 0)
@@ -100,13 +103,17 @@ int session_load(char *conn, size_t len)
         close(fd);
         return -1;
     }
-    char line[700];
+    char line[4200];
     int found = 0;
+    if (scpkey && klen)
+        scpkey[0] = 0;
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\r\n")] = 0;
         if (strncmp(line, "conn=", 5) == 0 && strlen(line + 5) < len) {
             strcpy(conn, line + 5);
             found = 1;
+        } else if (strncmp(line, "scpkey=", 7) == 0 && scpkey && strlen(line + 7) < klen) {
+            strcpy(scpkey, line + 7);
         }
     }
     fclose(f);
