@@ -20,9 +20,9 @@
 
 static const char *integrity = "response failed its integrity check";
 
-bool se05x_scp03_cmac(const uint8_t *key, size_t klen, const uint8_t *data, size_t n, uint8_t out[16])
+static bool cmac_with(EVP_MAC *mac, const uint8_t *key, size_t klen, const uint8_t *data, size_t n,
+                      uint8_t out[16])
 {
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
     EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
@@ -32,8 +32,23 @@ bool se05x_scp03_cmac(const uint8_t *key, size_t klen, const uint8_t *data, size
     bool ok = ctx && (klen == 16 || klen == 32) && EVP_MAC_init(ctx, key, klen, params) == 1 &&
               EVP_MAC_update(ctx, data, n) == 1 && EVP_MAC_final(ctx, out, &ol, 16) == 1 && ol == 16;
     EVP_MAC_CTX_free(ctx);
+    return ok;
+}
+
+bool se05x_scp03_cmac(const uint8_t *key, size_t klen, const uint8_t *data, size_t n, uint8_t out[16])
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
+    bool ok = cmac_with(mac, key, klen, data, n, out);
     EVP_MAC_free(mac);
     return ok;
+}
+
+/* CMAC with the channel's fetched algorithm (fetched on first use). */
+static bool st_cmac(struct se05x_scp03 *st, const uint8_t *key, const uint8_t *data, size_t n, uint8_t out[16])
+{
+    if (!st->alg_mac)
+        st->alg_mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
+    return cmac_with(st->alg_mac, key, st->keys.klen, data, n, out);
 }
 
 bool se05x_scp03_kdf(const uint8_t *key, size_t klen, uint8_t constant, uint16_t lbits,
@@ -61,13 +76,17 @@ bool se05x_scp03_kdf(const uint8_t *key, size_t klen, uint8_t constant, uint16_t
     return ok;
 }
 
-/* AES (key of klen bytes) in CBC (iv) or ECB (iv NULL) without padding. */
-static bool aes(const uint8_t *key, size_t klen, const uint8_t *iv, bool enc, const uint8_t *in, size_t n,
-                uint8_t *out)
+/* AES (key of klen bytes) in CBC (iv) or ECB (iv NULL) without padding,
+ * with the channel's fetched ciphers. */
+static bool aes(struct se05x_scp03 *st, const uint8_t *key, const uint8_t *iv, bool enc, const uint8_t *in,
+                size_t n, uint8_t *out)
 {
-    const EVP_CIPHER *c = klen == 32 ? (iv ? EVP_aes_256_cbc() : EVP_aes_256_ecb())
-                                     : (iv ? EVP_aes_128_cbc() : EVP_aes_128_ecb());
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    void **slot = iv ? &st->alg_cbc : &st->alg_ecb;
+    if (!*slot)
+        *slot = EVP_CIPHER_fetch(NULL, st->keys.klen == 32 ? (iv ? "AES-256-CBC" : "AES-256-ECB")
+                                                           : (iv ? "AES-128-CBC" : "AES-128-ECB"), NULL);
+    const EVP_CIPHER *c = *slot;
+    EVP_CIPHER_CTX *ctx = c ? EVP_CIPHER_CTX_new() : NULL;
     int l1 = 0, l2 = 0;
     bool ok = ctx && n <= 0x7FFFFFFF && EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc) == 1 &&
               EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 && EVP_CipherUpdate(ctx, out, &l1, in, (int)n) == 1 &&
@@ -86,14 +105,21 @@ void se05x_scp03_drop(struct se05x_scp03 *st)
 {
     struct se05x_scp03_keys k = st->keys;
     bool all = st->count_all;
+    void *m = st->alg_mac, *e = st->alg_ecb, *c = st->alg_cbc;
     OPENSSL_cleanse(st, sizeof *st);
     st->keys = k;
     st->count_all = all;
+    st->alg_mac = m;
+    st->alg_ecb = e;
+    st->alg_cbc = c;
     OPENSSL_cleanse(&k, sizeof k);
 }
 
 void se05x_scp03_clear(struct se05x_scp03 *st)
 {
+    EVP_MAC_free(st->alg_mac);
+    EVP_CIPHER_free(st->alg_ecb);
+    EVP_CIPHER_free(st->alg_cbc);
     OPENSSL_cleanse(st, sizeof *st);
 }
 
@@ -161,7 +187,7 @@ se05x_rc se05x_scp03_auth(struct se05x_scp03 *st, const uint8_t *rsp, size_t rle
     memcpy(out + 5, hc, 8);
     memset(m, 0, 16);
     memcpy(m + 16, out, 13);
-    if (!se05x_scp03_cmac(st->s_mac, kl, m, sizeof m, full)) {
+    if (!st_cmac(st, st->s_mac, m, sizeof m, full)) {
         rc = se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "SCP03 C-MAC failed (OpenSSL)");
         goto out;
     }
@@ -237,7 +263,6 @@ se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen,
     size_t dlen, enc = 0, o = 0;
     bool ext;
     se05x_rc rc = SE05X_OK;
-    size_t kl = st->keys.klen;
     *olen = 0;
     if (!st->active)
         return se05x_err_set(err, SE05X_E_INTERNAL, 0, 0, "SCP03 channel not open");
@@ -250,7 +275,7 @@ se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen,
         memcpy(buf, data, dlen);
         buf[dlen] = 0x80;
         memset(buf + dlen + 1, 0, enc - dlen - 1);
-        if (!aes(st->s_enc, kl, NULL, true, st->ctr, 16, icv) || !aes(st->s_enc, kl, icv, true, buf, enc, buf)) {
+        if (!aes(st, st->s_enc, NULL, true, st->ctr, 16, icv) || !aes(st, st->s_enc, icv, true, buf, enc, buf)) {
             rc = se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "SCP03 command encryption failed (OpenSSL)");
             goto out;
         }
@@ -274,7 +299,7 @@ se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen,
     o += enc;
     memcpy(macin, st->mcv, 16);
     memcpy(macin + 16, out, o);
-    if (!se05x_scp03_cmac(st->s_mac, kl, macin, 16 + o, full)) {
+    if (!st_cmac(st, st->s_mac, macin, 16 + o, full)) {
         rc = se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "SCP03 C-MAC failed (OpenSSL)");
         goto out;
     }
@@ -295,7 +320,7 @@ out:
 se05x_rc se05x_scp03_unwrap(struct se05x_scp03 *st, uint8_t *r, size_t *rlen, struct se05x_error *err)
 {
     uint8_t macin[16 + SE05X_RSP_MAX + 32], full[16], icv[16], rc16[16];
-    size_t n = *rlen, kl = st->keys.klen;
+    size_t n = *rlen;
     se05x_rc rc = SE05X_OK;
     if (n < 2)
         return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0, "response without a status word");
@@ -314,7 +339,7 @@ se05x_rc se05x_scp03_unwrap(struct se05x_scp03 *st, uint8_t *r, size_t *rlen, st
     memcpy(macin + 16, r, enc);
     macin[16 + enc] = r[n - 2];
     macin[16 + enc + 1] = r[n - 1];
-    if (!se05x_scp03_cmac(st->s_rmac, kl, macin, 16 + enc + 2, full))
+    if (!st_cmac(st, st->s_rmac, macin, 16 + enc + 2, full))
         return se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "SCP03 R-MAC computation failed (OpenSSL)");
     if (CRYPTO_memcmp(full, r + enc, 8) != 0)
         return se05x_err_set(err, SE05X_E_PROTOCOL, sw, 0, "%s (R-MAC mismatch)", integrity);
@@ -326,7 +351,7 @@ se05x_rc se05x_scp03_unwrap(struct se05x_scp03 *st, uint8_t *r, size_t *rlen, st
         }
         memcpy(rc16, st->ctr, 16);
         rc16[0] = 0x80;
-        if (!aes(st->s_enc, kl, NULL, true, rc16, 16, icv) || !aes(st->s_enc, kl, icv, false, r, enc, r)) {
+        if (!aes(st, st->s_enc, NULL, true, rc16, 16, icv) || !aes(st, st->s_enc, icv, false, r, enc, r)) {
             rc = se05x_err_set(err, SE05X_E_CRYPTO, 0, 0, "SCP03 response decryption failed (OpenSSL)");
             goto out;
         }

@@ -36,6 +36,9 @@ struct se05x_scp03 {
     uint8_t s_enc[32], s_mac[32], s_rmac[32];
     uint8_t mcv[16];      /* MAC chaining value */
     uint8_t ctr[16];      /* counter of the last command that carried data */
+    /* algorithms fetched once per channel (EVP_MAC, EVP_CIPHER; NULL until the
+     * handshake): an implicit fetch per APDU costs more than the crypto */
+    void *alg_mac, *alg_ecb, *alg_cbc;
 };
 
 /* Reads a key file in NXP's format ("ENC <hex>", "MAC <hex>", "DEK <hex>",
@@ -81,7 +84,8 @@ se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen,
  * (the caller must then drop the channel). */
 se05x_rc se05x_scp03_unwrap(struct se05x_scp03 *st, uint8_t *r, size_t *rlen, struct se05x_error *err);
 
-/* Zeroizes the session part (keys of the channel kept) / everything. */
+/* Zeroizes the session part (keys and fetched algorithms kept) / everything
+ * (algorithms freed). */
 void se05x_scp03_drop(struct se05x_scp03 *st);
 void se05x_scp03_clear(struct se05x_scp03 *st);
 

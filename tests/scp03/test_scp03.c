@@ -245,6 +245,7 @@ static void test_wrong_keys(void **state)
     assert_false(st.active);
     /* no such key version: the SW is reported */
     hex2bin("6A 88", rsp, 2);
+    se05x_scp03_clear(&st);
     devkit(&st);
     se05x_scp03_init_update(&st, hc, iu);
     assert_int_not_equal(se05x_scp03_auth(&st, rsp, 2, c, &e), SE05X_OK);
