@@ -6,11 +6,14 @@ Sits between a client and se05x-sim, forwards every JRCP message and records
 each APDU exchange ("<conn> C <hex>" / "<conn> R <hex>", one per line, flushed)
 in --log. Modes:
   record  forward unchanged;
-  flip    flip one bit of the answer to the --nth wrapped command (CLA 84,
-          not EXTERNAL AUTHENTICATE) of each connection that carries data;
+  flip    flip one bit (the first byte's lowest) of the answer to the --nth
+          wrapped command (CLA 84, not EXTERNAL AUTHENTICATE) of each connection
+          whose answer has at least --min-len bytes; with an answer of 3 or more
+          cipher blocks the padding block stays intact, so only the R-MAC can
+          tell;
   replay  answer the --nth wrapped command of each connection with the answer
           the chip gave to that connection's first wrapped command.
-Usage: scp_proxy.py --target HOST:PORT --port-file F --log F [--mode M] [--nth N]
+Usage: scp_proxy.py --target HOST:PORT --port-file F --log F [--mode M] [--nth N] [--min-len L]
 """
 import argparse
 import itertools
@@ -52,6 +55,7 @@ def serve(client, args, logf):
     cid = next(CONN_IDS)
     up = socket.create_connection((args.host, args.tport))
     wrapped = 0
+    big = 0
     first_answer = None
     try:
         while True:
@@ -71,7 +75,9 @@ def serve(client, args, logf):
                     wrapped += 1
                     if first_answer is None and len(abody) > 2:
                         first_answer = abody
-                    if args.mode == "flip" and wrapped >= args.nth and len(abody) > 2 and \
+                    if len(abody) >= max(args.min_len, 3):
+                        big += 1
+                    if args.mode == "flip" and big >= args.nth and len(abody) >= max(args.min_len, 3) and \
                             not getattr(serve, "flipped_%d" % cid, False):
                         abody = bytes([abody[0] ^ 0x01]) + abody[1:]
                         setattr(serve, "flipped_%d" % cid, True)
@@ -96,6 +102,7 @@ def main():
     p.add_argument("--log", required=True)
     p.add_argument("--mode", default="record", choices=["record", "flip", "replay"])
     p.add_argument("--nth", type=int, default=1)
+    p.add_argument("--min-len", type=int, default=0)
     args = p.parse_args()
     args.host, port = args.target.rsplit(":", 1)
     args.tport = int(port)

@@ -42,8 +42,8 @@ if python3 "$SE05X_SRC/tests/scp03/check_wire.py" "$T/forged.log" 7F0000A1 >/dev
 fi
 kill "${_BG_PIDS[-1]}" 2>/dev/null || true
 
-note "(b) a flipped bit in the signature response"
-proxy_start flip 1
+note "(b) a flipped bit in the signature response (R-ENC data of 80 bytes: only the R-MAC can tell)"
+proxy_start flip 1 58
 expect_fail "flipped bit (se05x)" t se05x -p "$PROXY" sign 0x7f0000a1 -i "$T/msg" -o "$T/sig2"
 assert_contains "$LAST_ERR" "response failed its integrity check" "se05x flipped bit"
 [ ! -e "$T/sig2" ] || fail "a signature was written from a tampered response"
