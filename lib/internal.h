@@ -67,6 +67,13 @@ struct se05x_scp03_keys;
 se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_keys *k,
                                    struct se05x_error *err);
 
+/* Applet session state (auth_session.c): id 0 = none; inner = the AESKey
+ * channel (ownership taken; NULL for UserID), sid the chip's session id. */
+struct se05x_scp03;
+void se05x_session_applet_set(se05x_session *s, se05x_objid id, const uint8_t sid[8],
+                              struct se05x_scp03 *inner);
+bool se05x_session_applet_dead(const se05x_session *s);
+
 /* Unit tests: a session over a caller-supplied link (no SELECT unless asked). */
 se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, bool do_select,
                                  se05x_session **out, struct se05x_error *err);

@@ -104,11 +104,12 @@ static void ctr_inc(uint8_t c[16])
 void se05x_scp03_drop(struct se05x_scp03 *st)
 {
     struct se05x_scp03_keys k = st->keys;
-    bool all = st->count_all;
+    bool all = st->count_all, no_le = st->no_le;
     void *m = st->alg_mac, *e = st->alg_ecb, *c = st->alg_cbc;
     OPENSSL_cleanse(st, sizeof *st);
     st->keys = k;
     st->count_all = all;
+    st->no_le = no_le;
     st->alg_mac = m;
     st->alg_ecb = e;
     st->alg_cbc = c;
@@ -282,7 +283,8 @@ se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen,
     }
     size_t lc = enc + 8;
     bool long_lc = ext || lc >= 0xFF;
-    size_t need = 4 + (long_lc ? 3 : 1) + lc + (ext ? 2 : 0);
+    bool le = ext && !st->no_le;
+    size_t need = 4 + (long_lc ? 3 : 1) + lc + (le ? 2 : 0);
     if (need > cap) {
         rc = se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "wrapped C-APDU of %zu bytes too long", need);
         goto out;
@@ -306,7 +308,7 @@ se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen,
     memcpy(st->mcv, full, 16);
     memcpy(out + o, full, 8);
     o += 8;
-    if (ext) {
+    if (le) {
         out[o++] = 0;
         out[o++] = 0;
     }

@@ -31,7 +31,8 @@ struct se05x_scp03_keys {
 struct se05x_scp03 {
     struct se05x_scp03_keys keys;
     bool active;          /* EXTERNAL AUTHENTICATE succeeded, channel usable */
-    bool count_all;       /* every command moves the counter (applet >= 4.3) */
+    bool count_all;       /* every command moves the counter (applet >= 4.3, applet sessions) */
+    bool no_le;           /* never append Le (an APDU inside ProcessSessionCmd) */
     uint8_t host_chal[8], card_chal[8];
     uint8_t s_enc[32], s_mac[32], s_rmac[32];
     uint8_t mcv[16];      /* MAC chaining value */

@@ -36,6 +36,11 @@ struct se05x_session {
     bool scp_dead;              /* closed after a response failed its integrity check */
     uint64_t scp_gen;           /* link->others_gen when the channel was opened */
     bool scp_hint;              /* "the chip may require SCP03" logged once */
+    /* Applet session (auth.h): every command goes inside it while as_id != 0. */
+    se05x_objid as_id;
+    uint8_t as_sid[8];
+    struct se05x_scp03 *as_scp; /* AESKey: the applet's SCP03 channel; NULL for UserID */
+    bool as_dead;               /* its channel failed an integrity check */
     /* Last error, under its own lock so readers never wait for a long exchange. */
     pthread_mutex_t err_lock;
     struct se05x_error last;
@@ -339,13 +344,117 @@ out:
     return rc;
 }
 
-/* The exchange of every command: through SCP03 when the session has it. */
-static se05x_rc exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
-                         size_t *rlen, struct se05x_error *e)
+/* Below the applet session: through Platform SCP03 when the session has it. */
+static se05x_rc link_exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                              size_t *rlen, struct se05x_error *e)
 {
     if (s->scp && s->link)
         return scp_exchange(s, c, clen, r, rcap, rlen, e);
     return wire_exchange(s, c, clen, r, rcap, rlen, e, true);
+}
+
+/* Inside the applet session: the command (wrapped by the AESKey channel once
+ * it is open) goes into ProcessSessionCmd 80 05 00 00 | 10 08 id | 41 L cmd;
+ * the answer is the inner R-APDU (unwrapped by the AESKey channel). */
+static se05x_rc applet_exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                                size_t *rlen, struct se05x_error *e)
+{
+    uint8_t in[WIRE_CBUF], out[WIRE_CBUF + 24], raw[WIRE_RBUF];
+    const uint8_t *ip = c;
+    size_t il = clen, o = 0, rl = 0;
+    se05x_rc rc;
+    bool wrapped = s->as_scp && s->as_scp->active;
+    *rlen = 0;
+    if (s->as_dead)
+        return se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0,
+                             "applet session closed after a response failed its integrity check; call "
+                             "se05x_auth_close");
+    if (wrapped) {
+        if ((rc = se05x_scp03_wrap(s->as_scp, c, clen, in, sizeof in, &il, e)) != SE05X_OK)
+            return rc;
+        ip = in;
+    }
+    size_t body = 10 + (il < 0x80 ? 2 : il < 0x100 ? 3 : 4) + il;
+    if (body + 7 > sizeof out)
+        return se05x_err_set(e, SE05X_E_BAD_ARG, 0, 0, "command too long for an applet session");
+    out[o++] = SE05X_CLA;
+    out[o++] = SE05X_INS_PROCESS;
+    out[o++] = 0x00;
+    out[o++] = 0x00;
+    if (body < 0xFF) {
+        out[o++] = (uint8_t)body;
+    } else {
+        out[o++] = 0;
+        out[o++] = (uint8_t)(body >> 8);
+        out[o++] = (uint8_t)body;
+    }
+    out[o++] = SE05X_TAG_SESSION_ID;
+    out[o++] = 8;
+    memcpy(out + o, s->as_sid, 8);
+    o += 8;
+    out[o++] = SE05X_TAG_1;
+    if (il >= 0x100) {
+        out[o++] = 0x82;
+        out[o++] = (uint8_t)(il >> 8);
+    } else if (il >= 0x80) {
+        out[o++] = 0x81;
+    }
+    out[o++] = (uint8_t)il;
+    memcpy(out + o, ip, il);
+    o += il;
+    rc = link_exchange(s, out, o, raw, sizeof raw, &rl, e);
+    OPENSSL_cleanse(in, sizeof in);
+    OPENSSL_cleanse(out, sizeof out);
+    if (rc == SE05X_OK && wrapped && (rc = se05x_scp03_unwrap(s->as_scp, raw, &rl, e)) != SE05X_OK) {
+        s->as_dead = true;
+        se05x_log(SE05X_LOG_ERROR, "scp03", "%s: applet session: %s", s->conn, e->msg);
+    } else if (rc != SE05X_OK && wrapped) {
+        s->as_dead = true; /* the channel's counter is unknown now */
+    }
+    if (rc == SE05X_OK && rl > rcap)
+        rc = se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0, "response of %zu bytes exceeds the buffer", rl);
+    if (rc == SE05X_OK) {
+        memcpy(r, raw, rl);
+        *rlen = rl;
+    }
+    OPENSSL_cleanse(raw, sizeof raw);
+    return rc;
+}
+
+/* The exchange of every command. */
+static se05x_rc exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                         size_t *rlen, struct se05x_error *e)
+{
+    if (s->as_id && clen >= 4 && c[0] != SE05X_CLA_ISO)
+        return applet_exchange(s, c, clen, r, rcap, rlen, e);
+    return link_exchange(s, c, clen, r, rcap, rlen, e);
+}
+
+void se05x_session_applet_set(se05x_session *s, se05x_objid id, const uint8_t sid[8], struct se05x_scp03 *inner)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->as_scp) {
+        se05x_scp03_clear(s->as_scp);
+        free(s->as_scp);
+    }
+    s->as_id = id;
+    s->as_dead = false;
+    s->as_scp = inner;
+    if (sid)
+        memcpy(s->as_sid, sid, 8);
+    else
+        OPENSSL_cleanse(s->as_sid, sizeof s->as_sid);
+    pthread_mutex_unlock(&s->lock);
+}
+
+se05x_objid se05x_auth_id(const se05x_session *s)
+{
+    return s ? s->as_id : 0;
+}
+
+bool se05x_session_applet_dead(const se05x_session *s)
+{
+    return s && s->as_dead;
 }
 
 se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_keys *k,
@@ -603,6 +712,10 @@ static void session_free(se05x_session *s)
     if (s->scp) {
         se05x_scp03_clear(s->scp);
         free(s->scp);
+    }
+    if (s->as_scp) {
+        se05x_scp03_clear(s->as_scp);
+        free(s->as_scp);
     }
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->err_lock);

@@ -531,6 +531,121 @@ static void test_plain_on_variant_f(void **state)
     sim_card_close(card);
 }
 
+/* Applet sessions (auth.h) on a plain link (variant C) and under Platform
+ * SCP03 (variant F): UserID and AESKey, commands inside, wrong secrets,
+ * tampered answers inside an AESKey session, close. */
+static void plain_or_scp(struct sim_card *card, bool scp, se05x_session **s, struct card_link **l)
+{
+    if (scp) {
+        *s = scp_session(card, l);
+        return;
+    }
+    struct se05x_error e = {0};
+    *l = calloc(1, sizeof **l);
+    (*l)->base.ops = &cl_ops;
+    (*l)->card = card;
+    assert_int_equal(se05x_session_from_link(&(*l)->base, "card", true, s, &e), SE05X_OK);
+}
+
+static void raw_ok(se05x_session *s, const char *hex)
+{
+    uint8_t c[300], r[300];
+    size_t rl = 0, n = hex2bin(hex, c, sizeof c);
+    assert_int_equal(se05x_transceive(s, c, n, r, sizeof r, &rl), SE05X_OK);
+    assert_int_equal(rl, 2);
+    assert_int_equal(r[0], 0x90);
+}
+
+static void applet_sessions(bool scp)
+{
+    struct sim_card *card = new_card(scp ? 'F' : 'C');
+    struct card_link *l;
+    se05x_session *s;
+    struct se05x_error e = {0};
+    bool ex = false;
+    uint8_t key[16];
+    plain_or_scp(card, scp, &s, &l);
+    /* UserID 7DA00001 = "1234", AESKey 7DA00002 */
+    raw_ok(s, "80 41 07 00 0C 41 04 7D A0 00 01 42 04 31 32 33 34");
+    hex2bin("000102030405060708090A0B0C0D0E0F", key, 16);
+    raw_ok(s, "80 41 03 00 18 41 04 7D A0 00 02 43 10 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F");
+    assert_int_equal(se05x_ec_generate(s, 0x7F000001, SE05X_EC_NIST_P256, NULL), SE05X_OK);
+
+    /* UserID: wrong value refused, no session left open */
+    assert_int_not_equal(se05x_auth_open_userid(s, 0x7DA00001, (const uint8_t *)"9999", 4), SE05X_OK);
+    assert_int_equal(se05x_auth_id(s), 0);
+    assert_int_equal(se05x_auth_open_userid(s, 0x7DA00001, (const uint8_t *)"1234", 4), SE05X_OK);
+    assert_int_equal(se05x_auth_id(s), 0x7DA00001);
+    unsigned before = l->apdus;
+    assert_int_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_OK);
+    assert_true(ex);
+    assert_int_equal(l->apdus, before + 1);
+    if (!scp) { /* inside ProcessSessionCmd */
+        assert_int_equal(l->sent[l->apdus - 1][0], 0x80);
+        assert_int_equal(l->sent[l->apdus - 1][1], 0x05);
+    }
+    /* a second one is refused while this one is open */
+    assert_int_equal(se05x_auth_open_aeskey(s, 0x7DA00002, key, 16), SE05X_E_BAD_ARG);
+    assert_int_equal(se05x_auth_close(s), SE05X_OK);
+    assert_int_equal(se05x_auth_id(s), 0);
+
+    /* AESKey: wrong key -> card cryptogram message, no session */
+    uint8_t bad[16];
+    memcpy(bad, key, 16);
+    bad[3] ^= 0x40;
+    assert_int_equal(se05x_auth_open_aeskey(s, 0x7DA00002, bad, 16), SE05X_E_CRYPTO);
+    se05x_last_error(s, &e);
+    assert_non_null(strstr(e.msg, "card cryptogram mismatch"));
+    assert_int_equal(se05x_auth_id(s), 0);
+    assert_int_equal(se05x_auth_open_aeskey(s, 0x7DA00002, key, 16), SE05X_OK);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_OK);
+        assert_true(ex);
+    }
+    if (!scp) { /* inner command wrapped (CLA 84) inside 80 05; the key id not in clear */
+        const uint8_t *c = l->sent[l->apdus - 1];
+        uint8_t id[4] = {0x7F, 0, 0, 1};
+        assert_int_equal(c[1], 0x05);
+        assert_int_equal(c[15], 0x41);
+        assert_int_equal(c[17], 0x84);
+        assert_null(memmem(c, l->sentlen[l->apdus - 1], id, 4));
+    }
+    uint8_t dig[32] = {7}, sig[80];
+    size_t sl = 0;
+    assert_int_equal(se05x_ecdsa_sign(s, 0x7F000001, SE05X_MD_SHA256, dig, 32, sig, sizeof sig, &sl), SE05X_OK);
+    assert_int_equal(se05x_auth_close(s), SE05X_OK);
+    assert_int_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_OK);
+
+    /* a tampered answer inside the AESKey session (plain link: only the
+     * applet channel protects it) closes the applet session */
+    if (!scp) {
+        assert_int_equal(se05x_auth_open_aeskey(s, 0x7DA00002, key, 16), SE05X_OK);
+        l->flip_next = 1;
+        assert_int_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_E_PROTOCOL);
+        se05x_last_error(s, &e);
+        assert_non_null(strstr(e.msg, "integrity"));
+        before = l->apdus;
+        assert_int_not_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_OK);
+        assert_int_equal(l->apdus, before);
+        assert_int_equal(se05x_auth_close(s), SE05X_OK);
+        assert_int_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_OK);
+    }
+    se05x_close(s);
+    sim_card_close(card);
+}
+
+static void test_applet_sessions_plain(void **state)
+{
+    (void)state;
+    applet_sessions(false);
+}
+
+static void test_applet_sessions_scp03(void **state)
+{
+    (void)state;
+    applet_sessions(true);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_wrap_forms),          cmocka_unit_test(test_wrong_keys),
         cmocka_unit_test(test_keyfile_parse),       cmocka_unit_test(test_keyfile_load),
         cmocka_unit_test(test_session_on_card),     cmocka_unit_test(test_plain_on_variant_f),
+        cmocka_unit_test(test_applet_sessions_plain), cmocka_unit_test(test_applet_sessions_scp03),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
