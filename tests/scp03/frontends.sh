@@ -54,6 +54,13 @@ SE05X_CONF="$T/se05x.conf" EX_SSS_BOOT_SSS_PORT= t seTool getRef 0x7f000002 "$T/
 # auth = none in the config wins over configured keys: plain, refused by the chip
 printf 'scp03_keys = %s\nauth = none\n' "$T/keys.txt" >"$T/none2.conf"
 SE05X_CONF="$T/none2.conf" expect_fail "auth = none" t seTool getPublic 0x7f000002 "$T/x.pem"
+# a key version the chip does not have: the chip's refusal, named
+printf 'scp03_keys = %s\nscp03_kvn = 0C\n' "$T/keys.txt" >"$T/kvn.conf"
+SE05X_CONF="$T/kvn.conf" expect_fail "wrong key version" t se05x -p "$JRCP" info
+assert_contains "$LAST_ERR" "INITIALIZE UPDATE with key version 0C" "wrong key version"
+printf 'scp03_keys = %s\nscp03_kvn = 0x80\n' "$T/keys.txt" >"$T/kvn2.conf"
+SE05X_CONF="$T/kvn2.conf" expect_fail "bad key version" t se05x -p "$JRCP" info
+assert_contains "$LAST_ERR" "bad scp03_kvn '0x80'" "bad key version"
 printf 'auth = sometimes\n' >"$T/bad.conf"
 SE05X_CONF="$T/bad.conf" expect_fail "bad auth value" t se05x info
 assert_contains "$LAST_ERR" "bad auth 'sometimes'" "bad auth value"

@@ -183,6 +183,31 @@ static void test_vector_wrap_unwrap(void **state)
     assert_int_equal(se05x_scp03_unwrap(&st, r, &n, &e), SE05X_E_PROTOCOL);
     assert_non_null(strstr(e.msg, "integrity"));
 
+    /* an answer of another session (other challenges, same keys) at the
+     * same position: refused */
+    {
+        struct se05x_scp03 other;
+        uint8_t hc[8] = {9, 9, 9, 9, 9, 9, 9, 9}, iu[13], ea[21], ir[31];
+        devkit(&other);
+        se05x_scp03_init_update(&other, hc, iu);
+        hex2bin("00000000000000000000 0B 03 00 1112131415161718 0000000000000000 9000", ir, 31);
+        /* card cryptogram for these challenges, computed with the lib's KDF */
+        uint8_t ctx[16], smac[16];
+        memcpy(ctx, hc, 8);
+        memcpy(ctx + 8, ir + 13, 8);
+        assert_true(se05x_scp03_kdf(other.keys.mac, 16, 0x06, 128, ctx, smac));
+        assert_true(se05x_scp03_kdf(smac, 16, 0x00, 64, ctx, ir + 21));
+        assert_int_equal(se05x_scp03_auth(&other, ir, 31, ea, &e), SE05X_OK);
+        uint8_t ok2[2] = {0x90, 0x00};
+        assert_int_equal(se05x_scp03_auth_done(&other, ok2, 2, &e), SE05X_OK);
+        assert_int_equal(se05x_scp03_wrap(&other, plain, sizeof plain, w, sizeof w, &wl, &e), SE05X_OK);
+        n = 26;
+        memcpy(r, rsp, 26);
+        assert_int_equal(se05x_scp03_unwrap(&other, r, &n, &e), SE05X_E_PROTOCOL);
+        assert_non_null(strstr(e.msg, "integrity"));
+        se05x_scp03_clear(&other);
+    }
+
     /* an error SW is taken bare, data dropped */
     n = 4;
     hex2bin("01 02 6A 82", r, 4);
