@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Platform SCP03, host side (docs/scp03.md; docs/protocol/scp03.md): static
  * key files, the handshake (INITIALIZE UPDATE + EXTERNAL AUTHENTICATE), the
  * session-key KDF, C-MAC + C-DEC command wrapping and R-MAC + R-ENC response

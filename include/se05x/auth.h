@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Applet authenticated sessions (docs/scp03.md "Applet sessions"): an
  * se05x_session may hold one applet session authenticated with a UserID or
  * an AESKey auth object. While it is open every command of the se05x_session
