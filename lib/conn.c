@@ -11,6 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "internal.h"
 
 #define CONN_MAX_LEN 511
@@ -231,6 +233,9 @@ static const struct {
     se05x_rc (*check)(const char *value, char *why, size_t cap);
 } conf_keys[] = {
     {"port", conf_check_port},
+    {"auth", NULL},       /* checked where it is used (session.c auth_policy) */
+    {"scp03_keys", NULL}, /* docs/scp03.md */
+    {"scp03_kvn", NULL},
 };
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
 
@@ -278,7 +283,7 @@ static se05x_rc conf_parse_file(FILE *f, const char *path, char vals[][CONN_MAX_
         while (k < CONF_NKEYS && strcmp(kb, conf_keys[k].key) != 0)
             k++;
         if (k == CONF_NKEYS)
-            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: unknown key '%s' (known: port)", path, no, q);
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: unknown key '%s' (known: port, auth, scp03_keys, scp03_kvn)", path, no, q);
         if (first[k])
             return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: '%s' given twice (first on line %u)", path,
                                  no, q, first[k]);
@@ -363,6 +368,36 @@ static se05x_rc conf_load(char vals[][CONN_MAX_LEN + 1], struct se05x_error *err
     se05x_rc rc = conf_parse_file(f, path, vals, err);
     fclose(f);
     return rc;
+}
+
+const char *se05x_conf_path(void)
+{
+    const char *conf = getenv("SE05X_CONF");
+    return conf && *conf ? conf : CONF_DEFAULT_PATH;
+}
+
+/* One value of the checked configuration file: 1 and the value when the key
+ * is given, 0 when it is not (or there is no file), -1 with err set when the
+ * file is unreadable or malformed (never a silent default). */
+int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *err)
+{
+    char vals[CONF_NKEYS][CONN_MAX_LEN + 1];
+    if (conf_load(vals, err) != SE05X_OK)
+        return -1;
+    int found = 0;
+    for (size_t k = 0; k < CONF_NKEYS; k++) {
+        if (strcmp(conf_keys[k].key, key) == 0 && vals[k][0]) {
+            if (strlen(vals[k]) >= cap) {
+                se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s: value of '%s' too long", se05x_conf_path(), key);
+                found = -1;
+            } else {
+                snprintf(val, cap, "%s", vals[k]);
+                found = 1;
+            }
+        }
+    }
+    OPENSSL_cleanse(vals, sizeof vals);
+    return found;
 }
 
 se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err)

@@ -55,6 +55,25 @@ void se05x_txn_end(se05x_session *s);
 bool se05x_curve_cached(se05x_session *s, se05x_curve c);
 void se05x_curve_cache_set(se05x_session *s, se05x_curve c, bool present);
 
+/* Configuration file ($SE05X_CONF, else /etc/se05x/se05x.conf): the first
+ * "key = value" line; 0 when found. */
+const char *se05x_conf_path(void);
+int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *err);
+
+/* Platform SCP03 on an open session (session.c): loads nothing, takes the
+ * keys (copied; the caller clears its copy) and runs the handshake right
+ * away (the applet must be selected). Used by se05x_open and tests. */
+struct se05x_scp03_keys;
+se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_keys *k,
+                                   struct se05x_error *err);
+
+/* Applet session state (auth_session.c): id 0 = none; inner = the AESKey
+ * channel (ownership taken; NULL for UserID), sid the chip's session id. */
+struct se05x_scp03;
+void se05x_session_applet_set(se05x_session *s, se05x_objid id, const uint8_t sid[8],
+                              struct se05x_scp03 *inner);
+bool se05x_session_applet_dead(const se05x_session *s);
+
 /* Unit tests: a session over a caller-supplied link (no SELECT unless asked). */
 se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, bool do_select,
                                  se05x_session **out, struct se05x_error *err);

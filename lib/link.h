@@ -5,6 +5,9 @@
 #ifndef SE05X_LINK_H
 #define SE05X_LINK_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <se05x/session.h>
 
 struct se05x_link;
@@ -25,6 +28,12 @@ struct se05x_link {
     const struct se05x_link_ops *ops;
     uint8_t atr[64];
     size_t atr_len;
+    /* Links shared across processes (T=1 with its bus lock) set tracks_others
+     * and bump others_gen each time they find that another client used the
+     * chip since they last held it: the chip's session state (SELECT, an
+     * SCP03 channel) may be gone. Others leave both 0. */
+    bool tracks_others;
+    uint64_t others_gen;
     /* counters, maintained by the implementation */
     uint64_t wire_tx, wire_rx, frames;
 };

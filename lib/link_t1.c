@@ -40,6 +40,8 @@ static se05x_rc take_bus(struct link_t1 *l, struct se05x_error *err)
                   l->bus->label);
         l->t1.need_resync = true;
     }
+    if (others)
+        l->base.others_gen++;
     return SE05X_OK;
 }
 
@@ -116,6 +118,7 @@ se05x_rc se05x_link_t1_open(const struct se05x_conn_spec *spec, int timeout_ms,
         return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
     }
     l->base.ops = &t1_ops;
+    l->base.tracks_others = true;
     l->bus = bus;
     se05x_t1_init(&l->t1, bus);
     if ((rc = se05x_buslock_open(&l->lock, bus->lock_id, bus->has_dev ? &bus->dev : NULL, err)) != SE05X_OK)

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
+#include "scp03.h"
 #include "session_priv.h"
 #include "se05x_proto.h"
 #include "tlv.h"
@@ -17,6 +20,8 @@
 #define CONN_LABEL_MAX 300
 #define RAPDU_BUF (SE05X_RSP_MAX + 2)
 #define CAPDU_BUF (SE05X_CMD_MAX + 9)
+#define WIRE_CBUF (CAPDU_BUF + SE05X_SCP03_OVERHEAD)
+#define WIRE_RBUF (RAPDU_BUF + 32)
 
 struct se05x_session {
     struct se05x_link *link;
@@ -35,6 +40,16 @@ struct se05x_session {
     unsigned pubs_next;
     bool no_check;              /* se05x_set_verify(s, false): answers unchecked */
     struct se05x_stats stats;   /* apdus, tx/rx bytes; link counters copied on read */
+    /* Platform SCP03 (docs/scp03.md): NULL on a plain link. */
+    struct se05x_scp03 *scp;
+    bool scp_dead;              /* closed after a response failed its integrity check */
+    uint64_t scp_gen;           /* link->others_gen when the channel was opened */
+    bool scp_hint;              /* "the chip may require SCP03" logged once */
+    /* Applet session (auth.h): every command goes inside it while as_id != 0. */
+    se05x_objid as_id;
+    uint8_t as_sid[8];
+    struct se05x_scp03 *as_scp; /* AESKey: the applet's SCP03 channel; NULL for UserID */
+    bool as_dead;               /* its channel failed an integrity check */
     /* Last error, under its own lock so readers never wait for a long exchange. */
     pthread_mutex_t err_lock;
     struct se05x_error last;
@@ -253,9 +268,10 @@ static bool changes_keys(uint8_t ins, uint8_t p2)
 
 /* ---------- exchange ---------- */
 
-/* One exchange under the lock (caller holds it): trace, count, length check. */
-static se05x_rc exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
-                         size_t *rlen, struct se05x_error *e)
+/* One exchange on the wire under the lock (caller holds it): trace (when
+ * asked), count, length check. */
+static se05x_rc wire_exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                              size_t *rlen, struct se05x_error *e, bool trace)
 {
     *rlen = 0;
     if (!s->link)
@@ -265,7 +281,8 @@ static se05x_rc exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_
     s->stats.tx_bytes += clen;
     if (rc != SE05X_OK) {
         *rlen = 0;
-        se05x_trace_apdu(s->conn, c, clen, NULL, 0);
+        if (trace)
+            se05x_trace_apdu(s->conn, c, clen, NULL, 0);
         return rc;
     }
     if (*rlen > rcap) { /* a link must never do this; do not trust it either */
@@ -273,12 +290,301 @@ static se05x_rc exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_
         return se05x_err_set(e, SE05X_E_INTERNAL, 0, 0, "link returned more than the buffer");
     }
     s->stats.rx_bytes += *rlen;
-    se05x_trace_apdu(s->conn, c, clen, r, *rlen);
+    if (trace)
+        se05x_trace_apdu(s->conn, c, clen, r, *rlen);
     if (*rlen < 2)
         return se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0,
                              "response of %zu byte%s without a status word from %s", *rlen,
                              *rlen == 1 ? "" : "s", s->conn);
     return SE05X_OK;
+}
+
+/* ---------- Platform SCP03 ---------- */
+
+/* SELECT (answer not parsed) then INITIALIZE UPDATE + EXTERNAL AUTHENTICATE.
+ * Caller holds the lock (and the bus when the link is shared). */
+static se05x_rc scp_open(se05x_session *s, bool do_select, struct se05x_error *e)
+{
+    uint8_t c[5 + SE05X_AID_LEN + 1], r[300], hc[8];
+    size_t rl = 0;
+    se05x_rc rc;
+    if (do_select) {
+        size_t n = 0;
+        c[n++] = SE05X_CLA_ISO;
+        c[n++] = SE05X_INS_SELECT;
+        c[n++] = 0x04;
+        c[n++] = 0x00;
+        c[n++] = SE05X_AID_LEN;
+        memcpy(c + n, SE05X_AID, SE05X_AID_LEN);
+        n += SE05X_AID_LEN;
+        c[n++] = 0x00;
+        if ((rc = wire_exchange(s, c, n, r, sizeof r, &rl, e, true)) != SE05X_OK)
+            return rc;
+        if (be16(r + rl - 2) != SE05X_SW_OK)
+            return se05x_err_set(e, se05x_rc_from_sw(be16(r + rl - 2)), be16(r + rl - 2), 0,
+                                 "SELECT before SCP03 authentication failed (SW %04X)", be16(r + rl - 2));
+    }
+    if (RAND_bytes(hc, sizeof hc) != 1)
+        return se05x_err_set(e, SE05X_E_CRYPTO, 0, 0, "no random host challenge (OpenSSL)");
+    size_t n = se05x_scp03_init_update(s->scp, hc, c);
+    if ((rc = wire_exchange(s, c, n, r, sizeof r, &rl, e, false)) != SE05X_OK)
+        goto fail;
+    if ((rc = se05x_scp03_auth(s->scp, r, rl, c, e)) != SE05X_OK)
+        goto fail;
+    if ((rc = wire_exchange(s, c, 21, r, sizeof r, &rl, e, false)) != SE05X_OK)
+        goto fail;
+    if ((rc = se05x_scp03_auth_done(s->scp, r, rl, e)) != SE05X_OK)
+        goto fail;
+    s->scp_gen = s->link->others_gen;
+    se05x_log(SE05X_LOG_DEBUG, "scp03", "%s: Platform SCP03 channel open (KVN %02X, AES-%zu, level %02X)",
+              s->conn, s->scp->keys.kvn, s->scp->keys.klen * 8, SE05X_SCP03_LEVEL);
+    OPENSSL_cleanse(c, sizeof c);
+    return SE05X_OK;
+fail:
+    OPENSSL_cleanse(c, sizeof c);
+    se05x_scp03_drop(s->scp);
+    return rc;
+}
+
+/* Takes the link for the caller's exchange when nobody holds it yet. */
+static se05x_rc hold_link(se05x_session *s, bool *held, struct se05x_error *e)
+{
+    if (*held || s->txn_depth > 0 || !s->link->ops->begin)
+        return SE05X_OK;
+    se05x_rc rc = s->link->ops->begin(s->link, e);
+    if (rc == SE05X_OK)
+        *held = true;
+    return rc;
+}
+
+/* One exchange through the SCP03 channel (caller holds the lock). Opens the
+ * channel again when it is not open, when another client used a shared bus
+ * since (the link's generation), or - on links that cannot tell - once when
+ * the chip answers a wrapped command with a bare 6982 (it lost the channel,
+ * e.g. another client SELECTed). A response that fails its integrity check
+ * closes the channel for good: no result, every later command refused. */
+static se05x_rc scp_exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                             size_t *rlen, struct se05x_error *e)
+{
+    uint8_t w[WIRE_CBUF], raw[WIRE_RBUF];
+    size_t wl = 0, rl = 0;
+    bool held = false;
+    se05x_rc rc = SE05X_OK;
+    *rlen = 0;
+    if (s->scp_dead)
+        return se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0,
+                             "SCP03 channel closed after a response failed its integrity check; reopen the session");
+    if (clen >= 1 && c[0] == SE05X_CLA_ISO) { /* SELECT: ends the channel on the chip */
+        rc = wire_exchange(s, c, clen, r, rcap, rlen, e, true);
+        se05x_scp03_drop(s->scp);
+        return rc;
+    }
+    if (s->link->tracks_others && (rc = hold_link(s, &held, e)) != SE05X_OK)
+        return rc;
+    for (int attempt = 0;; attempt++) {
+        if (!s->scp->active || (s->link->tracks_others && s->link->others_gen != s->scp_gen)) {
+            if (s->scp->active)
+                se05x_log(SE05X_LOG_DEBUG, "scp03", "%s: chip used by another client: re-authenticating", s->conn);
+            if ((rc = hold_link(s, &held, e)) != SE05X_OK)
+                goto out;
+            if ((rc = scp_open(s, true, e)) != SE05X_OK)
+                goto out;
+        }
+        if ((rc = se05x_scp03_wrap(s->scp, c, clen, w, sizeof w, &wl, e)) != SE05X_OK)
+            goto out;
+        rc = wire_exchange(s, w, wl, raw, sizeof raw, &rl, e, false);
+        if (rc != SE05X_OK) { /* where the chip's counter stands is unknown */
+            se05x_scp03_drop(s->scp);
+            se05x_trace_apdu(s->conn, c, clen, NULL, 0);
+            goto out;
+        }
+        if (rl == 2 && be16(raw) == SE05X_SW_SECURITY_STATUS) {
+            se05x_scp03_drop(s->scp); /* the chip has no channel with us any more */
+            if (attempt == 0 && !s->link->tracks_others) {
+                se05x_log(SE05X_LOG_DEBUG, "scp03", "%s: SCP03 channel lost (6982): re-authenticating", s->conn);
+                continue;
+            }
+        }
+        break;
+    }
+    if ((rc = se05x_scp03_unwrap(s->scp, raw, &rl, e)) != SE05X_OK) {
+        s->scp_dead = true;
+        se05x_scp03_clear(s->scp);
+        se05x_trace_apdu(s->conn, c, clen, NULL, 0);
+        se05x_log(SE05X_LOG_ERROR, "scp03", "%s: %s; SCP03 channel closed", s->conn, e->msg);
+        goto out;
+    }
+    se05x_trace_apdu(s->conn, c, clen, raw, rl);
+    if (rl > rcap) {
+        rc = se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0, "response of %zu bytes exceeds the buffer", rl);
+        goto out;
+    }
+    memcpy(r, raw, rl);
+    *rlen = rl;
+out:
+    if (held)
+        s->link->ops->end(s->link);
+    OPENSSL_cleanse(w, sizeof w);
+    OPENSSL_cleanse(raw, sizeof raw);
+    return rc;
+}
+
+/* Below the applet session: through Platform SCP03 when the session has it. */
+static se05x_rc link_exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                              size_t *rlen, struct se05x_error *e)
+{
+    if (s->scp && s->link)
+        return scp_exchange(s, c, clen, r, rcap, rlen, e);
+    return wire_exchange(s, c, clen, r, rcap, rlen, e, true);
+}
+
+/* Inside the applet session: the command (wrapped by the AESKey channel once
+ * it is open) goes into ProcessSessionCmd 80 05 00 00 | 10 08 id | 41 L cmd;
+ * the answer is the inner R-APDU (unwrapped by the AESKey channel). */
+static se05x_rc applet_exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                                size_t *rlen, struct se05x_error *e)
+{
+    uint8_t in[WIRE_CBUF], out[WIRE_CBUF + 24], raw[WIRE_RBUF];
+    const uint8_t *ip = c;
+    size_t il = clen, o = 0, rl = 0;
+    se05x_rc rc;
+    bool wrapped = s->as_scp && s->as_scp->active;
+    *rlen = 0;
+    if (s->as_dead)
+        return se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0,
+                             "applet session closed after a response failed its integrity check; call "
+                             "se05x_auth_close");
+    if (wrapped) {
+        if ((rc = se05x_scp03_wrap(s->as_scp, c, clen, in, sizeof in, &il, e)) != SE05X_OK)
+            return rc;
+        ip = in;
+    }
+    size_t body = 10 + (il < 0x80 ? 2 : il < 0x100 ? 3 : 4) + il;
+    if (body + 7 > sizeof out)
+        return se05x_err_set(e, SE05X_E_BAD_ARG, 0, 0, "command too long for an applet session");
+    out[o++] = SE05X_CLA;
+    out[o++] = SE05X_INS_PROCESS;
+    out[o++] = 0x00;
+    out[o++] = 0x00;
+    if (body < 0xFF) {
+        out[o++] = (uint8_t)body;
+    } else {
+        out[o++] = 0;
+        out[o++] = (uint8_t)(body >> 8);
+        out[o++] = (uint8_t)body;
+    }
+    out[o++] = SE05X_TAG_SESSION_ID;
+    out[o++] = 8;
+    memcpy(out + o, s->as_sid, 8);
+    o += 8;
+    out[o++] = SE05X_TAG_1;
+    if (il >= 0x100) {
+        out[o++] = 0x82;
+        out[o++] = (uint8_t)(il >> 8);
+    } else if (il >= 0x80) {
+        out[o++] = 0x81;
+    }
+    out[o++] = (uint8_t)il;
+    memcpy(out + o, ip, il);
+    o += il;
+    rc = link_exchange(s, out, o, raw, sizeof raw, &rl, e);
+    OPENSSL_cleanse(in, sizeof in);
+    OPENSSL_cleanse(out, sizeof out);
+    if (rc == SE05X_OK && wrapped && (rc = se05x_scp03_unwrap(s->as_scp, raw, &rl, e)) != SE05X_OK) {
+        s->as_dead = true;
+        se05x_log(SE05X_LOG_ERROR, "scp03", "%s: applet session: %s", s->conn, e->msg);
+    } else if (rc != SE05X_OK && wrapped) {
+        s->as_dead = true; /* the channel's counter is unknown now */
+    }
+    if (rc == SE05X_OK && rl > rcap)
+        rc = se05x_err_set(e, SE05X_E_PROTOCOL, 0, 0, "response of %zu bytes exceeds the buffer", rl);
+    if (rc == SE05X_OK) {
+        memcpy(r, raw, rl);
+        *rlen = rl;
+    }
+    OPENSSL_cleanse(raw, sizeof raw);
+    return rc;
+}
+
+/* The exchange of every command. */
+static se05x_rc exchange(se05x_session *s, const uint8_t *c, size_t clen, uint8_t *r, size_t rcap,
+                         size_t *rlen, struct se05x_error *e)
+{
+    if (s->as_id && clen >= 4 && c[0] != SE05X_CLA_ISO)
+        return applet_exchange(s, c, clen, r, rcap, rlen, e);
+    return link_exchange(s, c, clen, r, rcap, rlen, e);
+}
+
+void se05x_session_applet_set(se05x_session *s, se05x_objid id, const uint8_t sid[8], struct se05x_scp03 *inner)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->as_scp) {
+        se05x_scp03_clear(s->as_scp);
+        free(s->as_scp);
+    }
+    s->as_id = id;
+    s->as_dead = false;
+    s->as_scp = inner;
+    if (sid)
+        memcpy(s->as_sid, sid, 8);
+    else
+        OPENSSL_cleanse(s->as_sid, sizeof s->as_sid);
+    pthread_mutex_unlock(&s->lock);
+}
+
+se05x_objid se05x_auth_id(const se05x_session *s)
+{
+    return s ? s->as_id : 0;
+}
+
+bool se05x_session_applet_dead(const se05x_session *s)
+{
+    return s && s->as_dead;
+}
+
+se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_keys *k,
+                                   struct se05x_error *err)
+{
+    if (!s || !k || !s->link || (k->klen != 16 && k->klen != 32))
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "SCP03: bad arguments");
+    struct se05x_scp03 *st = calloc(1, sizeof *st);
+    if (!st)
+        return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
+    st->keys = *k;
+    /* applet >= 4.3 (7.x): the counter moves with every command (scp03.md §5) */
+    st->count_all = s->applet.major > 4 || (s->applet.major == 4 && s->applet.minor >= 3);
+    struct se05x_error e = {0};
+    bool held = false;
+    pthread_mutex_lock(&s->lock);
+    s->scp = st;
+    s->scp_dead = false;
+    se05x_rc rc = hold_link(s, &held, &e);
+    if (rc == SE05X_OK)
+        rc = scp_open(s, false, &e);
+    if (held)
+        s->link->ops->end(s->link);
+    if (rc != SE05X_OK) {
+        s->scp = NULL;
+        se05x_scp03_clear(st);
+        free(st);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc != SE05X_OK)
+        return se05x_err_set(err, rc, e.sw, 0, "%s: %.200s", s->conn, e.msg);
+    return SE05X_OK;
+}
+
+const char *se05x_link_mode(const se05x_session *s)
+{
+    return s && s->scp ? "platform-scp03" : "plain";
+}
+
+se05x_rc se05x_scp03_keyfile_check(const char *path, struct se05x_error *err)
+{
+    struct se05x_scp03_keys k = {0};
+    se05x_rc rc = se05x_scp03_keys_load(path, &k, err);
+    se05x_scp03_keys_clear(&k);
+    return rc;
 }
 
 se05x_rc se05x_transceive(se05x_session *s, const uint8_t *capdu, size_t clen, uint8_t *rapdu,
@@ -391,6 +697,19 @@ static se05x_rc do_cmd(se05x_session *s, const char *what, se05x_objid id, const
         if (exists == 0)
             return se05x_fail(s, SE05X_E_NOT_FOUND, sw, id, "object 0x%08X not found on %s (%s, SW %04X)",
                               id, s->conn, what, sw);
+        if (sw == SE05X_SW_SECURITY_STATUS && !s->scp) {
+            /* every front end formats its own message: say it once in the log too */
+            if (!s->scp_hint)
+                se05x_log(SE05X_LOG_ERROR, "lib",
+                          "%s refused a command with SW 6982 on a plain link: the chip may require Platform "
+                          "SCP03; configure its keys with EX_SSS_BOOT_SCP03_PATH=KEYFILE or 'scp03_keys = "
+                          "KEYFILE' in %s", s->conn, se05x_conf_path());
+            s->scp_hint = true;
+            return se05x_fail(s, se05x_rc_from_sw(sw), sw, id,
+                              "%s%s on %s: %s (SW %04X); the chip may require Platform SCP03: set "
+                              "EX_SSS_BOOT_SCP03_PATH=KEYFILE or 'scp03_keys = KEYFILE' in %s",
+                              what, oref, s->conn, se05x_sw_text(sw), sw, se05x_conf_path());
+        }
         return se05x_fail(s, se05x_rc_from_sw(sw), sw, id, "%s%s on %s: %s (SW %04X)", what, oref,
                           s->conn, se05x_sw_text(sw), sw);
     }
@@ -481,6 +800,14 @@ static void session_free(se05x_session *s)
         s->link->ops->close(s->link);
     for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
         EVP_PKEY_free(s->pubs[i].pk);
+    if (s->scp) {
+        se05x_scp03_clear(s->scp);
+        free(s->scp);
+    }
+    if (s->as_scp) {
+        se05x_scp03_clear(s->as_scp);
+        free(s->as_scp);
+    }
     pthread_mutex_destroy(&s->lock);
     pthread_mutex_destroy(&s->err_lock);
     OPENSSL_cleanse(s, sizeof *s);
@@ -525,6 +852,94 @@ se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, b
     return SE05X_OK;
 }
 
+/* Link policy of docs/scp03.md: auth mode, key file and key version from
+ * the options, then the environment, then the configuration file. Loads the
+ * keys (k->klen 0: plain). */
+static se05x_rc auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
+                            struct se05x_error *err)
+{
+    char v[512];
+    const char *src = NULL;
+    int auth = o ? o->auth : SE05X_AUTH_DEFAULT;
+    memset(k, 0, sizeof *k);
+    if (o && o->no_select)
+        return SE05X_OK;
+    if (auth == SE05X_AUTH_DEFAULT) {
+        const char *env = getenv("SE05X_AUTH");
+        if (env && *env) {
+            snprintf(v, sizeof v, "%s", env);
+            src = "SE05X_AUTH";
+        } else {
+            int got = se05x_conf_get("auth", v, sizeof v, err);
+            if (got < 0)
+                return err->rc;
+            if (got)
+                src = se05x_conf_path();
+        }
+        if (!src)
+            auth = SE05X_AUTH_AUTO;
+        else if (!strcasecmp(v, "auto"))
+            auth = SE05X_AUTH_AUTO;
+        else if (!strcasecmp(v, "none") || !strcasecmp(v, "plain"))
+            auth = SE05X_AUTH_NONE;
+        else if (!strcasecmp(v, "platform-scp03") || !strcasecmp(v, "PlatformSCP") ||
+                 !strcasecmp(v, "PlatformSCP03") || !strcasecmp(v, "scp03"))
+            auth = SE05X_AUTH_PLATFORM_SCP03;
+        else
+            return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0,
+                                 "bad auth '%.40s' in %s (expected none, platform-scp03 or auto)", v, src);
+    }
+    if (auth == SE05X_AUTH_NONE)
+        return SE05X_OK;
+    if (auth != SE05X_AUTH_AUTO && auth != SE05X_AUTH_PLATFORM_SCP03)
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "bad auth mode %d", auth);
+    const char *path = o && o->scp03_keys && *o->scp03_keys ? o->scp03_keys : NULL;
+    if (!path) {
+        const char *env = getenv("EX_SSS_BOOT_SCP03_PATH");
+        if (env && *env)
+            path = env;
+        else {
+            int got = se05x_conf_get("scp03_keys", v, sizeof v, err);
+            if (got < 0)
+                return err->rc;
+            if (got)
+                path = v;
+        }
+    }
+    if (!path) {
+        if (auth == SE05X_AUTH_PLATFORM_SCP03)
+            return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0,
+                                 "Platform SCP03 required (auth = platform-scp03) but no keys configured: set "
+                                 "EX_SSS_BOOT_SCP03_PATH=KEYFILE or 'scp03_keys = KEYFILE' in %s",
+                                 se05x_conf_path());
+        return SE05X_OK; /* auto without keys: plain */
+    }
+    k->kvn = SE05X_SCP03_DEFAULT_KVN;
+    if (o && o->scp03_kvn) {
+        if (o->scp03_kvn < 1 || o->scp03_kvn > 0x7F)
+            return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "bad SCP03 key version %d", o->scp03_kvn);
+        k->kvn = (uint8_t)o->scp03_kvn;
+    } else {
+        char kv[32];
+        int got = se05x_conf_get("scp03_kvn", kv, sizeof kv, err);
+        if (got < 0)
+            return err->rc;
+        if (got) {
+            char *end = NULL;
+            const char *p = kv;
+            if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+                p += 2;
+            unsigned long n = strtoul(p, &end, 16);
+            if (!*p || *end || n < 1 || n > 0x7F)
+                return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0,
+                                     "bad scp03_kvn '%.20s' in %s (expected hex 01..7F, e.g. 0B)", kv,
+                                     se05x_conf_path());
+            k->kvn = (uint8_t)n;
+        }
+    }
+    return se05x_scp03_keys_load(path, k, err);
+}
+
 se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_session **out,
                     struct se05x_error *err)
 {
@@ -543,13 +958,26 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
     rc = se05x_conn_parse(buf, &spec, err);
     if (rc != SE05X_OK)
         return rc;
+    struct se05x_scp03_keys k;
+    if ((rc = auth_policy(opts, &k, err)) != SE05X_OK) {
+        se05x_scp03_keys_clear(&k);
+        return rc;
+    }
     int timeout = opts && opts->timeout_ms > 0 ? opts->timeout_ms : 0;
     rc = se05x_link_open(&spec, timeout, &l, err);
-    if (rc != SE05X_OK)
-        return rc;
-    rc = se05x_session_from_link(l, buf, !(opts && opts->no_select), out, err);
     if (rc == SE05X_OK)
-        se05x_log(SE05X_LOG_DEBUG, "lib", "session open on %s (%s)", buf, l->ops->name);
+        rc = se05x_session_from_link(l, buf, !(opts && opts->no_select), out, err);
+    if (rc == SE05X_OK && k.klen) {
+        rc = se05x_session_scp03_start(*out, &k, err);
+        if (rc != SE05X_OK) {
+            se05x_close(*out);
+            *out = NULL;
+        }
+    }
+    se05x_scp03_keys_clear(&k);
+    if (rc == SE05X_OK)
+        se05x_log(SE05X_LOG_DEBUG, "lib", "session open on %s (%s, %s)", buf, l->ops->name,
+                  se05x_link_mode(*out));
     return rc;
 }
 

@@ -50,9 +50,22 @@ se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len,
  * error rather than falling back). Returns buf. */
 const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len);
 
+/* Link protection (docs/scp03.md). */
+enum se05x_auth {
+    SE05X_AUTH_DEFAULT = 0,     /* $SE05X_AUTH, else "auth =" in the config file, else AUTO */
+    SE05X_AUTH_AUTO,            /* Platform SCP03 when keys are configured, else plain */
+    SE05X_AUTH_NONE,            /* plain, even when keys are configured */
+    SE05X_AUTH_PLATFORM_SCP03,  /* Platform SCP03 or fail */
+};
+
 struct se05x_open_opts {
     int timeout_ms;    /* per-exchange bound; 0 = transport default */
-    int no_select;     /* 1: do not SELECT the applet (raw tools, tests) */
+    int no_select;     /* 1: do not SELECT the applet (raw tools, tests; implies plain) */
+    int auth;          /* enum se05x_auth */
+    /* Platform SCP03 key file (NXP format); NULL: $EX_SSS_BOOT_SCP03_PATH,
+     * else "scp03_keys =" in the config file. */
+    const char *scp03_keys;
+    int scp03_kvn;     /* key version 1..0x7F; 0: "scp03_kvn =" in the config file, else 0x0B */
 };
 
 /* Opens the link (JRCP WAIT_FOR_CARD / T=1 open), SELECTs the applet and
@@ -65,6 +78,13 @@ void se05x_close(se05x_session *s);
 
 const char *se05x_conn(const se05x_session *s); /* resolved connection string */
 const struct se05x_applet_info *se05x_applet(const se05x_session *s);
+/* How the link is protected: "plain" or "platform-scp03". Never NULL. */
+const char *se05x_link_mode(const se05x_session *s);
+
+/* Checks a Platform SCP03 key file (format, permissions) without opening a
+ * session; key material is read and zeroized. */
+se05x_rc se05x_scp03_keyfile_check(const char *path, struct se05x_error *err);
+
 /* The ATR (T=1 GET ATR / JRCP WAIT_FOR_CARD answer); returns its length. */
 size_t se05x_atr(const se05x_session *s, uint8_t *buf, size_t cap);
 

@@ -78,6 +78,7 @@ int cmd_info(struct tool *t, int argc, char **argv)
         return 1;
     const struct se05x_applet_info *a = se05x_applet(s);
     printf("%-27s %s\n", "connection:", se05x_conn(s));
+    printf("%-27s %s\n", "link:", se05x_link_mode(s)); /* plain | platform-scp03, never keys */
     if (a != NULL) {
         printf("%-27s %u.%u.%u\n", "applet version:", a->major, a->minor, a->patch);
         printf("%-27s 0x%04X (", "applet config:", a->config);

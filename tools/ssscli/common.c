@@ -25,16 +25,22 @@ int cli_usage(const char *fmt, ...)
 
 int cli_open(const struct cli *c, se05x_session **s)
 {
-    char conn[600];
+    char conn[600], key[4096] = "";
     const char *use = NULL;
+    struct se05x_open_opts o;
+    memset(&o, 0, sizeof(o));
     if (c->port && *c->port) {
         use = c->port;
     } else {
-        int r = session_load(conn, sizeof(conn));
+        int r = session_load(conn, sizeof(conn), key, sizeof(key));
         if (r < 0)
             return 1;
         if (r > 0)
             use = conn;
+        if (r > 0 && key[0]) { /* connect --auth_type PlatformSCP --scpkey FILE */
+            o.auth = SE05X_AUTH_PLATFORM_SCP03;
+            o.scp03_keys = key;
+        }
     }
     struct se05x_error err;
     memset(&err, 0, sizeof(err));
@@ -45,7 +51,7 @@ int cli_open(const struct cli *c, se05x_session **s)
             return cli_err("%s", err.msg);
         use = conn;
     }
-    se05x_rc rc = se05x_open(use, NULL, s, &err);
+    se05x_rc rc = se05x_open(use, &o, s, &err);
     if (rc != SE05X_OK) {
         char line[SE05X_ERRMSG_MAX + 700];
         tool_connect_msg(line, sizeof(line), use, err.msg[0] ? err.msg : se05x_strerror(rc));

@@ -21,7 +21,7 @@ int cli_err(const char *fmt, ...)
 static void usage(FILE *f)
 {
     fputs("usage: ssscli [--port CONN] <command> ...\n"
-          "  connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none>\n"
+          "  connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none> [--auth_type PlatformSCP --scpkey FILE]\n"
           "  disconnect\n"
           "  se05x reset|uid|certuid|readidlist\n"
           "  set ecc|rsa pair|pub <keyid> <file>      set cert|bin <keyid> <file>\n"

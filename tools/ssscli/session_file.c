@@ -53,22 +53,24 @@ static int mkdirs(const char *dir)
     return chmod(tmp, 0700);
 }
 
-int session_save(const char *conn, const char *subsystem, const char *method, const char *port)
+int session_save(const char *conn, const char *subsystem, const char *method, const char *port,
+                 const char *scpkey)
 {
-    char dir[4096], path[4200], text[2600];
+    char dir[4096], path[4200], text[8800];
     if (config_dir(dir, sizeof(dir)) != 0 || mkdirs(dir) != 0)
         return cli_err("cannot create the configuration directory %s: %s", dir, strerror(errno));
     snprintf(path, sizeof(path), "%s/ssscli-session", dir);
     int n = snprintf(text, sizeof(text),
                      "# ssscli connect state (ssscli disconnect removes it)\n"
-                     "conn=%s\nsubsystem=%s\nmethod=%s\nport=%s\n",
-                     conn, subsystem, method, port);
+                     "conn=%s\nsubsystem=%s\nmethod=%s\nport=%s\n%s%s%s",
+                     conn, subsystem, method, port, scpkey ? "auth=PlatformSCP\nscpkey=" : "",
+                     scpkey ? scpkey : "", scpkey ? "\n" : ""); /* the key file's path, never the keys */
     if (n < 0 || (size_t)n >= sizeof(text))
         return cli_err("cannot write %s: connection parameters too long", path);
     return cli_write_file_mode(path, text, (size_t)n, 0600);
 }
 
-int session_load(char *conn, size_t len)
+int session_load(char *conn, size_t len, char *scpkey, size_t klen)
 {
     char path[4200];
     if (session_path(path, sizeof(path)) != 0)
@@ -87,13 +89,17 @@ int session_load(char *conn, size_t len)
         close(fd);
         return -1;
     }
-    char line[700];
+    char line[4200];
     int found = 0;
+    if (scpkey && klen)
+        scpkey[0] = 0;
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\r\n")] = 0;
         if (strncmp(line, "conn=", 5) == 0 && strlen(line + 5) < len) {
             strcpy(conn, line + 5);
             found = 1;
+        } else if (strncmp(line, "scpkey=", 7) == 0 && scpkey && strlen(line + 7) < klen) {
+            strcpy(scpkey, line + 7);
         }
     }
     fclose(f);

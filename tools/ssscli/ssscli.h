@@ -55,9 +55,11 @@ int cli_want_pem(const struct cli *c, const char *path, int dflt_pem);
 
 /* session_file.c: the `connect` state, ${XDG_CONFIG_HOME:-~/.config}/se05x/ssscli-session */
 int session_path(char *buf, size_t len);
-int session_save(const char *conn, const char *subsystem, const char *method, const char *port);
+/* scpkey: the Platform SCP03 key file (absolute path) or NULL for a plain link */
+int session_save(const char *conn, const char *subsystem, const char *method, const char *port,
+                 const char *scpkey);
 /* 1 found (conn filled), 0 none, -1 unusable (message printed). */
-int session_load(char *conn, size_t len);
+int session_load(char *conn, size_t len, char *scpkey, size_t klen);
 int session_remove(void);
 
 /* command groups */

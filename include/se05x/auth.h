@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Applet authenticated sessions (docs/scp03.md "Applet sessions"): an
+ * se05x_session may hold one applet session authenticated with a UserID or
+ * an AESKey auth object. While it is open every command of the se05x_session
+ * runs inside it (ProcessSessionCmd; with AESKey also wrapped by the applet
+ * SCP03 channel of that key), on top of Platform SCP03 or a plain link, and
+ * object policies are evaluated for its auth object. */
+#ifndef SE05X_AUTH_H
+#define SE05X_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <se05x/session.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* CreateSession(auth_id) + VerifySessionUserID(value, 4..16 bytes). A wrong
+ * value leaves no session open (the chip counts the failed attempt). */
+se05x_rc se05x_auth_open_userid(se05x_session *s, se05x_objid auth_id, const uint8_t *value, size_t len);
+/* CreateSession(auth_id) + applet SCP03 handshake with the AES-128 key of
+ * the AESKey object (INITIALIZE UPDATE / EXTERNAL AUTHENTICATE, level 33,
+ * KVN 00). Answers inside are R-MAC checked like Platform SCP03's. */
+se05x_rc se05x_auth_open_aeskey(se05x_session *s, se05x_objid auth_id, const uint8_t *key, size_t keylen);
+/* CloseSession; the se05x_session goes back to commands outside any applet
+ * session (also when the chip's answer is an error). */
+se05x_rc se05x_auth_close(se05x_session *s);
+/* Auth object of the open applet session, 0 when none. */
+se05x_objid se05x_auth_id(const se05x_session *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
