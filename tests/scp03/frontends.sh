@@ -16,7 +16,7 @@ sim_start simf --variant F --scp03-keys "$T/keys.txt"
 JRCP="127.0.0.1:$SIM_PORT"
 T1="t1:127.0.0.1:$SIM_PORT"
 unset EX_SSS_BOOT_SSS_PORT
-export SE05X_CONF="$T/none.conf" # no system config
+: >"$T/empty.conf"; export SE05X_CONF="$T/empty.conf" # no system config
 export SE05X_LOCK_DIR="$T"
 echo "signed over SCP03" >"$T/msg"
 

@@ -14,7 +14,7 @@
 
 scp_keys "$T/keys.txt"
 sim_start simf --variant F --scp03-keys "$T/keys.txt"
-export SE05X_CONF="$T/none.conf" SE05X_LOCK_DIR="$T"
+: >"$T/empty.conf"; export SE05X_CONF="$T/empty.conf" SE05X_LOCK_DIR="$T"
 export EX_SSS_BOOT_SCP03_PATH="$T/keys.txt"
 export OPENSSL_CONF=/dev/null OPENSSL_MODULES="$SE05X_LIBDIR" OPENSSL_ENGINES="$SE05X_LIBDIR"
 echo "wire test" >"$T/msg"

@@ -59,8 +59,12 @@ printf '%s\n' "$GOOD" >"$C" && chmod 0666 "$C"
 expect_fail "world-writable configuration" se05x info
 assert_contains "$LAST_ERR" "$C is writable by every user; refusing it" "world-writable"
 chmod 0644 "$C"
-note "an explicit port or EX_SSS_BOOT_SSS_PORT does not read the file"
+note "an explicit port or EX_SSS_BOOT_SSS_PORT: the file still holds the link's SCP03 settings, so a bad one fails too"
 printf 'prot = x\n' >"$C"
-se05x --port "127.0.0.1:$SIM_PORT" info >/dev/null || fail "--port with a bad file"
-EX_SSS_BOOT_SSS_PORT="127.0.0.1:$SIM_PORT" ssscli se05x uid >/dev/null || fail "environment with a bad file"
+if out=$(se05x --port "127.0.0.1:$SIM_PORT" info 2>&1); then fail "--port with a bad file succeeded"; fi
+case "$out" in *"$C:1: unknown key 'prot'"*) ;; *) fail "--port with a bad file: expected file:line in: $out" ;; esac
+if out=$(EX_SSS_BOOT_SSS_PORT="127.0.0.1:$SIM_PORT" ssscli se05x uid 2>&1); then fail "environment with a bad file succeeded"; fi
+case "$out" in *"$C:1: unknown key 'prot'"*) ;; *) fail "environment with a bad file: expected file:line in: $out" ;; esac
+printf 'port = /dev/i2c-9\n' >"$C"
+se05x --port "127.0.0.1:$SIM_PORT" info >/dev/null 2>&1 || fail "--port must win over the file's port"
 note ok
