@@ -3,7 +3,9 @@
  * provisioned card per input, then up to 32 C-APDUs. Input: one flag byte
  * (bit 0: SELECT the applet first; bit 1: a chip reset after each APDU,
  * bit 2: END OF APDU SESSION after each), then length-prefixed C-APDUs
- * (fz_chunk). Every answer must end in a status word and fit its buffer. */
+ * (fz_chunk). Every answer must end in a status word and fit its buffer.
+ * FUZZ_VERBOSE=1 prints each status word (to check a seed). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t r[70000];
     struct sim_card *c = fz_card();
     uint8_t flags = fz_u8(&f);
+    static int verbose = -1;
+    if (verbose < 0)
+        verbose = getenv("FUZZ_VERBOSE") != NULL;
     if (flags & 1)
         (void)sim_card_apdu(c, SELECT, sizeof SELECT, r, sizeof r);
     for (int i = 0; i < 32 && f.n; i++) {
@@ -35,6 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(copy);
         if (rl < 2 || rl > sizeof r)
             abort();
+        if (verbose)
+            fprintf(stderr, "apdu %d: %zu bytes -> SW %02X%02X\n", i, n, r[rl - 2], r[rl - 1]);
         if (flags & 2)
             sim_card_chip_reset(c);
         if (flags & 4)
