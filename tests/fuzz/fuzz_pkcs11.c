@@ -8,7 +8,9 @@
  * Input: records [op byte][template...]; a template is a count byte (<= 12)
  * and per attribute a type byte (index into a table of the attributes the
  * module knows; 0xFF = 4 raw bytes) and a length-prefixed value (fz_chunk).
- * RSA key generation above 1024 bits is skipped (speed). */
+ * RSA key generation above 1024 bits is skipped (speed). FUZZ_VERBOSE=1
+ * prints each call's return value. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +70,9 @@ static bool slow_rsa(const struct tmpl *pub)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fz f = {data, size};
+    static int verbose = -1;
+    if (verbose < 0)
+        verbose = getenv("FUZZ_VERBOSE") != NULL;
     struct sim_card *card = fz_card();
     se05x_session *s = NULL;
     if (se05x_session_from_link(fz_card_link(card), "fuzz-card", true, &s, NULL) != SE05X_OK)
@@ -85,13 +90,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < 8 && f.n; i++) {
         struct tmpl t = {.n = 0}, t2 = {.n = 0};
         uint8_t op = fz_u8(&f);
+        CK_RV rv = CKR_OK;
         tmpl_read(&f, &t);
         switch (op % 6) {
         case 0:
-            (void)C_CreateObject(h, t.a, t.n, &obj);
+            rv = C_CreateObject(h, t.a, t.n, &obj);
             break;
         case 1:
-            if (C_FindObjectsInit(h, t.a, t.n) == CKR_OK) {
+            if ((rv = C_FindObjectsInit(h, t.a, t.n)) == CKR_OK) {
                 nfound = 0;
                 (void)C_FindObjects(h, found, 16, &nfound);
                 if (nfound > 16)
@@ -104,14 +110,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             tmpl_read(&f, &t2);
             if (m.mechanism == CKM_RSA_PKCS_KEY_PAIR_GEN && slow_rsa(&t))
                 break;
-            (void)C_GenerateKeyPair(h, &m, t.a, t.n, t2.a, t2.n, &obj, &priv);
+            rv = C_GenerateKeyPair(h, &m, t.a, t.n, t2.a, t2.n, &obj, &priv);
             break;
         }
         case 3: {
             /* C_GetAttributeValue with the template's types and buffers (as
              * sizes to fill) on an object found or made before */
             CK_OBJECT_HANDLE o = nfound ? found[op % nfound] : obj;
-            (void)C_GetAttributeValue(h, o, t.a, t.n);
+            rv = C_GetAttributeValue(h, o, t.a, t.n);
             break;
         }
         case 4: {
@@ -122,15 +128,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 keep[k] = t.a[k].pValue;
                 t.a[k].pValue = NULL;
             }
-            (void)C_GetAttributeValue(h, o, t.a, t.n);
+            rv = C_GetAttributeValue(h, o, t.a, t.n);
             for (CK_ULONG k = 0; k < t.n; k++)
                 t.a[k].pValue = keep[k];
             break;
         }
         default:
-            (void)C_DestroyObject(h, nfound ? found[op % nfound] : obj);
+            rv = C_DestroyObject(h, nfound ? found[op % nfound] : obj);
             break;
         }
+        if (verbose)
+            fprintf(stderr, "op %u (%d attributes): rv 0x%lX, %lu found\n", op % 6, (int)t.n,
+                    (unsigned long)rv, (unsigned long)nfound);
         tmpl_free(&t);
         tmpl_free(&t2);
     }

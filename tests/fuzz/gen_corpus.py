@@ -185,6 +185,26 @@ def main():
     # op 0 = CreateObject: a data-less AES key (CKO_SECRET_KEY 4, CKK_AES 0x1f)
     w("pkcs11", "create", b"\x01" + b"\x00" + bytes([4]) + attr(0, ul(4)) + attr(1, ul(0x1F))
       + attr(6, bytes(16)) + attr(2, b"\x01") + b"\x01" + bytes([1]) + attr(0, ul(4)))
+    # a certificate object, found by class, then its DER-derived attributes
+    # (CKA_SUBJECT, ISSUER, SERIAL_NUMBER, PUBLIC_KEY_INFO: issue 9's clang-only
+    # crash in pkcs11/attributes.c)
+    try:
+        import datetime
+        from cryptography import x509
+        from cryptography.x509.oid import NameOID
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        k = ec.derive_private_key(12345, ec.SECP256R1())
+        n = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fz")])
+        c = (x509.CertificateBuilder().subject_name(n).issuer_name(n).public_key(k.public_key())
+             .serial_number(7).not_valid_before(datetime.datetime(2024, 1, 1))
+             .not_valid_after(datetime.datetime(2034, 1, 1)).sign(k, hashes.SHA256()))
+        der = c.public_bytes(serialization.Encoding.DER)
+        w("pkcs11", "cert", b"\x01" + b"\x00" + bytes([4]) + attr(0, ul(1)) + attr(26, ul(0)) + attr(6, der)
+          + attr(4, b"cert") + b"\x01" + bytes([1]) + attr(0, ul(1)) + b"\x03" + bytes([4])
+          + attr(27, bytes(200)) + attr(28, bytes(200)) + attr(29, bytes(40)) + attr(30, bytes(200)))
+    except ImportError:
+        pass
     w("pkcs11", "find", b"\x00" + b"\x01" + b"\x00" + b"\x04" + bytes([3]) + attr(0, b"") + attr(27, b"")
       + attr(9, b""))
 
