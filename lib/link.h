@@ -41,6 +41,11 @@ struct se05x_link {
 /* Factories. Each opens the link (WAIT_FOR_CARD / T=1 open + ATR) and fills atr. */
 se05x_rc se05x_link_jrcp_open(const struct se05x_conn_spec *spec, int timeout_ms,
                               struct se05x_link **out, struct se05x_error *err);
+/* JRCP v1 over a stream socket the caller connected (tests, fuzzing, a
+ * caller with its own transport): takes fd over (closed by close(), or here
+ * on failure), then opens as above. label names the peer in messages. */
+se05x_rc se05x_link_jrcp_open_fd(int fd, const char *label, int timeout_ms,
+                                 struct se05x_link **out, struct se05x_error *err);
 se05x_rc se05x_link_t1_open(const struct se05x_conn_spec *spec, int timeout_ms,
                             struct se05x_link **out, struct se05x_error *err);
 /* Dispatches on spec->kind. */

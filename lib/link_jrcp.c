@@ -228,6 +228,29 @@ static const struct se05x_link_ops jrcp_ops = {
     .close = jrcp_close,
 };
 
+static struct jrcp_link *jrcp_new(int timeout_ms, struct se05x_error *err)
+{
+    struct jrcp_link *j = calloc(1, sizeof *j);
+    if (!j) {
+        se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
+        return NULL;
+    }
+    j->base.ops = &jrcp_ops;
+    j->fd = -1;
+    j->timeout_ms = timeout_ms > 0 ? timeout_ms : JRCP_DEFAULT_TIMEOUT_MS;
+    const char *lk = getenv("SE05X_JRCP_LOCK");
+    j->no_lock = lk && !strcmp(lk, "0");
+    j->buf = malloc(JRCP_HDR_LEN + 0xFFFF);
+    if (!j->buf) {
+        free(j);
+        se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
+        return NULL;
+    }
+    return j;
+}
+
+static se05x_rc jrcp_start(struct jrcp_link *j, struct se05x_link **out, struct se05x_error *err);
+
 se05x_rc se05x_link_jrcp_open(const struct se05x_conn_spec *spec, int timeout_ms,
                               struct se05x_link **out, struct se05x_error *errp)
 {
@@ -237,26 +260,42 @@ se05x_rc se05x_link_jrcp_open(const struct se05x_conn_spec *spec, int timeout_ms
     *out = NULL;
     if (spec->kind != SE05X_CONN_JRCP_TCP && spec->kind != SE05X_CONN_JRCP_UNIX)
         return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "JRCP: not a JRCP connection");
-    struct jrcp_link *j = calloc(1, sizeof *j);
+    struct jrcp_link *j = jrcp_new(timeout_ms, err);
     if (!j)
-        return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
-    j->base.ops = &jrcp_ops;
-    j->fd = -1;
-    j->timeout_ms = timeout_ms > 0 ? timeout_ms : JRCP_DEFAULT_TIMEOUT_MS;
-    const char *lk = getenv("SE05X_JRCP_LOCK");
-    j->no_lock = lk && !strcmp(lk, "0");
+        return err->rc;
     se05x_sock_endpoint(spec, j->ep, sizeof j->ep);
-    j->buf = malloc(JRCP_HDR_LEN + 0xFFFF);
-    if (!j->buf) {
-        free(j);
-        return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
-    }
     int cto = timeout_ms > 0 && timeout_ms < JRCP_CONNECT_TIMEOUT_MS ? timeout_ms : JRCP_CONNECT_TIMEOUT_MS;
     j->fd = se05x_sock_connect(spec, cto, err);
     if (j->fd < 0) {
         jrcp_close(&j->base);
         return err->rc;
     }
+    return jrcp_start(j, out, err);
+}
+
+se05x_rc se05x_link_jrcp_open_fd(int fd, const char *label, int timeout_ms,
+                                 struct se05x_link **out, struct se05x_error *errp)
+{
+    struct se05x_error local = {0}, *err = errp ? errp : &local;
+    if (fd < 0 || !out) {
+        if (fd >= 0)
+            se05x_sock_close(fd);
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "JRCP: missing argument");
+    }
+    *out = NULL;
+    struct jrcp_link *j = jrcp_new(timeout_ms, err);
+    if (!j) {
+        se05x_sock_close(fd);
+        return err->rc;
+    }
+    snprintf(j->ep, sizeof j->ep, "%s", label ? label : "fd");
+    j->fd = fd;
+    return jrcp_start(j, out, err);
+}
+
+/* Opening handshake on a connected j->fd; on failure j is closed. */
+static se05x_rc jrcp_start(struct jrcp_link *j, struct se05x_link **out, struct se05x_error *err)
+{
     /* WAIT_FOR_CARD with the 256 ms the NXP client sends; the answer is the ATR. */
     static const uint8_t wait_ms[4] = {0x00, 0x00, 0x01, 0x00};
     size_t n = 0;

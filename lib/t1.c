@@ -23,6 +23,8 @@
 
 static void sleep_us(unsigned us)
 {
+    if (!us)
+        return;
     struct timespec ts = {us / 1000000u, (long)(us % 1000000u) * 1000L};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
@@ -102,6 +104,7 @@ void se05x_t1_init(struct se05x_t1 *t, struct se05x_bus *bus)
     t->atr.ifsc = T1_MAX_INF;
     t->atr.mpot_ms = 1;
     t->atr.segt_us = 100;
+    t->recovery_delay_us = SE05X_T1_RECOVERY_DELAY_US;
     apply_timing(t);
 }
 
@@ -224,7 +227,7 @@ static se05x_rc s_exchange(struct se05x_t1 *t, uint8_t type, const uint8_t *inf,
                                  t->bus->label, pcb, sent);
         }
         if (sent)
-            sleep_us(SE05X_T1_RECOVERY_DELAY_US);
+            sleep_us(t->recovery_delay_us);
         if ((rc = send_block(t, pcb, inf, len, err)) != SE05X_OK)
             return rc;
         sent++;
@@ -357,7 +360,7 @@ static se05x_rc xfer(struct se05x_t1 *t, const uint8_t *capdu, size_t clen, uint
         if (++recov >= SE05X_T1_MAX_RECOVERIES)                                                \
             return give_up(t, SE05X_E_PROTOCOL, "no valid exchange after 10 recovery attempts", \
                            err);                                                               \
-        sleep_us(SE05X_T1_RECOVERY_DELAY_US);                                                  \
+        sleep_us(t->recovery_delay_us);                                                  \
         if ((rc = send_block(t, t1_pcb_r(t->nr, (errcode)), NULL, 0, err)) != SE05X_OK)        \
             return rc;                                                                         \
     } while (0)
@@ -416,7 +419,7 @@ restart:
                 if (++recov >= SE05X_T1_MAX_RECOVERIES)
                     return give_up(t, SE05X_E_PROTOCOL,
                                    "no valid exchange after 10 recovery attempts", err);
-                sleep_us(SE05X_T1_RECOVERY_DELAY_US);
+                sleep_us(t->recovery_delay_us);
                 if (++sends > SE05X_T1_MAX_RETRANSMIT) {
                     /* R-NACK retries exhausted: the chip has not accepted
                      * this block, so nothing of the APDU ran; resynchronise

@@ -46,6 +46,8 @@ struct se05x_t1 {
     uint8_t ns;      /* N(S) of our next new I-block */
     uint8_t nr;      /* N(S) we expect on the chip's next I-block */
     bool need_resync; /* state unknown (failed exchange, other process): RESYNCH first */
+    unsigned recovery_delay_us; /* pause before a recovery step (SE05X_T1_RECOVERY_DELAY_US;
+                                   the fuzz harness sets 0) */
     /* counters: blocks and bytes on the wire, both directions */
     uint64_t wire_tx, wire_rx, frames;
     /* recovery statistics (for logs and the benchmark) */

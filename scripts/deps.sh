@@ -6,6 +6,8 @@ set -euo pipefail
 what=${1:-test}
 
 build_pkgs=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev libp11-kit-dev ca-certificates)
+# the clang pass and the fuzz stage: clang and its runtime (libFuzzer, ASan, UBSan)
+clang_pkgs=(clang libclang-rt-dev)
 demo_pkgs=(mender-client curl python3 python3-cryptography)
 test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
            openjdk-17-jdk-headless python3 python3-cryptography procps psmisc
@@ -14,7 +16,7 @@ test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   demo)  pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}") ;;
-  test)  pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}") ;;
+  test)  pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}" "${clang_pkgs[@]}") ;;
   *) echo "usage: $0 [build|demo|test]" >&2; exit 2 ;;
 esac
 

@@ -90,6 +90,50 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
     return 0;
 }
 
+int sim_card_open_template(const struct sim_card *tmpl, struct sim_card **out, char *err,
+                           size_t errlen)
+{
+    struct sim_card *c = calloc(1, sizeof *c);
+    *out = NULL;
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    c->cfg = tmpl->cfg;
+    c->cfg.state_dir = NULL;
+    c->cfg.stats_path = NULL;
+    memcpy(c->version, tmpl->version, sizeof c->version);
+    c->scp = tmpl->scp;
+    scp03_reset(&c->scp); /* static keys kept, no session */
+    pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->stats_lock, NULL);
+    const struct sim_store *ts = &tmpl->store;
+    struct sim_store *s = &c->store;
+    s->lock_fd = -1;
+    s->pcap = ts->pcap;
+    s->tcap = ts->tcap;
+    s->created = ts->created;
+    s->locked = ts->locked;
+    memcpy(s->curve_created, ts->curve_created, sizeof s->curve_created);
+    memcpy(s->curve_params, ts->curve_params, sizeof s->curve_params);
+    memcpy(s->chip_secret, ts->chip_secret, sizeof s->chip_secret);
+    s->cap = ts->n ? ts->n : 1;
+    s->objs = calloc(s->cap, sizeof *s->objs);
+    if (!s->objs)
+        goto oom;
+    for (size_t i = 0; i < ts->n; i++) {
+        if (!(s->objs[i] = sim_obj_clone(ts->objs[i])))
+            goto oom;
+        s->n++;
+    }
+    *out = c;
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    sim_card_close(c);
+    return -1;
+}
+
 void sim_card_close(struct sim_card *c)
 {
     if (!c)

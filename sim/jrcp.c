@@ -79,6 +79,62 @@ static void lock_wait(struct jrcp_lock *lk, const void *me)
     pthread_mutex_unlock(&lk->m);
 }
 
+/* Acts on one message; the reply payload goes to out. Returns its length. */
+static size_t handle(struct sim_card *card, struct jrcp_lock *lk, const void *me, uint8_t mty,
+                     const uint8_t *in, size_t len, uint8_t out[SIM_JRCP_MAX_PAYLOAD],
+                     struct sim_conn_stats *st)
+{
+    size_t n = 0;
+    switch (mty) {
+    case JRCP_MTY_WAIT_FOR_CARD: {
+        const uint8_t *atr = sim_card_atr(card, &n);
+        memcpy(out, atr, n);
+        break;
+    }
+    case JRCP_MTY_APDU_DATA:
+        lock_wait(lk, me);
+        n = sim_card_apdu(card, in, len, out, SIM_JRCP_MAX_PAYLOAD);
+        st->apdus++;
+        st->apdu_rx_bytes += len;
+        st->apdu_tx_bytes += n;
+        break;
+    case JRCP_MTY_LOCK:
+        lock_take(lk, me);
+        break;
+    case JRCP_MTY_UNLOCK:
+        lock_release(lk, me);
+        break;
+    default:
+        break;
+    }
+    return n;
+}
+
+int jrcp_process(struct sim_card *card, struct jrcp_lock *lk, const void *me, const uint8_t *msg,
+                 size_t n, uint8_t *reply, size_t cap, size_t *rlen, struct sim_conn_stats *st)
+{
+    *rlen = 0;
+    if (n < JRCP_HDR_LEN || cap < JRCP_HDR_LEN + SIM_JRCP_MAX_PAYLOAD)
+        return -1;
+    size_t len = ((size_t)msg[2] << 8) | msg[3];
+    if (len > SIM_JRCP_MAX_PAYLOAD || len > n - JRCP_HDR_LEN)
+        return -1;
+    st->wire_rx_bytes += JRCP_HDR_LEN + len;
+    st->frames_rx++;
+    uint8_t mty = msg[0];
+    if (mty == JRCP_MTY_ERROR_MSG || mty == JRCP_MTY_QUIT)
+        return 0;
+    size_t k = handle(card, lk, me, mty, msg + JRCP_HDR_LEN, len, reply + JRCP_HDR_LEN, st);
+    reply[0] = mty;
+    reply[1] = 0;
+    reply[2] = (uint8_t)(k >> 8);
+    reply[3] = (uint8_t)k;
+    *rlen = JRCP_HDR_LEN + k;
+    st->wire_tx_bytes += *rlen;
+    st->frames_tx++;
+    return 1;
+}
+
 void jrcp_serve(struct sim_card *card, int fd, const char *peer, struct jrcp_lock *lk,
                 struct sim_conn_stats *st)
 {
@@ -104,31 +160,9 @@ void jrcp_serve(struct sim_card *card, int fd, const char *peer, struct jrcp_loc
         st->wire_rx_bytes += JRCP_HDR_LEN + len;
         st->frames_rx++;
         uint8_t mty = hdr[0];
-        size_t n = 0;
         if (mty == JRCP_MTY_ERROR_MSG || mty == JRCP_MTY_QUIT)
             break; /* the client's CLOSE */
-        switch (mty) {
-        case JRCP_MTY_WAIT_FOR_CARD: {
-            const uint8_t *atr = sim_card_atr(card, &n);
-            memcpy(out, atr, n);
-            break;
-        }
-        case JRCP_MTY_APDU_DATA:
-            lock_wait(lk, me);
-            n = sim_card_apdu(card, in, len, out, sizeof out);
-            st->apdus++;
-            st->apdu_rx_bytes += len;
-            st->apdu_tx_bytes += n;
-            break;
-        case JRCP_MTY_LOCK:
-            lock_take(lk, me);
-            break;
-        case JRCP_MTY_UNLOCK:
-            lock_release(lk, me);
-            break;
-        default:
-            break;
-        }
+        size_t n = handle(card, lk, me, mty, in, len, out, st);
         if (send_msg(fd, mty, out, n, st) != 0)
             break;
     }

@@ -40,4 +40,12 @@ struct sim_card_cfg {
 int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *err, size_t errlen);
 void sim_card_close(struct sim_card *c);
 
+/* A new card whose objects, curves and keys are an in-memory copy of tmpl's
+ * (same configuration, no state directory: nothing is ever written or
+ * fsynced, no lock taken). Sessions, selection and crypto objects start
+ * fresh. For fuzzing and tests, where provisioning a card per input is too
+ * slow. tmpl must not be in use by another thread. */
+int sim_card_open_template(const struct sim_card *tmpl, struct sim_card **out, char *err,
+                           size_t errlen);
+
 #endif

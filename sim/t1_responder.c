@@ -91,6 +91,9 @@ struct t1c {
     bool dead; /* peer gone */
     struct t1s *p;
     struct worker worker;
+    /* buffer mode (fd < 0): the blocks the card sends go here */
+    uint8_t *out;
+    size_t out_cap, out_len;
 };
 
 static atomic_uint conn_counter;
@@ -107,6 +110,15 @@ static void emit(struct t1c *c, const uint8_t *blk, size_t n)
     uint8_t buf[T1_MAX_BLOCK];
     if (c->dead)
         return;
+    if (c->fd < 0) { /* buffer mode (sim_t1_process_block) */
+        size_t k = n < c->out_cap - c->out_len ? n : c->out_cap - c->out_len;
+        if (k)
+            memcpy(c->out + c->out_len, blk, k);
+        c->out_len += k;
+        c->st->frames_tx++;
+        c->st->wire_tx_bytes += n;
+        return;
+    }
     memcpy(buf, blk, n);
     enum sim_fault k = sim_faults_pick(&c->faults);
     if (k != SIM_FAULT_NONE) {
@@ -205,6 +217,7 @@ static void drain(struct t1c *c)
 }
 
 enum rx { RX_OK, RX_BAD, RX_DROPPED, RX_TIMEOUT, RX_GONE };
+static enum rx check_block(struct t1c *c, uint8_t *buf, size_t n, struct t1_block *b);
 
 /* Reads one host block (waiting up to wait_ms for it, -1 = forever), then
  * applies the host->SE fault, if any, to what was read. */
@@ -231,6 +244,12 @@ static enum rx recv_block(struct t1c *c, uint8_t *buf, struct t1_block *b, int w
         return RX_BAD;
     }
     n += (size_t)buf[2] + T1_CRC_LEN;
+    return check_block(c, buf, n, b);
+}
+
+/* A whole block read (n bytes in buf): counters, the host->SE fault, decoding. */
+static enum rx check_block(struct t1c *c, uint8_t *buf, size_t n, struct t1_block *b)
+{
     c->st->frames_rx++;
     c->st->wire_rx_bytes += n;
     enum sim_fault k = sim_faults_pick(&c->faults);
@@ -336,7 +355,7 @@ static void execute(struct t1c *c)
         c->p->rsp_len = 2;
         return;
     }
-    if (!worker_start(w)) {
+    if (c->fd < 0 || !worker_start(w)) { /* buffer mode: synchronous, no WTX */
         run_job(&j);
         c->p->rsp_len = j.rlen;
         return;
@@ -538,6 +557,86 @@ static bool shared_bus(const struct sim_t1_cfg *cfg)
     return (cfg && cfg->shared_bus) || (e && !strcmp(e, "shared"));
 }
 
+static void on_block(struct t1c *c, enum rx r, const struct t1_block *b)
+{
+    if (r == RX_BAD)
+        send_r(c, T1_R_EDC);
+    else if (b->kind == T1_I)
+        on_i_block(c, b);
+    else if (b->kind == T1_R)
+        on_r_block(c, b);
+    else
+        on_s_block(c, b);
+}
+
+struct sim_t1_conn {
+    struct t1c c;
+};
+
+struct sim_t1_conn *sim_t1_conn_new(struct sim_card *card, struct sim_conn_stats *st)
+{
+    struct sim_t1_conn *k = calloc(1, sizeof(*k));
+    size_t alen = 0;
+    const uint8_t *atr = sim_card_atr(card, &alen);
+    if (!k || !atr || alen > sizeof(k->c.atr) || alen < 11) {
+        free(k);
+        return NULL;
+    }
+    struct t1c *c = &k->c;
+    c->card = card;
+    c->fd = -1;
+    c->st = st;
+    char err[160];
+    if (sim_timing_parse(NULL, &c->timing, err, sizeof(err)) != 0 || !(c->p = t1s_new())) {
+        free(k);
+        return NULL;
+    }
+    sim_faults_init(&c->faults, 0, 0);
+    memcpy(c->atr, atr, alen);
+    c->atr_len = alen;
+    c->atr[7] = (uint8_t)(c->timing.bwt_ms >> 8);
+    c->atr[8] = (uint8_t)c->timing.bwt_ms;
+    reset_seq(c);
+    return k;
+}
+
+size_t sim_t1_process_block(struct sim_t1_conn *k, const uint8_t *blk, size_t n, uint8_t *out,
+                            size_t cap)
+{
+    struct t1c *c = &k->c;
+    uint8_t buf[T1_MAX_BLOCK];
+    struct t1_block b;
+    enum rx r = RX_BAD;
+    memset(&b, 0, sizeof(b));
+    c->out = out;
+    c->out_cap = out ? cap : 0;
+    c->out_len = 0;
+    /* the checks recv_block makes while reading, on a buffer */
+    if (n >= T1_HDR_LEN && blk[0] == T1_NAD_HOST && blk[2] <= T1_MAX_INF &&
+        n >= T1_HDR_LEN + (size_t)blk[2] + T1_CRC_LEN) {
+        size_t len = T1_HDR_LEN + (size_t)blk[2] + T1_CRC_LEN;
+        memcpy(buf, blk, len);
+        r = check_block(c, buf, len, &b);
+    } else {
+        c->st->frames_rx++;
+        c->st->wire_rx_bytes += n;
+    }
+    if (r != RX_DROPPED)
+        on_block(c, r, &b);
+    size_t got = c->out_len;
+    c->out = NULL;
+    c->out_cap = c->out_len = 0;
+    return got;
+}
+
+void sim_t1_conn_free(struct sim_t1_conn *k)
+{
+    if (!k)
+        return;
+    t1s_free(k->c.p);
+    free(k);
+}
+
 void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
                   struct sim_conn_stats *st)
 {
@@ -599,14 +698,7 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
             continue;
         if (mu)
             pthread_mutex_lock(mu);
-        if (r == RX_BAD)
-            send_r(c, T1_R_EDC);
-        else if (b.kind == T1_I)
-            on_i_block(c, &b);
-        else if (b.kind == T1_R)
-            on_r_block(c, &b);
-        else
-            on_s_block(c, &b);
+        on_block(c, r, &b);
         if (mu)
             pthread_mutex_unlock(mu);
     }

@@ -17,4 +17,17 @@ struct sim_t1_cfg {
 void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
                   struct sim_conn_stats *st);
 
+/* One card-side T=1 state without a socket (fuzzing, tests): the host's
+ * blocks go in as bytes, the card's answers come out as bytes. Commands run
+ * synchronously (no worker thread, no S(WTX)); no timing table, no faults. */
+struct sim_t1_conn;
+struct sim_t1_conn *sim_t1_conn_new(struct sim_card *card, struct sim_conn_stats *st);
+/* Processes one block as read from the wire (NAD PCB LEN INF CRC; bytes
+ * after the block are ignored; a malformed or short one is answered as on a
+ * socket, with R(EDC)). Writes the blocks the card sends in answer to out
+ * (at most cap bytes, the rest is dropped) and returns their total length. */
+size_t sim_t1_process_block(struct sim_t1_conn *c, const uint8_t *blk, size_t n, uint8_t *out,
+                            size_t cap);
+void sim_t1_conn_free(struct sim_t1_conn *c);
+
 #endif
