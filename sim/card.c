@@ -110,6 +110,7 @@ int sim_card_open_template(const struct sim_card *tmpl, struct sim_card **out, c
     const struct sim_store *ts = &tmpl->store;
     struct sim_store *s = &c->store;
     s->lock_fd = -1;
+    s->dir_fd = -1; /* in memory only: no state directory */
     s->pcap = ts->pcap;
     s->tcap = ts->tcap;
     s->created = ts->created;

@@ -18,6 +18,7 @@
 #include "tlv.h"
 
 static char g_dir[64];
+static int g_dirfd = -1; /* the store reads through its directory fd (sim/statedir.c) */
 
 static void cleanup(void)
 {
@@ -44,6 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!g_dir[0]) {
         snprintf(g_dir, sizeof g_dir, "/tmp/se05x-fuzz-state.XXXXXX");
         if (!mkdtemp(g_dir))
+            abort();
+        if ((g_dirfd = open(g_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
             abort();
         atexit(cleanup);
         fz_quiet();
@@ -75,8 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.pcap = 50000;
     s.tcap = 4096;
     s.dir = g_dir;
+    s.dir_fd = g_dirfd;
     char err[512] = "";
     int rc = statefile_load(&s, err, sizeof err);
+    if (getenv("FUZZ_VERBOSE"))
+        fprintf(stderr, "statefile_load: %d %s (%zu objects)\n", rc, err, rc == 0 ? s.n : 0);
     if (rc < 0 && !err[0])
         abort(); /* a refusal names the file and the reason */
     if (rc == 0) {
