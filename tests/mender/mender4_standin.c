@@ -97,7 +97,8 @@ static EVP_PKEY *load_key(void)
     /* SSLEngine empty: the configuration is read again before each key load.
      * Not on the engine route: re-reading an openssl.cnf with a
      * dynamic_path engine section in the same process fails in OpenSSL 3.0
-     * ("dynamic_load: init failed", see docs/mender.md). */
+     * ("dynamic_load: init failed"; the same with OpenSSL's own loader_attic
+     * engine, so not an e4sss matter; docs/mender.md). */
     if (!g_engine && CONF_modules_load_file(NULL, NULL, 0) <= 0) {
         fail("cannot read the OpenSSL configuration");
         return NULL;
