@@ -250,7 +250,8 @@ fail:
  * provider active (openssl.cnf, issue 11) its ref-key decoder claimed the key
  * and returned a provider key, which has no EC_KEY / RSA to copy. Built this
  * way the key is the same whatever providers the process loaded, and no
- * library context is created per load (docs/engine.md "Other providers"). */
+ * library context is created per load (docs/engine.md, "Loading keys when
+ * providers are active"). */
 static EVP_PKEY *key_from_pem(ENGINE *e, BIO *bio, int kind, int priv)
 {
     char *name = NULL, *header = NULL;
