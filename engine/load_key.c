@@ -242,6 +242,46 @@ fail:
     return NULL;
 }
 
+/* The chip's ref key (PEM, "EC PRIVATE KEY" or "RSA PRIVATE KEY", as
+ * se05x_refkey_from_chip writes it with SE05X_REFKEY_SEC1) -> a legacy key
+ * bound to e. PEM_read_bio (no decoding of the contents) and the
+ * type-specific d2i functions use no OSSL_DECODER: PEM_read_bio_PrivateKey
+ * would ask every decoder of the default library context, and with our
+ * provider active (openssl.cnf, issue 11) its ref-key decoder claimed the key
+ * and returned a provider key, which has no EC_KEY / RSA to copy. Built this
+ * way the key is the same whatever providers the process loaded, and no
+ * library context is created per load (docs/engine.md, "Loading keys when
+ * providers are active"). */
+static EVP_PKEY *key_from_pem(ENGINE *e, BIO *bio, int kind, int priv)
+{
+    char *name = NULL, *header = NULL;
+    unsigned char *der = NULL;
+    const unsigned char *q;
+    long len = 0;
+    EVP_PKEY *out = NULL;
+
+    if (!PEM_read_bio(bio, &name, &header, &der, &len) || header == NULL || header[0] != 0)
+        goto done; /* an encrypted PEM has headers: never from the lib */
+    q = der;
+    if (kind == SE05X_KIND_EC && strcmp(name, PEM_STRING_ECPRIVATEKEY) == 0) {
+        EC_KEY *k = d2i_ECPrivateKey(NULL, &q, len);
+        if (k != NULL && q == der + len)
+            out = ec_from_ref(e, k, priv);
+        EC_KEY_free(k);
+    } else if (kind == SE05X_KIND_RSA && strcmp(name, PEM_STRING_RSA) == 0) {
+        RSA *r = d2i_RSAPrivateKey(NULL, &q, len);
+        if (r != NULL && q == der + len)
+            out = rsa_from_ref(e, r, priv);
+        RSA_free(r);
+    }
+done:
+    OPENSSL_free(name);
+    OPENSSL_free(header);
+    if (der != NULL)
+        OPENSSL_clear_free(der, (size_t)len);
+    return out;
+}
+
 static EVP_PKEY *load_key(ENGINE *e, const char *key_id, int priv)
 {
     struct e4sss_ctx *c = e4sss_ctx_of_engine(e);
@@ -251,7 +291,7 @@ static EVP_PKEY *load_key(ENGINE *e, const char *key_id, int priv)
     char *pem = NULL;
     size_t pemlen = 0;
     BIO *bio = NULL;
-    EVP_PKEY *tmp = NULL, *out = NULL;
+    EVP_PKEY *out = NULL;
     se05x_rc rc;
 
     if (c == NULL) {
@@ -283,16 +323,11 @@ static EVP_PKEY *load_key(ENGINE *e, const char *key_id, int priv)
         return NULL;
     ERR_set_mark();
     if ((bio = BIO_new_mem_buf(pem, (int)pemlen)) != NULL)
-        tmp = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
-    if (tmp != NULL && info.kind == SE05X_KIND_EC && EVP_PKEY_get0_EC_KEY(tmp) != NULL)
-        out = ec_from_ref(e, EVP_PKEY_get0_EC_KEY(tmp), priv);
-    else if (tmp != NULL && info.kind == SE05X_KIND_RSA && EVP_PKEY_get0_RSA(tmp) != NULL)
-        out = rsa_from_ref(e, EVP_PKEY_get0_RSA(tmp), priv);
+        out = key_from_pem(e, bio, info.kind, priv);
     ERR_pop_to_mark();
     if (out == NULL)
         e4sss_err(c, E4SSS_R_INTERNAL, "cannot build an OpenSSL key for object 0x%08X", id);
     BIO_free(bio);
-    EVP_PKEY_free(tmp);
     /* malloc'ed by the lib: free(), not OPENSSL_free (which an application
      * may have pointed at its own allocator) */
     if (pem != NULL) {

@@ -92,3 +92,27 @@ wait_accept() {
   done
   return 1
 }
+
+# write_both_cnf FILE — the tutorial's openssl.cnf (engine section) with our
+# provider and the default provider activated as well, as on a system where
+# the provider is installed system-wide (issue 11). Needs $SE05X_LIBDIR/se05x.so.
+write_both_cnf() {
+  local out=$1
+  [ -f "$SE05X_LIBDIR/se05x.so" ] || fail "provider not built: $SE05X_LIBDIR/se05x.so"
+  export OPENSSL_MODULES="$SE05X_LIBDIR"
+  write_tutorial_cnf "$out"
+  sed -i 's/^engines = engine_section$/&\nproviders = e4sss_prov_sect/' "$out"
+  cat >>"$out" <<EOF2
+
+[ e4sss_prov_sect ]
+se05x = e4sss_se05x_sect
+default = e4sss_default_sect
+
+[ e4sss_se05x_sect ]
+module = $SE05X_LIBDIR/se05x.so
+activate = 1
+
+[ e4sss_default_sect ]
+activate = 1
+EOF2
+}
