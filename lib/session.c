@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -50,19 +52,77 @@ struct se05x_session {
     uint8_t as_sid[8];
     struct se05x_scp03 *as_scp; /* AESKey: the applet's SCP03 channel; NULL for UserID */
     bool as_dead;               /* its channel failed an integrity check */
-    /* Last error, under its own lock so readers never wait for a long exchange. */
-    pthread_mutex_t err_lock;
-    struct se05x_error last;
+    /* Identity for the per-thread error slots (never reused by a later session,
+     * even one at the same address); constant after open. */
+    uint64_t uid;
 };
 
 /* ---------- errors ---------- */
 
+/* Failure detail belongs to the thread that failed (docs/lib.md "Errors"):
+ * each thread keeps, in its own thread-local storage, the last failure of up
+ * to ERR_SLOTS sessions, keyed by (session pointer, session uid). Only the
+ * owning thread reads or writes its slots, so no lock is needed and another
+ * thread's failure can never overwrite it. Nothing is shared between threads;
+ * the storage is per thread, not global state. */
+#define ERR_SLOTS 8
+struct err_slot {
+    const se05x_session *s; /* never dereferenced: the session may be gone */
+    uint64_t uid;
+    uint64_t stamp;         /* last use, for reusing the least recently used slot */
+    struct se05x_error e;
+};
+struct err_tls {
+    uint64_t clock;
+    struct err_slot slot[ERR_SLOTS];
+};
+static _Thread_local struct err_tls t_err;
+
+static struct err_slot *err_find(const se05x_session *s)
+{
+    for (size_t i = 0; i < ERR_SLOTS; i++)
+        if (t_err.slot[i].s == s && t_err.slot[i].uid == s->uid)
+            return &t_err.slot[i];
+    return NULL;
+}
+
 static void set_last(se05x_session *s, const struct se05x_error *e)
 {
-    pthread_mutex_lock(&s->err_lock);
-    s->last = *e;
-    pthread_mutex_unlock(&s->err_lock);
+    struct err_slot *sl = err_find(s);
+    if (!sl) { /* a free slot, else the least recently used one */
+        sl = &t_err.slot[0];
+        for (size_t i = 0; i < ERR_SLOTS && sl->s; i++)
+            if (!t_err.slot[i].s || t_err.slot[i].stamp < sl->stamp)
+                sl = &t_err.slot[i];
+        sl->s = s;
+        sl->uid = s->uid;
+    }
+    sl->stamp = ++t_err.clock;
+    sl->e = *e;
     se05x_log(SE05X_LOG_DEBUG, "lib", "%s", e->msg);
+}
+
+/* Forgets the calling thread's detail of s (at close). Other threads' slots
+ * for s stay until reused; the uid keeps them from matching a new session. */
+static void err_forget(const se05x_session *s)
+{
+    struct err_slot *sl = err_find(s);
+    if (sl)
+        memset(sl, 0, sizeof *sl);
+}
+
+/* A 64-bit id that a later session at the same address will not repeat. */
+static uint64_t new_uid(const se05x_session *s)
+{
+    uint64_t u = 0;
+    if (getrandom(&u, sizeof u, GRND_NONBLOCK) == (ssize_t)sizeof u && u != 0)
+        return u;
+    /* no entropy yet (early boot): time and address, unique in practice */
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    u = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    u ^= (uint64_t)(uintptr_t)s << 16;
+    return u | 1u;
 }
 
 se05x_rc se05x_fail(se05x_session *s, se05x_rc rc, uint16_t sw, se05x_objid id, const char *fmt, ...)
@@ -83,22 +143,25 @@ void se05x_last_error(const se05x_session *s, struct se05x_error *out)
 {
     if (!out)
         return;
+    memset(out, 0, sizeof *out);
     if (!s) {
-        memset(out, 0, sizeof *out);
         out->rc = SE05X_E_BAD_ARG;
         snprintf(out->msg, sizeof out->msg, "no session");
         return;
     }
-    se05x_session *m = (se05x_session *)s; /* the lock is not part of the value */
-    pthread_mutex_lock(&m->err_lock);
-    *out = m->last;
-    pthread_mutex_unlock(&m->err_lock);
+    const struct err_slot *sl = err_find(s);
+    if (sl)
+        *out = sl->e;
 }
 
 const char *se05x_errmsg(const se05x_session *s)
 {
-    /* Points into the session: valid until its next failure or close. */
-    return s ? s->last.msg : "no session";
+    /* Points into the calling thread's own storage: no other thread writes
+     * it; valid until this thread's next call into libse05x. */
+    if (!s)
+        return "no session";
+    const struct err_slot *sl = err_find(s);
+    return sl ? sl->e.msg : "";
 }
 
 /* ---------- accessors ---------- */
@@ -809,7 +872,7 @@ static void session_free(se05x_session *s)
         free(s->as_scp);
     }
     pthread_mutex_destroy(&s->lock);
-    pthread_mutex_destroy(&s->err_lock);
+    err_forget(s);
     OPENSSL_cleanse(s, sizeof *s);
     free(s);
 }
@@ -835,7 +898,7 @@ se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, b
     pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&s->lock, &at);
     pthread_mutexattr_destroy(&at);
-    pthread_mutex_init(&s->err_lock, NULL);
+    s->uid = new_uid(s);
     s->link = l;
     snprintf(s->conn, sizeof s->conn, "%s", conn_label ? conn_label : "(link)");
     if (do_select) {

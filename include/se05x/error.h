@@ -1,7 +1,7 @@
 /* One error type for the whole stack (design.md "Public API shape").
- * Every function of libse05x returns an se05x_rc; the session keeps the
- * detail (status word, object id, port, one-line message) of its last
- * failure, readable with se05x_last_error(). */
+ * Every function of libse05x returns an se05x_rc; the detail (status word,
+ * object id, port, one-line message) of the calling thread's last failure
+ * on a session is readable with se05x_last_error(). */
 #ifndef SE05X_ERROR_H
 #define SE05X_ERROR_H
 

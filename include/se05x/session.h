@@ -92,9 +92,16 @@ size_t se05x_atr(const se05x_session *s, uint8_t *buf, size_t cap);
 se05x_rc se05x_transceive(se05x_session *s, const uint8_t *capdu, size_t clen,
                           uint8_t *rapdu, size_t rcap, size_t *rlen);
 
-/* Detail of the last failure of this session (the most recent one, whatever
- * thread caused it). */
+/* Detail of the calling thread's last failure on this session, whatever
+ * other threads do meanwhile (docs/lib.md "Errors"). A thread that has not
+ * failed on s reads rc SE05X_OK and an empty msg. Each thread keeps the
+ * detail of its 8 most recently failing sessions; an older one reads as no
+ * failure. Read it right after the failing call: the next failure of this
+ * thread on s replaces it. */
 void se05x_last_error(const se05x_session *s, struct se05x_error *out);
+/* The msg of se05x_last_error(), without copying: points into the calling
+ * thread's own storage (no other thread writes it), valid until this
+ * thread's next call into libse05x. Never NULL ("" when none). */
 const char *se05x_errmsg(const se05x_session *s);
 
 /* Traffic counters of this session (host side). */

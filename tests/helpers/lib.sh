@@ -97,11 +97,13 @@ bg() { "$@" & _BG_PIDS+=("$!"); }
 
 # with_asan_preload cmd... — run a program we did not build (openssl, curl,
 # mender, java, python3, pkcs11-tool ...) that loads one of our sanitized
-# modules; a no-op outside the ASan build.
+# modules; a no-op outside the ASan and TSan builds.
 with_asan_preload() {
   if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
     LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" \
       ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"
+  elif [ "${SE05X_TSAN:-0}" = 1 ]; then
+    LD_PRELOAD="$(gcc -print-file-name=libtsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" "$@"
   else
     "$@"
   fi

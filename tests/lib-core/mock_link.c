@@ -31,6 +31,10 @@ static se05x_rc mock_transceive(struct se05x_link *l, const uint8_t *c, size_t c
             memcpy(r, m->q[i].r, m->q[i].rl);
             *rlen = m->q[i].rl;
         }
+    } else if (m->default_sw && rcap >= 2) {
+        r[0] = (uint8_t)(m->default_sw >> 8);
+        r[1] = (uint8_t)m->default_sw;
+        *rlen = 2;
     } else if (m->default_ok && rcap >= 2) {
         r[0] = 0x90;
         r[1] = 0x00;

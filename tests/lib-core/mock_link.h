@@ -1,6 +1,6 @@
 /* A scripted link for session tests: records every C-APDU and answers from
  * a queue of R-APDUs (or a default "90 00" when the queue is empty and
- * default_ok is set). Detects concurrent entry (the session must serialise). */
+ * default_ok is set, or default_sw). Detects concurrent entry (the session must serialise). */
 #ifndef CORE_MOCK_LINK_H
 #define CORE_MOCK_LINK_H
 
@@ -22,6 +22,7 @@ struct mock_link {
     size_t sentlen[MOCK_MAX];
     size_t nsent;      /* total exchanges (recording stops at MOCK_MAX) */
     int default_ok;
+    uint16_t default_sw; /* when the queue is empty: answer this SW (takes precedence) */
     atomic_int inside; /* >1 means two threads were inside transceive at once */
     atomic_int overlap;
     int begins, ends;

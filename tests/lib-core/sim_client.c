@@ -40,25 +40,31 @@ static se05x_rc get_random(se05x_session *s, uint8_t *out, size_t n)
     return rc;
 }
 
+/* Failure detail is per thread: a worker copies its own before returning. */
 struct held {
     se05x_session *s;
     atomic_int done;
+    char msg[SE05X_ERRMSG_MAX];
 };
 
 static void *blocked_client(void *arg)
 {
     struct held *h = arg;
     se05x_rc rc = get_random(h->s, NULL, 8);
+    if (rc != SE05X_OK)
+        snprintf(h->msg, sizeof h->msg, "%s", se05x_errmsg(h->s));
     atomic_store(&h->done, rc == SE05X_OK ? 1 : -1);
     return NULL;
 }
 
 static void *worker(void *arg)
 {
-    se05x_session *s = arg;
+    struct held *h = arg;
     for (int i = 0; i < 50; i++)
-        if (get_random(s, NULL, 16) != SE05X_OK)
+        if (get_random(h->s, NULL, 16) != SE05X_OK) {
+            snprintf(h->msg, sizeof h->msg, "%s", se05x_errmsg(h->s));
             return (void *)1;
+        }
     return NULL;
 }
 
@@ -114,7 +120,7 @@ int main(int argc, char **argv)
     /* a transaction of one client holds the other off (JRCP LOCK) */
     CHECK(se05x_txn_begin(s) == SE05X_OK, "txn: %s", se05x_errmsg(s));
     CHECK(get_random(s, NULL, 8) == SE05X_OK, "in txn: %s", se05x_errmsg(s));
-    struct held h = {s2, 0};
+    struct held h = {.s = s2};
     pthread_t bt;
     pthread_create(&bt, NULL, blocked_client, &h);
     struct timespec pause = {0, 300 * 1000 * 1000};
@@ -124,7 +130,7 @@ int main(int argc, char **argv)
     se05x_txn_end(s);
     pthread_join(bt, NULL);
     CHECK(during == 0, "the other client was not held off during the transaction");
-    CHECK(atomic_load(&h.done) == 1, "the other client failed: %s", se05x_errmsg(s2));
+    CHECK(atomic_load(&h.done) == 1, "the other client failed: %s", h.msg);
 
     struct se05x_error e1, e2;
     se05x_last_error(s, &e1);
@@ -134,12 +140,15 @@ int main(int argc, char **argv)
 
     /* 5. one session shared by threads */
     pthread_t th[4];
-    for (int i = 0; i < 4; i++)
-        pthread_create(&th[i], NULL, worker, s);
+    struct held wk[4];
+    for (int i = 0; i < 4; i++) {
+        wk[i] = (struct held){.s = s};
+        pthread_create(&th[i], NULL, worker, &wk[i]);
+    }
     for (int i = 0; i < 4; i++) {
         void *ret;
         pthread_join(th[i], &ret);
-        CHECK(ret == NULL, "thread %d failed: %s", i, se05x_errmsg(s));
+        CHECK(ret == NULL, "thread %d failed: %s", i, wk[i].msg);
     }
 
     /* 6. trace redaction of a real AES key write and of random bytes */

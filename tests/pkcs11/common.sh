@@ -31,6 +31,8 @@ foreign() {
   if [ "${SE05X_SANITIZE:-0}" = 1 ]; then
     LD_PRELOAD="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" \
       ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" timeout 120 "$@"
+  elif [ "${SE05X_TSAN:-0}" = 1 ]; then
+    LD_PRELOAD="$(gcc -print-file-name=libtsan.so)${LD_PRELOAD:+:$LD_PRELOAD}" timeout 120 "$@"
   else
     timeout 120 "$@"
   fi
