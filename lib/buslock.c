@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cross-process bus lock: flock() on a per-bus file + a generation counter
  * in its first 8 bytes (see buslock.h). */
 #include "buslock.h"

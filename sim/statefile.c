@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The state file DIR/state: every persistent object and curve in one file,
  * replaced atomically (write DIR/state.tmp, fsync, rename, fsync DIR) so a
  * kill at any instant leaves the old or the new state. Layout (big-endian):

@@ -1,4 +1,5 @@
-/* One function per applet command (shared/spec/apdu.md §4), typed arguments,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One function per applet command (docs/protocol/apdu.md §4), typed arguments,
  * exact Lc/Le forms of §3.3. All return se05x_rc; on failure the session's
  * last error names the command, the object and the reason. Output buffers
  * are (buf, cap, *len): SE05X_E_BAD_ARG when cap is too small. */
@@ -113,7 +114,7 @@ se05x_rc se05x_rsa_decrypt(se05x_session *s, se05x_objid id, se05x_rsa_pad pad,
 se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_t peerlen,
                     uint8_t *out, size_t cap, size_t *len);
 
-/* ---- host-side iterative reset (apdu.md §17) ---- */
+/* ---- host-side iterative reset (docs/protocol/apdu.md §17) ---- */
 /* true for the ids the iterative reset skips (7FFFxxxx, 7DA0xxxx, Fxxxxxxx, 0..3). */
 bool se05x_id_is_reserved(se05x_objid id);
 /* ReadIDList + DeleteSecureObject of every non-reserved object. */
