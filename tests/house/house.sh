@@ -15,6 +15,10 @@ mkdir -p "$R/docs/protocol" "$R/lib" "$R/scripts"
 git -C "$R" init -q
 printf '## 1. Applet selection\n### 3.3 Lc/Le\n' >"$R/docs/protocol/apdu.md"
 printf "## A. Applet behaviour\n" >"$R/docs/protocol/open-questions.md"
+printf "## 1. Where SCP03 appears\n" >"$R/docs/protocol/scp03.md"
+mkdir -p "$R/tools/a"
+printf 'See [apdu.md](apdu.md).\n' >"$R/docs/links.md"
+printf 'See [the spec](../../shared/spec/scp03.md).\n' >"$R/tools/a/README.md"
 printf 'int a;\n' >"$R/lib/nospdx.c"
 printf '#!/bin/sh\necho hi\n' >"$R/scripts/tool"
 printf '/* SPDX-License-Identifier: Apache-2.0 */\n/* see ../shared/spec/apdu.md §3.3 */\n' >"$R/lib/external.c"
@@ -28,6 +32,7 @@ fi
 for want in 'LICENSE: missing' 'lib/nospdx.c:1: no SPDX' 'scripts/tool:1: no SPDX' \
   'lib/external.c:2:.*points outside' 'lib/design.h:2:.*points outside' \
   'lib/design.h:2:.*bare spec file name' 'docs/notes.md:1:.*bare spec file name' \
+  'docs/links.md:1:.*bare spec file name' 'tools/a/README.md:1:.*points outside' \
   'docs/notes.md:1: docs/protocol/apdu.md has no section §99' \
   'lib/missing.c:2: docs/protocol/nothere.md does not exist'; do
   grep -q -- "$want" "$T/check1.out" || { cat "$T/check1.out"; fail "house-check did not report: $want"; }
@@ -41,6 +46,10 @@ grep -q 'see docs/protocol/apdu.md §3.3' "$R/lib/external.c" || fail "external 
 grep -q 'as docs/architecture.md says; docs/protocol/open-questions.md A6' "$R/lib/design.h" ||
   fail "design.md / open-questions not rewritten"
 grep -q '^Lc forms: docs/protocol/apdu.md §1,' "$R/docs/notes.md" || fail "bare apdu.md not rewritten"
+grep -qF 'See [docs/protocol/apdu.md](../docs/protocol/apdu.md).' "$R/docs/links.md" ||
+  { cat "$R/docs/links.md"; fail "markdown link in docs/ not made relative"; }
+grep -qF 'See [the spec](../../docs/protocol/scp03.md).' "$R/tools/a/README.md" ||
+  { cat "$R/tools/a/README.md"; fail "markdown link two levels down not made relative"; }
 
 : >"$R/LICENSE"
 "$S/scripts/house-check" "$R" >"$T/check2.out" 2>&1 && fail "house-check passed a missing section"
