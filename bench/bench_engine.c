@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* e4sss engine: APDUs and median time per private-key operation, through the
  * OpenSSL API the way applications use the engine, next to the raw library
  * and OpenSSL's software keys for scale.

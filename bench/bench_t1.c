@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* T=1 vs JRCP v1: APDUs, T=1 frames, wire bytes and median time per
  * operation, from se05x_get_stats(). One emulator serves both transports on
  * one port, so the same chip state is measured twice.

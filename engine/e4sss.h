@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* e4sss engine internals: one context per ENGINE object, shared by the
  * method files. Nothing here is global: the context hangs off the engine's
  * RSA_METHOD app data (see engine_ctx.c for why), and every callback finds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EC_KEY_METHOD of the engine: ECDSA and ECDH with reference keys run on
  * the chip; every other key (and keygen, verify) goes to OpenSSL's own
  * implementation unchanged.

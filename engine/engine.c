@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* e4sss: OpenSSL ENGINE binding (bind, ctrl, init/finish/destroy).
  *
  * Loading and initialising the engine never touches the chip: the session

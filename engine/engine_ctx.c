@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-engine context and the lazily opened session.
  *
  * Where the context lives: OpenSSL hands method callbacks only the key (EC,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL error queue entries of the engine. Each context registers its own
  * library number and a heap copy of the strings (ERR_load_strings patches
  * the table, so it cannot be a shared constant); the detail of a failure

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ENGINE_load_private_key / ENGINE_load_public_key.
  *
  * Accepted key ids:
@@ -46,7 +47,7 @@ static int pct_decode(const char *src, size_t n, unsigned char *out, size_t cap)
     return (int)o;
 }
 
-/* Label -> id, the PKCS#11 module's rule (compat.md §5). */
+/* Label -> id, the PKCS#11 module's rule (docs/protocol/compat.md §5). */
 static int label_to_id(const unsigned char *label, size_t n, se05x_objid *id)
 {
     unsigned char md[SHA512_DIGEST_LENGTH];

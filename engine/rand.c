@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RAND_METHOD: random bytes from the chip's TRNG. Used only when the
  * configuration (default_algorithms = ...RAND...) or the application
  * (ENGINE_set_default_RAND, `-engine` on the openssl command line) makes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Is this EC_KEY / RSA a reference key? The lib codec decides
  * (se05x_refkey_from_pkey on a temporary EVP_PKEY sharing the key), so the
  * detection rules exist only in lib/.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA_METHOD of the engine: private-key operations of reference keys run on
  * the chip, everything else is OpenSSL's RSA_PKCS1_OpenSSL().
  *

@@ -1,4 +1,5 @@
-/* C-APDU encoder: the Lc/Le forms the NXP host library sends (apdu.md §3.3). */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* C-APDU encoder: the Lc/Le forms the NXP host library sends (docs/protocol/apdu.md §3.3). */
 #include <string.h>
 
 #include "internal.h"

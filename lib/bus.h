@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Byte movers under the T=1 protocol (lib/t1.c). A bus moves raw bytes of
  * T=1 blocks; it knows nothing about their meaning. Two implementations:
  *   bus_i2cdev.c  Linux i2c-dev (/dev/i2c-N, address via I2C_SLAVE): one

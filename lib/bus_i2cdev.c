@@ -1,4 +1,5 @@
-/* T=1 blocks over Linux i2c-dev (t1oi2c.md §1, §10, §11): open(), I2C_SLAVE,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* T=1 blocks over Linux i2c-dev (docs/protocol/t1oi2c.md §1, §10, §11): open(), I2C_SLAVE,
  * then one write() per block and read()s of the pending block. The SE NACKs
  * its address while busy or with nothing to send: a read failing with
  * EREMOTEIO/ENXIO/EIO/EAGAIN/ETIMEDOUT is "not ready yet" and is polled with

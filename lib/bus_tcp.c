@@ -1,4 +1,5 @@
-/* Raw T=1 over TCP (transports.md §3, the SE050Sim convention): blocks are
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Raw T=1 over TCP (docs/protocol/transports.md §3, the SE050Sim convention): blocks are
  * written whole; reads wait with a timeout (TCP has no NACK). Socket I/O
  * through lib/sock.h. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cross-process bus lock: flock() on a per-bus file + a generation counter
  * in its first 8 bytes (see buslock.h). The file lives in a directory that
  * only root and the bus device's group may write, and is never followed

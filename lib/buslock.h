@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cross-process serialisation of one bus (docs/t1oi2c.md "Several
  * processes, one bus"). An exclusive flock() on a lock file per bus is held
  * for each APDU exchange (or a whole multi-APDU transaction between the

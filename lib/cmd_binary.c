@@ -1,4 +1,5 @@
-/* WriteBinary (apdu.md §4.3, §5): new file = 41 id, 43 total, 44 first chunk;
+/* SPDX-License-Identifier: Apache-2.0 */
+/* WriteBinary (docs/protocol/apdu.md §4.3, §5): new file = 41 id, 43 total, 44 first chunk;
  * further chunks 42 offset + 44 data, 500 bytes each. An existing binary
  * file of the same size is overwritten in place (its policy is kept); one of
  * another size is deleted and created again. */

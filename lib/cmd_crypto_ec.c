@@ -1,4 +1,5 @@
-/* EC operations (apdu.md §4.6, §5): ECDSASign/Verify (normal form, the chip
+/* SPDX-License-Identifier: Apache-2.0 */
+/* EC operations (docs/protocol/apdu.md §4.6, §5): ECDSASign/Verify (normal form, the chip
  * does not hash), ECDH (extended form). */
 #include <string.h>
 
@@ -192,7 +193,7 @@ static int ecdh_x_ok(const uint8_t *peer, size_t peerlen, const uint8_t *x, size
 
 /* Weierstrass peers are 04||X||Y (odd length); a 32- or 56-byte peer is an
  * X25519/X448 public key, which travels reversed like the secret that comes
- * back (apdu.md §21, docs/decisions.md D6). */
+ * back (docs/protocol/apdu.md §21, docs/decisions.md D6). */
 se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_t peerlen,
                     uint8_t *out, size_t cap, size_t *len)
 {

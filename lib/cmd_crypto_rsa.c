@@ -1,4 +1,5 @@
-/* RSA operations (apdu.md §4.6, §9): RSASign/RSAVerify (the chip hashes the
+/* SPDX-License-Identifier: Apache-2.0 */
+/* RSA operations (docs/protocol/apdu.md §4.6, §9): RSASign/RSAVerify (the chip hashes the
  * message, docs/decisions.md D1), RSAEncrypt/RSADecrypt, and digest signing
  * with host-side EMSA padding (libcrypto) + one RSADecrypt NO_PAD, which is
  * what the NXP host library does for sign_digest. */

@@ -1,4 +1,5 @@
-/* Curve commands (apdu.md §4.5, §8): ReadECCurveList, CreateECCurve,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Curve commands (docs/protocol/apdu.md §4.5, §8): ReadECCurveList, CreateECCurve,
  * SetECCurveParam, GetECCurveId, and se05x_ensure_curve with the session
  * cache. Curve parameters come from libcrypto's EC_GROUP, never from tables. */
 #include <string.h>
@@ -174,7 +175,7 @@ se05x_rc se05x_ensure_curve(se05x_session *s, se05x_curve c)
 {
     if (!s)
         return SE05X_E_BAD_ARG;
-    /* Edwards/Montgomery curves are built in (open-questions A6) */
+    /* Edwards/Montgomery curves are built in (docs/protocol/open-questions.md A6) */
     if (c == SE05X_EC_ED25519 || c == SE05X_EC_X25519 || c == SE05X_EC_X448)
         return SE05X_OK;
     if (!se05x_curve_is_weierstrass(c))

@@ -1,4 +1,5 @@
-/* WriteECKey (apdu.md §4.3, §5): on-chip generation and import. The curve
+/* SPDX-License-Identifier: Apache-2.0 */
+/* WriteECKey (docs/protocol/apdu.md §4.3, §5): on-chip generation and import. The curve
  * is created on the chip first when needed (se05x_ensure_curve). */
 #include <string.h>
 
@@ -93,7 +94,7 @@ se05x_rc se05x_ec_import(se05x_session *s, se05x_objid id, se05x_curve c, se05x_
     if (need_priv) { /* left-pad to the curve length */
         memset(key, 0, l - privlen);
         memcpy(key + l - privlen, priv, privlen);
-        /* apdu.md §21: X25519/X448 private keys travel reversed, Ed25519 ones not */
+        /* docs/protocol/apdu.md §21: X25519/X448 private keys travel reversed, Ed25519 ones not */
         if (c == SE05X_EC_X25519 || c == SE05X_EC_X448)
             se05x_reverse(key, l);
     }

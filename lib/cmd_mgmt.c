@@ -1,4 +1,5 @@
-/* Management and information commands (apdu.md §4.1, §4.4, §7, §16):
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Management and information commands (docs/protocol/apdu.md §4.1, §4.4, §7, §16):
  * GetVersion, GetRandom, GetFreeMemory, CheckObjectExists, ReadType,
  * ReadSize, ReadIDList, DeleteSecureObject, and object_info on top. */
 #include <stdlib.h>
@@ -81,7 +82,7 @@ se05x_rc se05x_get_free_memory(se05x_session *s, se05x_memory kind, uint16_t *fr
         return rc;
     if (n == 2) {
         *free_bytes = be16(v);
-    } else if (n == 4) { /* special applet builds (apdu.md §5) */
+    } else if (n == 4) { /* special applet builds (docs/protocol/apdu.md §5) */
         uint32_t f = be32(v);
         *free_bytes = f > 0xFFFF ? 0xFFFF : (uint16_t)f;
     } else {
@@ -178,7 +179,7 @@ se05x_rc se05x_read_id_list(se05x_session *s, uint16_t offset, uint8_t filter, s
     if (!s || !n || !more || (!ids && cap))
         return SE05X_E_BAD_ARG;
     tlv_w_init(&w, cmd, sizeof cmd);
-    tlv_put_u16(&w, SE05X_TAG_1, offset); /* sent even when 0 (apdu.md §6) */
+    tlv_put_u16(&w, SE05X_TAG_1, offset); /* sent even when 0 (docs/protocol/apdu.md §6) */
     tlv_put_u8(&w, SE05X_TAG_2, filter);
     se05x_rc rc = se05x_run(s, what, 0, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_LIST, &w, true, r, sizeof r, &rlen);
     if (rc)

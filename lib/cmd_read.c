@@ -1,4 +1,5 @@
-/* Reading objects (apdu.md §4.4, §20): ReadObject (extended form), RSA
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reading objects (docs/protocol/apdu.md §4.4, §20): ReadObject (extended form), RSA
  * components, whole binary files, the UID and CertUID. */
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ static se05x_rc read_obj(se05x_session *s, const char *what, se05x_objid id, uin
     struct tlv_w w;
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u32(&w, SE05X_TAG_1, id);
-    if (offset) /* optional TLVs with value 0 are omitted (apdu.md §3.2) */
+    if (offset) /* optional TLVs with value 0 are omitted (docs/protocol/apdu.md §3.2) */
         tlv_put_u16(&w, SE05X_TAG_2, offset);
     if (length)
         tlv_put_u16(&w, SE05X_TAG_3, length);

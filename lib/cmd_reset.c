@@ -1,4 +1,5 @@
-/* Host-side iterative reset (apdu.md §17): list every object (ReadIDList
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Host-side iterative reset (docs/protocol/apdu.md §17): list every object (ReadIDList
  * filter FF, all pages, ids collected before anything is deleted) and
  * delete each one that is not reserved. Failures are collected; the call
  * fails naming the first failed id and the count. */

@@ -1,4 +1,5 @@
-/* WriteRSAKey (apdu.md §4.3, §5): on-chip generation and the multi-APDU CRT
+/* SPDX-License-Identifier: Apache-2.0 */
+/* WriteRSAKey (docs/protocol/apdu.md §4.3, §5): on-chip generation and the multi-APDU CRT
  * import. The import holds the session for all its APDUs; a half-written
  * new object is deleted again when a later APDU fails. */
 #include <string.h>
@@ -39,7 +40,7 @@ struct comp {
     size_t n;
 };
 
-/* Strips leading zero bytes; apdu.md §3.2 then wants one leading 00 for an
+/* Strips leading zero bytes; docs/protocol/apdu.md §3.2 then wants one leading 00 for an
  * odd length. */
 static void normalise(const uint8_t **v, size_t *n)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the command files: run a command built with the TLV
  * writer, parse single-TLV responses, map "not found", check the chip's
  * answers before they are returned (docs/verify-after-sign.md). */

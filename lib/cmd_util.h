@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the command files of lib/ (cmd_*.c, policy.c, ossl.c,
  * refkey.c). Internal; built on lib/internal.h and proto/tlv.h. */
 #ifndef SE05X_CMD_UTIL_H
@@ -18,7 +19,7 @@
 #include <openssl/provider.h>
 
 /* libcrypto objects of lib/ come from the default provider whenever it is
- * loaded, so host crypto never lands in our own provider (compat.md W1/R2,
+ * loaded, so host crypto never lands in our own provider (docs/protocol/compat.md W1/R2,
  * docs/decisions.md D8); without a default provider, from whichever provider
  * offers them. Each returns NULL on failure. A property query does not keep
  * OpenSSL 3.0's decoders and encoders from using other providers' (they are
@@ -38,7 +39,7 @@ OSSL_ENCODER_CTX *se05x_ossl_encoder(const EVP_PKEY *pk, int selection, const ch
  * (OSSL_LIB_CTX_set0_default is per thread). Everything lib decodes or
  * encodes in between (PEM, DER, PKCS#8, PKCS#12, reference keys) can reach
  * no other provider, in particular not ours, whatever the process loaded or
- * its OPENSSL_CONF says (compat.md R2, decisions.md D8). Created per call:
+ * its OPENSSL_CONF says (docs/protocol/compat.md R2, decisions.md D8). Created per call:
  * no global state. enter returns false when it cannot be set up. */
 struct se05x_ossl_scope {
     OSSL_LIB_CTX *priv, *prev;
@@ -50,7 +51,7 @@ void se05x_ossl_scope_leave(struct se05x_ossl_scope *sc);
 /* INS byte of a WRITE: INS_WRITE | transient bit. */
 uint8_t se05x_write_ins(const struct se05x_write_opts *o);
 
-/* Appends TAG 11 (apdu.md §12.1) when o has a non-empty policy.
+/* Appends TAG 11 (docs/protocol/apdu.md §12.1) when o has a non-empty policy.
  * SE05X_E_BAD_ARG (recorded in s) when the policy is malformed. */
 se05x_rc se05x_policy_put(se05x_session *s, struct tlv_w *w, const struct se05x_write_opts *o);
 /* The TAG 11 value alone: 9 bytes per rule. Returns its length, 0 when
@@ -83,7 +84,7 @@ se05x_rc se05x_copy_out(se05x_session *s, const char *what, se05x_objid id, cons
 bool se05x_curve_is_weierstrass(se05x_curve c);
 /* Bit length of the group order (ECDSA truncation), 0 if unknown. */
 unsigned se05x_curve_order_bits(se05x_curve c);
-/* Curve of a 7.x curve-specific object type (apdu.md §7), NONE otherwise;
+/* Curve of a 7.x curve-specific object type (docs/protocol/apdu.md §7), NONE otherwise;
  * *part receives the key part. */
 se05x_curve se05x_curve_from_type7(uint8_t type, se05x_keypart *part);
 
@@ -99,7 +100,7 @@ EVP_PKEY *se05x_decode_key(const uint8_t *d, size_t n, int selection, int *asked
 /* True for an encrypted PEM or DER PKCS#8 key. */
 bool se05x_key_is_encrypted(const uint8_t *d, size_t n);
 
-/* Montgomery/Edwards byte order of apdu.md §21 (3.x host behaviour). */
+/* Montgomery/Edwards byte order of docs/protocol/apdu.md §21 (3.x host behaviour). */
 void se05x_reverse(uint8_t *p, size_t n);
 
 /* ECDSAVerify / RSAVerify (`80 03 0C 0A`, normal form): TLVs 41 id, 42 algo,

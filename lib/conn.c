@@ -1,4 +1,5 @@
-/* Connection strings (include/se05x/session.h, transports.md §5): parsing
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Connection strings (include/se05x/session.h, docs/protocol/transports.md §5): parsing
  * with strict validation, and resolution of which one to use. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Curve, digest and object-type helpers (no chip access). Curve ids are the
- * applet's (apdu.md §8); names are the ssscli spellings plus OpenSSL names.
+ * applet's (docs/protocol/apdu.md §8); names are the ssscli spellings plus OpenSSL names.
  * Only identities and sizes live here; curve parameters always come from
  * libcrypto (cmd_curves.c). */
 #include <strings.h>
@@ -136,7 +137,7 @@ se05x_digest se05x_digest_from_len(size_t len)
     }
 }
 
-/* 7.x curve-specific EC types (apdu.md §7): pair = 0x21 + 4k, +1 private,
+/* 7.x curve-specific EC types (docs/protocol/apdu.md §7): pair = 0x21 + 4k, +1 private,
  * +2 public; k indexes this list. */
 static const se05x_curve type7_curves[] = {
     SE05X_EC_NIST_P192, SE05X_EC_NIST_P224, SE05X_EC_NIST_P256, SE05X_EC_NIST_P384,

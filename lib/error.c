@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Error codes, status-word mapping and error-detail formatting. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the command files of lib/ need from the session core. Internal. */
 #ifndef SE05X_INTERNAL_H
 #define SE05X_INTERNAL_H
@@ -9,7 +10,7 @@
 #include "link.h"
 
 /* A C-APDU before encoding. `extended` = the host library's "extended"
- * flag of apdu.md §3.3 (Lc always 00 HH LL and Le 00 00). */
+ * flag of docs/protocol/apdu.md §3.3 (Lc always 00 HH LL and Le 00 00). */
 struct se05x_apdu {
     uint8_t cla, ins, p1, p2;
     const uint8_t *data;
@@ -17,7 +18,7 @@ struct se05x_apdu {
     bool extended;
 };
 
-/* Encodes exactly per apdu.md §3.3: no data -> hdr 00 (extended: hdr 00 00 00);
+/* Encodes exactly per docs/protocol/apdu.md §3.3: no data -> hdr 00 (extended: hdr 00 00 00);
  * 1..254 bytes -> hdr Lc data (no Le); >= 255 -> hdr 00 HH LL data (no Le);
  * extended -> hdr 00 HH LL data 00 00. Returns the length, 0 if cap is too small
  * or len > 65535. */

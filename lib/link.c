@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Link factory: picks the link implementation for a connection kind. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Link layer interface: moves whole APDUs between the session and a chip.
  * Implementations: JRCP v1 (link_jrcp.c, over TCP or AF_UNIX) and T=1
  * (link_t1.c, over a byte mover: i2c-dev or raw TCP). A link knows nothing

@@ -1,4 +1,5 @@
-/* JRCP v1 client (transports.md §1): MTY NAD LEN_HI LEN_LO payload.
+/* SPDX-License-Identifier: Apache-2.0 */
+/* JRCP v1 client (docs/protocol/transports.md §1): MTY NAD LEN_HI LEN_LO payload.
  * Open = connect + WAIT_FOR_CARD (answer = ATR); each APDU = one APDU_DATA
  * request and one APDU_DATA reply; close = ERROR_MSG "03 00 00 00".
  * The server is not trusted: the reply type, its length against our buffer
@@ -143,7 +144,7 @@ static se05x_rc jrcp_transceive(struct se05x_link *l, const uint8_t *capdu, size
     return recv_msg(j, JRCP_MTY_APDU_DATA, rapdu, rcap, rlen, err);
 }
 
-/* LOCK / UNLOCK (transports.md §1.2, access manager and our emulator): a
+/* LOCK / UNLOCK (docs/protocol/transports.md §1.2, access manager and our emulator): a
  * multi-APDU transaction holds other clients of the same server off, the
  * way the T=1 link holds the I2C bus lock. A server answering with another
  * message type does not support it: locking is then switched off for this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The T=1 link: the block protocol (t1.c) over a byte mover (bus_tcp.c or
  * bus_i2cdev.c), serialised across processes by the bus lock (buslock.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one logging facility (include/se05x/log.h). Stateless by design: the
  * level (SE05X_LOG) and destination (SE05X_LOG_FILE) are read from the
  * environment on every call, so there is no global mutable state and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Object id parsing for tools and modules: "0x7f000001", "7F000001". */
 #include <ctype.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL glue: EVP_PKEY <-> chip objects, and key file loading.
  * libcrypto objects come from the default provider when it is loaded
  * (cmd_util.h se05x_ossl_*, docs/decisions.md D8); key files are decoded in a
@@ -49,7 +50,7 @@ static se05x_rc ec_pub_pkey(se05x_session *s, se05x_objid id, se05x_curve c, con
         if (n != l || n > sizeof raw)
             return se05x_bad_rsp(s, "ReadObject", id, "public key length does not match the curve");
         memcpy(raw, pt, n);
-        se05x_reverse(raw, n); /* apdu.md §21 */
+        se05x_reverse(raw, n); /* docs/protocol/apdu.md §21 */
         pk = se05x_ossl_raw_key(raw_alg(c), 0, raw, n);
     } else {
         if (n != 1 + 2 * l || pt[0] != 0x04)

@@ -1,4 +1,5 @@
-/* Object policy encoding (shared/spec/apdu.md §12.1): TAG 11 value = one
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Object policy encoding (docs/protocol/apdu.md §12.1): TAG 11 value = one
  * 9-byte entry per rule: LEN 08 | auth object id (BE) | access rules (BE).
  * Extensions (PCR, object id) are not produced by this library. */
 #include "cmd_util.h"

@@ -1,4 +1,5 @@
-/* Reference keys (shared/spec/refkey.md, "Our reader" / "Our writer"): the
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reference keys (docs/protocol/refkey.md, "Our reader" / "Our writer"): the
  * one codec of the project. Files are decoded and encoded by libcrypto;
  * this file only places and recognises the marker. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* legacy EC_KEY/RSA access for engine keys */
@@ -25,7 +26,7 @@
 
 /* ---- reader ---- */
 
-/* EC marker test on the private value padded to L bytes (refkey.md §1). */
+/* EC marker test on the private value padded to L bytes (docs/protocol/refkey.md §1). */
 static int ec_marker(const uint8_t *b, size_t l, struct se05x_refkey *ref)
 {
     if (l < MARKER_MIN || be32(b + l - 10) != SE05X_REFKEY_MAGIC ||
@@ -83,7 +84,7 @@ static int raw_from_pkey(const EVP_PKEY *pk, se05x_curve c, struct se05x_refkey 
 }
 
 /* DER INTEGER content with the top bit set may come back negative
- * (refkey.md §5.2): read it as the unsigned value of its content octets. */
+ * (docs/protocol/refkey.md §5.2): read it as the unsigned value of its content octets. */
 static bool unsigned_word(const BIGNUM *b, uint64_t *out)
 {
     if (!b)
@@ -175,7 +176,7 @@ int se05x_refkey_from_pkey(const EVP_PKEY *pkey, struct se05x_refkey *ref)
     return r;
 }
 
-/* PKCS#12 (optional extra of refkey.md "Our reader"): ssscli writes ref
+/* PKCS#12 (optional extra of docs/protocol/refkey.md "Our reader"): ssscli writes ref
  * keys as .p12/.pfx with the password "nxp" by default; an empty password is
  * tried too. Returns 1 when the input is PKCS#12 (*pk set if it opened). */
 static int try_pkcs12(const uint8_t *d, size_t n, EVP_PKEY **pk)

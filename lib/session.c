@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sessions: open/close, SELECT and applet version, the exchange path shared
  * by every command (encode, lock, exchange, trace, count, map the SW, record
  * the error), transactions and the per-session curve cache. All state lives
@@ -807,7 +808,7 @@ se05x_rc se05x_cmd_sw(se05x_session *s, const char *what, se05x_objid id,
 
 /* ---------- open / close ---------- */
 
-/* SELECT the IoT applet and parse its answer (apdu.md §1.2). */
+/* SELECT the IoT applet and parse its answer (docs/protocol/apdu.md §1.2). */
 static se05x_rc select_applet(se05x_session *s, struct se05x_error *err)
 {
     uint8_t c[5 + SE05X_AID_LEN + 1] = {SE05X_CLA_ISO, SE05X_INS_SELECT, 0x04, 0x00, SE05X_AID_LEN};

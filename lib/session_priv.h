@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Private to the session core (session.c, error.c, log.c, redact.c):
  * helpers that the command files do not need. Tests include it too. */
 #ifndef SE05X_SESSION_PRIV_H

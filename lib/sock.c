@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stream sockets with timeouts, see sock.h. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Stream sockets for the link layer (JRCP v1 over TCP/AF_UNIX, raw T=1 over
  * TCP). Every call is bounded by a timeout (poll), survives EINTR and never
  * raises SIGPIPE. Sockets are non-blocking and close-on-exec; the I/O calls

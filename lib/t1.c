@@ -1,4 +1,5 @@
-/* Host side of T=1 over I2C (shared/spec/t1oi2c.md). See t1.h and
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Host side of T=1 over I2C (docs/protocol/t1oi2c.md). See t1.h and
  * docs/t1oi2c.md for the recovery rules chosen where the spec is silent.
  *
  * Recovery in one sentence: whatever goes wrong (silence, bad block,
@@ -99,7 +100,7 @@ void se05x_t1_init(struct se05x_t1 *t, struct se05x_bus *bus)
 {
     memset(t, 0, sizeof(*t));
     t->bus = bus;
-    /* Before the ATR (t1oi2c.md §10): the SE050's own values are the safe ones. */
+    /* Before the ATR (docs/protocol/t1oi2c.md §10): the SE050's own values are the safe ones. */
     t->atr.bwt_ms = 1000;
     t->atr.ifsc = T1_MAX_INF;
     t->atr.mpot_ms = 1;

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host side of T=1 over I2C (UM11225 flavour): the block protocol state
- * machine of shared/spec/t1oi2c.md §6-§8 and §12 over a byte mover
+ * machine of docs/protocol/t1oi2c.md §6-§8 and §12 over a byte mover
  * (bus.h). One struct se05x_t1 per link; no global state. Internal. */
 #ifndef SE05X_T1_H
 #define SE05X_T1_H
@@ -12,7 +13,7 @@
 
 #include "bus.h"
 
-/* Bounds of the protocol (t1oi2c.md §7, §8). */
+/* Bounds of the protocol (docs/protocol/t1oi2c.md §7, §8). */
 #define SE05X_T1_MAX_RECOVERIES 10   /* consecutive failed recoveries -> soft reset, give up */
 #define SE05X_T1_MAX_RETRANSMIT 3    /* 1 + MAX_RNACK_RETRY_LIMIT (2) sends of one block, then RESYNCH */
 #define SE05X_T1_MAX_TIMEOUTS 5      /* consecutive silent waits before the chip is declared dead */
@@ -21,7 +22,7 @@
 #define SE05X_T1_S_ATTEMPTS 5        /* sends of one S-block request */
 #define SE05X_T1_RECOVERY_DELAY_US 3000 /* DELAY_ERROR_RECOVERY (Linux: 3 ms) */
 
-/* ATR fields used for timing (t1oi2c.md §9). */
+/* ATR fields used for timing (docs/protocol/t1oi2c.md §9). */
 struct se05x_t1_atr {
     unsigned bwt_ms;   /* block waiting time */
     unsigned ifsc;     /* max INF the chip accepts */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* APDU tracing at TRACE level with key material redacted (docs/lib.md).
  * Redacted: private key components in WriteECKey/WriteRSAKey/WriteSymmKey,
  * UserID values, and the answers of RSADecrypt, ECDH, GetRandom, HKDF, PBKDF
@@ -32,7 +33,7 @@ static void add(struct spans *s, size_t off, size_t len)
     }
 }
 
-/* Locates the data field of a C-APDU encoded per apdu.md §3.3 (any ISO case). */
+/* Locates the data field of a C-APDU encoded per docs/protocol/apdu.md §3.3 (any ISO case). */
 static void capdu_data(const uint8_t *c, size_t clen, size_t *off, size_t *len)
 {
     *off = 0;

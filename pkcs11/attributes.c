@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attribute values of the object model and template matching.
  * Private keys: CKA_SENSITIVE true, CKA_EXTRACTABLE false; secret values are
  * CKR_ATTRIBUTE_SENSITIVE; unknown attributes CKR_ATTRIBUTE_TYPE_INVALID.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C_CreateObject: X.509 certificates and data objects (binary objects on the
  * chip), key import (private: pair; public: public key only). C_DestroyObject
  * deletes the SE object. A certificate goes to the id its CKA_LABEL/CKA_ID

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA decryption on the chip (CKM_RSA_PKCS, CKM_RSA_PKCS_OAEP) and RSA
  * encryption in software with the cached public key. OAEP with SHA-1, MGF1-SHA-1
  * and no label is the chip's own OAEP; any other OAEP hash/label is a raw

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CKM_ECDH1_DERIVE (KDF CKD_NULL): ECDHGenerateSharedSecret on the chip; the
  * shared X coordinate becomes a session CKO_SECRET_KEY (CKK_GENERIC_SECRET)
  * held in host memory and destroyed with its session. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Message digests on the host (libcrypto) and the mechanism / MGF1 -> digest maps
  * shared by the hashing sign/verify mechanisms and the PSS / OAEP parameters. */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* C_FindObjects*: a template naming a key by label or CKA_ID with a key
  * class is answered from the cache (no APDU in steady state); anything else
  * lists the chip's objects (ReadIDList) and matches every candidate. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* On-chip key pair generation: CKM_EC_KEY_PAIR_GEN (CKA_EC_PARAMS) and
  * CKM_RSA_PKCS_KEY_PAIR_GEN (CKA_MODULUS_BITS, e = 65537). The object id
  * comes from the private template's CKA_LABEL / CKA_ID, else the public

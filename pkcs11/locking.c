@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The module lock: the application's mutex callbacks when it gives them
  * without CKF_OS_LOCKING_OK, else a pthread mutex (also when the caller
  * promised single-threaded use: it costs nothing and is always safe). */

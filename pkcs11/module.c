@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Module entry: C_GetFunctionList, C_Initialize/C_Finalize, C_GetInfo and
  * fork handling. The context pointer is the only static of the module
  * (PKCS#11 has one module instance per process by definition). A forked
@@ -170,7 +171,7 @@ CK_RV C_GetInfo(CK_INFO_PTR pInfo)
     pInfo->cryptokiVersion.minor = 40;
     p11_pad_copy(pInfo->manufacturerID, sizeof(pInfo->manufacturerID), "se05x open stack");
     p11_pad_copy(pInfo->libraryDescription, sizeof(pInfo->libraryDescription), "SE05x PKCS#11 module");
-    pInfo->libraryVersion.major = 4; /* 4.7-compatible behaviour (compat.md §5) */
+    pInfo->libraryVersion.major = 4; /* 4.7-compatible behaviour (docs/protocol/compat.md §5) */
     pInfo->libraryVersion.minor = 7;
     return CKR_OK;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Object model: one cache entry per SE object id (or host-only session
  * object); handles are (index + 1) << 2 | sub, so they stay stable for the
  * life of the module. What an object is (type, curve, size, public key,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal contract of libsss_pkcs11.so (not installed).
  *
  * All module state hangs off one struct p11_ctx allocated in C_Initialize

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random numbers from the chip's RNG (GetRandom, chunked by the library). */
 #include "p11.h"
 

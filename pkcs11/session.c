@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sessions: a fixed table in the context; handles are never reused within
  * one C_Initialize (monotonic counter). Closing the last session logs the
  * application out, as PKCS#11 requires. Closing a session deletes its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signatures on the chip, verification in software.
  *   EC : CKM_ECDSA (raw digest in, r||s out), CKM_ECDSA_SHA1..512 (host hash).
  *        One ECDSASign APDU; the chip's DER signature becomes r||s of fixed width.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one slot and its token (the chip), mechanisms, login. Nothing here
  * touches the chip except C_GetTokenInfo (the serial number is the chip's
  * UID) and the operations that need it, through p11_chip(). */

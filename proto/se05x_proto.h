@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Protocol definitions of the SE05x IoT applet (3.x dialect) shared by the
  * host library (lib/) and the emulator (sim/). Values only: no logic lives
- * here. Source of every number: shared/spec/apdu.md (section in comments). */
+ * here. Source of every number: docs/protocol/apdu.md (section in comments). */
 #ifndef SE05X_PROTO_H
 #define SE05X_PROTO_H
 
@@ -256,7 +257,7 @@ static const uint8_t SE05X_AID[SE05X_AID_LEN] = {
 #define SE05X_BINARY_WRITE_CHUNK 500
 #define SE05X_SESSION_ID_LEN 8
 
-/* transports.md §1: JRCP v1 message types */
+/* docs/protocol/transports.md §1: JRCP v1 message types */
 #define JRCP_MTY_WAIT_FOR_CARD 0x00
 #define JRCP_MTY_APDU_DATA 0x01
 #define JRCP_MTY_STATUS 0x02
@@ -273,7 +274,7 @@ static const uint8_t SE05X_AID[SE05X_AID_LEN] = {
 #define JRCP_HDR_LEN 4
 #define JRCP_DEFAULT_PORT 8050
 
-/* t1oi2c.md §9: ATR of a real SE050C1 (35 bytes) */
+/* docs/protocol/t1oi2c.md §9: ATR of a real SE050C1 (35 bytes) */
 #define SE05X_ATR_LEN 35
 static const uint8_t SE05X_ATR_SE050C1[SE05X_ATR_LEN] = {
     0x00, 0xA0, 0x00, 0x00, 0x03, 0x96, 0x04, 0x03, 0xE8, 0x00, 0xFE, 0x02,

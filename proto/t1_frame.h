@@ -1,7 +1,8 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* T=1 over I2C (UM11225 flavour) block codec and CRC, shared by the host
  * library (lib/t1.c) and the emulator (sim/t1_responder.c). Pure functions
  * on byte buffers: a protocol definition, no state machine lives here.
- * Source: shared/spec/t1oi2c.md §2-§5.
+ * Source: docs/protocol/t1oi2c.md §2-§5.
  *
  * Header-only (static inline) so both sides use it without another object
  * library; every function bounds-checks its buffers. */

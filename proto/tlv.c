@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLV codec, see tlv.h. */
 #include "tlv.h"
 

@@ -1,4 +1,5 @@
-/* Bounds-checked TLV codec of the SE05x applet (shared/spec/apdu.md §3.2):
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Bounds-checked TLV codec of the SE05x applet (docs/protocol/apdu.md §3.2):
  * 1-byte tags, BER-style lengths (LL, 81 LL, 82 HH LL). Shared by lib/ and sim/.
  *
  * Writer: errors are sticky. Every put_* on a writer that overflowed is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA encryption/decryption: decryption in the chip (PKCS#1 v1.5, OAEP,
  * raw); encryption on the cached public key. The applet's OAEP is SHA-1 /
  * MGF1-SHA-1 without label; other OAEP variants are a raw chip decryption

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLS capabilities. TLS-GROUP: the NIST curves our keys live on, with the
  * same values as the default provider, so that libssl knows them from
  * SSL_CTX_new() on even when this provider is the first one asked. The key

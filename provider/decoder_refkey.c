@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decoders for reference-key files (PEM arrives here as DER through the
  * default provider's pem2der). They claim ONLY input that the lib codec
  * (se05x_refkey_parse) recognises as a reference key of their type; for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Encoders for chip keys:
  *  - SubjectPublicKeyInfo (DER/PEM, EC with the named curve) of the public key;
  *  - reference keys for the private-key structures: PrivateKeyInfo (PKCS#8),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Errors on the OpenSSL error queue, through the core's error functions. */
 #include <stdarg.h>
 #include <stdio.h>

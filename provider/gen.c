@@ -1,4 +1,5 @@
-/* Key generation ON THE CHIP with a chosen object id (compat.md §4, W15/R17):
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Key generation ON THE CHIP with a chosen object id (docs/protocol/compat.md §4, W15/R17):
  *   openssl genpkey -provider se05x -provider default -propquery provider=se05x \
  *       -algorithm EC -pkeyopt group:P-256 -pkeyopt se05x-id:0x7f000010
  *   NXP form: group name "prime256v1:0xEF000000"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key object: a chip object id (+ curve / kind) and its public key,
  * cached as an EVP_PKEY in the provider's PRIVATE libctx so that public
  * operations and encodings never recurse into this provider (compat R2).

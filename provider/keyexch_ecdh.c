@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECDH with a chip key: one ECDHGenerateSharedSecret APDU; the peer is any
  * EC public key (OpenSSL imports it into our keymgmt as a public key). */
 #include <string.h>

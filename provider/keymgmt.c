@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key management shared by EC and RSA (keymgmt_ec.c / keymgmt_rsa.c hold
  * the dispatch tables). Rules (docs/provider.md "Safety"):
  *  - private export is refused, so OpenSSL never moves a chip key to the
@@ -5,7 +6,7 @@
  *  - import takes reference keys that another provider decoded and the
  *    peer of our ECDH; every other key (private or public) is refused, so
  *    operations on ordinary keys stay with their own provider;
- *  - validate never runs a pairwise check (refkey.md §5.1). */
+ *  - validate never runs a pairwise check (docs/protocol/refkey.md §5.1). */
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>

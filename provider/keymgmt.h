@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared key management functions (keymgmt.c), wrapped per key type by
  * keymgmt_ec.c and keymgmt_rsa.c. */
 #ifndef SXP_KEYMGMT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EC key management: chip EC keys (NIST P-192..P-521, Brainpool, secp-k
  * as the chip offers). Shared logic in keymgmt.c. */
 #include <openssl/core_names.h>

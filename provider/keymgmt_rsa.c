@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA key management: chip RSA keys (1024..4096). Shared logic in keymgmt.c. */
 #include <openssl/core_names.h>
 #include "keymgmt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers shared by the operation files. */
 #include <string.h>
 #include <strings.h>

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Provider entry point: OSSL_provider_init, parameters, algorithm query,
  * configuration, lazy per-connection sessions, teardown.
- * Loading the provider never touches the chip (compat.md W1/R1/R3): the
+ * Loading the provider never touches the chip (docs/protocol/compat.md W1/R1/R3): the
  * first operation with a chip key opens the session (sxp_session). */
 #include <stdio.h>
 #include <stdlib.h>

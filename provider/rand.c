@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RAND from the chip's GetRandom. Offered only when asked for: under the
  * name SE05X-RAND always (select it with the [random] config section,
  * docs/provider.md), and also as CTR-DRBG when the provider's config section

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Common signature context code (see signature.h). */
 #include <string.h>
 #include <openssl/core_names.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signature context shared by ECDSA (signature_ecdsa.c) and RSA
  * (signature_rsa.c); common code in signature.c. Private-key operations go
  * to the chip; verification runs on the cached public key in our private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Dispatch entries shared by ECDSA and RSA (see signature_common.h). */
 #include <openssl/core_names.h>
 #include <openssl/params.h>

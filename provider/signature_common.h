@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Dispatch entries that ECDSA (signature_ecdsa.c) and RSA (signature_rsa.c)
  * share: sign/verify init, digest-sign/verify init/update/final, the digest
  * and algorithm-id params. The shared entries reach the algorithm's own

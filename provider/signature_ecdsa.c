@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECDSA: signing = host digest + one ECDSASign APDU on the chip (DER out);
  * verification on the cached public key (private libctx). */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA signatures: PKCS#1 v1.5 and PSS (salt length digest/max/auto as
  * OpenSSL means them; auto signs with the maximum), raw (no padding).
  * Signing = EMSA encoding on the host + one RSADecrypt NO_PAD APDU (lib

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Store loader for key URIs (docs/provider.md "Key references"):
  *   nxp:0x<hex id>                 NXP provider form (prefix "nxp:0x", hex, <= 32 bits)
  *   nxp:<path>                     NXP provider form: a reference-key file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal contracts of the OpenSSL 3 provider "se05x" (docs/provider.md).
  * Only this folder includes it. Prefix sxp_ = se05x provider. */
 #ifndef SXP_H
@@ -63,7 +64,7 @@ typedef struct sxp_prov {
     const OSSL_CORE_HANDLE *handle;
     OSSL_LIB_CTX *corectx;  /* from the core dispatch: only for core BIOs */
     OSSL_LIB_CTX *libctx;   /* private, default provider only: our host crypto never
-                             * recurses into ourselves (compat.md R2) */
+                             * recurses into ourselves (docs/protocol/compat.md R2) */
     char port[SXP_CONN_MAX];/* "port" from the config section; "" = resolve at open */
     int rand_enabled;       /* "rand = yes": also offer CTR-DRBG (see rand.c) */
     pthread_mutex_t lock;   /* guards slot[] */

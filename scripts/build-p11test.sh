@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds OpenSC's p11test (the PKCS#11 conformance tester) from Debian's
 # opensc source package, once, into a cache outside the build tree:
 #   ${SE05X_P11TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/se05x/opensc}

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Mender part of the README demo: the tutorial's whole flow
 # (shared/seeds/mender-se050-tutorial.txt) on the emulator, ending with the
 # real Mender client authenticating to a local test server with a key that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo of the README (scripts/run demo builds into ./build, then runs
 # `scripts/demo.sh build`). Everything runs against the emulator, started
 # here with a throw-away state directory on a free port:

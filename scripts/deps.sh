@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian package the build, the demo and the tests need.
 # Idempotent: packages already present are skipped; uses sudo only when not root.
 # Usage: scripts/deps.sh [build|demo|test]   (default: test = everything)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See apdu_parse.h. */
 #include "apdu_parse.h"
 

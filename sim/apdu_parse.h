@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ISO 7816-4 C-APDU parsing (cases 1, 2, 3, 4; short and extended) and the
  * command TLV table used by the applet handlers. Every length is checked
  * against the buffer before use. */

@@ -1,5 +1,6 @@
-/* Object attributes and attestation, 3.x layout (apdu.md §18, §19;
- * open-questions A9-A11). An attested read answers
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Object attributes and attestation, 3.x layout (docs/protocol/apdu.md §18, §19;
+ * docs/protocol/open-questions.md A9-A11). An attested read answers
  *   [41 data] 42 attributes 43 timestamp(12) 44 freshness(16) 45 chip id(18) 46 signature
  * with the signature over data || attributes || timestamp || freshness ||
  * chip id (values only), made with the attestation key (ALLOW_ATTESTATION)

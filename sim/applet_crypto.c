@@ -1,4 +1,5 @@
-/* Sign / verify (apdu.md §4.6): one header for ECDSA, EdDSA and RSA; the key
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Sign / verify (docs/protocol/apdu.md §4.6): one header for ECDSA, EdDSA and RSA; the key
  * type picks the implementation. */
 #include "card_internal.h"
 

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Crypto objects and the multi-step digest / cipher / MAC operations
- * (apdu.md §4.5, §4.6, §9). A crypto object (2-byte id) names a context
+ * (docs/protocol/apdu.md §4.5, §4.6, §9). A crypto object (2-byte id) names a context
  * (01 digest, 02 cipher, 03 MAC) and its mode; Init binds a key (cipher,
  * MAC), Update streams data, Final finishes and resets the object. They live
  * in RAM only (TRANSIENT_DESELECT): deselect, chip reset, DeleteAll and a

@@ -1,4 +1,5 @@
-/* EC curve management (apdu.md §4.5, §8; open-questions.md A3, A6). The
+/* SPDX-License-Identifier: Apache-2.0 */
+/* EC curve management (docs/protocol/apdu.md §4.5, §8; docs/protocol/open-questions.md A3, A6). The
  * 3.x applet has no Weierstrass curve until the host creates it and sets all
  * five parameters; each parameter is checked against libcrypto's copy of the
  * named curve. Ed25519 / X25519 / X448 always exist. */

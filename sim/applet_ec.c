@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* EC keys: WriteECKey (generate / import), ECDSA and EdDSA sign/verify, ECDH
- * (apdu.md §4.3, §4.6, §5, §21). The applet does not hash for ECDSA: the
+ * (docs/protocol/apdu.md §4.3, §4.6, §5, §21). The applet does not hash for ECDSA: the
  * input must be exactly a digest of the length the algorithm code names. */
 #include <openssl/crypto.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/* ExportObject / ImportObject (apdu.md §4.4, §4.3, §5): a transient key
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ExportObject / ImportObject (docs/protocol/apdu.md §4.4, §4.3, §5): a transient key
  * (AES, DES, HMAC, EC, RSA) leaves the card only as an opaque blob that this
  * card alone can read back, and only into the object it came from. The
  * format is ours (real chips' is NXP-internal; docs/emulator.md):

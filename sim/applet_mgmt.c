@@ -1,4 +1,5 @@
-/* Management and information commands (apdu.md §4.1, §4.2). */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Management and information commands (docs/protocol/apdu.md §4.1, §4.2). */
 #include <openssl/rand.h>
 #include <string.h>
 #include <time.h>

@@ -1,4 +1,5 @@
-/* Reading objects (apdu.md §4.4, §5, §16, §19). */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reading objects (docs/protocol/apdu.md §4.4, §5, §16, §19). */
 #include <stdlib.h>
 #include <string.h>
 

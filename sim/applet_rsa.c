@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RSA keys: WriteRSAKey (generate, multi-APDU component import), RSASign /
  * RSAVerify (the applet hashes the message), RSAEncrypt / RSADecrypt
- * (apdu.md §4.3, §4.6, §5, §9). */
+ * (docs/protocol/apdu.md §4.3, §4.6, §5, §9). */
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 #include <string.h>

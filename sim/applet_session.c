@@ -1,5 +1,6 @@
-/* Applet sessions with UserID authentication (apdu.md §13, §17;
- * open-questions B2, B6): CreateSession, ProcessSessionCmd wrapping,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Applet sessions with UserID authentication (docs/protocol/apdu.md §13, §17;
+ * docs/protocol/open-questions.md B2, B6): CreateSession, ProcessSessionCmd wrapping,
  * VerifySessionUserID, RefreshSession, CloseSession, and DeleteAll, which
  * needs a session authenticated with 7FFF0205. AESKey (applet SCP03) and
  * ECKey sessions are not emulated: CreateSession with them answers 6985.
@@ -145,7 +146,7 @@ static void aes_failed(struct sim_card *c, const struct sim_session *s)
         o->failed++;
 }
 
-/* Inner APDU of an AESKey session (scp03.md §1, §3; B1, B2): INITIALIZE
+/* Inner APDU of an AESKey session (docs/protocol/scp03.md §1, §3; B1, B2): INITIALIZE
  * UPDATE and EXTERNAL AUTHENTICATE with the AESKey as static key, then
  * commands wrapped per the security level; CloseSession always works. */
 static uint16_t aes_session_cmd(struct sim_card *c, struct sim_session *s, const struct sim_apdu *in,

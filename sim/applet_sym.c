@@ -1,4 +1,5 @@
-/* One-shot symmetric operations (apdu.md §4.6, §9): DigestOneShot,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One-shot symmetric operations (docs/protocol/apdu.md §4.6, §9): DigestOneShot,
  * MACOneShot (HMAC with HMAC keys, AES-CMAC with AES keys), CipherOneShot
  * (AES ECB/CBC/CTR without padding), HKDF (extract+expand) and PBKDF2 with
  * HMAC-key secrets. Policies: MAC generate SIGN / validate VERIFY, cipher

@@ -1,4 +1,5 @@
-/* Writing binary files, symmetric keys, UserIDs and counters (apdu.md §4.3,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Writing binary files, symmetric keys, UserIDs and counters (docs/protocol/apdu.md §4.3,
  * §5). A TAG 11 policy is taken only when the object is created; on an
  * existing object it is ignored (policies are immutable). */
 #include <openssl/evp.h>

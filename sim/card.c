@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The applet core: card lifecycle, APDU processing (parsing, SELECT, the
  * secure-channel layer, lock state) and the helpers the handlers share.
  * Routes: dispatch.c. See card.h / sim.h. */
@@ -14,7 +15,7 @@
 /* Response buffer: the applet's payload limit plus room for TLV headers. */
 #define RSP_MAX (SE05X_MAX_APDU_PAYLOAD + 64)
 
-/* Applet versions per variant (open-questions.md A8). */
+/* Applet versions per variant (docs/protocol/open-questions.md A8). */
 static const struct {
     char v;
     uint8_t rsp[SE05X_SELECT_RSP_LEN];
@@ -271,7 +272,7 @@ bool card_curve_ready(const struct sim_card *c, uint8_t curve)
     return c->store.curve_created[curve] && c->store.curve_params[curve] == SIM_CURVE_ALL_PARAMS;
 }
 
-/* OEF ids per variant (apdu.md §1.6, §23). */
+/* OEF ids per variant (docs/protocol/apdu.md §1.6, §23). */
 static uint16_t oef_of(char v)
 {
     return v == 'A' ? 0xA204 : v == 'B' ? 0xA202 : v == 'F' ? 0xA92A : 0xA200;

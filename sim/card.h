@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The emulated chip as the link front ends (JRCP v1 in jrcp.c, T=1 in
  * t1_responder.c) see it. Implemented by the applet core (card.c). */
 #ifndef SIM_CARD_H
@@ -17,7 +18,7 @@ size_t sim_card_apdu(struct sim_card *c, const uint8_t *capdu, size_t clen, uint
 /* The 35-byte ATR (WAIT_FOR_CARD, S(GET ATR), S(INTERFACE SOFT RESET)). */
 const uint8_t *sim_card_atr(const struct sim_card *c, size_t *len);
 
-/* Power events (open-questions.md C5). CHIP RESET = power cycle: sessions,
+/* Power events (docs/protocol/open-questions.md C5). CHIP RESET = power cycle: sessions,
  * transient values and selection dropped. END OF APDU SESSION: applet
  * sessions and SCP state dropped, transient-reset values kept. */
 void sim_card_chip_reset(struct sim_card *c);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internals of the emulated card shared by card.c and the applet_*.c command
  * handlers. Each handler parses its own TLVs, checks, acts through the store
  * and writes its response TLVs; it returns the status word. Response data

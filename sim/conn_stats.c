@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Per-connection traffic report (card.h): one info line, and with --stats
  * one JSON line appended to the stats file. Used by the server for JRCP and
  * T=1 connections alike. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See crypto.h. Only non-deprecated OpenSSL 3 interfaces. */
 #include "crypto.h"
 

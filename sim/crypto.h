@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcrypto helpers of the applet: curve table, key construction from the
  * stored parts, key generation. Byte order of stored EC parts ("wire
- * order", apdu.md §21): Weierstrass private = big-endian scalar of the field
+ * order", docs/protocol/apdu.md §21): Weierstrass private = big-endian scalar of the field
  * size, public = 04||X||Y; Ed25519 private = RFC 8032 bytes as sent, public =
  * reversed; X25519/X448 private and public = reversed RFC 7748 bytes. */
 #ifndef SIM_CRYPTO_H

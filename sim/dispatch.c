@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The dispatch table of the applet: one handler per command, matched on
  * INS (instruction bits), P1 (with a mask) and P2; the INS characteristic
  * bits (80 transient, 40 auth object, 20 attest) a command accepts. Unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fault injection of the T=1 responder (--faults RATE --fault-seed N): each
  * frame, in either direction, is with probability RATE corrupted (one bit
  * flipped anywhere, header included), truncated (a random prefix) or dropped,

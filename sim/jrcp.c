@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See jrcp.h. Replies carry the request's MTY. Message types other than
  * WAIT_FOR_CARD, APDU_DATA, ERROR_MSG (close), QUIT (close), LOCK and UNLOCK
  * get an empty reply of the same type. */

@@ -1,4 +1,5 @@
-/* JRCP v1 server side (transports.md §1): one connection. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* JRCP v1 server side (docs/protocol/transports.md §1): one connection. */
 #ifndef SIM_JRCP_H
 #define SIM_JRCP_H
 

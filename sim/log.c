@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See log.h. The level is process-wide: the emulator is one program. */
 #include "log.h"
 

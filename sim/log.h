@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator logging: one line per event to stderr, level set by --log-level.
  * Never log key material. */
 #ifndef SIM_LOG_H

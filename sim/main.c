@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* se05x-sim: command line, signals, then the socket server. */
 #include <errno.h>
 #include <fcntl.h>

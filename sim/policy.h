@@ -1,4 +1,5 @@
-/* Object policies (apdu.md §12): parsing at creation and evaluation for the
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Object policies (docs/protocol/apdu.md §12): parsing at creation and evaluation for the
  * caller's auth id (00000000 outside an applet session, the only case the
  * emulator serves). */
 #ifndef SIM_POLICY_H

@@ -1,4 +1,5 @@
-/* First start of a card (open-questions.md D2): reserved and trust-
+/* SPDX-License-Identifier: Apache-2.0 */
+/* First start of a card (docs/protocol/open-questions.md D2): reserved and trust-
  * provisioned objects, all of origin PROVISIONED (undeletable, read-only):
  *   7FFF0201 device EC key pair (P-256)
  *   7FFF0206 UID (18 bytes, prefix 04 00 50 01)

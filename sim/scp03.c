@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See scp03.h. AES and CMAC through libcrypto (EVP_CIPHER, EVP_MAC). */
 #include "scp03.h"
 

@@ -1,4 +1,5 @@
-/* Platform SCP03 card side (shared/spec/scp03.md, open-questions B3/B4,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Platform SCP03 card side (docs/protocol/scp03.md, docs/protocol/open-questions.md B3/B4,
  * A14): INITIALIZE UPDATE / EXTERNAL AUTHENTICATE, C-MAC + C-DEC command
  * unwrapping, R-ENC + R-MAC response wrapping, the 3.x counter model.
  * AES-128 static keys only. */
@@ -29,9 +30,9 @@ struct sim_scp03 {
 #define SCP_LEVEL_RMAC 0x10
 #define SCP_LEVEL_RENC 0x20
 
-/* DEVKIT keys (scp03.md §7). */
+/* DEVKIT keys (docs/protocol/scp03.md §7). */
 void scp03_init(struct sim_scp03 *s);
-/* Reads an ENC/MAC/DEK key file (scp03.md §6 format); -1 with a message. */
+/* Reads an ENC/MAC/DEK key file (docs/protocol/scp03.md §6 format); -1 with a message. */
 int scp03_load_keys(struct sim_scp03 *s, const char *path, char *err, size_t errlen);
 void scp03_reset(struct sim_scp03 *s);
 

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Socket front end: listens on TCP and/or a unix socket, one thread per
- * connection, tells the protocol from the first byte (design.md):
+ * connection, tells the protocol from the first byte (docs/architecture.md):
  * 0x5A = T=1 (sim_t1_serve), 0xA5 = JRCP v2 (refused), else JRCP v1. */
 #ifndef SIM_SERVER_H
 #define SIM_SERVER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Creating and destroying the emulated card (used by main.c and the unit
  * tests). The APDU interface itself is card.h. */
 #ifndef SIM_SIM_H
@@ -9,7 +10,7 @@
 
 #include "card.h"
 
-/* Response TLV length form (open-questions.md A7). */
+/* Response TLV length form (docs/protocol/open-questions.md A7). */
 enum sim_tlv_form {
     SIM_TLV_DATA = 0, /* 82 HH LL for variable data, minimal for fixed ints (default) */
     SIM_TLV_ALWAYS,   /* 82 HH LL everywhere */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The state file DIR/state: every persistent object and curve in one file,
  * replaced atomically (write DIR/state.tmp.<random>, fsync, rename, fsync
  * DIR; statedir.h: no symlink followed, temp files created exclusively) so a

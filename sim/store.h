@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The object store: every Secure Object and curve of the card, its memory
- * accounting (open-questions.md A12) and its persistence (statefile.c).
+ * accounting (docs/protocol/open-questions.md A12) and its persistence (statefile.c).
  * Mutations are transactional: store_put/store_remove/store_set_curve either
  * change the card AND its state file, or change nothing. Not thread safe: the
  * card mutex (card.c) serialises every call. */
@@ -12,7 +13,7 @@
 
 #define SIM_PARTS 8
 /* Part indexes. EC: private scalar / public point (wire order, see crypto.h).
- * RSA: the component selector codes of apdu.md §9 (00 n .. 07 qInv).
+ * RSA: the component selector codes of docs/protocol/apdu.md §9 (00 n .. 07 qInv).
  * Binary, symmetric keys, UserID, counter: the value in part 0. */
 enum { SIM_P_VALUE = 0, SIM_P_EC_PRIV = 0, SIM_P_EC_PUB = 1 };
 enum { SIM_RSA_N = 0, SIM_RSA_E, SIM_RSA_D, SIM_RSA_P, SIM_RSA_Q, SIM_RSA_DP, SIM_RSA_DQ, SIM_RSA_QINV };
@@ -24,7 +25,7 @@ enum { SIM_RSA_N = 0, SIM_RSA_E, SIM_RSA_D, SIM_RSA_P, SIM_RSA_Q, SIM_RSA_DP, SI
 
 struct sim_obj {
     uint32_t id;
-    uint8_t type;   /* 3.x type code, apdu.md §7 */
+    uint8_t type;   /* 3.x type code, docs/protocol/apdu.md §7 */
     uint8_t origin; /* SE05X_ORIGIN_* */
     bool transient; /* created with INS bit 0x80; never persisted */
     bool auth;      /* created with INS bit 0x40 */

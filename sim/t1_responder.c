@@ -1,4 +1,5 @@
-/* T=1 over I2C, card side (shared/spec/t1oi2c.md §4, §6-§8): the emulator
+/* SPDX-License-Identifier: Apache-2.0 */
+/* T=1 over I2C, card side (docs/protocol/t1oi2c.md §4, §6-§8): the emulator
  * acting as the chip on the wire for one connection (raw T=1 blocks over a
  * stream socket, SE050Sim convention). Rules, where the spec leaves a choice:
  *  - bad block (CRC, LEN, NAD, PCB, truncated)    -> R(N(R)=expected, err 1)
@@ -665,7 +666,7 @@ void sim_t1_serve(struct sim_card *card, int fd, const struct sim_t1_cfg *cfg,
     }
     memcpy(c->atr, atr, alen);
     c->atr_len = alen;
-    /* advertise the configured BWT (t1oi2c.md §9 offsets 7-8) */
+    /* advertise the configured BWT (docs/protocol/t1oi2c.md §9 offsets 7-8) */
     c->atr[7] = (uint8_t)(c->timing.bwt_ms >> 8);
     c->atr[8] = (uint8_t)c->timing.bwt_ms;
     if (shared_bus(cfg)) {

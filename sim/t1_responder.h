@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* T=1 over I2C card side (issue 3), served on the same port as JRCP v1: the
  * server hands over a connection whose first byte is 0x5A (a T=1 NAD). */
 #ifndef SIM_T1_RESPONDER_H

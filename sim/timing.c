@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Timing model of the T=1 responder (see timing.h). */
 #include "timing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator timing model for the T=1 responder (--timing). "none" (default):
  * answers as fast as the host computes them. Otherwise a comma/newline
  * separated table "KEY=MS,...", or "@FILE" holding such lines (# comments):

@@ -1,4 +1,5 @@
-/* One function per applet command (shared/spec/apdu.md §4), typed arguments,
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One function per applet command (docs/protocol/apdu.md §4), typed arguments,
  * exact Lc/Le forms of §3.3. All return se05x_rc; on failure the session's
  * last error names the command, the object and the reason. Output buffers
  * are (buf, cap, *len): SE05X_E_BAD_ARG when cap is too small. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one logging facility of the stack. Level from the environment variable
  * SE05X_LOG: "none", "error" (default), "warn", "info", "debug", "trace"
  * (trace also logs every APDU, key material redacted). Output goes to stderr,

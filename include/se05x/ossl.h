@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL glue of libse05x: moving keys between EVP_PKEY and the chip.
  * Everything cryptographic on the host goes through libcrypto. */
 #ifndef SE05X_OSSL_H

@@ -1,4 +1,5 @@
-/* Reference keys (shared/spec/refkey.md): the only codec in the project;
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reference keys (docs/protocol/refkey.md): the only codec in the project;
  * engine, provider, PKCS#11 and tools all use it. */
 #ifndef SE05X_REFKEY_H
 #define SE05X_REFKEY_H
@@ -19,7 +20,7 @@ struct se05x_refkey {
     int public_only;     /* EC class byte 0x20 */
 };
 
-/* Reader (refkey.md "Our reader"). Input: PEM or DER, PKCS#8 / SEC1 /
+/* Reader (docs/protocol/refkey.md "Our reader"). Input: PEM or DER, PKCS#8 / SEC1 /
  * PKCS#1. Returns SE05X_OK with *is_ref 1 and ref filled for a ref key,
  * SE05X_OK with *is_ref 0 for an ordinary key, SE05X_E_FORMAT for
  * malformed input (err says why). */
@@ -37,7 +38,7 @@ enum se05x_refkey_form {
     SE05X_REFKEY_PKCS1,     /* RSA: BEGIN RSA PRIVATE KEY */
 };
 
-/* Writer (refkey.md "Our writer"): DER, malloc'ed (*der, free with OPENSSL_free). */
+/* Writer (docs/protocol/refkey.md "Our writer"): DER, malloc'ed (*der, free with OPENSSL_free). */
 se05x_rc se05x_refkey_ec_der(se05x_objid id, se05x_curve c, const uint8_t *pub, size_t publen,
                              int public_only, enum se05x_refkey_form form,
                              uint8_t **der, size_t *derlen);

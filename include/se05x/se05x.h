@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libse05x: open host stack for the NXP EdgeLock SE05x secure element.
  * Umbrella header. See docs/api.md. */
 #ifndef SE05X_SE05X_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sessions: one open link to one chip (or emulator). No global state: every
  * session is independent; several sessions, also to several chips, may be
  * open in one process. A session serialises its own exchanges, so it may be
@@ -15,7 +16,7 @@ extern "C" {
 
 typedef struct se05x_session se05x_session;
 
-/* Connection strings (shared/spec/transports.md §5):
+/* Connection strings (docs/protocol/transports.md §5):
  *   HOST:PORT, jrcp1://HOST:PORT     JRCP v1 over TCP (IPv6 as [::1]:8050)
  *   unix:PATH                        JRCP v1 over an AF_UNIX socket
  *   t1:HOST:PORT, t1tcp://HOST:PORT  raw T=1 blocks over TCP (SE050Sim form)

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Plain types of the public API. Numeric values of enums that travel on the
- * wire are the applet's own (shared/spec/apdu.md §8, §10, §12). */
+ * wire are the applet's own (docs/protocol/apdu.md §8, §10, §12). */
 #ifndef SE05X_TYPES_H
 #define SE05X_TYPES_H
 
@@ -12,7 +13,7 @@ extern "C" {
 
 typedef uint32_t se05x_objid;
 
-/* Curve ids (apdu.md §8). */
+/* Curve ids (docs/protocol/apdu.md §8). */
 typedef enum {
     SE05X_EC_NONE = 0x00,
     SE05X_EC_NIST_P192 = 0x01,
@@ -73,14 +74,14 @@ typedef enum {
     SE05X_RSA_PAD_OAEP,      /* encryption only; SHA-1 / MGF1-SHA-1 as the applet does */
 } se05x_rsa_pad;
 
-/* Memory kinds for GetFreeMemory (apdu.md §10). */
+/* Memory kinds for GetFreeMemory (docs/protocol/apdu.md §10). */
 typedef enum {
     SE05X_MEMORY_PERSISTENT = 0x01,
     SE05X_MEMORY_TRANSIENT_RESET = 0x02,
     SE05X_MEMORY_TRANSIENT_DESELECT = 0x03,
 } se05x_memory;
 
-/* Object policy (apdu.md §12). Rules are SE05X_POLICY_* bits below. */
+/* Object policy (docs/protocol/apdu.md §12). Rules are SE05X_POLICY_* bits below. */
 #define SE05X_POLICY_MAX_RULES 6
 struct se05x_policy_rule {
     uint32_t auth_id; /* 0 = access without a session */
@@ -117,7 +118,7 @@ struct se05x_write_opts {
 /* What an object is, as learnt from ReadType (+ GetECCurveId / ReadSize). */
 struct se05x_object_info {
     se05x_objid id;
-    uint8_t type;        /* raw applet type code (apdu.md §7) */
+    uint8_t type;        /* raw applet type code (docs/protocol/apdu.md §7) */
     se05x_kind kind;
     se05x_keypart part;  /* for keys; 0 otherwise */
     int transient;
@@ -126,7 +127,7 @@ struct se05x_object_info {
     uint16_t size;       /* ReadSize value (bytes) */
 };
 
-/* Applet identity from the SELECT answer (apdu.md §1.2). */
+/* Applet identity from the SELECT answer (docs/protocol/apdu.md §1.2). */
 struct se05x_applet_info {
     uint8_t major, minor, patch;
     uint16_t config;     /* AppletConfig bitmap */

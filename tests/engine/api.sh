@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # ENGINE_load_private_key and every chip operation through the OpenSSL API
 # (tests/engine/engine_api.c): ECDSA with every digest size (EVP and
 # ECDSA_do_sign), ECDH, RSA PKCS#1 v1.5 and PSS signatures, RSA decryption

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The openssl command line with -engine e4sss -keyform engine -key <id>
 # (no configuration file): certificates, digests of every size, RSA PKCS#1
 # and PSS, RSA decryption, ECDH, RAND. Results are checked with software

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the engine and Mender tests (source after $SE05X_HELPERS/lib.sh).
 # The engine from the build tree: e4sss.so next to libsss_engine.so.
 ENGINE_SO="$SE05X_LIBDIR/libsss_engine.so"

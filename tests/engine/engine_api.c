@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Drives the e4sss engine through the OpenSSL API the way applications do
  * (ENGINE_by_id, ENGINE_load_private_key, EVP), against the emulator.
  *   engine_api ops <ec-id> <rsa-id>  every chip operation, verified in software

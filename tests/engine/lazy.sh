@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Lazy and harmless: a process that loads the engine through the config
 # (init = 1) but only uses file keys never opens the chip. The "chip" port is
 # a listener that records every connection; it must see none. With RAND in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Steady state is one APDU per private-key operation (team standard): the
 # emulator counts the APDUs of each connection (--stats); the engine_api
 # driver does 1 round, then 11 rounds, of 8 verified operations (ECDSA from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit test: key ids accepted by ENGINE_load_private_key (no chip needed). */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit test: ref-key detection on keys OpenSSL holds (engine/refdetect.c),
  * with ref keys made by the lib's writer and ordinary software keys; and the
  * per-key cache: an answer is reused only while the key's values are the
@@ -60,7 +61,7 @@ static void test_rsa(void **st)
     assert_int_equal(EVP_PKEY_get_bn_param(soft, OSSL_PKEY_PARAM_RSA_E, &e), 1);
     nl = BN_bn2bin(n, nb);
     el = BN_bn2bin(e, eb);
-    /* a key id with the top bit set (negative-DER pitfall, refkey.md 5.2) */
+    /* a key id with the top bit set (negative-DER pitfall, docs/protocol/refkey.md 5.2) */
     assert_int_equal(se05x_refkey_rsa_der(0xF0000001, nb, (size_t)nl, eb, (size_t)el, &der,
                                           &derlen), SE05X_OK);
     p = der;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Mutual TLS with chip keys (P-256 and RSA-2048), TLS 1.2 and 1.3:
 # openssl s_client (keyform engine, and ref PEM through the tutorial config)
 # against openssl s_server -Verify; curl 7.88 with --engine e4sss --key-type

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Mender/SE050 tutorial's OpenSSL part, step by step, on the emulator:
 # seTool genECC / getRef, the tutorial's openssl.cnf, openssl req -engine
 # e4sss -key <ref>. The certificate must verify with the chip's public key;

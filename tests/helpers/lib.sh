@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for integration tests (bash). Source it:
 #   . "$SE05X_HELPERS/lib.sh"
 # Every test gets its own temp dir ($T) and its own emulator(s) on free ports;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test-only LD_PRELOAD library: makes /dev/i2c-N talk to an emulator's T=1
  * port with I2C semantics, so the real i2c-dev code path of libse05x
  * (lib/bus_i2cdev.c: open, ioctl I2C_SLAVE, write, read polling, close) runs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The i2c-dev LD_PRELOAD shim itself: NACK semantics, NXP 2+1+N and 3+N
 # splits, 260-byte flush reads, wrong address, pass-through of other files.
 . "$SE05X_HELPERS/lib.sh"

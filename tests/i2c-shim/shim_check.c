@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checks of the i2c-dev LD_PRELOAD shim itself, run under it against an
  * emulator: plain i2c-dev calls as NXP's i2c_a7.c / our bus_i2cdev.c make
  * them. Exit 0 = all passed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Staged install (DESTDIR) of the build tree: every artifact lands where Debian's
 # OpenSSL, p11-kit and the seeds' configuration files look for it.
 . "$SE05X_HELPERS/lib.sh"

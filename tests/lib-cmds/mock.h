@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scripted link for the command-layer tests: every C-APDU is compared with
  * the expected bytes (exactly, or as a prefix), the scripted R-APDU is
  * returned. A step may also carry a handler that computes the answer (a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command layer against the emulator (se05x-sim): every command family with
  * real outcomes checked on the host with libcrypto. Usage: sim_cmds CONN.
  * Prints "ok" and exits 0, or names the failed check and exits 1. */
@@ -128,7 +129,7 @@ static void test_ec(se05x_curve c, const char *md, se05x_objid id)
     EVP_PKEY_free(pub);
 }
 
-/* X25519 on the chip: byte order of apdu.md §21 both ways */
+/* X25519 on the chip: byte order of docs/protocol/apdu.md §21 both ways */
 static void test_x25519(void)
 {
     EVP_PKEY *pub = NULL, *peer = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");

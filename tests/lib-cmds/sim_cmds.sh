@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Command layer against the emulator: every command family with host-side
 # checks (sim_cmds.c), once with the default ReadIDList page and once with
 # one id per page to exercise paging.

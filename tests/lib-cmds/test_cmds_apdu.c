@@ -1,4 +1,5 @@
-/* Byte-exact C-APDUs of the command layer (apdu.md §3.3, §4, §6) and its
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Byte-exact C-APDUs of the command layer (docs/protocol/apdu.md §3.3, §4, §6) and its
  * handling of hostile responses. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,7 +33,7 @@ static void expect_rc(se05x_session *s, se05x_rc got, se05x_rc want)
         fail_msg("rc %d (%s), want %d; last error: %s", got, se05x_strerror(got), want, se05x_errmsg(s));
 }
 
-/* ---- apdu.md §6 examples ---- */
+/* ---- docs/protocol/apdu.md §6 examples ---- */
 
 static void t_get_random(void **state)
 {
@@ -446,7 +447,7 @@ static void t_object_info(void **state)
     mock_assert_done(&M);
 }
 
-/* RSA-512 components; dP has odd length (31 bytes) to exercise apdu.md §3.2 */
+/* RSA-512 components; dP has odd length (31 bytes) to exercise docs/protocol/apdu.md §3.2 */
 static void fill(uint8_t *b, size_t n, uint8_t v)
 {
     for (size_t i = 0; i < n; i++)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Random and mutated responses for every command: the command layer must
  * return (success or an error with a message), never crash, hang or read
  * outside its buffers (run under ASan in CI). Deterministic seed. */

@@ -1,4 +1,5 @@
-/* Chip-free helpers: reserved ids of the iterative reset (apdu.md §17),
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Chip-free helpers: reserved ids of the iterative reset (docs/protocol/apdu.md §17),
  * object id parsing, curve names/NIDs/sizes, digest lengths, policy bytes. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,7 +124,7 @@ static void t_policy(void **state)
 {
     (void)state;
     uint8_t b[64];
-    /* apdu.md §12.1 test vector: DELETE allowed without a session */
+    /* docs/protocol/apdu.md §12.1 test vector: DELETE allowed without a session */
     static const uint8_t v1[] = {0x08, 0, 0, 0, 0, 0x00, 0x04, 0x00, 0x00};
     struct se05x_policy p = {1, {{0, SE05X_POLICY_DELETE}}};
     assert_int_equal(se05x_policy_encode(&p, b, sizeof b), 9);

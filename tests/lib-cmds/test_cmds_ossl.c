@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL glue of the command layer with real cryptographic outcomes: RSA
  * digest signatures made through the scripted link (the mock performs the
  * raw RSA operation like the chip) verify with the public key; imported keys

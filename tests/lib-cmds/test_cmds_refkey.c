@@ -1,4 +1,5 @@
-/* Reference-key codec (shared/spec/refkey.md): the example of §6, writer
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reference-key codec (docs/protocol/refkey.md): the example of §6, writer
  * byte-exactness, round trips for EC and RSA, negative DER integers,
  * ordinary keys, malformed input, and building a ref key from the chip. */
 #include <stdarg.h>
@@ -193,7 +194,7 @@ static void t_roundtrip_rsa(void **state)
         size_t dl = 0, pl = 0, fl;
         char *pem = NULL;
         assert_int_equal(se05x_refkey_rsa_der(ids[i], nb, (size_t)nl, eb, (size_t)el, &der, &dl), SE05X_OK);
-        /* minimal positive DER for the marker fields (refkey.md "Our writer" 2) */
+        /* minimal positive DER for the marker fields (docs/protocol/refkey.md "Our writer" 2) */
         assert_non_null(find(der, dl, "02 05 00 A5 A6 B5 B6", &fl));
         assert_non_null(find(der, dl, "02 01 01", &fl));
         if (ids[i] == 0xF0000001)

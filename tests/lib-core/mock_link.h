@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A scripted link for session tests: records every C-APDU and answers from
  * a queue of R-APDUs (or a default "90 00" when the queue is empty and
  * default_ok is set, or default_sw). Detects concurrent entry (the session must serialise). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Drives the session core against a running emulator (sim_session.sh):
  * open via EX_SSS_BOOT_SSS_PORT, raw exchange, the NOT_FOUND refinement
  * costing exactly one extra APDU, two sessions at once, one session shared

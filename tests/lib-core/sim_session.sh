@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Session core against the emulator: JRCP open/SELECT, NOT_FOUND costing one
 # extra APDU, two sessions, threads, trace redaction of a real key write,
 # raw T=1 on the same port, and a refused port named in the error.

@@ -1,4 +1,5 @@
-/* APDU encoder against the byte examples of shared/spec/apdu.md §3.3 and §6. */
+/* SPDX-License-Identifier: Apache-2.0 */
+/* APDU encoder against the byte examples of docs/protocol/apdu.md §3.3 and §6. */
 #include <string.h>
 
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Connection strings: every accepted form, strict rejection, and resolution order. */
 #include <stdio.h>
 #include <stdlib.h>

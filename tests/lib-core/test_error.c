@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Status-word mapping, strerror texts and error-detail formatting. */
 #include <string.h>
 

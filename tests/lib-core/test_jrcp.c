@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JRCP v1 client against a fake server thread on loopback TCP / AF_UNIX:
  * exact WAIT_FOR_CARD and CLOSE bytes, normal exchange, and hostile replies
  * (wrong type, oversize length, peer closing mid-message, silence). */
@@ -306,7 +307,7 @@ static void empty_atr_and_full_open(void **st)
     assert_int_equal(ai->sb_major, 1);
     assert_int_equal(ai->sb_minor, 0x0B);
     assert_string_equal(se05x_conn(s), conn);
-    /* the SELECT of apdu.md §1.1, exactly */
+    /* the SELECT of docs/protocol/apdu.md §1.1, exactly */
     assert_bytes(f.apdu, f.apdu_len, "00 A4 04 00 10 A0 00 00 03 96 54 53 00 00 00 01 03 00 00 00 00 00");
     struct se05x_stats stt;
     se05x_get_stats(s, &stt);

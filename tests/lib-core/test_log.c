@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The logging facility: level from SE05X_LOG read on each call, line format,
  * SE05X_LOG_FILE, hex dumps, nothing on stdout. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Session core over a scripted link: SELECT parsing, refusal of old applets
  * and missing applets, short responses, SW mapping and messages, the
  * NOT_FOUND refinement (exactly one extra CheckObjectExists, only on

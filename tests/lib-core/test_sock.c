@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Socket helpers: refused port named in the message within the timeout,
  * EOF and timeouts on reads, no SIGPIPE on writes to a closed peer. */
 #include <netinet/in.h>

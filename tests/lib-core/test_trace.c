@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* APDU trace at TRACE level never shows key material: private key
  * components of WriteECKey/WriteRSAKey/WriteSymmKey, UserID values, and
  * the answers of RSADecrypt, ECDH and GetRandom are replaced by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers shared by the core unit tests. */
 #ifndef CORE_TESTUTIL_H
 #define CORE_TESTUTIL_H

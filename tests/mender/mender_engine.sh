@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The tutorial's Mender part with the real Mender client (mender bootstrap):
 #  tutorial config: HttpsClient.Key = ref file, OPENSSL_CONF with the engine
 #    section and EX_SSS_BOOT_SSS_PORT in the environment (the systemd lines);

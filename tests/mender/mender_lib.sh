@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers to run the real Mender client in tests (source after lib.sh).
 # Mender 3.4 reads its identity script from the fixed path
 # /usr/share/mender/identity/mender-device-identity; tests provide their own

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Minimal Mender device-auth server for tests (HTTPS, Python stdlib + cryptography).
 
 Implements POST /api/devices/v1/authentication/auth_requests the way the

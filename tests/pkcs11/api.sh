@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # PKCS#11 semantics through a C client (p11_check): lazy open, token info,
 # login/PIN, label and CKA_ID rules, attributes, sign/verify, ECDH, keygen
 # errors, application mutexes, fork(), session objects (CKA_TOKEN false).

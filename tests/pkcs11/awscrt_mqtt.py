@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """MQTT over mutual TLS with the client key on the SE05x, through aws-c-io's
 PKCS#11 support (python3-awscrt: the library under Greengrass V2's MQTT and the
 AWS IoT Device SDK v2).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # aws-c-io (Debian python3-awscrt) create_client_with_mtls_pkcs11: PIN 1234,
 # token label SSS_PKCS11, key label sss:20181001 (RSA) and sss:20181002 (EC),
 # certificate file; TLS 1.2 to a local mosquitto that requires client

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the PKCS#11 tests: sourced after $SE05X_HELPERS/lib.sh.
 MODULE="$SE05X_LIBDIR/libsss_pkcs11.so"
 P11_CHECK="$SE05X_BUILD/tests/p11_check"

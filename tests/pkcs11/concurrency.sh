@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Two processes with eight threads each sign (ECDSA and RSA, single and
 # multi-part) through the module at the same time; every signature is
 # verified; zero errors allowed. Then fork() while threads are inside the

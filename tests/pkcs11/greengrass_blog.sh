@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The AWS/NXP Greengrass blog (shared/seeds/greengrass-se050-blog.txt) step by
 # step: provision with ssscli, delete the key files, then use the key only
 # through libsss_pkcs11.so found by token label SSS_PKCS11, PIN 1234,

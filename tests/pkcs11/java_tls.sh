@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Java SunPKCS11 (openjdk-17) on libsss_pkcs11.so: KeyStore "PKCS11", then a
 # JSSE mutual-TLS client with the EC and with the RSA key, TLS 1.2 and 1.3,
 # against openssl s_server -Verify (the Greengrass V2 HTTPS path).

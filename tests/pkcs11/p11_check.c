@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PKCS#11 behaviour checks against libsss_pkcs11.so on an emulator.
  *   p11_check MODULE lazy                    no chip access before real use
  *   p11_check MODULE api EC_KEY.pem          attributes, labels, login, sign/verify, ECDH, keygen errors

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # OpenSC p11test (built once from Debian's opensc source package by
 # scripts/build-p11test.sh into the user cache) against the module, with an
 # EC and an RSA key, each with its certificate on the token.

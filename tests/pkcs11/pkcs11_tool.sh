@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # OpenSC pkcs11-tool and GnuTLS p11tool (through the p11-kit registration
 # file) against libsss_pkcs11.so: listing, signatures verified by openssl,
 # key generation, certificate write/read, the tool's own --test.

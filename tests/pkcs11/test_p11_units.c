@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the PKCS#11 module's pure helpers: label -> object id
- * (compat.md §5), ECDSA DER -> r||s, EC parameters, and entry points that must
+ * (docs/protocol/compat.md §5), ECDSA DER -> r||s, EC parameters, and entry points that must
  * not touch the chip. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TLV codec (proto/tlv.c): all three length forms both ways, sticky writer
  * overflow, and a reader that never reads past its buffer whatever the input. */
 #include <stdarg.h>

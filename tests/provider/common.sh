@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the provider tests (source after $SE05X_HELPERS/lib.sh).
 # The provider module from the build tree: $SE05X_LIBDIR/se05x.so.
 PROV_SO="$SE05X_LIBDIR/se05x.so"

@@ -1,4 +1,5 @@
-/* compat.md R2 / decisions.md D8: libse05x's own parsing and encoding never
+/* SPDX-License-Identifier: Apache-2.0 */
+/* docs/protocol/compat.md R2 / decisions.md D8: libse05x's own parsing and encoding never
  * enter a provider other than the built-in default one, even in a process
  * whose OPENSSL_CONF activates se05x first (driven by provider_libctx.sh).
  *  - se05x_load_key_file returns keys held by the default provider, usable

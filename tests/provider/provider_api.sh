@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The provider from C (provider_threads.c): SSL_CTXs made before the key load,
 # 8 signing threads, a forked child, a clean error queue; with an nxp: URI and
 # with a ref file, EC and RSA.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The provider through the openssl command line, against the emulator:
 # pkeyutl sign/verify/derive/decrypt with nxp: and se05x: URIs and ref files
 # (EC and RSA), req (CSR, self-signed), genpkey on the chip (our id param and

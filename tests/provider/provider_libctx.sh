@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# compat.md R2 / decisions.md D8: with an OPENSSL_CONF that activates se05x
+# SPDX-License-Identifier: Apache-2.0
+# docs/protocol/compat.md R2 / decisions.md D8: with an OPENSSL_CONF that activates se05x
 # first, libse05x's parsing and encoding (seTool, se05x, lib_no_provider.c)
 # never run inside the provider (no recursion, no provider log lines), while
 # openssl itself still decodes the reference key through the provider.

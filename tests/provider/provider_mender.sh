@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Mender client of the tutorial (Debian mender-client 3.4), configured
 # with the ref PEM as HttpsClient.Key and a provider-only openssl.cnf (no
 # engine, no SSLEngine): 10 of 10 bootstrap runs must be authorized by the

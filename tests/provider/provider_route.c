@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who performs an operation (docs/provider.md "What routes where"), driven
  * by provider_route.sh for both provider orders (PROVIDER_ORDER=se05x|default):
  *  - ordinary file keys (P-256, RSA): verify, RSA encryption and ECDH are done

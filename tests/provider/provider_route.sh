@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Ordinary keys are never claimed by se05x, chip keys always are, in both
 # provider orders (provider_route.c): EC ref file (PKCS#8 and ssscli's SEC1),
 # nxp: URI, RSA ref file (seTool's PKCS#1).

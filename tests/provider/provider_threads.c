@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Provider from C, against the emulator (driven by provider_api.sh):
  *  1. SSL_CTXs created before any key is loaded still do a TLS 1.3 and a
  *     TLS 1.2 handshake with a chip key loaded afterwards (in-memory BIO pair);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # TLS with chip keys through the provider: openssl s_server / s_client with
 # the chip key on either side, TLS 1.2 and 1.3, EC and RSA, both provider
 # orders; curl 7.88 with a ref PEM through OPENSSL_CONF (client certificate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See card_fixture.h. */
 #include "card_fixture.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared pieces of the card-core cmocka tests (test_sim_applet/ec/rsa/
  * objects/policy/sessions/crypto.c): the applet SELECT and a P-256 key
  * generation APDU, and public-key helpers. */

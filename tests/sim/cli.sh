@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # se05x-sim command line: --help, option errors, --port 0/--port-file, ATR and
 # SELECT over JRCP v1, --unix, --stats, JRCP v2 refusal, state dir lock,
 # corrupted state refusal, clean SIGTERM.

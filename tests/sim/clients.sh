@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Several clients at once (TCP and unix), a JRCP LOCK holder, and hostile
 # JRCP frames (oversize LEN, garbage, torn messages, unknown MTY) that must
 # not take the server down.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # kill -9 while a client streams writes: after each crash the emulator
 # restarts on the same state (never refused as corrupted), every acknowledged
 # object is there and intact, and no object is torn.

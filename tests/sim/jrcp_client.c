@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sim-jrcp-client: a tiny JRCP v1 client for the emulator's integration
  * tests. Runs its commands in order on one connection:
  *   atr                      WAIT_FOR_CARD, prints the ATR in hex

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Restart keeps persistent objects (and their content) and drops transient
 # ones, after a clean stop and after kill -9.
 . "$SE05X_HELPERS/lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See sim_test_util.h. */
 #include "sim_test_util.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers of the emulator unit tests: drive the card core directly with
  * hex-written APDUs. */
 #ifndef SIM_TEST_UTIL_H

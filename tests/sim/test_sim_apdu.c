@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ISO 7816-4 parsing of the emulator and a deterministic fuzz of the whole
  * card with random, truncated and mutated APDUs: it must answer every one
  * with a status word and never crash (run under ASan in CI). */

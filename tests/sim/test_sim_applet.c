@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, applet level: SELECT, APDU header errors, management
  * commands (random, free memory, object existence, deletion, timestamp), UID and certificate
- * reads, and the configurable choices (apdu.md §6 byte examples).
+ * reads, and the configurable choices (docs/protocol/apdu.md §6 byte examples).
  * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */
 #include <setjmp.h>
 #include <stdarg.h>

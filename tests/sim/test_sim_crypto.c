@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, symmetric crypto: one-shot digest/MAC/cipher/KDF and
  * multi-step crypto objects, checked against libcrypto.
  * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */

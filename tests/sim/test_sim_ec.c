@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, EC keys: curve management, ECDSA, private import,
  * ECDH, EdDSA/X25519 and curves of every size class, verified with libcrypto.
  * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */

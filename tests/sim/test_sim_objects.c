@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, object store: binary objects, ID list paging, memory
  * exhaustion, transient vs persistent objects and Export/ImportObject.
  * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, access rules: object policies, secret reads, PCR
  * policies and attested reads.
  * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */

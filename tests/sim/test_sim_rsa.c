@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, RSA keys: generation, sign/verify, OAEP/PKCS#1/no-pad
  * encryption, CRT
  * multi-APDU import and RAW import, verified with libcrypto.

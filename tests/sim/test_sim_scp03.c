@@ -1,4 +1,5 @@
-/* Platform SCP03 on the card: the computed test vector of scp03.md §8
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Platform SCP03 on the card: the computed test vector of docs/protocol/scp03.md §8
  * (DEVKIT keys, fixed challenges) byte for byte, then a host-side wrapper
  * written from the spec driving wrapped commands, R-ENC/R-MAC answers, the
  * 3.x counter model, and the failure paths. */
@@ -50,7 +51,7 @@ static bool aes_cbc(const uint8_t key[16], const uint8_t iv[16], bool enc, const
     return ok && (size_t)(a + b) == n;
 }
 
-/* The host of scp03.md §3-§5 (3.x rules). */
+/* The host of docs/protocol/scp03.md §3-§5 (3.x rules). */
 struct host {
     uint8_t s_enc[16], s_mac[16], s_rmac[16], mcv[16], ctr[16];
     const uint8_t *sid; /* applet session: inner APDUs go into 80 05 with this id */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator card core, sessions: UserID sessions with per-auth-object
  * policies, DeleteAll, and SetLockState in a transport session.
  * (Split from the former test_sim_card.c; shared helpers in card_fixture.h.) */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The state file loader against hostile content: random corruption is
  * refused by the checksum, and content with a valid checksum but a mangled
  * structure (lengths, counts, order) is refused by the parser, never

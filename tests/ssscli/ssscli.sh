@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# ssscli verbs as users type them (compat.md §2), the connect state file, the
+# SPDX-License-Identifier: Apache-2.0
+# ssscli verbs as users type them (docs/protocol/compat.md §2), the connect state file, the
 # connection precedence and the clear-failure rules.
 . "$SE05X_HELPERS/lib.sh"
 export XDG_CONFIG_HOME="$T/config"
@@ -111,7 +112,7 @@ ssscli refpem ecc pair 0x20E8A001 "$T/ref.pem" || fail "refpem ecc pair"
 head -1 "$T/ref.pem" | grep -q 'BEGIN EC PRIVATE KEY' || fail "refpem ecc is SEC1"
 openssl pkey -in "$T/ref.pem" -pubout | cmp -s - "$T/got.pem" || fail "ref key carries the real public key"
 ssscli refpem ecc pub 0x20E8A001 "$T/refpub.der" || fail "refpem ecc pub DER"
-marker="10$(printf '00%.0s' $(seq 17))20e8a001a5a6b5b6a5a6b5b62000"  # refkey.md §1, class 20
+marker="10$(printf '00%.0s' $(seq 17))20e8a001a5a6b5b6a5a6b5b62000"  # docs/protocol/refkey.md §1, class 20
 openssl ec -inform DER -in "$T/refpub.der" -text -noout 2>/dev/null | tr -d ' :\n' | grep -q "$marker" \
   || fail "refpem ecc pub marker (id, magic, class 20)"
 ssscli refpem rsa pair 0x20E8A002 "$T/rref.pem" || fail "refpem rsa"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The emulator's T=1 card side, block by block (tests/t1/t1_card.c).
 . "$SE05X_HELPERS/lib.sh"
 . "$(dirname "$0")/common.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the T=1 integration tests (source after $SE05X_HELPERS/lib.sh).
 SHIM_SO="$SE05X_BUILD/tests/libse05x_i2c_shim.so"
 SIGLOOP="$SE05X_BUILD/tests/t1_sigloop"

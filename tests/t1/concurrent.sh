@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Several processes, one bus: 8 processes x 200 ECDSA signatures at once on
 # one emulated /dev/i2c-1 (LD_PRELOAD shim, one emulator in shared-bus mode:
 # all connections drive ONE card-side T=1 state, like processes on one I2C

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # 2,000 ECDSA signatures over T=1 while the emulator corrupts, truncates or
 # drops 2% of the frames in both directions (seeded): every signature
 # verifies, none is missing, the run ends. Then 400 more over /dev/i2c-1

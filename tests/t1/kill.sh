@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The emulator killed in the middle of an exchange: the host ends with a
 # clear error within a bound (never a hang), and an emulator restarted on
 # the same port and state is used again on the next open. Over TCP (the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs other components' integration scripts unchanged with every emulator
 # reached over T=1: run_over_t1.sh MODE DIR/SCRIPT... (relative to tests/,
 # without .sh). MODE tcp = t1:127.0.0.1:PORT, shim = /dev/i2c-1 through the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Mender tutorial's commands verbatim with /dev/i2c-1 (through the
 # i2c-dev LD_PRELOAD shim, the Raspberry Pi code path), and APDUs longer
 # than one T=1 block (IFSC 254) both ways: RSA-4096 import + sign, a 2 KB

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The library-command, engine, provider and emulator-client tests,
 # unchanged, over /dev/i2c-1 through the LD_PRELOAD i2c-dev shim.
 # (engine/api.sh checks error messages for 127.0.0.1:PORT: TCP only.)

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The emulator's card side of T=1 (sim/t1_responder.c) driven block by
- * block from the host side: every S-block type of t1oi2c.md §4, R(err 1) on
+ * block from the host side: every S-block type of docs/protocol/t1oi2c.md §4, R(err 1) on
  * a bad CRC, R(err 2) on a wrong N(S), S(CHIP RESET) dropping the applet
  * selection, IFS lowering the answer chunk size.
  *   t1_card t1:HOST:PORT      exit 0 = all checks passed */

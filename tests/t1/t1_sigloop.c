@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signs N random SHA-256 digests with an EC key in the chip and verifies
  * every signature on the host with libcrypto. Used by the T=1 fault,
  * concurrency and kill tests.

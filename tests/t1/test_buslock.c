@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cross-process bus lock (lib/buslock.c): the generation counter tells a
  * handle whether someone else used the bus; the flock excludes a second
  * process (checked with fork). The lock directory and file are checked, never

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* T=1 frame codec and CRC (proto/t1_frame.h) against every vector of
- * shared/spec/t1oi2c.md §5, byte for byte, plus hostile blocks and the ATR
+ * docs/protocol/t1oi2c.md §5, byte for byte, plus hostile blocks and the ATR
  * parser (lib/t1.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Emulator T=1 options: timing spec parser and classifier (sim/timing.c),
  * fault injection determinism and rate (sim/faults.c). */
 #include <setjmp.h>

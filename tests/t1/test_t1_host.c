@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host T=1 state machine (lib/t1.c) against a scripted fake card on a fake
  * bus. Time is virtual: a read that finds nothing "waits" its full timeout
  * on a counter instead of the clock, so bounds are asserted exactly and the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The tools' crypto/objects tests and the engine tutorial, unchanged,
 # over /dev/i2c-1 through the LD_PRELOAD i2c-dev shim: the exact i2c-dev
 # code path of a Raspberry Pi. (tools/keys.sh checks the connection string

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A slow operation (emulator timing model: ECDSASign takes 1.2 s, BWT 200 ms)
 # completes through S(WTX) requests, over t1:HOST:PORT and over /dev/i2c-1;
 # the signature verifies.

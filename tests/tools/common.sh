@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers shared by the tools tests (sourced after tests/helpers/lib.sh).
 
 # snapshot NAME — the full object list (reserved included) into $T/NAME.list

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # se05x: sign/verify (ECDSA, RSA PKCS#1 v1.5 and PSS) checked with openssl,
 # CSR + certificate from a demo CA, random.
 . "$SE05X_HELPERS/lib.sh"

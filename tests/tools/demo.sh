@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README demo runs to success and shows each step.
 . "$SE05X_HELPERS/lib.sh"
 # Under ASan the demo's openssl and mender load our sanitized engine: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Bad input: one clear line on stderr naming the object or port, non-zero
 # exit, nothing changed on the chip; no hang when the emulator dies.
 . "$SE05X_HELPERS/lib.sh"

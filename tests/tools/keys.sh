@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # se05x: help, info, list, generate (EC curves, RSA sizes), import, public,
 # refkey, exists, delete, reset.
 . "$SE05X_HELPERS/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # se05x: binary objects (bounds), certificates, private key never readable,
 # memory full, restart keeps persistent objects and drops transient ones.
 . "$SE05X_HELPERS/lib.sh"
@@ -57,7 +58,7 @@ cmp "$T/pub.pem" "$T/pub.after" || fail "persistent key changed across restart"
 se05x read 0x20000001 | cmp - "$T/bmax" || fail "persistent binary changed across restart"
 se05x cert read 0x20000010 | cmp - "$T/cert.der" || fail "certificate changed across restart"
 if se05x exists 0x7f000002 >/dev/null; then
-  # the shell may survive (open-questions.md A4); its value must not
+  # the shell may survive (docs/protocol/open-questions.md A4); its value must not
   ! se05x sign 0x7f000002 -i "$T/b5" -o "$T/t.sig" 2>/dev/null || fail "transient key usable after restart"
 fi
 if se05x exists 0x20000003 >/dev/null; then

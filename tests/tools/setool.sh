@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # seTool: the verbs of the Mender tutorial, exactly as typed there.
 . "$SE05X_HELPERS/lib.sh"
 . "$(dirname "$0")/common.sh"
@@ -24,7 +25,7 @@ seTool getECCRef 0x7f000001 "$T/alias.ref"
 cmp "$T/0x7f000001.ref" "$T/alias.ref" || fail "getECCRef != getRef"
 head -1 "$T/0x7f000001.ref" | grep -qx -- "-----BEGIN PRIVATE KEY-----" || fail "ref key is not PKCS#8 PEM"
 der=$(sed '1d;$d' "$T/0x7f000001.ref" | base64 -d | od -An -tx1 | tr -d ' \n')
-# refkey.md §6: 138 bytes, fixed header, marker, [1] public key
+# docs/protocol/refkey.md §6: 138 bytes, fixed header, marker, [1] public key
 [ ${#der} -eq 276 ] || fail "ref key DER is $(( ${#der} / 2 )) bytes, expected 138"
 prefix=308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b020101042010
 marker=00000000000000000000000000000000007f000001a5a6b5b6a5a6b5b61000a144034200

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the host-only parsing of the se05x command: policies,
  * curve and digest names, numbers, object ids. */
 #include <setjmp.h>
@@ -15,7 +16,7 @@ static void policy_flags(void **state)
     assert_int_equal(tool_parse_policy(NULL, "sign,verify,read,delete", &p), 0);
     assert_int_equal(p.n, 1);
     assert_int_equal(p.rule[0].auth_id, 0);
-    /* apdu.md §6 example: SIGN+VERIFY+READ+DELETE = 18240000 */
+    /* docs/protocol/apdu.md §6 example: SIGN+VERIFY+READ+DELETE = 18240000 */
     assert_int_equal(p.rule[0].rules, 0x18240000u);
     assert_int_equal(tool_parse_policy(NULL, "Verify", &p), 0);
     assert_int_equal(p.rule[0].rules, SE05X_POLICY_VERIFY);

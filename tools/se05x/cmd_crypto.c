@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sign, verify: the host hashes, the chip signs (ECDSA, or raw RSA over the
  * EMSA encoding made on the host, as the NXP host library does). */
 #include <getopt.h>

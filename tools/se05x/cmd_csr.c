@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* csr: a PKCS#10 certificate request signed by a key inside the chip, made
  * without any OpenSSL engine or provider: libcrypto builds the
  * CertificationRequestInfo, the host hashes it, the chip signs the digest,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* public, refkey: what may leave the chip about a key. */
 #include <stdio.h>
 #include <stdlib.h>

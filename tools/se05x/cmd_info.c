@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* info, list, exists, random: read-only questions to the chip. */
 #include <getopt.h>
 #include <stdio.h>

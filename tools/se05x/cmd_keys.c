@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* generate, import, delete, reset: creating and removing objects. */
 #include <getopt.h>
 #include <stdio.h>

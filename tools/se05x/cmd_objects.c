@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* write, read, cert: binary objects (files) and certificates stored in them. */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 #include "commands.h"
 #include "fileio.h"
 
-#define BINARY_MAX 0x7FFF /* apdu.md §22 */
+#define BINARY_MAX 0x7FFF /* docs/protocol/apdu.md §22 */
 
 enum { OPT_TRANSIENT = 1000, OPT_POLICY };
 
@@ -112,7 +113,7 @@ static const char read_usage[] =
     "  -o FILE     output file (default: standard output)\n"
     "  --private   ask the chip to export the private key (ExportObject); the chip refuses\n";
 
-/* ExportObject (apdu.md §4.4) through the raw exchange: only to show that
+/* ExportObject (docs/protocol/apdu.md §4.4) through the raw exchange: only to show that
  * the chip refuses; a transient object may yield an encrypted blob, which
  * is not written anywhere. */
 static int try_private_export(struct tool *t, se05x_objid id)

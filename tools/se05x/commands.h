@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The subcommands of `se05x`. Each gets argv with argv[0] = its own name,
  * prints its own errors and returns the exit code. */
 #ifndef SE05X_TOOL_COMMANDS_H

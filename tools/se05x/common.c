@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Context, session, error reporting and name tables of the `se05x` command. */
 #include "common.h"
 #include "connmsg.h"

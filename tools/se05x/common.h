@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared plumbing of the `se05x` command: the per-run context, the chip
  * session (opened lazily, only once the arguments are known to be good),
  * error reporting with the exit-code convention, and small lookups.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host file handling of the `se05x` command. Every function prints its own
  * one-line error ("se05x: cannot read key.pem: No such file or directory")
  * and returns 1 on failure, 0 on success. "-" means stdin / stdout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key files for import: host-side checks before anything reaches the chip. */
 #include "keyfile.h"
 

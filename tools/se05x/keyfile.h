@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loading key files for import, with every check done on the host before
  * the chip is touched: encrypted PEM, reference keys, key type, curve and
  * RSA size. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* se05x — provision and use an EdgeLock SE05x (or the emulator) from the
  * command line. Global options, then one subcommand:
  *   se05x [--port CONN] [-v] <subcommand> [args] ; --help everywhere. */

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* --policy: the access rights of a new object, for access without an applet
  * session (auth object id 0), as a comma-separated list of rights or a hex
- * bitmap (shared/spec/apdu.md §12). */
+ * bitmap (docs/protocol/apdu.md §12). */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -1,4 +1,5 @@
-/* seTool — drop-in replacement for NXP's seTool (shared/spec/compat.md §1),
+/* SPDX-License-Identifier: Apache-2.0 */
+/* seTool — drop-in replacement for NXP's seTool (docs/protocol/compat.md §1),
  * with exactly the verbs of the Mender tutorial:
  *
  *   seTool genECC    <keyId> [port]
@@ -268,7 +269,7 @@ static int get_ref(struct ctx *c)
         return 1;
     char *pem = NULL;
     size_t len = 0;
-    /* EC: PKCS#8 exactly as NXP's seTool writes it (refkey.md §4, §6). */
+    /* EC: PKCS#8 exactly as NXP's seTool writes it (docs/protocol/refkey.md §4, §6). */
     se05x_rc rc = se05x_refkey_from_chip(c->s, c->id, SE05X_REFKEY_PKCS8, &pem, &len);
     if (rc != SE05X_OK)
         return fail(c, rc, "make a reference key for");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connect / disconnect: the NXP ssscli session parameters, mapped onto our
  * connection strings and kept in the user's configuration directory. */
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* encrypt / decrypt <keyid> <input_data> <file> [--algo oaep|rsaes]: RSA on
  * the chip. input_data is a file when one exists by that name, else the
  * literal text (as NXP's ssscli). Default algorithm: oaep (SHA-1/MGF1-SHA-1,

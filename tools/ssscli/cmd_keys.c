@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* set / get / generate / erase */
 #include <openssl/core_names.h>
 #include <openssl/pem.h>

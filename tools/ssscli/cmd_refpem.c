@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* refpem ecc pair|pub <keyid> <file>, refpem rsa pair <keyid> <file>:
- * reference keys through the library's one ref-key writer (refkey.md §4:
+ * reference keys through the library's one ref-key writer (docs/protocol/refkey.md §4:
  * SEC1 "EC PRIVATE KEY" for EC, PKCS#1 for RSA). Format: --format, else the
  * extension (.pem -> PEM, anything else DER), as NXP's ssscli does. */
 #include <openssl/core_names.h>

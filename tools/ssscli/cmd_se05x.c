@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* se05x reset | uid | certuid | readidlist */
 #include <stdio.h>
 #include <stdlib.h>

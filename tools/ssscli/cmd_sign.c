@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sign / verify <keyid> <in> <sig> [--hashalgo H]: the input file is hashed
  * on the host; the chip signs the digest (EC: ECDSASign, DER signature;
  * RSA: PKCS#1 v1.5 or PSS). verify checks in software against the public

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the commands: opening the chip, ids, files. */
 #include <errno.h>
 #include <stdarg.h>

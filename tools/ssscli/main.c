@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ssscli entry: global options, click-style option parsing, dispatch. */
 #include <stdarg.h>
 #include <stddef.h>

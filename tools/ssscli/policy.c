@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* policy asymkey|file <name> <auth_obj_id> [--flag BOOL ...], policy dump <name>:
- * named object policies (compat.md §2) kept as small text files in
+ * named object policies (docs/protocol/compat.md §2) kept as small text files in
  * ${XDG_CONFIG_HOME:-~/.config}/se05x/ssscli-policies/<name> (0600), one
  * rule per auth object id (a new rule for the same id replaces it, at most
  * 6), applied by `set ... --policy_name <name>` and `generate ... --policy_name`.

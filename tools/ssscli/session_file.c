@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The `connect` state: one small text file in the user's configuration
  * directory, ${XDG_CONFIG_HOME:-$HOME/.config}/se05x/ssscli-session
  * (directory 0700, file 0600, written atomically). Never a shared or

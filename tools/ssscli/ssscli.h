@@ -1,4 +1,5 @@
-/* ssscli: drop-in C replacement for NXP's Python ssscli (shared/spec/compat.md §2).
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ssscli: drop-in C replacement for NXP's Python ssscli (docs/protocol/compat.md §2).
  * Grammar is click's: `ssscli [--port CONN] <command> [<group>] <args...> [--opt value]`;
  * options may appear anywhere after the command. */
 #ifndef SSSCLI_H

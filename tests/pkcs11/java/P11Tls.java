@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSSE mutual-TLS client whose key lives on the SE05x, reached through
 // SunPKCS11 and libsss_pkcs11.so (the Greengrass V2 HTTPS path).
 //   java P11Tls <sunpkcs11.cfg> <pin> <server-ca.pem> <host> <port> <alias>:<TLSv1.x> ...

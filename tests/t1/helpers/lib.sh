@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Test helpers for running OTHER components' integration scripts over T=1
 # (tests/t1/tools_over_t1.sh points SE05X_HELPERS here). Sources the real
 # tests/helpers/lib.sh, then wraps sim_start so that the connection it
