@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Applet authenticated sessions (include/se05x/auth.h, docs/scp03.md
- * "Applet sessions"; protocol: apdu.md §4.2 and §13, scp03.md §1):
+ * "Applet sessions"; protocol: docs/protocol/apdu.md §4.2 and §13, docs/protocol/scp03.md §1):
  * CreateSession outside, then the authentication inside ProcessSessionCmd
  * (session.c wraps every command once the state is set). */
 #include <stdlib.h>

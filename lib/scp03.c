@@ -221,7 +221,7 @@ se05x_rc se05x_scp03_auth_done(struct se05x_scp03 *st, const uint8_t *rsp, size_
     return SE05X_OK;
 }
 
-/* Splits an encoded C-APDU (apdu.md §3.3 forms) into header, data, extended. */
+/* Splits an encoded C-APDU (docs/protocol/apdu.md §3.3 forms) into header, data, extended. */
 static bool parse_capdu(const uint8_t *c, size_t clen, const uint8_t **data, size_t *dlen, bool *ext)
 {
     *data = NULL;

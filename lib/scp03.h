@@ -76,7 +76,7 @@ se05x_rc se05x_scp03_auth(struct se05x_scp03 *st, const uint8_t *rsp, size_t rle
 se05x_rc se05x_scp03_auth_done(struct se05x_scp03 *st, const uint8_t *rsp, size_t rlen,
                                struct se05x_error *err);
 
-/* Wraps one encoded plain C-APDU (the forms of apdu.md §3.3, CLA 80) into
+/* Wraps one encoded plain C-APDU (the forms of docs/protocol/apdu.md §3.3, CLA 80) into
  * out. Moves the counter and the MCV. */
 se05x_rc se05x_scp03_wrap(struct se05x_scp03 *st, const uint8_t *c, size_t clen, uint8_t *out,
                           size_t cap, size_t *olen, struct se05x_error *err);

@@ -615,7 +615,7 @@ se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_ke
     if (!st)
         return se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
     st->keys = *k;
-    /* applet >= 4.3 (7.x): the counter moves with every command (scp03.md §5) */
+    /* applet >= 4.3 (7.x): the counter moves with every command (docs/protocol/scp03.md §5) */
     st->count_all = s->applet.major > 4 || (s->applet.major == 4 && s->applet.minor >= 3);
     struct se05x_error e = {0};
     bool held = false;

@@ -164,7 +164,7 @@ se05x_rc se05x_rsa_decrypt_ex(se05x_session *s, se05x_objid id, se05x_rsa_pad pa
                               size_t inlen, uint8_t *out, size_t cap, size_t *len,
                               const struct se05x_check *ck);
 
-/* ---- host-side iterative reset (apdu.md §17) ---- */
+/* ---- host-side iterative reset (docs/protocol/apdu.md §17) ---- */
 /* true for the ids the iterative reset skips (7FFFxxxx, 7DA0xxxx, Fxxxxxxx, 0..3). */
 bool se05x_id_is_reserved(se05x_objid id);
 /* ReadIDList + DeleteSecureObject of every non-reserved object. */

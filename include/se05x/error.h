@@ -1,4 +1,5 @@
-/* One error type for the whole stack (design.md "Public API shape").
+/* SPDX-License-Identifier: Apache-2.0 */
+/* One error type for the whole stack (docs/architecture.md "Public API shape").
  * Every function of libse05x returns an se05x_rc; the detail (status word,
  * object id, port, one-line message) of the calling thread's last failure
  * on a session is readable with se05x_last_error(). */

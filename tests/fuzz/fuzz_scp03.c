@@ -90,7 +90,7 @@ static void ctr_inc(uint8_t c[16])
 }
 
 /* Wraps the plain C-APDU p (CLA INS P1 P2 [Lc data]; Le ignored) as the host
- * of scp03.md §3-§5 does (3.x counter rules), sends it, checks the R-MAC and
+ * of docs/protocol/scp03.md §3-§5 does (3.x counter rules), sends it, checks the R-MAC and
  * decrypts the answer in place. bad_mac: flip a bit of the C-MAC. */
 static uint16_t wrapped(struct host *h, struct sim_card *c, const uint8_t *p, size_t pn, bool bad_mac)
 {
@@ -223,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     (void)xmit(c, SELECT, sizeof SELECT);
     uint8_t mode = fz_u8(&f) & 3;
     if (mode == 0) {
-        struct sim_scp03 keys; /* the card's static keys: DEVKIT (scp03.md §7) */
+        struct sim_scp03 keys; /* the card's static keys: DEVKIT (docs/protocol/scp03.md §7) */
         scp03_init(&keys);
         if (!handshake(&h, c, keys.enc, keys.mac, keys.kvn))
             abort();

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host file handling: bounded reads, atomic writes (tools/common/outfile.c), streamed hashing. */
 #include "fileio.h"
 
