@@ -31,10 +31,12 @@ se05x_rc se05x_refkey_parse_file(const char *path, struct se05x_refkey *ref, int
  * and fills ref for a ref key, 0 otherwise. Never fails loudly. */
 int se05x_refkey_from_pkey(const EVP_PKEY *pkey, struct se05x_refkey *ref);
 
+/* ABI: every value below is fixed for good (docs/api.md "ABI rules"); new
+ * members get new numbers, none is ever renumbered or reused. */
 enum se05x_refkey_form {
     SE05X_REFKEY_PKCS8 = 0, /* EC default: BEGIN PRIVATE KEY (seTool getRef) */
-    SE05X_REFKEY_SEC1,      /* EC: BEGIN EC PRIVATE KEY (ssscli refpem) */
-    SE05X_REFKEY_PKCS1,     /* RSA: BEGIN RSA PRIVATE KEY */
+    SE05X_REFKEY_SEC1 = 1,  /* EC: BEGIN EC PRIVATE KEY (ssscli refpem) */
+    SE05X_REFKEY_PKCS1 = 2, /* RSA: BEGIN RSA PRIVATE KEY */
 };
 
 /* Writer (refkey.md "Our writer"): DER, malloc'ed (*der, free with OPENSSL_free). */

@@ -21,11 +21,13 @@ typedef struct se05x_session se05x_session;
  *   t1:HOST:PORT, t1tcp://HOST:PORT  raw T=1 blocks over TCP (SE050Sim form)
  *   /dev/i2c-N[:0xAA]                T=1 over I2C (Linux i2c-dev), address default 0x48
  *   none, None, "" (ssscli)          the default, /dev/i2c-1:0x48 */
+/* ABI: every value below is fixed for good (docs/api.md "ABI rules"); new
+ * members get new numbers, none is ever renumbered or reused. */
 enum se05x_conn_kind {
     SE05X_CONN_JRCP_TCP = 1,
-    SE05X_CONN_JRCP_UNIX,
-    SE05X_CONN_T1_TCP,
-    SE05X_CONN_I2C,
+    SE05X_CONN_JRCP_UNIX = 2,
+    SE05X_CONN_T1_TCP = 3,
+    SE05X_CONN_I2C = 4,
 };
 struct se05x_conn_spec {
     enum se05x_conn_kind kind;
