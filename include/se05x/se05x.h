@@ -3,6 +3,7 @@
 #ifndef SE05X_SE05X_H
 #define SE05X_SE05X_H
 
+#include <se05x/version.h>
 #include <se05x/error.h>
 #include <se05x/log.h>
 #include <se05x/types.h>
