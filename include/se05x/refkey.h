@@ -3,7 +3,6 @@
 #ifndef SE05X_REFKEY_H
 #define SE05X_REFKEY_H
 
-#include <openssl/evp.h>
 #include <se05x/session.h>
 
 #ifdef __cplusplus
@@ -27,9 +26,7 @@ se05x_rc se05x_refkey_parse(const uint8_t *data, size_t len, struct se05x_refkey
                             struct se05x_error *err);
 se05x_rc se05x_refkey_parse_file(const char *path, struct se05x_refkey *ref, int *is_ref,
                                  struct se05x_error *err);
-/* Same test on a key OpenSSL already loaded (engine, provider). Returns 1
- * and fills ref for a ref key, 0 otherwise. Never fails loudly. */
-int se05x_refkey_from_pkey(const EVP_PKEY *pkey, struct se05x_refkey *ref);
+/* se05x_refkey_from_pkey (an EVP_PKEY in): <se05x/ossl.h>. */
 
 /* ABI: every value below is fixed for good (docs/api.md "ABI rules"); new
  * members get new numbers, none is ever renumbered or reused. */

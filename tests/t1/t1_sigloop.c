@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 int main(int argc, char **argv)
 {
