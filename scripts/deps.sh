@@ -9,7 +9,8 @@ build_pkgs=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev li
 demo_pkgs=(mender-client curl python3 python3-cryptography)
 test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
            openjdk-17-jdk-headless python3 python3-cryptography procps psmisc
-           dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev)
+           dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev
+           abigail-tools g++)  # abigail-tools: tests/abi (abidiff); g++: the C++ header test
 
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
