@@ -36,18 +36,18 @@ enum se05x_refkey_form {
     SE05X_REFKEY_PKCS1 = 2, /* RSA: BEGIN RSA PRIVATE KEY */
 };
 
-/* Writer (refkey.md "Our writer"): DER, malloc'ed (*der, free with OPENSSL_free). */
+/* Writer (refkey.md "Our writer"): DER, allocated (*der, free with se05x_free). */
 se05x_rc se05x_refkey_ec_der(se05x_objid id, se05x_curve c, const uint8_t *pub, size_t publen,
                              int public_only, enum se05x_refkey_form form,
                              uint8_t **der, size_t *derlen);
 se05x_rc se05x_refkey_rsa_der(se05x_objid id, const uint8_t *n, size_t nlen,
                               const uint8_t *e, size_t elen, uint8_t **der, size_t *derlen);
-/* DER -> PEM text with the label matching the form; malloc'ed, NUL-terminated. */
+/* DER -> PEM text with the label matching the form; NUL-terminated, se05x_free. */
 se05x_rc se05x_refkey_pem(const uint8_t *der, size_t derlen, enum se05x_refkey_form form,
                           char **pem, size_t *pemlen);
 /* Reads the object's public part from the chip and builds the ref key
  * (EC: class 10 for a pair, 20 for a public key; RSA: PKCS#1). form may be
- * PKCS8 or SEC1 for EC; ignored for RSA. Output PEM, malloc'ed. */
+ * PKCS8 or SEC1 for EC; ignored for RSA. Output PEM (se05x_free). */
 se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_refkey_form form,
                                 char **pem, size_t *pemlen);
 

@@ -5,6 +5,7 @@
 #define SE05X_SE05X_H
 
 #include <se05x/version.h>
+#include <se05x/mem.h>
 #include <se05x/error.h>
 #include <se05x/log.h>
 #include <se05x/types.h>
