@@ -15,6 +15,7 @@
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #define E4SSS_ID "e4sss"
 #define E4SSS_NAME "se05x engine: keys inside the NXP EdgeLock SE05x (ref keys, sss: ids)"

@@ -237,7 +237,7 @@ se05x_rc se05x_list_objects(se05x_session *s, uint8_t filter, se05x_objid **ids,
             rc = se05x_bad_rsp(s, "ReadIDList", 0, "implausibly many ids");
             break;
         }
-        se05x_objid *nb = realloc(all, (total + got + 1) * sizeof *all);
+        se05x_objid *nb = OPENSSL_realloc(all, (total + got + 1) * sizeof *all);
         if (!nb) {
             rc = se05x_fail(s, SE05X_E_NOMEM, 0, 0, "out of memory listing objects");
             break;
@@ -248,10 +248,10 @@ se05x_rc se05x_list_objects(se05x_session *s, uint8_t filter, se05x_objid **ids,
     }
     se05x_txn_end(s);
     if (rc) {
-        free(all);
+        OPENSSL_free(all);
         return rc;
     }
-    if (!all && !(all = malloc(sizeof *all)))
+    if (!all && !(all = OPENSSL_malloc(sizeof *all)))
         return se05x_fail(s, SE05X_E_NOMEM, 0, 0, "out of memory listing objects");
     *ids = all;
     *n = total;

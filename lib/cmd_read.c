@@ -3,6 +3,7 @@
  * components, whole binary files, the UID and CertUID. */
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "cmd_util.h"
 
@@ -65,7 +66,7 @@ se05x_rc se05x_read_binary(se05x_session *s, se05x_objid id, uint8_t **out, size
     uint8_t *buf = NULL;
     if ((rc = se05x_read_size(s, id, &size)))
         goto out;
-    if (!(buf = malloc(size ? size : 1))) {
+    if (!(buf = OPENSSL_malloc(size ? size : 1))) {
         rc = se05x_fail(s, SE05X_E_NOMEM, 0, id, "out of memory reading object 0x%08X", id);
         goto out;
     }
@@ -80,7 +81,7 @@ se05x_rc se05x_read_binary(se05x_session *s, se05x_objid id, uint8_t **out, size
     *len = size;
     buf = NULL;
 out:
-    free(buf);
+    OPENSSL_free(buf);
     se05x_txn_end(s);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #include "link.h"
 

@@ -417,7 +417,7 @@ se05x_rc se05x_refkey_pem(const uint8_t *der, size_t derlen, enum se05x_refkey_f
     se05x_rc rc = SE05X_E_CRYPTO;
     if (bio && PEM_write_bio(bio, label, "", der, (long)derlen) > 0) {
         long n = BIO_get_mem_data(bio, &data);
-        char *out = n > 0 ? malloc((size_t)n + 1) : NULL;
+        char *out = n > 0 ? OPENSSL_malloc((size_t)n + 1) : NULL;
         if (out) {
             memcpy(out, data, (size_t)n);
             out[n] = 0;

@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 #include <sys/types.h>
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #define P11_SLOT_ID 1
 #define P11_TOKEN_LABEL "SSS_PKCS11"

@@ -10,6 +10,7 @@
 #include <openssl/core_dispatch.h>
 #include <openssl/evp.h>
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #define SXP_NAME "se05x"
 /* Every algorithm of ours carries this property. */

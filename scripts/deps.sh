@@ -12,7 +12,8 @@ clang_pkgs=(clang libclang-rt-dev)
 demo_pkgs=(mender-client curl python3 python3-cryptography)
 test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
            openjdk-17-jdk-headless python3 python3-cryptography procps psmisc
-           dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev)
+           dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev
+           abigail-tools g++)  # abigail-tools: tests/abi (abidiff); g++: the C++ header test
 
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;

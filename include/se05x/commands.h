@@ -24,7 +24,7 @@ se05x_rc se05x_read_size(se05x_session *s, se05x_objid id, uint16_t *size);
 /* One ReadIDList page; offset counts ids; filter = object type or 0xFF. */
 se05x_rc se05x_read_id_list(se05x_session *s, uint16_t offset, uint8_t filter,
                             se05x_objid *ids, size_t cap, size_t *n, bool *more);
-/* All pages; *ids is malloc'ed (free()). */
+/* All pages; *ids is allocated (se05x_free). */
 se05x_rc se05x_list_objects(se05x_session *s, uint8_t filter, se05x_objid **ids, size_t *n);
 se05x_rc se05x_delete_object(se05x_session *s, se05x_objid id);
 /* ReadType + (EC) GetECCurveId / (RSA, others) ReadSize. */
@@ -36,7 +36,7 @@ se05x_rc se05x_read_object(se05x_session *s, se05x_objid id, uint16_t offset, ui
                            uint8_t *out, size_t cap, size_t *len);
 se05x_rc se05x_read_rsa_component(se05x_session *s, se05x_objid id, uint8_t comp,
                                   uint8_t *out, size_t cap, size_t *len);
-/* Whole binary object of any size, read in chunks; *out malloc'ed. */
+/* Whole binary object of any size, read in chunks; *out allocated (se05x_free). */
 se05x_rc se05x_read_binary(se05x_session *s, se05x_objid id, uint8_t **out, size_t *len);
 /* 18-byte UID from 0x7FFF0206; CertUID = bytes 2,3,8..15. */
 se05x_rc se05x_read_uid(se05x_session *s, uint8_t uid[18]);

@@ -12,27 +12,29 @@
 extern "C" {
 #endif
 
+/* ABI: every value below is fixed for good (docs/api.md "ABI rules"); new
+ * members get new numbers, none is ever renumbered or reused. */
 typedef enum {
     SE05X_OK = 0,
-    SE05X_E_BAD_ARG,       /* caller error: malformed key id, bad length, NULL ... */
-    SE05X_E_NOT_FOUND,     /* object does not exist on the chip */
-    SE05X_E_EXISTS,        /* object already exists (and may not be overwritten) */
-    SE05X_E_WRONG_TYPE,    /* object exists but is of another type / curve / key part */
-    SE05X_E_DENIED,        /* denied by the object policy (SW 6986) */
-    SE05X_E_CONDITIONS,    /* conditions of use not satisfied (SW 6985), e.g. private read */
-    SE05X_E_NO_MEMORY,     /* chip memory full (SW 6A84) */
-    SE05X_E_WRONG_DATA,    /* chip rejected the data (SW 6A80 / 6984 / 6700) */
-    SE05X_E_UNSUPPORTED,   /* not supported by the chip or by this library */
-    SE05X_E_CARD,          /* any other status word from the chip */
-    SE05X_E_LINK,          /* transport failure: refused/unreachable port, I/O error, EOF */
-    SE05X_E_TIMEOUT,       /* transport timeout */
-    SE05X_E_PROTOCOL,      /* malformed frame or response (hostile or corrupted peer) */
-    SE05X_E_FORMAT,        /* malformed input file (PEM/DER/ref key) */
-    SE05X_E_CRYPTO,        /* host-side OpenSSL failure, or signature did not verify */
-    SE05X_E_IO,            /* host file I/O */
-    SE05X_E_NOMEM,         /* host allocation failure */
-    SE05X_E_INTERNAL,
-    SE05X_E_KEY_MISMATCH,  /* the caller's public key (reference key file) is not the chip's key */
+    SE05X_E_BAD_ARG = 1,     /* caller error: malformed key id, bad length, NULL ... */
+    SE05X_E_NOT_FOUND = 2,   /* object does not exist on the chip */
+    SE05X_E_EXISTS = 3,      /* object already exists (and may not be overwritten) */
+    SE05X_E_WRONG_TYPE = 4,  /* object exists but is of another type / curve / key part */
+    SE05X_E_DENIED = 5,      /* denied by the object policy (SW 6986) */
+    SE05X_E_CONDITIONS = 6,  /* conditions of use not satisfied (SW 6985), e.g. private read */
+    SE05X_E_NO_MEMORY = 7,   /* chip memory full (SW 6A84) */
+    SE05X_E_WRONG_DATA = 8,  /* chip rejected the data (SW 6A80 / 6984 / 6700) */
+    SE05X_E_UNSUPPORTED = 9, /* not supported by the chip or by this library */
+    SE05X_E_CARD = 10,       /* any other status word from the chip */
+    SE05X_E_LINK = 11,       /* transport failure: refused/unreachable port, I/O error, EOF */
+    SE05X_E_TIMEOUT = 12,    /* transport timeout */
+    SE05X_E_PROTOCOL = 13,   /* malformed frame or response (hostile or corrupted peer) */
+    SE05X_E_FORMAT = 14,     /* malformed input file (PEM/DER/ref key) */
+    SE05X_E_CRYPTO = 15,     /* host-side OpenSSL failure, or signature did not verify */
+    SE05X_E_IO = 16,         /* host file I/O */
+    SE05X_E_NOMEM = 17,      /* host allocation failure */
+    SE05X_E_INTERNAL = 18,
+    SE05X_E_KEY_MISMATCH = 19, /* the caller's public key (reference key file) is not the chip's key */
 } se05x_rc;
 
 /* Static text for a code alone ("object not found", ...). Never NULL. */

@@ -14,6 +14,8 @@
 extern "C" {
 #endif
 
+/* ABI: every value below is fixed for good (docs/api.md "ABI rules"); new
+ * members get new numbers, none is ever renumbered or reused. */
 enum se05x_log_level {
     SE05X_LOG_NONE = 0,
     SE05X_LOG_ERROR = 1,

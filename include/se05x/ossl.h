@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL glue of libse05x: moving keys between EVP_PKEY and the chip.
- * Everything cryptographic on the host goes through libcrypto. */
+ * Everything cryptographic on the host goes through libcrypto. The only
+ * public header that needs OpenSSL's headers, hence not included by the
+ * umbrella <se05x/se05x.h>: include it explicitly. */
 #ifndef SE05X_OSSL_H
 #define SE05X_OSSL_H
 
 #include <openssl/evp.h>
 #include <se05x/commands.h>
+#include <se05x/refkey.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,6 +23,11 @@ se05x_rc se05x_import_pkey(se05x_session *s, se05x_objid id, EVP_PKEY *pkey, int
 /* Loads a PEM or DER key file (private or public). Encrypted PEM, garbage,
  * or unsupported key types are refused with a clear message in err. */
 se05x_rc se05x_load_key_file(const char *path, EVP_PKEY **out, struct se05x_error *err);
+
+/* Same test as se05x_refkey_parse() on a key OpenSSL already loaded
+ * (engine, provider). Returns 1 and fills ref for a ref key, 0 otherwise.
+ * Never fails loudly. */
+int se05x_refkey_from_pkey(const EVP_PKEY *pkey, struct se05x_refkey *ref);
 
 #ifdef __cplusplus
 }

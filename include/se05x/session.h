@@ -22,11 +22,13 @@ typedef struct se05x_session se05x_session;
  *   t1:HOST:PORT, t1tcp://HOST:PORT  raw T=1 blocks over TCP (SE050Sim form)
  *   /dev/i2c-N[:0xAA]                T=1 over I2C (Linux i2c-dev), address default 0x48
  *   none, None, "" (ssscli)          the default, /dev/i2c-1:0x48 */
+/* ABI: every value below is fixed for good (docs/api.md "ABI rules"); new
+ * members get new numbers, none is ever renumbered or reused. */
 enum se05x_conn_kind {
     SE05X_CONN_JRCP_TCP = 1,
-    SE05X_CONN_JRCP_UNIX,
-    SE05X_CONN_T1_TCP,
-    SE05X_CONN_I2C,
+    SE05X_CONN_JRCP_UNIX = 2,
+    SE05X_CONN_T1_TCP = 3,
+    SE05X_CONN_I2C = 4,
 };
 struct se05x_conn_spec {
     enum se05x_conn_kind kind;
@@ -54,9 +56,9 @@ const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len)
 /* Link protection (docs/scp03.md). */
 enum se05x_auth {
     SE05X_AUTH_DEFAULT = 0,     /* $SE05X_AUTH, else "auth =" in the config file, else AUTO */
-    SE05X_AUTH_AUTO,            /* Platform SCP03 when keys are configured, else plain */
-    SE05X_AUTH_NONE,            /* plain, even when keys are configured */
-    SE05X_AUTH_PLATFORM_SCP03,  /* Platform SCP03 or fail */
+    SE05X_AUTH_AUTO = 1,        /* Platform SCP03 when keys are configured, else plain */
+    SE05X_AUTH_NONE = 2,        /* plain, even when keys are configured */
+    SE05X_AUTH_PLATFORM_SCP03 = 3, /* Platform SCP03 or fail */
 };
 
 struct se05x_open_opts {

@@ -13,6 +13,10 @@ extern "C" {
 
 typedef uint32_t se05x_objid;
 
+/* ABI: the numeric value of every enum member in this file is fixed for good
+ * (docs/api.md "ABI rules"); new members get new numbers, none is ever
+ * renumbered or reused. */
+
 /* Curve ids (docs/protocol/apdu.md §8). */
 typedef enum {
     SE05X_EC_NONE = 0x00,
@@ -47,31 +51,31 @@ typedef enum {
 /* What an object is, decoded from ReadType. */
 typedef enum {
     SE05X_KIND_UNKNOWN = 0,
-    SE05X_KIND_EC,
-    SE05X_KIND_RSA,
-    SE05X_KIND_AES,
-    SE05X_KIND_DES,
-    SE05X_KIND_HMAC,
-    SE05X_KIND_BINARY,
-    SE05X_KIND_USERID,
-    SE05X_KIND_COUNTER,
-    SE05X_KIND_PCR,
+    SE05X_KIND_EC = 1,
+    SE05X_KIND_RSA = 2,
+    SE05X_KIND_AES = 3,
+    SE05X_KIND_DES = 4,
+    SE05X_KIND_HMAC = 5,
+    SE05X_KIND_BINARY = 6,
+    SE05X_KIND_USERID = 7,
+    SE05X_KIND_COUNTER = 8,
+    SE05X_KIND_PCR = 9,
 } se05x_kind;
 
 typedef enum {
     SE05X_MD_NONE = 0,
-    SE05X_MD_SHA1,
-    SE05X_MD_SHA224,
-    SE05X_MD_SHA256,
-    SE05X_MD_SHA384,
-    SE05X_MD_SHA512,
+    SE05X_MD_SHA1 = 1,
+    SE05X_MD_SHA224 = 2,
+    SE05X_MD_SHA256 = 3,
+    SE05X_MD_SHA384 = 4,
+    SE05X_MD_SHA512 = 5,
 } se05x_digest;
 
 typedef enum {
     SE05X_RSA_PAD_NONE = 0,  /* raw RSA (encrypt/decrypt NO_PAD) */
-    SE05X_RSA_PAD_PKCS1,     /* PKCS#1 v1.5 (signature or encryption) */
-    SE05X_RSA_PAD_PSS,       /* signatures only */
-    SE05X_RSA_PAD_OAEP,      /* encryption only; SHA-1 / MGF1-SHA-1 as the applet does */
+    SE05X_RSA_PAD_PKCS1 = 1, /* PKCS#1 v1.5 (signature or encryption) */
+    SE05X_RSA_PAD_PSS = 2,   /* signatures only */
+    SE05X_RSA_PAD_OAEP = 3,  /* encryption only; SHA-1 / MGF1-SHA-1 as the applet does */
 } se05x_rsa_pad;
 
 /* Memory kinds for GetFreeMemory (docs/protocol/apdu.md §10). */

@@ -13,6 +13,7 @@
 #include <openssl/rsa.h>
 
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 static se05x_session *S;
 

@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \

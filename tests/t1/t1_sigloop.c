@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 int main(int argc, char **argv)
 {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #define EXIT_USAGE 2
 

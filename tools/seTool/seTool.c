@@ -27,6 +27,7 @@
 #include <openssl/pem.h>
 
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 #include "connmsg.h"
 #include "outfile.h"

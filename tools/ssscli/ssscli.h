@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <se05x/se05x.h>
+#include <se05x/ossl.h>
 
 struct cli {
     int argc;            /* positional arguments after the command name */
