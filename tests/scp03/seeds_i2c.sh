@@ -35,6 +35,9 @@ note "se05x info over /dev/i2c-1 with EX_SSS_BOOT_SCP03_PATH: link platform-scp0
 out=$(EX_SSS_BOOT_SSS_PORT=/dev/i2c-1 shim t se05x info) || fail "se05x info with keys over /dev/i2c-1"
 assert_contains "$out" "link:                       platform-scp03" "se05x info with keys"
 
+# an object for the blog's reset to delete (so the reset is observable)
+EX_SSS_BOOT_SSS_PORT=/dev/i2c-1 shim t se05x generate ec 0x20181005 >/dev/null || fail "se05x generate"
+
 note "AWS blog: ssscli connect se050 t1oi2c none --auth_type PlatformSCP --scpkey, reset, set ecc pair"
 # the key file only through ssscli's connect, not the environment
 unset EX_SSS_BOOT_SCP03_PATH
@@ -46,10 +49,14 @@ shim t ssscli se05x reset >/dev/null || fail "ssscli se05x reset"
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/key.pem"
 openssl pkey -in "$T/key.pem" -pubout -out "$T/key.pub.pem"
 shim t ssscli set ecc pair 0x20181001 "$T/key.pem" || fail "ssscli set ecc pair 0x20181001"
+shim t ssscli se05x readidlist >"$T/ids" || fail "ssscli se05x readidlist"
+grep -q "^Key-Id: 0x20181001  EC_KEY_PAIR    NIST_P256$" "$T/ids" || fail "0x20181001 not on the chip: $(cat "$T/ids")"
+grep -q "0x20181005" "$T/ids" && fail "ssscli se05x reset left 0x20181005 on the chip"
 shim t ssscli disconnect || fail "ssscli disconnect"
 # after disconnect no keys: the same ssscli line is refused by the chip
 EX_SSS_BOOT_SSS_PORT=/dev/i2c-1 expect_fail "ssscli without keys after disconnect" shim t ssscli se05x uid
-assert_contains "$LAST_ERR" "Platform SCP03" "ssscli without keys"
+assert_contains "$LAST_ERR" "ssscli: read UID: ReadObject (UID) of object 0x7FFF0206 on /dev/i2c-1: security \
+status not satisfied (SW 6982); the chip may require Platform SCP03" "ssscli without keys"
 
 export EX_SSS_BOOT_SCP03_PATH="$T/keys.txt" EX_SSS_BOOT_SSS_PORT=/dev/i2c-1
 note "pkcs11-tool --module libsss_pkcs11.so --login --pin 1234 --sign over /dev/i2c-1"
