@@ -69,6 +69,12 @@ struct se05x_scp03_keys;
 se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_keys *k,
                                    struct se05x_error *err);
 
+/* Key rotation (scp03_rotate.c): a copy of the session's Platform SCP03
+ * static keys (false on a plain link), and their replacement after a
+ * successful PUT KEY (later re-authentications use the new keys). */
+bool se05x_session_scp03_keys(se05x_session *s, struct se05x_scp03_keys *out);
+void se05x_session_scp03_set_keys(se05x_session *s, const struct se05x_scp03_keys *k);
+
 /* Applet session state (auth_session.c): id 0 = none; inner = the AESKey
  * channel (ownership taken; NULL for UserID), sid the chip's session id. */
 struct se05x_scp03;

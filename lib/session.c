@@ -638,6 +638,26 @@ se05x_rc se05x_session_scp03_start(se05x_session *s, const struct se05x_scp03_ke
     return SE05X_OK;
 }
 
+bool se05x_session_scp03_keys(se05x_session *s, struct se05x_scp03_keys *out)
+{
+    bool ok = false;
+    pthread_mutex_lock(&s->lock);
+    if (s->scp && !s->scp_dead) {
+        *out = s->scp->keys;
+        ok = true;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+void se05x_session_scp03_set_keys(se05x_session *s, const struct se05x_scp03_keys *k)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->scp)
+        s->scp->keys = *k;
+    pthread_mutex_unlock(&s->lock);
+}
+
 const char *se05x_link_mode(const se05x_session *s)
 {
     return s && s->scp ? "platform-scp03" : "plain";

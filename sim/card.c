@@ -2,15 +2,19 @@
 /* The applet core: card lifecycle, APDU processing (parsing, SELECT, the
  * secure-channel layer, lock state) and the helpers the handlers share.
  * Routes: dispatch.c. See card.h / sim.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "card_internal.h"
 
 #include "log.h"
 #include "policy.h"
+#include "statedir.h"
 
 /* Response buffer: the applet's payload limit plus room for TLV headers. */
 #define RSP_MAX (SE05X_MAX_APDU_PAYLOAD + 64)
@@ -25,6 +29,8 @@ static const struct {
     {'C', {0x03, 0x01, 0x00, 0x6F, 0xFF, 0x01, 0x0B}},
     {'F', {0x03, 0x06, 0x00, 0x6F, 0xFF, 0x01, 0x0B}},
 };
+
+static int load_rotated_keys(struct sim_card *c, char *err, size_t errlen);
 
 int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *err, size_t errlen)
 {
@@ -78,6 +84,10 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
         sim_card_close(c);
         return -1;
     }
+    if (load_rotated_keys(c, err, errlen) != 0) {
+        sim_card_close(c);
+        return -1;
+    }
     for (uint8_t curve = 1; curve <= SIM_CURVE_MAX; curve++) { /* --curves (A6) */
         if (!(c->cfg.preset_curves & (1u << curve)) || card_curve_ready(c, curve))
             continue;
@@ -88,6 +98,29 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
         }
     }
     *out = c;
+    return 0;
+}
+
+/* The static keys written by a PUT KEY (file "scp03-keys" of the state dir:
+ * KVN, ENC, MAC, DEK; docs/scp03.md "Key rotation") take precedence over
+ * --scp03-keys and the DEVKIT keys. */
+static int load_rotated_keys(struct sim_card *c, char *err, size_t errlen)
+{
+    uint8_t rec[SCP03_KEYREC_LEN + 1];
+    if (c->store.dir_fd < 0)
+        return 0;
+    int fd = statedir_open_file(c->store.dir_fd, c->state_dir, SCP03_KEYS_FILE, O_RDONLY, err, errlen);
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -1;
+    ssize_t n = read(fd, rec, sizeof rec);
+    close(fd);
+    if (n != SCP03_KEYREC_LEN) {
+        OPENSSL_cleanse(rec, sizeof rec);
+        snprintf(err, errlen, "%s/%s: not a 49-byte SCP03 key record", c->state_dir, SCP03_KEYS_FILE);
+        return -1;
+    }
+    scp03_set_keys(&c->scp, rec);
+    OPENSSL_cleanse(rec, sizeof rec);
     return 0;
 }
 
@@ -341,6 +374,26 @@ static uint16_t process_applet(struct sim_card *c, const struct sim_apdu *a, str
     return card_dispatch(c, a, w);
 }
 
+/* GlobalPlatform PUT KEY under Platform SCP03 (docs/protocol/scp03.md §10):
+ * the new static keys are written to the state dir (atomically) before
+ * they replace the old ones in memory; a failed write changes nothing. */
+static uint16_t do_put_key(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint8_t rec[SCP03_KEYREC_LEN], rsp[10];
+    uint16_t sw = scp03_put_key(&c->scp, a->p1, a->p2, a->data, a->lc, rec, rsp);
+    if (sw != SE05X_SW_OK)
+        return sw;
+    if (c->store.dir_fd >= 0 && statedir_write_file(c->store.dir_fd, SCP03_KEYS_FILE, rec, sizeof rec) != 0) {
+        sim_log(SIM_LOG_ERROR, "cannot write %s/%s: %s", c->state_dir, SCP03_KEYS_FILE, strerror(errno));
+        OPENSSL_cleanse(rec, sizeof rec);
+        return 0x6581; /* memory failure */
+    }
+    scp03_set_keys(&c->scp, rec);
+    OPENSSL_cleanse(rec, sizeof rec);
+    tlv_put_raw(w, rsp, sizeof rsp);
+    return SE05X_SW_OK;
+}
+
 /* CLA 84: EXTERNAL AUTHENTICATE, or a command under Platform SCP03. */
 static uint16_t process_scp(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
@@ -366,7 +419,7 @@ static uint16_t process_scp(struct sim_card *c, const struct sim_apdu *a, struct
         return sw;
     if ((sw = sim_apdu_parse(plain, pl, &in)) != SE05X_SW_OK)
         return sw;
-    sw = process_applet(c, &in, w);
+    sw = in.ins == 0xD8 ? do_put_key(c, &in, w) : process_applet(c, &in, w);
     OPENSSL_cleanse(plain, sizeof plain);
     if (sw != SE05X_SW_OK || !c->scp.active)
         return sw; /* B4: errors are answered with the bare SW */
@@ -402,6 +455,8 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
             tlv_put_raw(w, out, sizeof out);
         return sw;
     }
+    if (a.ins == 0xD8) /* PUT KEY: only inside a Platform SCP03 session */
+        return SE05X_SW_SECURITY_STATUS;
     if (c->scp.active && (c->scp.level & SCP_LEVEL_CMAC)) {
         scp03_reset(&c->scp); /* a plain command ends the secure channel */
         return SE05X_SW_SECURITY_STATUS;

@@ -314,3 +314,49 @@ size_t scp03_wrap_response(struct sim_scp03 *s, uint8_t *buf, size_t n, size_t c
     }
     return len;
 }
+
+uint16_t scp03_put_key(const struct sim_scp03 *s, uint8_t p1, uint8_t p2, const uint8_t *data, size_t n,
+                       uint8_t out[SCP03_KEYREC_LEN], uint8_t rsp[10])
+{
+    static const uint8_t ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    uint8_t key[16], kcv[16];
+    uint16_t sw = SE05X_SW_OK;
+    if (!s->active)
+        return SE05X_SW_SECURITY_STATUS;
+    if (p2 != 0x81)
+        return SE05X_SW_WRONG_P1P2;
+    if (p1 != s->kvn)
+        return 0x6A88; /* referenced data (key version) not found */
+    if (n != 1 + 3 * 23) /* 88 11 10 <16> 03 <3>: 23 bytes a key */
+        return SE05X_SW_WRONG_DATA;
+    out[0] = data[0];
+    rsp[0] = data[0];
+    for (int k = 0; k < 3 && sw == SE05X_SW_OK; k++) {
+        const uint8_t *b = data + 1 + 23 * k;
+        if (b[0] != 0x88 || b[1] != 0x11 || b[2] != 0x10 || b[19] != 0x03) {
+            sw = SE05X_SW_WRONG_DATA;
+            break;
+        }
+        if (!aes(s->dek, NULL, false, b + 3, 16, key) || !aes(key, NULL, true, ones, 16, kcv))
+            sw = 0x6F00;
+        else if (CRYPTO_memcmp(kcv, b + 20, 3) != 0)
+            sw = SE05X_SW_WRONG_DATA; /* KCV mismatch: not the key that was meant */
+        else {
+            memcpy(out + 1 + 16 * k, key, 16);
+            memcpy(rsp + 1 + 3 * k, kcv, 3);
+        }
+    }
+    OPENSSL_cleanse(key, sizeof key);
+    OPENSSL_cleanse(kcv, sizeof kcv);
+    if (sw != SE05X_SW_OK)
+        OPENSSL_cleanse(out, SCP03_KEYREC_LEN);
+    return sw;
+}
+
+void scp03_set_keys(struct sim_scp03 *s, const uint8_t rec[SCP03_KEYREC_LEN])
+{
+    s->kvn = rec[0];
+    memcpy(s->enc, rec + 1, 16);
+    memcpy(s->mac, rec + 17, 16);
+    memcpy(s->dek, rec + 33, 16);
+}

@@ -59,4 +59,17 @@ uint16_t scp03_unwrap(struct sim_scp03 *s, const uint8_t h[4], bool ext_lc, cons
  * R-MAC per the session level. Returns the new length, 0 on overflow. */
 size_t scp03_wrap_response(struct sim_scp03 *s, uint8_t *buf, size_t n, size_t cap);
 
+/* Static key record as kept in the state dir: KVN, ENC, MAC, DEK. */
+#define SCP03_KEYREC_LEN 49
+#define SCP03_KEYS_FILE "scp03-keys"
+/* GlobalPlatform PUT KEY (docs/protocol/scp03.md §10), data already
+ * unwrapped: checks P1 (current KVN), P2 (81), the three 88 11 10 ..
+ * 03 KCV blocks, decrypts the keys with the current DEK and checks their
+ * KCVs. On 9000: the new record in out (not applied yet) and the 10-byte
+ * answer (KVN, 3 KCVs) in rsp. s is left unchanged. */
+uint16_t scp03_put_key(const struct sim_scp03 *s, uint8_t p1, uint8_t p2, const uint8_t *data, size_t n,
+                       uint8_t out[SCP03_KEYREC_LEN], uint8_t rsp[10]);
+/* Replaces the static keys and KVN with a record (session untouched). */
+void scp03_set_keys(struct sim_scp03 *s, const uint8_t rec[SCP03_KEYREC_LEN]);
+
 #endif

@@ -310,6 +310,87 @@ static void test_aeskey_session(void **st)
     sim_card_close(c);
 }
 
+/* PUT KEY data (docs/protocol/scp03.md §10) for three keys under dek. */
+static void put_key_data(const uint8_t dek[16], const uint8_t keys[3][16], uint8_t d[70], uint8_t kcvs[10])
+{
+    static const uint8_t ones[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    uint8_t k[16];
+    d[0] = kcvs[0] = 0x0B;
+    for (int i = 0; i < 3; i++) {
+        uint8_t *b = d + 1 + 23 * i;
+        b[0] = 0x88, b[1] = 0x11, b[2] = 0x10, b[19] = 0x03;
+        assert_true(aes_cbc(dek, NULL, true, keys[i], 16, b + 3));
+        assert_true(aes_cbc(keys[i], NULL, true, ones, 16, k));
+        memcpy(b + 20, k, 3);
+        memcpy(kcvs + 1 + 3 * i, k, 3);
+    }
+}
+
+/* Card cryptogram of INITIALIZE UPDATE with the fixed challenges (r + 21). */
+static void init_update(struct sim_card *c)
+{
+    assert_int_equal(tu_apdu(c, "80 50 0B 00 08 01 02 03 04 05 06 07 08", r, &rl), 0x9000);
+    assert_int_equal(rl, 29);
+}
+
+/* GlobalPlatform PUT KEY: only under Platform SCP03, malformed data refused
+ * with no change, a good one replaces the static keys (the next handshake's
+ * card cryptogram is no longer the DEVKIT vector's). */
+static void test_put_key(void **st)
+{
+    (void)st;
+    static const uint8_t devkit_dek[16] = {0xA1, 0xBC, 0x84, 0x38, 0xBF, 0x77, 0x93, 0x5B,
+                                           0x36, 0x1A, 0x44, 0x25, 0xFE, 0x79, 0xFA, 0x29};
+    uint8_t keys[3][16], d[70], bad[70], kcvs[10], out[64], vec[8], s_mac[16];
+    size_t ol;
+    struct host hs = {0};
+    for (int i = 0; i < 3; i++)
+        memset(keys[i], 0x21 + i, 16);
+    put_key_data(devkit_dek, keys, d, kcvs);
+    hex("63 80 AD 5E 21 10 71 11", vec, 8);
+    struct sim_card *c = open_scp(&hs, NULL);
+    uint8_t h[4] = {0x80, 0xD8, 0x0B, 0x81};
+    /* malformed: wrong length, wrong tag, wrong KCV, wrong P2, wrong KVN */
+    assert_int_equal(host_cmd(&hs, c, h, d, 69, out, &ol), 0x6A80);
+    memcpy(bad, d, 70);
+    bad[1 + 23] = 0x80;
+    assert_int_equal(host_cmd(&hs, c, h, bad, 70, out, &ol), 0x6A80);
+    memcpy(bad, d, 70);
+    bad[1 + 23 * 2 + 22] ^= 1;
+    assert_int_equal(host_cmd(&hs, c, h, bad, 70, out, &ol), 0x6A80);
+    uint8_t hp2[4] = {0x80, 0xD8, 0x0B, 0x01};
+    assert_int_equal(host_cmd(&hs, c, hp2, d, 70, out, &ol), 0x6A86);
+    uint8_t hkvn[4] = {0x80, 0xD8, 0x0C, 0x81};
+    assert_int_equal(host_cmd(&hs, c, hkvn, d, 70, out, &ol), 0x6A88);
+    /* nothing changed: the DEVKIT handshake still gives the vector */
+    init_update(c);
+    assert_memory_equal(r + 21, vec, 8);
+    sim_card_close(c);
+    /* plain (no session): refused */
+    c = tu_open_selected(NULL, NULL);
+    uint8_t plain[5 + 70 + 1] = {0x80, 0xD8, 0x0B, 0x81, 70};
+    memcpy(plain + 5, d, 70);
+    assert_int_equal(tu_apdu_bin(c, plain, sizeof plain, r, &rl), 0x6982);
+    sim_card_close(c);
+    /* good: answer KVN + KCVs, then the new keys are in force */
+    c = open_scp(&hs, NULL);
+    memcpy(s_mac, hs.s_mac, 16);
+    assert_int_equal(host_cmd(&hs, c, h, d, 70, out, &ol), 0x9000);
+    assert_int_equal(ol, 10);
+    assert_memory_equal(out, kcvs, 10);
+    init_update(c);
+    assert_memory_not_equal(r + 21, vec, 8);
+    /* the card cryptogram now follows from the new ENC/MAC: S-MAC from new MAC */
+    uint8_t ctx[16], smac[16], want[16];
+    memcpy(ctx, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    memcpy(ctx + 8, r + 13, 8);
+    assert_true(scp03_kdf(keys[1], 0x06, 128, ctx, smac));
+    assert_true(scp03_kdf(smac, 0x00, 64, ctx, want));
+    assert_memory_equal(r + 21, want, 8);
+    (void)s_mac;
+    sim_card_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_vector_session),
         cmocka_unit_test(test_variant_f),
         cmocka_unit_test(test_aeskey_session),
+        cmocka_unit_test(test_put_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,6 +39,8 @@ int cmd_cert(struct tool *t, int argc, char **argv);
 int tool_write_pubkey(struct tool *t, se05x_objid id, bool der, const char *out);
 /* cmd_csr.c */
 int cmd_csr(struct tool *t, int argc, char **argv);
+/* cmd_scp03.c */
+int cmd_scp03(struct tool *t, int argc, char **argv);
 
 /* Shared by subcommands: `--help`/`-h` anywhere in argv prints `usage` to
  * stdout and returns true. */

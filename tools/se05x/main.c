@@ -30,6 +30,7 @@ static const struct tool_cmd cmds[] = {
     {"read", cmd_read, "read a binary object (or the public part of a key)"},
     {"cert", cmd_cert, "store or read an X.509 certificate (cert write|read)"},
     {"csr", cmd_csr, "make a certificate signing request signed by a chip key"},
+    {"scp03", cmd_scp03, "Platform SCP03 key rotation (scp03 rotate --new-keys FILE)"},
 };
 
 static void main_usage(FILE *f)
