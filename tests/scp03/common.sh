@@ -25,14 +25,14 @@ t() {
   timeout 60 "$@"
 }
 
-# proxy_start MODE [NTH [MIN_LEN]] — scp_proxy.py in front of the emulator ($SIM_PORT);
-# sets PROXY (HOST:PORT) and PROXY_LOG
+# proxy_start MODE [NTH [MIN_LEN [INS]]] — scp_proxy.py in front of the emulator
+# ($SIM_PORT); sets PROXY (HOST:PORT) and PROXY_LOG
 proxy_start() {
-  local mode=$1 nth=${2:-1} minlen=${3:-0}
+  local mode=$1 nth=${2:-1} minlen=${3:-0} ins=${4:-50}
   PROXY_LOG="$T/wire-$mode.log"
   rm -f "$T/proxy.port" "$PROXY_LOG"
   bg python3 "$SE05X_SRC/tests/scp03/scp_proxy.py" --target "127.0.0.1:$SIM_PORT" \
-    --port-file "$T/proxy.port" --log "$PROXY_LOG" --mode "$mode" --nth "$nth" --min-len "$minlen"
+    --port-file "$T/proxy.port" --log "$PROXY_LOG" --mode "$mode" --nth "$nth" --min-len "$minlen" --ins "$ins"
   local i
   for i in $(seq 1 200); do [ -s "$T/proxy.port" ] && break; sleep 0.05; done
   [ -s "$T/proxy.port" ] || fail "proxy did not start"

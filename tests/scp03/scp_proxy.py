@@ -12,8 +12,13 @@ in --log. Modes:
           cipher blocks the padding block stays intact, so only the R-MAC can
           tell;
   replay  answer the --nth wrapped command of each connection with the answer
-          the chip gave to that connection's first wrapped command.
-Usage: scp_proxy.py --target HOST:PORT --port-file F --log F [--mode M] [--nth N] [--min-len L]
+          the chip gave to that connection's first wrapped command;
+  drop    forward the first command with instruction byte --ins (hex) to the
+          chip, then close the client's connection instead of answering (the
+          chip ran it; the host sees the link drop);
+  refuse  answer every command with instruction --ins with 6D00 ("INS not
+          supported") without forwarding it (a chip without Platform SCP03).
+Usage: scp_proxy.py --target HOST:PORT --port-file F --log F [--mode M] [--nth N] [--min-len L] [--ins XX]
 """
 import argparse
 import itertools
@@ -63,12 +68,24 @@ def serve(client, args, logf):
             if m is None:
                 return
             h, body = m
+            apdu = h[0] == 0x01 and len(body) >= 4  # APDU_DATA
+            if apdu and args.mode == "refuse" and body[1] == args.ins:
+                log(logf, cid, "C", body)
+                log(logf, cid, "REFUSED", b"\x6d\x00")
+                client.sendall(bytes([h[0], h[1], 0, 2]) + b"\x6d\x00")
+                continue
             up.sendall(h + body)
             a = read_msg(up)
             if a is None:
                 return
             ah, abody = a
-            if h[0] == 0x01 and len(body) >= 4:  # APDU_DATA
+            if apdu and args.mode == "drop" and body[1] == args.ins and \
+                    not getattr(serve, "dropped", False):
+                serve.dropped = True
+                log(logf, cid, "C", body)
+                log(logf, cid, "DROPPED", abody)
+                return
+            if apdu:
                 log(logf, cid, "C", body)
                 is_wrapped = body[0] == 0x84 and body[1] != 0x82
                 if is_wrapped:
@@ -100,7 +117,8 @@ def main():
     p.add_argument("--target", required=True)
     p.add_argument("--port-file", required=True)
     p.add_argument("--log", required=True)
-    p.add_argument("--mode", default="record", choices=["record", "flip", "replay"])
+    p.add_argument("--mode", default="record", choices=["record", "flip", "replay", "drop", "refuse"])
+    p.add_argument("--ins", type=lambda v: int(v, 16), default=0x50)
     p.add_argument("--nth", type=int, default=1)
     p.add_argument("--min-len", type=int, default=0)
     args = p.parse_args()
