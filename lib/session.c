@@ -58,112 +58,9 @@ struct se05x_session {
     uint64_t uid;
 };
 
-/* ---------- errors ---------- */
+/* ---------- errors: per-thread slots in session_err.c ---------- */
 
-/* Failure detail belongs to the thread that failed (docs/lib.md "Errors"):
- * each thread keeps, in its own thread-local storage, the last failure of up
- * to ERR_SLOTS sessions, keyed by (session pointer, session uid). Only the
- * owning thread reads or writes its slots, so no lock is needed and another
- * thread's failure can never overwrite it. Nothing is shared between threads;
- * the storage is per thread, not global state. */
-#define ERR_SLOTS 8
-struct err_slot {
-    const se05x_session *s; /* never dereferenced: the session may be gone */
-    uint64_t uid;
-    uint64_t stamp;         /* last use, for reusing the least recently used slot */
-    struct se05x_error e;
-};
-struct err_tls {
-    uint64_t clock;
-    struct err_slot slot[ERR_SLOTS];
-};
-static _Thread_local struct err_tls t_err;
-
-static struct err_slot *err_find(const se05x_session *s)
-{
-    for (size_t i = 0; i < ERR_SLOTS; i++)
-        if (t_err.slot[i].s == s && t_err.slot[i].uid == s->uid)
-            return &t_err.slot[i];
-    return NULL;
-}
-
-static void set_last(se05x_session *s, const struct se05x_error *e)
-{
-    struct err_slot *sl = err_find(s);
-    if (!sl) { /* a free slot, else the least recently used one */
-        sl = &t_err.slot[0];
-        for (size_t i = 0; i < ERR_SLOTS && sl->s; i++)
-            if (!t_err.slot[i].s || t_err.slot[i].stamp < sl->stamp)
-                sl = &t_err.slot[i];
-        sl->s = s;
-        sl->uid = s->uid;
-    }
-    sl->stamp = ++t_err.clock;
-    sl->e = *e;
-    se05x_log(SE05X_LOG_DEBUG, "lib", "%s", e->msg);
-}
-
-/* Forgets the calling thread's detail of s (at close). Other threads' slots
- * for s stay until reused; the uid keeps them from matching a new session. */
-static void err_forget(const se05x_session *s)
-{
-    struct err_slot *sl = err_find(s);
-    if (sl)
-        memset(sl, 0, sizeof *sl);
-}
-
-/* A 64-bit id that a later session at the same address will not repeat. */
-static uint64_t new_uid(const se05x_session *s)
-{
-    uint64_t u = 0;
-    if (getrandom(&u, sizeof u, GRND_NONBLOCK) == (ssize_t)sizeof u && u != 0)
-        return u;
-    /* no entropy yet (early boot): time and address, unique in practice */
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    u = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-    u ^= (uint64_t)(uintptr_t)s << 16;
-    return u | 1u;
-}
-
-se05x_rc se05x_fail(se05x_session *s, se05x_rc rc, uint16_t sw, se05x_objid id, const char *fmt, ...)
-{
-    struct se05x_error e;
-    va_list ap;
-    va_start(ap, fmt);
-    se05x_err_vset(&e, rc, sw, id, fmt, ap);
-    va_end(ap);
-    if (s)
-        set_last(s, &e);
-    else
-        se05x_log(SE05X_LOG_DEBUG, "lib", "%s", e.msg);
-    return rc;
-}
-
-void se05x_last_error(const se05x_session *s, struct se05x_error *out)
-{
-    if (!out)
-        return;
-    memset(out, 0, sizeof *out);
-    if (!s) {
-        out->rc = SE05X_E_BAD_ARG;
-        snprintf(out->msg, sizeof out->msg, "no session");
-        return;
-    }
-    const struct err_slot *sl = err_find(s);
-    if (sl)
-        *out = sl->e;
-}
-
-const char *se05x_errmsg(const se05x_session *s)
-{
-    /* Points into the calling thread's own storage: no other thread writes
-     * it; valid until this thread's next call into libse05x. */
-    if (!s)
-        return "no session";
-    const struct err_slot *sl = err_find(s);
-    return sl ? sl->e.msg : "";
-}
+uint64_t se05x_session_uid(const se05x_session *s) { return s->uid; }
 
 /* ---------- accessors ---------- */
 
@@ -893,7 +790,7 @@ static void session_free(se05x_session *s)
         free(s->as_scp);
     }
     pthread_mutex_destroy(&s->lock);
-    err_forget(s);
+    se05x_err_forget(s);
     OPENSSL_cleanse(s, sizeof *s);
     free(s);
 }
@@ -919,7 +816,7 @@ se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, b
     pthread_mutexattr_settype(&at, PTHREAD_MUTEX_RECURSIVE);
     pthread_mutex_init(&s->lock, &at);
     pthread_mutexattr_destroy(&at);
-    s->uid = new_uid(s);
+    s->uid = se05x_session_new_uid(s);
     s->link = l;
     snprintf(s->conn, sizeof s->conn, "%s", conn_label ? conn_label : "(link)");
     if (do_select) {
@@ -934,94 +831,6 @@ se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, b
     }
     *out = s;
     return SE05X_OK;
-}
-
-/* Link policy of docs/scp03.md: auth mode, key file and key version from
- * the options, then the environment, then the configuration file. Loads the
- * keys (k->klen 0: plain). */
-static se05x_rc auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
-                            struct se05x_error *err)
-{
-    char v[512];
-    const char *src = NULL;
-    int auth = o ? o->auth : SE05X_AUTH_DEFAULT;
-    memset(k, 0, sizeof *k);
-    if (o && o->no_select)
-        return SE05X_OK;
-    if (auth == SE05X_AUTH_DEFAULT) {
-        const char *env = getenv("SE05X_AUTH");
-        if (env && *env) {
-            snprintf(v, sizeof v, "%s", env);
-            src = "SE05X_AUTH";
-        } else {
-            int got = se05x_conf_get("auth", v, sizeof v, err);
-            if (got < 0)
-                return err->rc;
-            if (got)
-                src = se05x_conf_path();
-        }
-        if (!src)
-            auth = SE05X_AUTH_AUTO;
-        else if (!strcasecmp(v, "auto"))
-            auth = SE05X_AUTH_AUTO;
-        else if (!strcasecmp(v, "none") || !strcasecmp(v, "plain"))
-            auth = SE05X_AUTH_NONE;
-        else if (!strcasecmp(v, "platform-scp03") || !strcasecmp(v, "PlatformSCP") ||
-                 !strcasecmp(v, "PlatformSCP03") || !strcasecmp(v, "scp03"))
-            auth = SE05X_AUTH_PLATFORM_SCP03;
-        else
-            return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0,
-                                 "bad auth '%.40s' in %s (expected none, platform-scp03 or auto)", v, src);
-    }
-    if (auth == SE05X_AUTH_NONE)
-        return SE05X_OK;
-    if (auth != SE05X_AUTH_AUTO && auth != SE05X_AUTH_PLATFORM_SCP03)
-        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "bad auth mode %d", auth);
-    const char *path = o && o->scp03_keys && *o->scp03_keys ? o->scp03_keys : NULL;
-    if (!path) {
-        const char *env = getenv("EX_SSS_BOOT_SCP03_PATH");
-        if (env && *env)
-            path = env;
-        else {
-            int got = se05x_conf_get("scp03_keys", v, sizeof v, err);
-            if (got < 0)
-                return err->rc;
-            if (got)
-                path = v;
-        }
-    }
-    if (!path) {
-        if (auth == SE05X_AUTH_PLATFORM_SCP03)
-            return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0,
-                                 "Platform SCP03 required (auth = platform-scp03) but no keys configured: set "
-                                 "EX_SSS_BOOT_SCP03_PATH=KEYFILE or 'scp03_keys = KEYFILE' in %s",
-                                 se05x_conf_path());
-        return SE05X_OK; /* auto without keys: plain */
-    }
-    k->kvn = SE05X_SCP03_DEFAULT_KVN;
-    if (o && o->scp03_kvn) {
-        if (o->scp03_kvn < 1 || o->scp03_kvn > 0x7F)
-            return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "bad SCP03 key version %d", o->scp03_kvn);
-        k->kvn = (uint8_t)o->scp03_kvn;
-    } else {
-        char kv[32];
-        int got = se05x_conf_get("scp03_kvn", kv, sizeof kv, err);
-        if (got < 0)
-            return err->rc;
-        if (got) {
-            char *end = NULL;
-            const char *p = kv;
-            if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-                p += 2;
-            unsigned long n = strtoul(p, &end, 16);
-            if (!*p || *end || n < 1 || n > 0x7F)
-                return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0,
-                                     "bad scp03_kvn '%.20s' in %s (expected hex 01..7F, e.g. 0B)", kv,
-                                     se05x_conf_path());
-            k->kvn = (uint8_t)n;
-        }
-    }
-    return se05x_scp03_keys_load(path, k, err);
 }
 
 se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_session **out,
@@ -1043,7 +852,7 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
     if (rc != SE05X_OK)
         return rc;
     struct se05x_scp03_keys k;
-    if ((rc = auth_policy(opts, &k, err)) != SE05X_OK) {
+    if ((rc = se05x_auth_policy(opts, &k, err)) != SE05X_OK) {
         se05x_scp03_keys_clear(&k);
         return rc;
     }

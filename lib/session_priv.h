@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Private to the session core (session.c, error.c, log.c, redact.c):
+/* Private to the session core (session.c, session_err.c, auth_policy.c, error.c, log.c, redact.c):
  * helpers that the command files do not need. Tests include it too. */
 #ifndef SE05X_SESSION_PRIV_H
 #define SE05X_SESSION_PRIV_H
@@ -9,6 +9,21 @@
 /* va_list form of se05x_err_set. */
 se05x_rc se05x_err_vset(struct se05x_error *e, se05x_rc rc, uint16_t sw, se05x_objid id,
                         const char *fmt, va_list ap);
+
+/* Per-thread failure detail (session_err.c): the session's identity for the
+ * slots (random at open, constant after), a fresh one, and forgetting the
+ * calling thread's slot at close. */
+uint64_t se05x_session_uid(const se05x_session *s);
+uint64_t se05x_session_new_uid(const se05x_session *s);
+void se05x_err_forget(const se05x_session *s);
+
+/* The link protection a session opens with (auth_policy.c): mode, key file
+ * and key version from the options, the environment, then the configuration
+ * file; loads the keys into *k (k->klen 0: plain link). */
+struct se05x_open_opts;
+struct se05x_scp03_keys;
+se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
+                           struct se05x_error *err);
 
 /* Short reason text for a status word ("denied by object policy"). Never NULL. */
 const char *se05x_sw_text(uint16_t sw);
