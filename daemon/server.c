@@ -627,11 +627,18 @@ static int serve_one(struct server *s, struct client *c, const char **why)
         }
         reply(c, mty, NULL, 0);
         break;
-    case JRCP_MTY_STATUS:
-    case JRCP_MTY_TERMINAL_INFO: {
+    case JRCP_MTY_STATUS: {
         char t[1024];
         size_t n = status_text(s, t, sizeof t);
         reply(c, mty, (const uint8_t *)t, n);
+        break;
+    }
+    case JRCP_MTY_TERMINAL_INFO: { /* one line: se05x_server_info(), `se05x info` */
+        char t[200];
+        int n = snprintf(t, sizeof t, "se05xd %s, chip link %s, %d client%s, %s", se05x_version(),
+                         s->chip ? se05x_link_mode(s->chip) : "down", s->ncl, s->ncl == 1 ? "" : "s",
+                         s->acl ? "access list" : "no access list");
+        reply(c, mty, (const uint8_t *)t, n < 0 ? 0 : (size_t)n >= sizeof t ? sizeof t - 1 : (size_t)n);
         break;
     }
     case JRCP_MTY_ERROR_MSG:

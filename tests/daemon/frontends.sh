@@ -28,6 +28,8 @@ t se05x sign 0x7f000001 -i "$T/msg" -o "$T/sig1" >/dev/null || fail "se05x sign"
 openssl dgst -sha256 -verify "$T/pub1.pem" -signature "$T/sig1" "$T/msg" >/dev/null || fail "se05x signature"
 out=$(t se05x info) || fail "se05x info"
 assert_contains "$out" "unix:$DSOCK" "se05x info connection"
+assert_contains "$out" "server:                     se05xd " "se05x info says it goes through the daemon"
+assert_contains "$out" "chip link platform-scp03" "se05x info shows the daemon's link"
 # a binary object bigger than one APDU: a multi-APDU transaction under LOCK
 head -c 1500 /dev/urandom >"$T/blob"
 t se05x write 0x7f000010 "$T/blob" >/dev/null || fail "se05x write (chunked)"
