@@ -68,7 +68,7 @@ struct server {
     size_t select_len;
     bool chip_ever;
     bool need_reselect;
-    int64_t next_retry, retry_ms;
+    int64_t next_retry, retry_ms, last_try;
     bool down_logged;
     /* counters for STATUS */
     int64_t started_ms;
@@ -126,8 +126,10 @@ static bool chip_up(struct server *s)
     if (s->chip)
         return true;
     int64_t t = now_ms();
-    if (t < s->next_retry)
+    /* a client asking tries again after RETRY_MIN_MS, the timer after the back-off */
+    if (t < s->next_retry && t < s->last_try + RETRY_MIN_MS)
         return false;
+    s->last_try = t;
     struct se05x_open_opts oo = {0};
     oo.auth = auth_mode(s->o->auth);
     oo.scp03_keys = s->o->scp03_keys[0] ? s->o->scp03_keys : NULL;
@@ -711,6 +713,12 @@ int se05xd_serve(const struct se05xd_opts *o, int listen_fd, const char *sock_pa
             int64_t left = s->lock_owner->last_ms + o->lock_timeout_ms - t;
             timeout = left < 0 ? 0 : (int)left;
         }
+        if (!work && !s->chip && s->chip_ever) { /* reconnect on our own, not only on demand */
+            int64_t left = s->next_retry - t;
+            int w = left < 0 ? 0 : left > RETRY_MAX_MS ? RETRY_MAX_MS : (int)left;
+            if (timeout < 0 || w < timeout)
+                timeout = w;
+        }
         struct timespec ts, *tsp = NULL;
         if (timeout >= 0) {
             ts.tv_sec = timeout / 1000;
@@ -726,6 +734,8 @@ int se05xd_serve(const struct se05xd_opts *o, int listen_fd, const char *sock_pa
             break;
         if (r > 0 && (pf[0].revents & POLLIN))
             accept_clients(s);
+        if (!s->chip && s->chip_ever && now_ms() >= s->next_retry && now_ms() >= s->last_try + RETRY_MIN_MS)
+            chip_up(s);
         /* I/O: walk backwards so that dropping (swap with last) is safe;
          * pf[1 + i] belongs to cl[i] for the clients that existed at poll. */
         int polled = np - 1;
@@ -752,8 +762,8 @@ int se05xd_serve(const struct se05xd_opts *o, int listen_fd, const char *sock_pa
             }
         }
         /* a LOCK holder that went silent is cut off */
-        if (s->lock_owner && !s->lock_owner->ready && !s->lock_owner->outlen &&
-            now_ms() - s->lock_owner->last_ms >= o->lock_timeout_ms) {
+        /* (one that does not read its answers counts as silent too) */
+        if (s->lock_owner && !s->lock_owner->ready && now_ms() - s->lock_owner->last_ms >= o->lock_timeout_ms) {
             for (int i = 0; i < s->ncl; i++)
                 if (s->cl[i] == s->lock_owner) {
                     char m[96];
