@@ -38,7 +38,7 @@ const char *acl_op_name(unsigned op)
     }
 }
 
-/* ---------- C-APDU layout (apdu.md §3.3) ---------- */
+/* ---------- C-APDU layout (docs/protocol/apdu.md §3.3) ---------- */
 
 /* Command data of a short or extended C-APDU; false when malformed. */
 static bool apdu_data(const uint8_t *c, size_t n, const uint8_t **d, size_t *dl)
@@ -69,7 +69,7 @@ static bool apdu_data(const uint8_t *c, size_t n, const uint8_t **d, size_t *dl)
     return true;
 }
 
-/* First TLV `tag` in d (apdu.md §3.2 lengths: 1 byte, 81 LL, 82 HH LL). */
+/* First TLV `tag` in d (docs/protocol/apdu.md §3.2 lengths: 1 byte, 81 LL, 82 HH LL). */
 static bool tlv_find(const uint8_t *d, size_t dl, uint8_t tag, const uint8_t **v, size_t *vlen)
 {
     size_t i = 0;

@@ -333,7 +333,7 @@ static void accept_clients(struct server *s)
     }
 }
 
-/* Message types a client may send (transports.md §1.2); others are malformed. */
+/* Message types a client may send (docs/protocol/transports.md §1.2); others are malformed. */
 static bool known_mty(uint8_t m)
 {
     return m <= 0x07 || m == JRCP_MTY_LOCK || m == JRCP_MTY_UNLOCK || m == JRCP_MTY_SET_UINT32 ||
