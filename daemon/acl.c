@@ -154,8 +154,13 @@ static void classify(const uint8_t *c, size_t n, struct acl_class *o, int depth)
         return;
     }
     uint8_t cla = c[0], ins = c[1], p1 = c[2], p2 = c[3];
+    if ((cla == SE05X_CLA_ISO || cla == SE05X_CLA) && ins == 0xCA) {
+        set(o, OP_INFO, "GET DATA"); /* card identification (apdu.md §1.6) */
+        return;
+    }
     if (cla == SE05X_CLA_ISO) {
-        set(o, OP_ADMIN, ins == SE05X_INS_SELECT ? "SELECT" : "ISO command");
+        /* another application (the card manager) selected: the daemon SELECTs the applet again */
+        set(o, ins == SE05X_INS_SELECT ? OP_INFO : OP_ADMIN, ins == SE05X_INS_SELECT ? "SELECT" : "ISO command");
         return;
     }
     if (cla != SE05X_CLA) {

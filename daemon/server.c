@@ -179,7 +179,7 @@ static bool chip_xfer(struct server *s, const uint8_t *c, size_t n, uint8_t *r, 
     *rl = 0;
     if (!chip_up(s))
         return false;
-    if (s->need_reselect && c[0] != SE05X_CLA_ISO) {
+    if (s->need_reselect && c[0] != SE05X_CLA_ISO && c[1] != 0xCA) { /* GET DATA goes to the card manager */
         /* a client SELECTed something else on a plain link: back to the applet */
         uint8_t sel[5 + SE05X_AID_LEN + 1] = {SE05X_CLA_ISO, SE05X_INS_SELECT, 0x04, 0x00, SE05X_AID_LEN};
         uint8_t tmp[300];

@@ -121,6 +121,17 @@ static void classification(void **state)
     acl_classify(p, pn, &k);
     assert_int_equal(k.op, OP_ADMIN);
 
+    /* the card-manager SELECT and GET DATA identify the card: information */
+    static const uint8_t cm[] = {0x00, 0xA4, 0x04, 0x00, 0x00};
+    acl_classify(cm, sizeof cm, &k);
+    assert_int_equal(k.op, OP_INFO);
+    static const uint8_t gd[] = {0x80, 0xCA, 0x9F, 0x7F, 0x00};
+    acl_classify(gd, sizeof gd, &k);
+    assert_int_equal(k.op, OP_INFO);
+    static const uint8_t iso[] = {0x00, 0x70, 0x00, 0x00, 0x01};
+    acl_classify(iso, sizeof iso, &k);
+    assert_int_equal(k.op, OP_ADMIN);
+
     /* garbage never crashes and is admin */
     static const uint8_t junk[] = {0x80, 0x03, 0x0C, 0x09, 0x05, 0x41, 0x82, 0xFF, 0xFF, 0x00};
     acl_classify(junk, sizeof junk, &k);
