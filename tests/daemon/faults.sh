@@ -7,7 +7,7 @@
 # emulator restarted under the daemon (reconnect + SCP03 re-authentication),
 # the chip gone (clients get an error, no hang), a socket path in use, a
 # symlink or a foreign file at the path, configuration and access-list
-# errors (refuse to start, name the line).
+# errors (refuse to start, name the line), systemd socket activation.
 . "$SE05X_HELPERS/lib.sh"
 . "$SE05X_SRC/tests/daemon/common.sh"
 PY="python3 $SE05X_SRC/tests/daemon/jrcp_client.py"
@@ -88,6 +88,21 @@ for i in $(seq 1 200); do se05xd --status --listen "unix:$DRUN/two.sock" >/dev/n
 se05xd --status --listen "unix:$DRUN/two.sock" >/dev/null || { cat "$T/two.log"; fail "stale socket not taken over"; }
 grep -q "removed the stale socket" "$T/two.log" || fail "stale socket removal not logged"
 kill "$D2"; wait "$D2" || fail "second daemon exit code"
+
+note "systemd socket activation: the passed socket is served and left in place"
+if command -v systemd-socket-activate >/dev/null; then
+  systemd-socket-activate -l "$DRUN/act.sock" se05xd --chip "127.0.0.1:$PORT" --scp03-keys "$T/keys.txt" \
+    --listen "unix:$DRUN/act.sock" \
+    >"$T/act.log" 2>&1 &
+  ACT=$!; _BG_PIDS+=($ACT)
+  for i in $(seq 1 200); do [ -S "$DRUN/act.sock" ] && break; sleep 0.05; done
+  EX_SSS_BOOT_SSS_PORT="unix:$DRUN/act.sock" t se05x exists 0x7f000033 >/dev/null || { cat "$T/act.log"; fail "activated daemon"; }
+  grep -q "using the socket passed by systemd" "$T/act.log" || { cat "$T/act.log"; fail "activation not used"; }
+  kill "$ACT"; wait "$ACT" || fail "activated daemon exit code"
+  [ -S "$DRUN/act.sock" ] || fail "the activated daemon removed systemd's socket"
+else
+  note "systemd-socket-activate not installed: skipped"
+fi
 
 note "configuration and access-list errors: refuse to start, name the file and line"
 printf 'allow root * sign\nallow root * sign,frobnicate\n' >"$T/bad.acl"; chmod 600 "$T/bad.acl"
