@@ -36,7 +36,7 @@ struct client {
     struct acl_peer peer;
     char who[96];                    /* "uid 1000 (alice) pid 42" */
     uint8_t in[4 + MAX_PAYLOAD];
-    size_t inlen;
+    size_t inlen, msglen;            /* buffered bytes; length of the ready message */
     bool ready;                      /* a whole message waits in in[] */
     uint8_t out[4 + MAX_PAYLOAD];
     size_t outlen, outoff;
@@ -340,21 +340,43 @@ static bool known_mty(uint8_t m)
            m == JRCP_MTY_GET_UINT32 || m == JRCP_MTY_QUIT;
 }
 
-/* Reads what is there towards one whole message; false = drop the client. */
+/* Checks the buffered header and marks a whole message ready; false = a
+ * malformed header (why set), drop the client. */
+static bool frame(struct server *s, struct client *c, const char **why)
+{
+    if (c->ready || c->inlen < 4)
+        return true;
+    if (c->in[0] == 0xA5) {
+        s->malformed++;
+        *why = "sent a JRCP v2 frame (0xA5); se05xd speaks JRCP v1 only";
+        return false;
+    }
+    if (!known_mty(c->in[0]) || c->in[1] != 0) {
+        s->malformed++;
+        *why = "malformed JRCP v1 header (unknown message type or NAD not 00)";
+        return false;
+    }
+    size_t len = ((size_t)c->in[2] << 8) | c->in[3];
+    if (len > MAX_PAYLOAD) {
+        s->malformed++;
+        *why = "JRCP message longer than 4096 bytes";
+        return false;
+    }
+    if (c->inlen >= 4 + len) {
+        c->msglen = 4 + len;
+        c->ready = true;
+        c->last_ms = now_ms();
+    }
+    return true;
+}
+
+/* Reads what is there (one recv: usually the whole message); false = drop
+ * the client. Bytes after the message (a client sending ahead) stay
+ * buffered; nothing more is read while a whole message waits. */
 static bool read_client(struct server *s, struct client *c, const char **why)
 {
-    for (;;) {
-        size_t want;
-        if (c->inlen < 4)
-            want = 4 - c->inlen;
-        else
-            want = 4 + (((size_t)c->in[2] << 8) | c->in[3]) - c->inlen;
-        if (want == 0) {
-            c->ready = true;
-            c->last_ms = now_ms();
-            return true;
-        }
-        ssize_t r = recv(c->fd, c->in + c->inlen, want, MSG_DONTWAIT);
+    while (!c->ready) {
+        ssize_t r = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, MSG_DONTWAIT);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -363,26 +385,23 @@ static bool read_client(struct server *s, struct client *c, const char **why)
             *why = c->inlen ? "connection closed inside a message" : "connection closed without CLOSE";
             return false;
         }
-        size_t before = c->inlen;
         c->inlen += (size_t)r;
-        if (before < 4 && c->inlen >= 4) {
-            if (c->in[0] == 0xA5) {
-                s->malformed++;
-                *why = "sent a JRCP v2 frame (0xA5); se05xd speaks JRCP v1 only";
-                return false;
-            }
-            if (!known_mty(c->in[0]) || c->in[1] != 0) {
-                s->malformed++;
-                *why = "malformed JRCP v1 header (unknown message type or NAD not 00)";
-                return false;
-            }
-            if ((((size_t)c->in[2] << 8) | c->in[3]) > MAX_PAYLOAD) {
-                s->malformed++;
-                *why = "JRCP message longer than 4096 bytes";
-                return false;
-            }
-        }
+        if (!frame(s, c, why))
+            return false;
     }
+    return true;
+}
+
+/* The served message leaves the buffer; a following one may be whole already. */
+static bool consume(struct server *s, struct client *c, const char **why)
+{
+    size_t rest = c->inlen - c->msglen;
+    memmove(c->in, c->in + c->msglen, rest);
+    OPENSSL_cleanse(c->in + rest, c->inlen - rest);
+    c->inlen = rest;
+    c->msglen = 0;
+    c->ready = false;
+    return frame(s, c, why);
 }
 
 static void reply(struct client *c, uint8_t mty, const uint8_t *p, size_t n)
@@ -596,7 +615,7 @@ static bool handle_apdu(struct server *s, struct client *c, const uint8_t *a, si
 static int serve_one(struct server *s, struct client *c, const char **why)
 {
     uint8_t mty = c->in[0];
-    size_t len = c->inlen - 4;
+    size_t len = c->msglen - 4;
     const uint8_t *p = c->in + 4;
     bool other_lock = s->lock_owner && s->lock_owner != c;
     switch (mty) {
@@ -651,10 +670,7 @@ static int serve_one(struct server *s, struct client *c, const char **why)
         reply(c, mty, NULL, 0);
         break;
     }
-    OPENSSL_cleanse(c->in, c->inlen);
-    c->inlen = 0;
-    c->ready = false;
-    return 1;
+    return consume(s, c, why) ? 1 : -1;
 }
 
 int se05xd_serve(const struct se05xd_opts *o, int listen_fd, const char *sock_path, const struct acl *acl)
