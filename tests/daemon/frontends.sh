@@ -80,6 +80,12 @@ else
   note "pkcs11-tool not installed: PKCS#11 part skipped"
 fi
 
+note "an NXP-style JRCP v1 client (WAIT_FOR_CARD, card-manager SELECT, applet SELECT, commands)"
+out=$(t python3 "$SE05X_SRC/tests/daemon/jrcp_client.py" nxp "$DSOCK") || fail "NXP-style client: $out"
+assert_contains "$out" "applet SELECT 9000 7 data bytes" "NXP-style client SELECT"
+assert_contains "$out" "GetVersion 9000" "NXP-style client GetVersion after a card-manager SELECT"
+t se05x exists 0x7f000001 >/dev/null || fail "others after the card-manager SELECT"
+
 note "a client with its own SCP03 keys is refused (the channel is the daemon's)"
 EX_SSS_BOOT_SCP03_PATH="$T/keys.txt" expect_fail "client SCP03" t se05x info
 grep -q "denied: .*GP INITIALIZE UPDATE" "$DLOG" || fail "no log line for the refused client SCP03"

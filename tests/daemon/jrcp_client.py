@@ -176,6 +176,21 @@ def mode_session_steal(path, uid_obj):
     msg_close(a)
 
 
+def mode_nxp(path):
+    # what the NXP host library (PTMW_SMCOM=JRCP_V1) does: WAIT_FOR_CARD with
+    # 256 ms, a card-manager SELECT, the applet SELECT, commands, CLOSE
+    s = conn(path)
+    atr = msg(s, WAIT, bytes.fromhex("00000100"))
+    print("ATR %d bytes" % len(atr), flush=True)
+    r = apdu(s, "00A4040000")
+    print("card manager SELECT answered", sw(r), flush=True)
+    r = apdu(s, SELECT)
+    print("applet SELECT", sw(r), "%d data bytes" % (len(r) - 2), flush=True)
+    r = apdu(s, "8004002000")
+    print("GetVersion", sw(r), flush=True)
+    msg_close(s)
+
+
 def mode_status(path):
     s = conn(path)
     print(msg(s, STATUS).decode(), end="")
@@ -194,6 +209,8 @@ if __name__ == "__main__":
         mode_flood(p, int(sys.argv[3]))
     elif m == "session-steal":
         mode_session_steal(p, sys.argv[3])
+    elif m == "nxp":
+        mode_nxp(p)
     elif m == "status":
         mode_status(p)
     else:
