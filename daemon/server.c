@@ -34,7 +34,7 @@
 struct client {
     int fd;
     struct acl_peer peer;
-    char who[96];                    /* "uid 1000 (alice) pid 42" */
+    char who[160];                   /* "uid 1000 (alice) gid 1000 pid 42" */
     uint8_t in[4 + MAX_PAYLOAD];
     size_t inlen, msglen;            /* buffered bytes; length of the ready message */
     bool ready;                      /* a whole message waits in in[] */
@@ -251,7 +251,7 @@ static void peer_identity(struct client *c, bool with_groups)
             c->peer.ngroups = n;
         }
     }
-    snprintf(c->who, sizeof c->who, "uid %ld (%s) gid %ld pid %ld", (long)c->peer.uid, name, (long)c->peer.gid,
+    snprintf(c->who, sizeof c->who, "uid %ld (%.40s) gid %ld pid %ld", (long)c->peer.uid, name, (long)c->peer.gid,
              (long)c->peer.pid);
 }
 
@@ -441,7 +441,7 @@ static size_t status_text(struct server *s, char *buf, size_t cap)
 {
     int64_t up = (now_ms() - s->started_ms) / 1000;
     const struct se05x_applet_info *a = s->chip ? se05x_applet(s->chip) : NULL;
-    char lock[120] = "free";
+    char lock[200] = "free";
     if (s->lock_owner)
         snprintf(lock, sizeof lock, "held by %s", s->lock_owner->who);
     int n = snprintf(buf, cap,
