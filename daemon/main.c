@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* se05xd: one owner of the SE05x chip, many clients over JRCP v1 on a Unix
  * socket, an access list (docs/daemon.md, man page docs/man/se05xd.8.scd). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <se05x/se05x.h>
@@ -124,6 +127,18 @@ int main(int argc, char **argv)
         return 1;
     }
     if (o.scp03_keys[0]) {
+        /* the keys are the daemon's alone: no group or other access at all */
+        struct stat st;
+        int kfd = open(o.scp03_keys, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (kfd < 0 || fstat(kfd, &st) != 0 || (st.st_mode & 077)) {
+            fprintf(stderr, "se05xd: SCP03 key file %s %s; refusing to start\n", o.scp03_keys,
+                    kfd < 0 ? strerror(errno) : "is accessible by group or others (chmod 0400 or 0600)");
+            if (kfd >= 0)
+                close(kfd);
+            acl_free(&acl);
+            return 1;
+        }
+        close(kfd);
         struct se05x_error e = {0};
         if (se05x_scp03_keyfile_check(o.scp03_keys, &e) != SE05X_OK) {
             fprintf(stderr, "se05xd: %s; refusing to start\n", e.msg);

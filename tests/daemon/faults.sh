@@ -120,6 +120,9 @@ assert_contains "$LAST_ERR" "$T/d.conf:4: lock_timeout_ms: expected milliseconds
 printf 'chip = 127.0.0.1:%s\nchip = x:1\n' "$PORT" >"$T/d2.conf"
 expect_fail "duplicate key" se05xd --config "$T/d2.conf" --check
 assert_contains "$LAST_ERR" "$T/d2.conf:2: 'chip' given twice (first on line 1)" "duplicate key"
+cp "$T/keys.txt" "$T/rk.txt" && chmod 640 "$T/rk.txt"
+expect_fail "key file readable by the group" se05xd --check --chip x:1 --scp03-keys "$T/rk.txt"
+assert_contains "$LAST_ERR" "is accessible by group or others" "readable key file"
 printf 'chip = 127.0.0.1:%s\nlisten = unix:%s\n' "$PORT" "$DRUN/c.sock" >"$T/d3.conf"
 out=$(se05xd --config "$T/d3.conf" --check) || fail "good config refused"
 assert_contains "$out" "configuration OK" "good config"
