@@ -155,7 +155,7 @@ static void classify(const uint8_t *c, size_t n, struct acl_class *o, int depth)
     }
     uint8_t cla = c[0], ins = c[1], p1 = c[2], p2 = c[3];
     if ((cla == SE05X_CLA_ISO || cla == SE05X_CLA) && ins == 0xCA) {
-        set(o, OP_INFO, "GET DATA"); /* card identification (apdu.md §1.6) */
+        set(o, OP_INFO, "GET DATA"); /* card identification (docs/protocol/apdu.md §1.6) */
         return;
     }
     if (cla == SE05X_CLA_ISO) {
