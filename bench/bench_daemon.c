@@ -5,7 +5,7 @@
  *   1. latency per APDU (GetVersion) of one client talking JRCP to the
  *      emulator directly and through the daemon; the difference is what the
  *      daemon adds (target < 50 us), and the daemon's own CPU time per APDU
- *      (/proc/PID/schedstat), which a loaded machine does not distort;
+ *      (/proc/PID/schedstat), less distorted by a loaded machine;
  *   2. throughput with 1, 8 and 32 concurrent clients (one session and one
  *      thread each), directly and through the daemon.
  * Usage: bench_daemon [APDUS_PER_ROUND]   (default 2000) */
@@ -235,7 +235,7 @@ int main(int argc, char **argv)
     printf("%-34s %10.1f us\n", "latency direct (JRCP to emulator)", bd * 1e6);
     printf("%-34s %10.1f us\n", "latency through se05xd", bv * 1e6);
     printf("%-34s %10.1f us   (target < 50 us)\n", "added by se05xd", (bv - bd) * 1e6);
-    printf("%-34s %10.1f us   (daemon CPU time per APDU, load-independent)\n", "se05xd work per APDU",
+    printf("%-34s %10.1f us   (daemon CPU time per APDU)\n", "se05xd work per APDU",
            cpu / 1e3 / (5.0 * n));
     printf("\n%-10s %16s %16s\n", "clients", "direct APDU/s", "se05xd APDU/s");
     static const int ks[] = {1, 8, 32};
