@@ -99,6 +99,12 @@ const struct se05x_applet_info *se05x_applet(const se05x_session *s);
 /* How the link is protected: "plain" or "platform-scp03". Never NULL. */
 const char *se05x_link_mode(const se05x_session *s);
 
+/* A one-line description of the server the link goes to, when it gives one:
+ * se05xd answers "se05xd VERSION, chip link MODE, N clients" (docs/daemon.md);
+ * a chip or the emulator gives none. Asks the server (one JRCP TERMINAL_INFO
+ * exchange); returns the length written to buf (NUL-terminated), 0 = none. */
+size_t se05x_server_info(se05x_session *s, char *buf, size_t cap);
+
 /* Checks a Platform SCP03 key file (format, permissions) without opening a
  * session; key material is read and zeroized. */
 se05x_rc se05x_scp03_keyfile_check(const char *path, struct se05x_error *err);

@@ -125,6 +125,9 @@ int cmd_info(struct tool *t, int argc, char **argv)
     char *x = tool_hex(atr, n);
     printf("%-27s %s\n", "ATR:", n ? (x ? x : "?") : "(none)");
     free(x);
+    char server[200];
+    if (se05x_server_info(s, server, sizeof server)) /* through se05xd: it says so */
+        printf("%-27s %s\n", "server:", server);
     fflush(stdout);
     warn_unclaimed(s);
     return 0;
