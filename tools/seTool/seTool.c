@@ -28,6 +28,7 @@
 
 #include <se05x/se05x.h>
 #include <se05x/ossl.h>
+#include <se05x/version.h>
 
 #include "connmsg.h"
 #include "outfile.h"
@@ -50,7 +51,9 @@ static void usage(void)
           "\tseTool getPublic <keyId> <filename>\n"
           "\tseTool getRef <keyId> <filename>\n"
           "Each command takes an optional last argument, the port (e.g. /dev/i2c-1,\n"
-          "127.0.0.1:8050); without it EX_SSS_BOOT_SSS_PORT is used. getECCRef = getRef.\n",
+          "127.0.0.1:8050); without it EX_SSS_BOOT_SSS_PORT is used. getECCRef = getRef.\n"
+          "\tseTool -h|--help    this text\n"
+          "\tseTool --version    print the version\n",
           stderr);
 }
 
@@ -294,6 +297,9 @@ int main(int argc, char **argv)
         nargs = 2;
     else if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0) {
         usage();
+        return 0;
+    } else if (strcmp(verb, "--version") == 0) {
+        printf("seTool %s\n", SE05X_VERSION_STRING);
         return 0;
     } else {
         fprintf(stderr, "seTool: invalid command '%s'\n", verb);

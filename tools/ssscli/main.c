@@ -8,6 +8,8 @@
 
 #include "ssscli.h"
 
+#include <se05x/version.h>
+
 int cli_err(const char *fmt, ...)
 {
     va_list ap;
@@ -30,10 +32,15 @@ static void usage(FILE *f)
           "  generate ecc <keyid> <curve>             generate rsa <keyid> <1024|2048|3072|4096>\n"
           "  erase <keyid>\n"
           "  refpem ecc pair|pub <keyid> <file>       refpem rsa pair <keyid> <file>  [--format DER|PEM]\n"
+          "         [--password P] [--cert FILE]\n"
           "  sign <keyid> <in> <sig> [--hashalgo H]   verify <keyid> <in> <sig> [--hashalgo H]\n"
           "  encrypt|decrypt <keyid> <data|file> <out> [--algo oaep|rsaes]   (RSA)\n"
           "  policy asymkey|file <name> <auth_obj_id> [--sign B ...]   policy dump <name>\n"
           "  (set/generate ... --policy_name <name>)\n"
+          "  policy flags (B = true|false): --sign --verify --encrypt --decrypt --key_derive --wrap\n"
+          "    --generate --write --read --import_export --key_agreement --attest --forbid_all\n"
+          "    --delete --req_sm --forbid_derived_output --req_pcr_val\n"
+          "  -h, --help   this text          --version   print the version\n"
           "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n",
           f);
 }
@@ -133,6 +140,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
+            free(pos);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("ssscli %s\n", SE05X_VERSION_STRING);
             free(pos);
             return 0;
         }
