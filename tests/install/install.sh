@@ -40,6 +40,12 @@ grep -q "^ExecStart=$prefix/bin/se05x-sim --state /var/lib/se05x-sim " "$R$prefi
   || fail "se05x-sim.service ExecStart"
 # the installed programs run (they link libse05x statically)
 "$R$prefix/bin/se05x" --help >/dev/null || fail "installed se05x does not run"
+# every key of the example is a key the library knows, with a valid example value:
+# uncommented, the file parses (the open then fails on the absent chip/key file, not on the file)
+sed 's/^#\([a-z0-9_]* = \)/\1/' "$R/etc/se05x/se05x.conf" >"$T/all-keys.conf"
+[ "$(grep -cE '^[a-z0-9_]+ = ' "$T/all-keys.conf")" -ge 4 ] || fail "example keys not found"
+SE05X_CONF="$T/all-keys.conf" "$R$prefix/bin/se05x" info >/dev/null 2>"$T/all-keys.err" || true
+! grep -q "all-keys.conf:[0-9]" "$T/all-keys.err" || { cat "$T/all-keys.err" >&2; fail "the example configuration does not parse"; }
 # every installed file is in install_manifest.txt (the engine link included) ...
 man=$SE05X_BUILD/install_manifest.txt
 while IFS= read -r -d '' f; do
