@@ -18,6 +18,10 @@
 #include "se05x_proto.h"
 #include "sim.h"
 
+#ifndef SE05X_SIM_VERSION
+#define SE05X_SIM_VERSION "unknown"
+#endif
+
 static int g_stop_pipe[2] = {-1, -1};
 
 static void on_signal(int sig)
@@ -60,7 +64,8 @@ static void usage(FILE *f)
             "                            as processes sharing one I2C bus (also SE05X_SIM_T1_BUS=shared)\n"
             "  --log-level L             error|warn|info|debug (default info)\n"
             "  --daemon                  go to the background once listening (prints its pid)\n"
-            "  --help                    this text\n");
+            "  --help                    this text\n"
+            "  --version                 print the version\n");
 }
 
 /* --curves all | ID[,ID...] with Weierstrass ids 1..16 (hex, e.g. 03,04 or 0x10). */
@@ -104,7 +109,8 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP, O_DAEMON };
+           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP,
+           O_VERSION, O_DAEMON };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -129,6 +135,7 @@ int main(int argc, char **argv)
         {"log-level", required_argument, 0, O_LOG},
         {"help", no_argument, 0, O_HELP},
         {"daemon", no_argument, 0, O_DAEMON},
+        {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     struct sim_card_cfg cc = {0};
     struct sim_server_cfg sc = {0};
@@ -255,6 +262,7 @@ int main(int argc, char **argv)
         }
         case O_HELP: usage(stdout); return 0;
         case O_DAEMON: daemon_mode = true; break;
+        case O_VERSION: printf("se05x-sim %s\n", SE05X_SIM_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }

@@ -28,6 +28,7 @@
 
 #include <se05x/se05x.h>
 #include <se05x/ossl.h>
+#include <se05x/version.h>
 
 #include "connmsg.h"
 #include "outfile.h"
@@ -53,7 +54,9 @@ static void usage_to(FILE *f)
           "Each command takes an optional last argument, the port (e.g. /dev/i2c-1,\n"
           "127.0.0.1:8050); without it EX_SSS_BOOT_SSS_PORT, then the \"port\" of\n"
           "$SE05X_CONF or /etc/se05x/se05x.conf, then /dev/i2c-1. getECCRef = getRef.\n"
-          "Options (anywhere): -v, --verbose  say which port is used and where it came from\n",
+          "Options (anywhere): -v, --verbose  say which port is used and where it came from\n"
+          "\tseTool -h|--help    this text\n"
+          "\tseTool --version    print the version\n",
           f);
 }
 
@@ -317,6 +320,9 @@ int main(int argc, char **argv)
         nargs = 2;
     else if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0) {
         usage_to(stdout);
+        return 0;
+    } else if (strcmp(verb, "--version") == 0) {
+        printf("seTool %s\n", SE05X_VERSION_STRING);
         return 0;
     } else {
         fprintf(stderr, "seTool: invalid command '%s'\n", verb);

@@ -8,6 +8,8 @@
 
 #include "ssscli.h"
 
+#include <se05x/version.h>
+
 int cli_err(const char *fmt, ...)
 {
     va_list ap;
@@ -30,10 +32,15 @@ static void usage(FILE *f)
           "  generate ecc <keyid> <curve>             generate rsa <keyid> <1024|2048|3072|4096>\n"
           "  erase <keyid>\n"
           "  refpem ecc pair|pub <keyid> <file>       refpem rsa pair <keyid> <file>  [--format DER|PEM]\n"
+          "         [--password P] [--cert FILE]\n"
           "  sign <keyid> <in> <sig> [--hashalgo H]   verify <keyid> <in> <sig> [--hashalgo H]\n"
           "  encrypt|decrypt <keyid> <data|file> <out> [--algo oaep|rsaes]   (RSA)\n"
           "  policy asymkey|file <name> <auth_obj_id> [--sign B ...]   policy dump <name>\n"
           "  (set/generate ... --policy_name <name>)\n"
+          "  policy flags (B = true|false): --sign --verify --encrypt --decrypt --key_derive --wrap\n"
+          "    --generate --write --read --import_export --key_agreement --attest --forbid_all\n"
+          "    --delete --req_sm --forbid_derived_output --req_pcr_val\n"
+          "  -h, --help   this text          --version   print the version\n"
           "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n"
           "  (a state saved with the port none leaves the choice to EX_SSS_BOOT_SSS_PORT and the file)\n"
           "  -v, --verbose  say which port is used and where it came from\n",
@@ -141,6 +148,11 @@ int main(int argc, char **argv)
         if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
             c.verbose = 1;
             continue;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("ssscli %s\n", SE05X_VERSION_STRING);
+            free(pos);
+            return 0;
         }
         if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
             if ((rc = take_opt(&c, cmd, argc, argv, &i)) != 0) {
