@@ -308,7 +308,9 @@ static void test_statedir_generation(void **st)
     c = tu_open(dir, &(struct sim_card_cfg){.variant = 'E'}); /* 7.x to 7.x */
     sim_card_close(c);
     cfg.variant = 'C';
+    cfg.state_dir = dir;
     assert_int_not_equal(sim_card_open(&cfg, &c, err, sizeof err), 0);
+    assert_non_null(strstr(err, "holds an applet 7.x chip"));
     tu_rmdir(dir);
 }
 
