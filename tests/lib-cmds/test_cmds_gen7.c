@@ -143,7 +143,7 @@ static void t_binary_chunks(void **st)
     mock_expect_prefix(&M, "80 01 06 00 00 02 02 41 04 7F 00 00 10 43 02 07 08 44 82 01 F4", "90 00");
     mock_expect_prefix(&M, "80 01 06 00 00 02 02 41 04 7F 00 00 10 42 02 01 F4 44 82 01 F4", "90 00");
     mock_expect_prefix(&M, "80 01 06 00 00 02 02 41 04 7F 00 00 10 42 02 03 E8 44 82 01 F4", "90 00");
-    mock_expect_prefix(&M, "80 01 06 00 00 01 2E 41 04 7F 00 00 10 42 02 05 DC 44 82 01 2C", "90 00");
+    mock_expect_prefix(&M, "80 01 06 00 00 01 3A 41 04 7F 00 00 10 42 02 05 DC 44 82 01 2C", "90 00");
     expect_rc(s, se05x_write_binary(s, 0x7F000010, data, sizeof data, NULL), SE05X_OK);
     mock_assert_done(&M);
     se05x_close(s);
