@@ -69,6 +69,21 @@ se05x sign 0x7f000002 -i "$T/msg" -o "$T/rsa.sig"
 se05x public 0x7f000002 -o "$T/rsa.pub"
 openssl dgst -sha256 -verify "$T/rsa.pub" -signature "$T/rsa.sig" "$T/msg" >/dev/null || fail "RSA signature on SE051"
 se05x list | grep -q '0x7F000002  RSA' || fail "RSA key listed"
+se05x refkey 0x7f000002 -o "$T/rsa.ref" >/dev/null
+sim_stop
+
+note "an RSA reference key used against an SE050E: provider and engine name the chip"
+sim_start sime3 --variant E
+if OPENSSL_MODULES="$SE05X_LIBDIR" with_asan_preload openssl pkeyutl -sign -provider se05x -provider default \
+  -inkey "$T/rsa.ref" -in "$T/msg" -rawin -digest sha256 -out "$T/x.sig" 2>"$T/prov.err"; then
+  fail "provider signed with RSA on an SE050E"
+fi
+grep -q "SE050E has no RSA, use an EC key" "$T/prov.err" || { cat "$T/prov.err" >&2; fail "provider refusal"; }
+if OPENSSL_CONF=/dev/null OPENSSL_ENGINES="$SE05X_LIBDIR" with_asan_preload openssl req -new -x509 -subj "/CN=x" -engine e4sss \
+  -key "$T/rsa.ref" -out "$T/x.crt" 2>"$T/eng.err"; then
+  fail "engine signed with RSA on an SE050E"
+fi
+grep -q "SE050E has no RSA" "$T/eng.err" || { cat "$T/eng.err" >&2; fail "engine refusal"; }
 sim_stop
 
 note "the SE051's state directory is not reused by a 3.x variant"
