@@ -83,7 +83,9 @@ void se05x_put_version(const se05x_session *s, struct tlv_w *w)
 se05x_rc se05x_need_rsa(se05x_session *s, se05x_objid id, const char *what)
 {
     struct se05x_chip_features f;
-    if (se05x_chip_features(s, &f) != SE05X_OK || f.rsa)
+    /* Only a 7.x chip's AppletConfig is trusted for this: the 3.x values of
+     * the A/B variants are not public (docs/protocol/open-questions.md A8). */
+    if (se05x_chip_features(s, &f) != SE05X_OK || f.rsa || f.generation < 7)
         return SE05X_OK;
     return se05x_fail(s, SE05X_E_UNSUPPORTED, 0, id, "%s: %s has no RSA, use an EC key", what, f.variant);
 }
