@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* WriteBinary (docs/protocol/apdu.md §4.3, §5): new file = 41 id, 43 total, 44 first chunk;
- * further chunks 42 offset + 44 data, 500 bytes each. An existing binary
+ * further chunks 42 offset + 44 data, of the generation's chunk size (500 bytes
+ * on 3.x, 900 on 7.x: fewer APDUs; lib/generation.c). An existing binary
  * file of the same size is overwritten in place (its policy is kept); one of
  * another size is deleted and created again. */
 #include <string.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 
 static se05x_rc write_chunk(se05x_session *s, se05x_objid id, const struct se05x_write_opts *o,
                             bool first_of_new, size_t total, size_t off, const uint8_t *d, size_t n)
 {
-    uint8_t cmd[SE05X_BINARY_WRITE_CHUNK + 128];
+    uint8_t cmd[SE05X_CMD_MAX];
     struct tlv_w w;
     tlv_w_init(&w, cmd, sizeof cmd);
     if (first_of_new) {
@@ -60,8 +62,9 @@ se05x_rc se05x_write_binary(se05x_session *s, se05x_objid id, const uint8_t *dat
             exists = false;
         }
     }
+    const size_t step = se05x_gen(s)->write_chunk;
     for (size_t off = 0; off < len;) {
-        size_t n = len - off > SE05X_BINARY_WRITE_CHUNK ? SE05X_BINARY_WRITE_CHUNK : len - off;
+        size_t n = len - off > step ? step : len - off;
         rc = write_chunk(s, id, o, !exists && off == 0, len, off, data + off, n);
         if (rc)
             goto out;

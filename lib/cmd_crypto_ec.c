@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 #include "session_priv.h"
 
 static uint8_t ecsig_algo(se05x_digest md)
@@ -207,7 +208,9 @@ se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_
     if (peerlen == 0 || peerlen > 1 + 2 * 66)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: peer key of %zu bytes", what, peerlen);
     bool montgomery = peerlen == 32 || peerlen == 56;
-    if (montgomery) {
+    /* 7.x: P2 59 (DH_REVERSE) makes the applet reverse; 3.x: the host does */
+    bool dh_reverse = montgomery && se05x_gen(s)->dh_reverse;
+    if (montgomery && !dh_reverse) {
         memcpy(mont, peer, peerlen);
         se05x_reverse(mont, peerlen);
         peer = mont;
@@ -215,8 +218,8 @@ se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put(&w, SE05X_TAG_2, peer, peerlen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC, SE05X_P2_DH, &w, true, r,
-                            sizeof r, &rlen);
+    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_EC,
+                            dh_reverse ? SE05X_P2_DH_REVERSE : SE05X_P2_DH, &w, true, r, sizeof r, &rlen);
     if (!rc && !(rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n))) {
         static const uint8_t zero[56];
         bool check = se05x_checks_on(s);
@@ -229,7 +232,7 @@ se05x_rc se05x_ecdh(se05x_session *s, se05x_objid id, const uint8_t *peer, size_
                             montgomery ? "all zero" : "not the X coordinate of a point on the curve");
         else
             rc = se05x_copy_out(s, what, id, v, n, out, cap, len);
-        if (!rc && montgomery)
+        if (!rc && montgomery && !dh_reverse)
             se05x_reverse(out, n);
     }
     OPENSSL_cleanse(r, sizeof r);

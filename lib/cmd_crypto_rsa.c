@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 #include "session_priv.h"
 
 static uint8_t rsasig_algo(se05x_rsa_pad pad, se05x_digest md)
@@ -88,6 +89,8 @@ se05x_rc se05x_rsa_sign_ex(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, 
     uint8_t cmd[SE05X_CMD_MAX], r[SE05X_RSP_MAX];
     size_t rlen, n;
     const uint8_t *v;
+    if (s && se05x_need_rsa(s, id, what))
+        return SE05X_E_UNSUPPORTED;
     struct tlv_w w;
     if (!s || (!msg && mlen) || !sig || !len)
         return SE05X_E_BAD_ARG;
@@ -121,6 +124,8 @@ se05x_rc se05x_rsa_verify(se05x_session *s, se05x_objid id, se05x_rsa_pad pad, s
     static const char what[] = "RSAVerify";
     if (!s || (!msg && mlen) || !sig || !valid)
         return SE05X_E_BAD_ARG;
+    if (se05x_need_rsa(s, id, what))
+        return SE05X_E_UNSUPPORTED;
     uint8_t algo = rsasig_algo(pad, md);
     if (!algo)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: unsupported padding/digest", what);
@@ -135,6 +140,8 @@ static se05x_rc rsa_crypt(se05x_session *s, const char *what, uint8_t p2, se05x_
     size_t rlen, n;
     const uint8_t *v;
     struct tlv_w w;
+    if (se05x_need_rsa(s, id, what))
+        return SE05X_E_UNSUPPORTED;
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, algo);

@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 
 static bool montgomery_or_edwards(se05x_curve c)
 {
@@ -53,6 +54,7 @@ se05x_rc se05x_ec_generate(se05x_session *s, se05x_objid id, se05x_curve c,
         return rc;
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, (uint8_t)c);
+    se05x_put_version(s, &w);
     for (int attempt = 0;; attempt++) {
         rc = se05x_run(s, "WriteECKey (generate)", id, se05x_write_ins(o),
                        (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_EC), SE05X_P2_DEFAULT, &w, false, NULL,
@@ -112,6 +114,7 @@ se05x_rc se05x_ec_import(se05x_session *s, se05x_objid id, se05x_curve c, se05x_
         tlv_put(&w, SE05X_TAG_3, key, l);
     if (need_pub)
         tlv_put(&w, SE05X_TAG_4, point, ptlen);
+    se05x_put_version(s, &w);
     for (int attempt = 0;; attempt++) {
         rc = se05x_run(s, what, id, se05x_write_ins(o), (uint8_t)(part | SE05X_P1_EC),
                        SE05X_P2_DEFAULT, &w, false, NULL, 0, NULL);

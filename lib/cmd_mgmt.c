@@ -8,10 +8,9 @@
 #include <openssl/crypto.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 
-/* GetRandom bytes per APDU: response 41 82 HH LL + data stays far below the
- * 3.x payload limit of 892. */
-#define RANDOM_CHUNK 512
+/* GetRandom bytes per APDU: the generation's read chunk (lib/generation.c). */
 /* Upper bound for list_objects (a chip holds far fewer objects). */
 #define LIST_MAX_IDS 16384
 
@@ -49,7 +48,8 @@ se05x_rc se05x_get_random(se05x_session *s, uint8_t *buf, size_t n)
     se05x_rc rc = SE05X_OK;
     size_t done = 0;
     while (done < n) {
-        size_t chunk = n - done > RANDOM_CHUNK ? RANDOM_CHUNK : n - done;
+        size_t step = se05x_gen(s)->read_chunk;
+        size_t chunk = n - done > step ? step : n - done;
         struct tlv_w w;
         tlv_w_init(&w, cmd, sizeof cmd);
         tlv_put_u16(&w, SE05X_TAG_1, (uint16_t)chunk);

@@ -6,9 +6,10 @@
 #include <openssl/crypto.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 
-/* Binary read chunk: response 41 82 HH LL + data within the 892-byte limit. */
-#define BINARY_READ_CHUNK 512
+/* Binary read chunk: the generation's (lib/generation.c), response 41 82 HH LL
+ * + data within its payload limit. */
 
 static se05x_rc read_obj(se05x_session *s, const char *what, se05x_objid id, uint16_t offset,
                          uint16_t length, int comp, uint8_t *out, size_t cap, size_t *len)
@@ -71,7 +72,8 @@ se05x_rc se05x_read_binary(se05x_session *s, se05x_objid id, uint8_t **out, size
         goto out;
     }
     for (size_t off = 0; off < size;) {
-        size_t chunk = size - off > BINARY_READ_CHUNK ? BINARY_READ_CHUNK : size - off, got = 0;
+        size_t step = se05x_gen(s)->read_chunk;
+        size_t chunk = size - off > step ? step : size - off, got = 0;
         rc = read_obj(s, "ReadObject", id, (uint16_t)off, (uint16_t)chunk, -1, buf + off, chunk, &got);
         if (rc)
             goto out;

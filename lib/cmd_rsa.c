@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 
 static bool bits_ok(unsigned bits)
 {
@@ -21,14 +22,17 @@ se05x_rc se05x_rsa_generate(se05x_session *s, se05x_objid id, unsigned bits,
     struct tlv_w w;
     if (!s)
         return SE05X_E_BAD_ARG;
+    se05x_rc rc = se05x_need_rsa(s, id, "WriteRSAKey (generate)");
+    if (rc)
+        return rc;
     if (!bits_ok(bits) || bits < 1024)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "RSA key size %u not supported (1024, 1152, 2048, 3072, 4096)", bits);
     tlv_w_init(&w, cmd, sizeof cmd);
-    se05x_rc rc = se05x_policy_put(s, &w, o);
-    if (rc)
+    if ((rc = se05x_policy_put(s, &w, o)))
         return rc;
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u16(&w, SE05X_TAG_2, (uint16_t)bits);
+    se05x_put_version(s, &w);
     return se05x_run(s, "WriteRSAKey (generate)", id, se05x_write_ins(o),
                      (uint8_t)(SE05X_P1_KEY_PAIR | SE05X_P1_RSA), SE05X_RSA_FORMAT_CRT, &w, false, NULL, 0, NULL);
 }
@@ -56,6 +60,8 @@ se05x_rc se05x_rsa_import(se05x_session *s, se05x_objid id, unsigned bits, se05x
     static const char what[] = "WriteRSAKey (import)";
     if (!s || !k)
         return SE05X_E_BAD_ARG;
+    if (se05x_need_rsa(s, id, what))
+        return SE05X_E_UNSUPPORTED;
     if (!bits_ok(bits))
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "RSA key size %u not supported", bits);
     struct comp c[7];
@@ -109,6 +115,8 @@ se05x_rc se05x_rsa_import(se05x_session *s, se05x_objid id, unsigned bits, se05x
             memcpy(val, c[i].v, vn);
         }
         tlv_put(&w, c[i].tag, val, vn);
+        if (i == 0)
+            se05x_put_version(s, &w);
         rc = se05x_run(s, what, id, se05x_write_ins(o), p1, SE05X_RSA_FORMAT_CRT, &w, false,
                        NULL, 0, NULL);
         OPENSSL_cleanse(cmd, w.len < sizeof cmd ? w.len : sizeof cmd);

@@ -12,6 +12,7 @@
 #include <openssl/rsa.h>
 
 #include "cmd_util.h"
+#include "generation.h"
 #include "session_priv.h"
 
 uint8_t se05x_write_ins(const struct se05x_write_opts *o)
@@ -36,6 +37,11 @@ se05x_rc se05x_run(se05x_session *s, const char *what, se05x_objid id, uint8_t i
     size_t dummy = 0;
     if (w && !tlv_w_ok(w))
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: command data too long", what);
+    const struct se05x_generation *g = se05x_gen(s);
+    if (w && w->len > g->payload_max) /* docs/protocol/apdu.md §22 */
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id,
+                          "%s: %zu bytes of command data exceed the %u-byte APDU payload of applet %u.x", what,
+                          w->len, g->payload_max, g->gen);
     struct se05x_apdu a = {
         .cla = SE05X_CLA, .ins = ins, .p1 = p1, .p2 = p2,
         .data = (w && w->len) ? w->buf : NULL, .len = w ? w->len : 0, .extended = extended,

@@ -3,6 +3,7 @@
  * 9-byte entry per rule: LEN 08 | auth object id (BE) | access rules (BE).
  * Extensions (PCR, object id) are not produced by this library. */
 #include "cmd_util.h"
+#include "generation.h"
 
 size_t se05x_policy_encode(const struct se05x_policy *p, uint8_t *buf, size_t cap)
 {
@@ -34,6 +35,16 @@ se05x_rc se05x_policy_put(se05x_session *s, struct tlv_w *w, const struct se05x_
                 return se05x_fail(s, SE05X_E_BAD_ARG, 0, 0,
                                   "policy has two rules for auth object 0x%08X",
                                   o->policy->rule[i].auth_id);
+    /* the 7.x-only access-rule bits mean nothing to a 3.x applet (docs/protocol/apdu.md §12.2) */
+    const struct se05x_generation *g = se05x_gen(s);
+    for (unsigned i = 0; i < o->policy->n; i++) {
+        uint32_t extra = o->policy->rule[i].rules & ~g->policy_bits;
+        if (extra)
+            return se05x_fail(s, SE05X_E_UNSUPPORTED, 0, 0,
+                              "policy rule for auth object 0x%08X uses access bits 0x%08X that applet %u.x "
+                              "does not know (7.x-only bits need an SE050E/SE051)",
+                              o->policy->rule[i].auth_id, extra, g->gen);
+    }
     tlv_put(w, SE05X_TAG_POLICY, buf, n);
     return SE05X_OK;
 }

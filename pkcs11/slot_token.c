@@ -228,16 +228,41 @@ int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info)
     return 0;
 }
 
+/* An ECC-only chip (SE050E, applet 7.x) lists no RSA mechanism (the RSA rows
+ * are those with 1024..4096-bit keys). Asks the chip (opened on first need);
+ * when it cannot be reached the full list stands. docs/pkcs11.md. */
+static int chip_lacks_rsa(void)
+{
+    struct p11_ctx *ctx = p11_ctx_get();
+    struct se05x_chip_features f;
+    int lacks = 0;
+    if (!ctx)
+        return 0;
+    p11_lock(&ctx->lock);
+    se05x_session *se = p11_chip(ctx);
+    if (se && se05x_chip_features(se, &f) == SE05X_OK)
+        lacks = f.generation >= 7 && !f.rsa;
+    p11_unlock(&ctx->lock);
+    return lacks;
+}
+#define MECH_IS_RSA(i) (g_mechs[i].min == 1024)
+
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
 {
     CK_RV rv = slot_check(slotID);
     if (rv != CKR_OK)
         return rv;
-    if (list_count_only(pMechanismList, N_MECHS, pulCount, &rv))
-        return rv;
+    int no_rsa = chip_lacks_rsa();
+    CK_ULONG n = 0;
     for (size_t i = 0; i < N_MECHS; i++)
-        pMechanismList[i] = g_mechs[i].m;
-    *pulCount = N_MECHS;
+        n += !(no_rsa && MECH_IS_RSA(i));
+    if (list_count_only(pMechanismList, n, pulCount, &rv))
+        return rv;
+    n = 0;
+    for (size_t i = 0; i < N_MECHS; i++)
+        if (!(no_rsa && MECH_IS_RSA(i)))
+            pMechanismList[n++] = g_mechs[i].m;
+    *pulCount = n;
     return CKR_OK;
 }
 
@@ -248,7 +273,9 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
         return rv;
     if (!pInfo)
         return CKR_ARGUMENTS_BAD;
-    return p11_mech_supported(type, pInfo) ? CKR_OK : CKR_MECHANISM_INVALID;
+    if (!p11_mech_supported(type, pInfo))
+        return CKR_MECHANISM_INVALID;
+    return pInfo->ulMinKeySize == 1024 && chip_lacks_rsa() ? CKR_MECHANISM_INVALID : CKR_OK;
 }
 
 /* ---- token administration: the PIN is host configuration, not on the chip ---- */

@@ -67,6 +67,8 @@ static const uint8_t SE05X_AID[SE05X_AID_LEN] = {
 #define SE05X_P2_VERIFY 0x0A
 #define SE05X_P2_DH 0x0F
 #define SE05X_P2_VERSION 0x20
+#define SE05X_P2_VERSION_EXT 0x21 /* 7.x */
+#define SE05X_P2_DH_REVERSE 0x59  /* 7.x: ECDH with the applet reversing Montgomery values */
 #define SE05X_P2_MEMORY 0x22
 #define SE05X_P2_LIST 0x25
 #define SE05X_P2_TYPE 0x26
@@ -97,6 +99,8 @@ static const uint8_t SE05X_AID[SE05X_AID_LEN] = {
 #define SE05X_TAG_9 0x49
 #define SE05X_TAG_10 0x4A
 #define SE05X_TAG_11 0x4B
+#define SE05X_TAG_TIMESTAMP 0x4F /* 7.x attestation */
+#define SE05X_TAG_SIGNATURE 0x52 /* 7.x attestation */
 
 /* §7 secure object types (3.x generic codes) */
 #define SE05X_TYPE_EC_KEY_PAIR 0x01
@@ -253,6 +257,7 @@ static const uint8_t SE05X_AID[SE05X_AID_LEN] = {
 
 /* §22 limits */
 #define SE05X_MAX_APDU_PAYLOAD 892 /* 3.x */
+#define SE05X_MAX_APDU_PAYLOAD_7X 1024 /* 7.x (SE050E, SE051) */
 #define SE05X_BINARY_MAX_LEN 0x7FFF
 #define SE05X_BINARY_WRITE_CHUNK 500
 #define SE05X_SESSION_ID_LEN 8

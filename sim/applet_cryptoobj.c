@@ -196,7 +196,7 @@ uint16_t h_cipher_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     static const uint8_t tags[] = {SE05X_TAG_2, SE05X_TAG_3};
     struct sim_tlvs t;
     struct sim_cobj *k;
-    uint8_t out[SE05X_MAX_APDU_PAYLOAD + 32];
+    uint8_t out[SE05X_MAX_APDU_PAYLOAD_7X + 32];
     int l1 = 0, l2 = 0;
     uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
     if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_CIPHER, &k)) != SE05X_SW_OK)

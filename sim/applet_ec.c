@@ -90,17 +90,20 @@ out:
 uint16_t h_write_ec(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_POLICY, SE05X_TAG_MAX_ATTEMPTS, SE05X_TAG_1,
-                                   SE05X_TAG_2, SE05X_TAG_3, SE05X_TAG_4};
+                                   SE05X_TAG_2, SE05X_TAG_3, SE05X_TAG_4, SE05X_TAG_11};
     struct sim_tlvs t;
-    uint32_t id;
+    uint32_t id, version = 0;
     uint8_t curve = 0;
     uint16_t attempts = 0;
     bool generated;
     (void)w;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    /* TAG 4B (object version) exists only on 7.x (docs/protocol/apdu.md §4.3); a
+     * 3.x applet refuses it as an unknown tag (6A80, unverified against a real chip) */
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags - (c->var->gen < 7), &t);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
+    if ((t.has[SE05X_TAG_11] && !sim_tlv_u32(&t, SE05X_TAG_11, &version)) ||
+        !sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
         (t.has[SE05X_TAG_2] && !sim_tlv_u8(&t, SE05X_TAG_2, &curve)) ||
         (t.has[SE05X_TAG_MAX_ATTEMPTS] && !sim_tlv_u16(&t, SE05X_TAG_MAX_ATTEMPTS, &attempts)))
         return SE05X_SW_WRONG_DATA;
@@ -146,6 +149,7 @@ uint16_t h_write_ec(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     }
     o->cleared = false;
     o->origin = generated ? SE05X_ORIGIN_INTERNAL : SE05X_ORIGIN_EXTERNAL;
+    o->version = version;
     if ((sw = store_put(&c->store, o)) != SE05X_SW_OK)
         sim_obj_free(o);
     return sw;
@@ -280,33 +284,72 @@ uint16_t ec_verify(struct sim_card *c, struct sim_obj *o, const struct sim_tlvs 
     return SE05X_SW_OK;
 }
 
+/* 7.x ECDH with TAG 47: the shared secret becomes the value of an HMAC key
+ * object (created without policy if absent; an existing one must be an HMAC
+ * key and allow WRITE); nothing is answered. Unverified against a real chip
+ * (docs/emulator.md). */
+static uint16_t ecdh_into_object(struct sim_card *c, uint32_t id, const uint8_t *secret, size_t n)
+{
+    struct sim_obj *old = store_find(&c->store, id), *o;
+    uint16_t sw;
+    if (old) {
+        if (old->type != SE05X_TYPE_HMAC)
+            return SE05X_SW_CONDITIONS;
+        if ((sw = card_check_rewrite(c, old, SE05X_POL_ALLOW_WRITE)) != SE05X_SW_OK)
+            return sw;
+        o = sim_obj_clone(old);
+    } else {
+        o = sim_obj_new(id, SE05X_TYPE_HMAC);
+        if (o)
+            o->origin = SE05X_ORIGIN_INTERNAL;
+    }
+    if (!o || !sim_obj_set_part(o, SIM_P_VALUE, secret, n)) {
+        sim_obj_free(o);
+        return SE05X_SW_FILE_FULL;
+    }
+    o->cleared = false;
+    o->reserve = (uint32_t)n;
+    if ((sw = store_put(&c->store, o)) != SE05X_SW_OK)
+        sim_obj_free(o);
+    return sw;
+}
+
 uint16_t h_ecdh(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
-    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2};
+    static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_7};
     struct sim_tlvs t;
     struct sim_obj *o;
-    uint32_t id;
-    uint8_t secret[80];
+    uint32_t id, out_id = 0;
+    uint8_t secret[80], peerbuf[160];
     size_t slen = sizeof secret;
     EVP_PKEY *pk = NULL, *peer = NULL;
     EVP_PKEY_CTX *ctx = NULL;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    /* 7.x: P2 59 DH_REVERSE and TAG 47 (secret into an object) (docs/protocol/apdu.md §4.6, §21) */
+    bool seven = c->var->gen >= 7, reverse = a->p2 == SE05X_P2_DH_REVERSE;
+    if (reverse && !seven)
+        return SE05X_SW_WRONG_P1P2;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags - !seven, &t);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || !t.has[SE05X_TAG_2])
+    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || !t.has[SE05X_TAG_2] || t.n[SE05X_TAG_2] > sizeof peerbuf ||
+        (t.has[SE05X_TAG_7] && (!sim_tlv_u32(&t, SE05X_TAG_7, &out_id) || out_id == 0)))
         return SE05X_SW_WRONG_DATA;
     if ((sw = card_use_obj(c, id, 0, &o)) != SE05X_SW_OK)
         return sw;
     if (!type_is_ec(o->type) || o->type == SE05X_TYPE_EC_PUB || o->curve == SE05X_CURVE_ED25519)
         return SE05X_SW_CONDITIONS;
-    if (c->cfg.variant == 'F') /* A14: no ECDH on the FIPS chip */
+    if (c->var->fips) /* A14: no ECDH on the FIPS chip */
         return SE05X_SW_CONDITIONS;
     if ((sw = card_use_obj(c, id, SE05X_POL_ALLOW_KA, &o)) != SE05X_SW_OK)
         return sw;
     if ((sw = ec_key(c, o, true, &pk)) != SE05X_SW_OK)
         return sw;
     const struct sim_curve_info *ci = sim_curve(o->curve);
-    peer = sim_ec_pkey(ci, NULL, 0, t.v[SE05X_TAG_2], t.n[SE05X_TAG_2]);
+    size_t pl = t.n[SE05X_TAG_2];
+    memcpy(peerbuf, t.v[SE05X_TAG_2], pl);
+    if (reverse && !ci->weierstrass)
+        sim_reverse(peerbuf, pl); /* DH_REVERSE: the host sends RFC 7748 order */
+    peer = sim_ec_pkey(ci, NULL, 0, peerbuf, pl);
     sw = SE05X_SW_WRONG_DATA;
     if (!sim_ec_pub_check(peer))
         goto out;
@@ -314,10 +357,14 @@ uint16_t h_ecdh(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
     if (!ctx || EVP_PKEY_derive_init(ctx) != 1 || EVP_PKEY_derive_set_peer(ctx, peer) != 1 ||
         EVP_PKEY_derive(ctx, secret, &slen) != 1)
         goto out;
-    if (!ci->weierstrass)
+    if (!ci->weierstrass && !reverse)
         sim_reverse(secret, slen); /* §21: Montgomery values big-endian */
-    rsp_data(c, w, SE05X_TAG_1, secret, slen);
-    sw = SE05X_SW_OK;
+    if (t.has[SE05X_TAG_7])
+        sw = ecdh_into_object(c, out_id, secret, slen);
+    else {
+        rsp_data(c, w, SE05X_TAG_1, secret, slen);
+        sw = SE05X_SW_OK;
+    }
 out:
     OPENSSL_cleanse(secret, sizeof secret);
     EVP_PKEY_CTX_free(ctx);

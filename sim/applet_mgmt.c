@@ -17,6 +17,22 @@ uint16_t h_get_version(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     return SE05X_SW_OK;
 }
 
+/* VERSION_EXT (7.x, docs/protocol/apdu.md §1.5): the 7 version bytes and 30
+ * bytes of extended feature bits. Their meaning is not public: the emulator
+ * answers 30 zero bytes (unverified against a real chip). A 3.x applet does
+ * not know P2 21 (6A86). */
+uint16_t h_get_version_ext(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
+{
+    uint8_t v[SE05X_SELECT_RSP_LEN + 30] = {0};
+    if (c->var->gen < 7)
+        return SE05X_SW_WRONG_P1P2;
+    if (a->lc)
+        return SE05X_SW_WRONG_DATA;
+    memcpy(v, c->version, SE05X_SELECT_RSP_LEN);
+    rsp_data(c, w, SE05X_TAG_1, v, sizeof v);
+    return SE05X_SW_OK;
+}
+
 uint16_t h_get_memory(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     struct sim_tlvs t;
@@ -52,13 +68,13 @@ uint16_t h_get_random(struct sim_card *c, const struct sim_apdu *a, struct tlv_w
 {
     struct sim_tlvs t;
     uint16_t n;
-    uint8_t buf[SE05X_MAX_APDU_PAYLOAD];
+    uint8_t buf[SE05X_MAX_APDU_PAYLOAD_7X];
     uint16_t sw = sim_tlvs_parse(a->data, a->lc, TAGS_41, 1, &t);
     if (sw != SE05X_SW_OK)
         return sw;
     if (!sim_tlv_u16(&t, SE05X_TAG_1, &n) || n == 0)
         return SE05X_SW_WRONG_DATA;
-    if (n > SE05X_MAX_APDU_PAYLOAD - 4) /* the answer must fit the applet's buffer */
+    if (n > c->var->payload - 4u) /* the answer must fit the applet's buffer */
         return SE05X_SW_WRONG_LENGTH;
     if (RAND_bytes(buf, n) != 1)
         return 0x6F00;

@@ -71,7 +71,7 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     if (p && !card_allows(c, o, SE05X_POL_ALLOW_READ))
         return SE05X_SW_NOT_ALLOWED;
     if (attested)
-        return card_attest(c, &t, o, p, n, w);
+        return card_attest(c, a, &t, o, p, n, w);
     rsp_data(c, w, SE05X_TAG_1, p, n);
     return SE05X_SW_OK;
 }
@@ -92,7 +92,7 @@ uint16_t h_read_type(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
     uint16_t sw = card_find_by_id(c, a, &o);
     if (sw != SE05X_SW_OK)
         return sw;
-    rsp_u8(c, w, SE05X_TAG_1, o->type);
+    rsp_u8(c, w, SE05X_TAG_1, card_wire_type(c, o));
     rsp_u8(c, w, SE05X_TAG_2, o->transient ? SE05X_TRANSIENT : SE05X_PERSISTENT);
     return SE05X_SW_OK;
 }
@@ -138,7 +138,7 @@ uint16_t h_read_idlist(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     bool more = false;
     for (size_t i = 0; i < c->store.n; i++) {
         const struct sim_obj *o = c->store.objs[i];
-        if (filter != SE05X_TYPE_ALL && o->type != filter)
+        if (filter != SE05X_TYPE_ALL && card_wire_type(c, o) != filter)
             continue;
         if (matched++ < off)
             continue;

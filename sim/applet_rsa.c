@@ -106,19 +106,21 @@ static uint16_t generate(struct sim_obj *o)
 uint16_t h_write_rsa(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
     static const uint8_t tags[] = {SE05X_TAG_POLICY, SE05X_TAG_MAX_ATTEMPTS, 0x41, 0x42, 0x43, 0x44,
-                                   0x45, 0x46, 0x47, 0x48, 0x49, 0x4A};
+                                   0x45, 0x46, 0x47, 0x48, 0x49, 0x4A, SE05X_TAG_11};
     struct sim_tlvs t;
-    uint32_t id;
+    uint32_t id, version = 0;
     uint16_t bits = 0;
     (void)w;
     if (a->ins & SE05X_INS_AUTH_OBJECT)
         return SE05X_SW_INS_NOT_SUPPORTED;
     if (a->p2 != SE05X_RSA_FORMAT_CRT && a->p2 != SE05X_RSA_FORMAT_RAW)
         return SE05X_SW_WRONG_P1P2;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
+    /* TAG 4B: 7.x only, as in h_write_ec */
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags - (c->var->gen < 7), &t);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
+    if ((t.has[SE05X_TAG_11] && !sim_tlv_u32(&t, SE05X_TAG_11, &version)) ||
+        !sim_tlv_u32(&t, SE05X_TAG_1, &id) || id == 0 ||
         (t.has[SE05X_TAG_2] && !sim_tlv_u16(&t, SE05X_TAG_2, &bits)))
         return SE05X_SW_WRONG_DATA;
     unsigned given = 0;
@@ -199,6 +201,8 @@ uint16_t h_write_rsa(struct sim_card *c, const struct sim_apdu *a, struct tlv_w 
             return SE05X_SW_WRONG_DATA;
         }
     }
+    if (t.has[SE05X_TAG_11])
+        o->version = version;
     if ((sw = store_put(&c->store, o)) != SE05X_SW_OK)
         sim_obj_free(o);
     return sw;

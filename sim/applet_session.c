@@ -152,7 +152,7 @@ static void aes_failed(struct sim_card *c, const struct sim_session *s)
 static uint16_t aes_session_cmd(struct sim_card *c, struct sim_session *s, const struct sim_apdu *in,
                                 struct tlv_w *w)
 {
-    uint8_t plain[SE05X_MAX_APDU_PAYLOAD + 16];
+    uint8_t plain[SE05X_MAX_APDU_PAYLOAD_7X + 16];
     size_t pl;
     bool had_data;
     struct sim_apdu p;

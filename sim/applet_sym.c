@@ -155,7 +155,7 @@ uint16_t h_cipher_oneshot(struct sim_card *c, const struct sim_apdu *a, struct t
     struct sim_tlvs t;
     struct sim_obj *o;
     uint32_t id;
-    uint8_t mode, out[SE05X_MAX_APDU_PAYLOAD + 16];
+    uint8_t mode, out[SE05X_MAX_APDU_PAYLOAD_7X + 16];
     bool enc = a->p2 == SE05X_P2_ENCRYPT_ONESHOT;
     uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
     if (sw != SE05X_SW_OK)
@@ -193,7 +193,7 @@ static uint16_t kdf_secret(struct sim_card *c, uint32_t id, struct sim_obj **o)
 
 static uint16_t run_kdf(struct sim_card *c, struct tlv_w *w, const char *name, OSSL_PARAM *params, size_t len)
 {
-    uint8_t out[SE05X_MAX_APDU_PAYLOAD];
+    uint8_t out[SE05X_MAX_APDU_PAYLOAD_7X];
     if (len > sizeof out)
         return SE05X_SW_WRONG_LENGTH;
     EVP_KDF *k = EVP_KDF_fetch(NULL, name, NULL);
@@ -221,7 +221,7 @@ uint16_t h_hkdf(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
         return sw;
     const EVP_MD *h = sim_tlv_u8(&t, SE05X_TAG_2, &mode) ? card_digest_mode_md(mode) : NULL;
     if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || !h || !sim_tlv_u16(&t, SE05X_TAG_5, &len) || len == 0 ||
-        len > SE05X_MAX_APDU_PAYLOAD - 4 || len > 255 * EVP_MD_get_size(h) || t.n[SE05X_TAG_3] > 64)
+        len > c->var->payload - 4u || len > 255 * EVP_MD_get_size(h) || t.n[SE05X_TAG_3] > 64)
         return SE05X_SW_WRONG_DATA;
     if ((sw = kdf_secret(c, id, &o)) != SE05X_SW_OK)
         return sw;
@@ -249,7 +249,7 @@ uint16_t h_pbkdf2(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
         return sw;
     if (!sim_tlv_u32(&t, SE05X_TAG_1, &id) || !sim_tlv_u16(&t, SE05X_TAG_3, &iter) || iter == 0 ||
         iter > 0x7FFF || !sim_tlv_u16(&t, SE05X_TAG_4, &len) || len == 0 || len > 512 ||
-        len > SE05X_MAX_APDU_PAYLOAD - 4 || t.n[SE05X_TAG_2] > 64)
+        len > c->var->payload - 4u || t.n[SE05X_TAG_2] > 64)
         return SE05X_SW_WRONG_DATA;
     if ((sw = kdf_secret(c, id, &o)) != SE05X_SW_OK)
         return sw;

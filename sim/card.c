@@ -17,18 +17,7 @@
 #include "statedir.h"
 
 /* Response buffer: the applet's payload limit plus room for TLV headers. */
-#define RSP_MAX (SE05X_MAX_APDU_PAYLOAD + 64)
-
-/* Applet versions per variant (docs/protocol/open-questions.md A8). */
-static const struct {
-    char v;
-    uint8_t rsp[SE05X_SELECT_RSP_LEN];
-} variants[] = {
-    {'A', {0x03, 0x01, 0x00, 0x6F, 0x93, 0x01, 0x0B}},
-    {'B', {0x03, 0x01, 0x00, 0x6F, 0xF1, 0x01, 0x0B}},
-    {'C', {0x03, 0x01, 0x00, 0x6F, 0xFF, 0x01, 0x0B}},
-    {'F', {0x03, 0x06, 0x00, 0x6F, 0xFF, 0x01, 0x0B}},
-};
+#define RSP_MAX (SE05X_MAX_APDU_PAYLOAD_7X + 64)
 
 static int load_rotated_keys(struct sim_card *c, char *err, size_t errlen);
 
@@ -43,27 +32,30 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
     }
     c->cfg = *cfg;
     char v = cfg->variant ? cfg->variant : 'C';
-    size_t i;
-    for (i = 0; i < sizeof variants / sizeof variants[0]; i++)
-        if (variants[i].v == v)
-            break;
-    if (i == sizeof variants / sizeof variants[0]) {
-        snprintf(err, errlen, "unsupported variant '%c' (A, B, C or F; 7.x variants are not emulated)",
-                 v);
+    c->var = sim_variant_of(v);
+    if (!c->var) {
+        snprintf(err, errlen, "unsupported variant '%c' (A, B, C, F, E or SE051)", v);
         free(c);
         return -1;
     }
-    memcpy(c->version, variants[i].rsp, sizeof c->version);
+    memcpy(c->version, c->var->version, sizeof c->version);
     c->cfg.variant = v;
-    if (!c->cfg.idlist_page)
-        c->cfg.idlist_page = SIM_IDLIST_PAGE_DEFAULT;
-    if (c->cfg.idlist_page > SIM_IDLIST_PAGE_DEFAULT)
-        c->cfg.idlist_page = SIM_IDLIST_PAGE_DEFAULT;
+    unsigned page = (c->var->payload - 16u) / 4u; /* A5 */
+    if (!c->cfg.idlist_page || c->cfg.idlist_page > page)
+        c->cfg.idlist_page = page;
     if (!c->cfg.persistent_capacity)
         c->cfg.persistent_capacity = SIM_DEFAULT_PERSISTENT_CAPACITY;
     if (!c->cfg.transient_capacity)
         c->cfg.transient_capacity = SIM_DEFAULT_TRANSIENT_CAPACITY;
     scp03_init(&c->scp);
+    if (c->var->scp03) { /* the variant's default key set (docs/protocol/scp03.md §7) */
+        uint8_t rec[SCP03_KEYREC_LEN] = {0x0B};
+        memcpy(rec + 1, c->var->scp03, 48);
+        scp03_set_keys(&c->scp, rec);
+    }
+    /* applet >= 4.3 (7.x): the Platform SCP03 counter moves with every command
+     * (docs/protocol/scp03.md §5) */
+    c->scp.count_all = c->var->gen >= 7;
     if (cfg->scp03_keys && scp03_load_keys(&c->scp, cfg->scp03_keys, err, errlen) != 0) {
         free(c);
         return -1;
@@ -77,6 +69,16 @@ int sim_card_open(const struct sim_card_cfg *cfg, struct sim_card **out, char *e
     pthread_mutex_init(&c->stats_lock, NULL);
     if (store_open(&c->store, c->state_dir, c->cfg.persistent_capacity, c->cfg.transient_capacity,
                    &fresh, err, errlen) != 0) {
+        sim_card_close(c);
+        return -1;
+    }
+    if (fresh)
+        c->store.gen = c->var->gen;
+    else if (c->store.gen != c->var->gen) { /* never reuse a chip across generations */
+        snprintf(err, errlen,
+                 "state directory %s holds an applet %u.x chip; the %s (--variant) is an applet %u.x "
+                 "chip: refusing to reuse it across generations (use another --state directory)",
+                 c->state_dir, c->store.gen, c->var->name, c->var->gen);
         sim_card_close(c);
         return -1;
     }
@@ -134,6 +136,7 @@ int sim_card_open_template(const struct sim_card *tmpl, struct sim_card **out, c
         return -1;
     }
     c->cfg = tmpl->cfg;
+    c->var = tmpl->var;
     c->cfg.state_dir = NULL;
     c->cfg.stats_path = NULL;
     memcpy(c->version, tmpl->version, sizeof c->version);
@@ -149,6 +152,7 @@ int sim_card_open_template(const struct sim_card *tmpl, struct sim_card **out, c
     s->tcap = ts->tcap;
     s->created = ts->created;
     s->locked = ts->locked;
+    s->gen = ts->gen;
     memcpy(s->curve_created, ts->curve_created, sizeof s->curve_created);
     memcpy(s->curve_params, ts->curve_params, sizeof s->curve_params);
     memcpy(s->chip_secret, ts->chip_secret, sizeof s->chip_secret);
@@ -184,9 +188,8 @@ void sim_card_close(struct sim_card *c)
 
 const uint8_t *sim_card_atr(const struct sim_card *c, size_t *len)
 {
-    (void)c;
     *len = SE05X_ATR_LEN;
-    return SE05X_ATR_SE050C1;
+    return c->var->atr;
 }
 
 /* Power cycle (C5): selection dropped, transient values cleared (the shells
@@ -305,12 +308,6 @@ bool card_curve_ready(const struct sim_card *c, uint8_t curve)
     return c->store.curve_created[curve] && c->store.curve_params[curve] == SIM_CURVE_ALL_PARAMS;
 }
 
-/* OEF ids per variant (docs/protocol/apdu.md §1.6, §23). */
-static uint16_t oef_of(char v)
-{
-    return v == 'A' ? 0xA204 : v == 'B' ? 0xA202 : v == 'F' ? 0xA92A : 0xA200;
-}
-
 /* Card-manager GET DATA 80 CA 00 FE (DF 28) while the applet is not
  * selected (§1.6): identification TLVs; only ConfigID (with the variant's
  * OEF id) is meaningful, the other values are fixed placeholders. */
@@ -324,7 +321,7 @@ static uint16_t card_manager_get_data(struct sim_card *c, const struct sim_apdu 
         return SE05X_SW_WRONG_P1P2;
     if (a->lc != 2 || a->data[0] != 0xDF || a->data[1] != 0x28)
         return SE05X_SW_WRONG_DATA;
-    put_be16(cfg + 2, oef_of(c->cfg.variant));
+    put_be16(cfg + 2, c->var->oef);
     tlv_w_init(&in, inner, sizeof inner);
     tlv_put(&in, 0x01, cfg, sizeof cfg);
     tlv_put(&in, 0x02, zero, 8);
@@ -397,7 +394,7 @@ static uint16_t do_put_key(struct sim_card *c, const struct sim_apdu *a, struct 
 /* CLA 84: EXTERNAL AUTHENTICATE, or a command under Platform SCP03. */
 static uint16_t process_scp(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)
 {
-    uint8_t plain[SE05X_MAX_APDU_PAYLOAD + 16];
+    uint8_t plain[SE05X_MAX_APDU_PAYLOAD_7X + 16];
     size_t pl;
     bool had_data;
     struct sim_apdu in;
@@ -436,7 +433,7 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
     uint16_t sw = sim_apdu_parse(capdu, clen, &a);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (a.lc > SE05X_MAX_APDU_PAYLOAD) /* A15: the chip cannot take more */
+    if (a.lc > c->var->payload) /* A15: the chip cannot take more */
         return SE05X_SW_WRONG_LENGTH;
     if (a.cla == SE05X_CLA_ISO)
         return a.ins == SE05X_INS_SELECT ? do_select(c, &a, w) : SE05X_SW_INS_NOT_SUPPORTED;
@@ -461,7 +458,7 @@ static uint16_t process(struct sim_card *c, const uint8_t *capdu, size_t clen, s
         scp03_reset(&c->scp); /* a plain command ends the secure channel */
         return SE05X_SW_SECURITY_STATUS;
     }
-    if (c->cfg.variant == 'F' && !c->scp.active)
+    if (c->var->fips && !c->scp.active)
         return SE05X_SW_SECURITY_STATUS; /* A14: SCP03 mandatory */
     return process_applet(c, &a, w);
 }
@@ -479,7 +476,7 @@ size_t sim_card_apdu(struct sim_card *c, const uint8_t *capdu, size_t clen, uint
     pthread_mutex_unlock(&c->lock);
     size_t n = 0;
     if (sw == SE05X_SW_OK) {
-        if (!tlv_w_ok(&w) || w.len > SE05X_MAX_APDU_PAYLOAD + 8 || w.len > rcap - 2)
+        if (!tlv_w_ok(&w) || w.len > c->var->payload + 8u || w.len > rcap - 2)
             sw = SE05X_SW_WRONG_LENGTH; /* response beyond the applet's limit */
         else
             n = w.len;

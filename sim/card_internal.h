@@ -17,14 +17,17 @@
 #include "sim.h"
 #include "store.h"
 #include "tlv.h"
+#include "variant.h"
 
-#define SIM_IDLIST_PAGE_DEFAULT ((SE05X_MAX_APDU_PAYLOAD - 16) / 4)
+/* Largest ReadIDList page (7.x payload); the default follows the variant (A5). */
+#define SIM_IDLIST_PAGE_DEFAULT ((SE05X_MAX_APDU_PAYLOAD_7X - 16) / 4)
 #define SIM_AUTH_NO_SESSION 0x00000000u
 #define SIM_MAX_SESSIONS 2
 #define SIM_MAX_CRYPTO_OBJECTS 8
 
 struct sim_card {
     struct sim_card_cfg cfg; /* strings point into the copies below */
+    const struct sim_variant *var; /* the emulated chip (variant.h) */
     char *state_dir, *stats_path;
     pthread_mutex_t lock;       /* one APDU at a time, card-wide */
     pthread_mutex_t stats_lock; /* --stats file appends */
@@ -87,18 +90,26 @@ bool card_curve_ready(const struct sim_card *c, uint8_t curve);
 
 /* A11 timestamp (applet_mgmt.c). */
 void card_timestamp(const struct sim_card *c, uint8_t out[12]);
-/* §19 attributes of o into buf (>= 14 + 256 + 1 bytes); returns the length. */
-size_t card_attributes(const struct sim_obj *o, uint8_t *buf);
-/* §18 (3.x) attested answer for object o whose readable data is (data, n)
- * (data NULL: none), using TAG 45 key id, 46 algorithm, 47 freshness of t. */
-uint16_t card_attest(struct sim_card *c, const struct sim_tlvs *t, const struct sim_obj *o,
-                     const uint8_t *data, size_t n, struct tlv_w *w);
+/* §19 attributes of o into buf (>= 14 + 256 + 1 + 4 bytes) as the card's
+ * generation lays them out; returns the length. */
+size_t card_attributes(const struct sim_card *c, const struct sim_obj *o, uint8_t *buf);
+/* The type code of o as this card reports it (7.x: curve-specific EC codes). */
+static inline uint8_t card_wire_type(const struct sim_card *c, const struct sim_obj *o)
+{
+    return sim_wire_type(c->var->gen, o->type, o->curve);
+}
+/* §18 attested answer (layout 1 on 3.x, layout 2 on 7.x) for object o whose
+ * readable data is (data, n) (data NULL: none), using TAG 45 key id, 46
+ * algorithm, 47 freshness of t; a is the attested command (layout 2 signs its hash). */
+uint16_t card_attest(struct sim_card *c, const struct sim_apdu *a, const struct sim_tlvs *t,
+                     const struct sim_obj *o, const uint8_t *data, size_t n, struct tlv_w *w);
 
 /* Provisioning of a fresh card (provision.c). */
 int sim_provision(struct sim_card *c, char *err, size_t errlen);
 
 /* Handlers (applet_*.c). */
 uint16_t h_get_version(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
+uint16_t h_get_version_ext(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_get_memory(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_get_random(struct sim_card *, const struct sim_apdu *, struct tlv_w *);
 uint16_t h_exists(struct sim_card *, const struct sim_apdu *, struct tlv_w *);

@@ -17,6 +17,7 @@ struct route {
 static const struct route routes[] = {
     /* §4.1 management */
     {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_VERSION, 0, h_get_version},
+    {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_VERSION_EXT, 0, h_get_version_ext},
     {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_MEMORY, 0, h_get_memory},
     {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_RANDOM, 0, h_get_random},
     {SE05X_INS_MGMT, 0x00, 0xFF, SE05X_P2_EXIST, 0, h_exists},
@@ -58,6 +59,7 @@ static const struct route routes[] = {
     {SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, 0xFF, SE05X_P2_SIGN, 0, h_sign},
     {SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, 0xFF, SE05X_P2_VERIFY, 0, h_verify},
     {SE05X_INS_CRYPTO, SE05X_P1_EC, 0xFF, SE05X_P2_DH, 0, h_ecdh},
+    {SE05X_INS_CRYPTO, SE05X_P1_EC, 0xFF, SE05X_P2_DH_REVERSE, 0, h_ecdh},
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_ENCRYPT_ONESHOT, 0, h_rsa_encrypt},
     {SE05X_INS_CRYPTO, SE05X_P1_RSA, 0xFF, SE05X_P2_DECRYPT_ONESHOT, 0, h_rsa_decrypt},
     {SE05X_INS_CRYPTO, 0x00, 0xFF, 0x0E, 0, h_digest_oneshot},
@@ -84,6 +86,11 @@ uint16_t card_dispatch(struct sim_card *c, const struct sim_apdu *a, struct tlv_
 {
     uint8_t ins = a->ins & SE05X_INS_MASK, flags = a->ins & (uint8_t)~SE05X_INS_MASK;
     bool ins_known = false;
+    /* A chip without RSA (SE050E) knows no RSA P1: 6A86 like any unknown P1
+     * (docs/protocol/open-questions.md A3; unverified against a real chip). */
+    if (!c->var->rsa && (a->p1 & SE05X_P1_TYPE_MASK) == SE05X_P1_RSA &&
+        (ins == SE05X_INS_WRITE || ins == SE05X_INS_CRYPTO))
+        return SE05X_SW_WRONG_P1P2;
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         const struct route *r = &routes[i];
         if (r->ins != ins)

@@ -17,6 +17,7 @@
 #include "daemonize.h"
 #include "se05x_proto.h"
 #include "sim.h"
+#include "variant.h"
 
 #ifndef SE05X_SIM_VERSION
 #define SE05X_SIM_VERSION "unknown"
@@ -48,7 +49,7 @@ static void usage(FILE *f)
             "  --socket-group NAME       give the unix socket to group NAME with mode 0660\n"
             "  --port-file FILE          write the TCP port to FILE once listening\n"
             "  --stats FILE              append one JSON line per closed connection\n"
-            "  --variant A|B|C|F         emulated chip variant (default C)\n"
+            "  --variant A|B|C|F|E|SE051 emulated chip variant (default C; E, SE051: applet 7.2)\n"
             "  --idlist-page N           ids per ReadIDList page, 1..219 (default 219)\n"
             "  --persistent-capacity B   persistent memory in bytes (default 50000)\n"
             "  --transient-capacity B    transient memory in bytes (default 4096)\n"
@@ -171,11 +172,12 @@ int main(int argc, char **argv)
         case O_PORTFILE: sc.port_file = optarg; break;
         case O_STATS: cc.stats_path = optarg; break;
         case O_VARIANT:
-            if (strlen(optarg) != 1 || !strchr("ABCF", optarg[0] & ~0x20)) {
-                fprintf(stderr, "se05x-sim: unsupported --variant '%s' (A, B, C or F)\n", optarg);
+            if (!sim_variant_find(optarg)) {
+                fprintf(stderr, "se05x-sim: unsupported --variant '%s' (A, B, C, F: applet 3.x; E, SE051: "
+                                "applet 7.2)\n", optarg);
                 return 2;
             }
-            cc.variant = (char)(optarg[0] & ~0x20);
+            cc.variant = sim_variant_find(optarg)->letter;
             break;
         case O_PAGE:
             if (parse_ulong("--idlist-page", optarg, 1, 219, &v))

@@ -214,11 +214,11 @@ uint16_t scp03_unwrap(struct sim_scp03 *s, const uint8_t h[4], bool ext_lc, cons
                       size_t lc, bool has_le, uint8_t *out, size_t cap, size_t *outlen,
                       bool *had_data)
 {
-    uint8_t macin[16 + 4 + 3 + SE05X_MAX_APDU_PAYLOAD], full[16], plain[SE05X_MAX_APDU_PAYLOAD];
+    uint8_t macin[16 + 4 + 3 + SE05X_MAX_APDU_PAYLOAD_7X], full[16], plain[SE05X_MAX_APDU_PAYLOAD_7X];
     uint8_t icv[16];
     size_t m = 0, pl = 0;
     *had_data = false;
-    if (!s->active || lc < 8 || lc > SE05X_MAX_APDU_PAYLOAD)
+    if (!s->active || lc < 8 || lc > SE05X_MAX_APDU_PAYLOAD_7X)
         goto fail;
     size_t enc_len = lc - 8;
     memcpy(macin, s->mcv, 16);
@@ -286,7 +286,7 @@ fail:
 
 size_t scp03_wrap_response(struct sim_scp03 *s, uint8_t *buf, size_t n, size_t cap)
 {
-    uint8_t icv[16], rc[16], macin[16 + SE05X_MAX_APDU_PAYLOAD + 64], full[16];
+    uint8_t icv[16], rc[16], macin[16 + SE05X_MAX_APDU_PAYLOAD_7X + 64], full[16];
     size_t len = n;
     if ((s->level & SCP_LEVEL_RENC) && n) {
         size_t padded = (n / 16 + 1) * 16;

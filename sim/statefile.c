@@ -4,10 +4,12 @@
  * DIR; statedir.h: no symlink followed, temp files created exclusively) so a
  * kill at any instant leaves the old or the new state. Layout (big-endian):
  *   "SE05XSIM" | u32 version | u32 body length | body | SHA-256(all before)
- *   body = u64 created | u8 locked (v2) | curves created[17] | curve params[17] | u32 count |
+ *   body = u64 created | u8 locked (v2) | u8 applet generation 3/7 (v3) |
+ *          curves created[17] | curve params[17] | u32 count |
  *          count x { u32 id, u8 type, u8 origin, u8 flags, u8 curve, u16 rsa_bits,
  *                    u16 max_attempts, u32 reserve, u16 policy_len, policy,
- *                    8 x { u32 len, bytes } }
+ *                    u32 object version (v3), 8 x { u32 len, bytes } }
+ * Files of versions 1 and 2 were written by 3.x cards (generation 3).
  * A file that fails any check is refused, never silently dropped. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,7 +25,7 @@
 #include "tlv.h"
 
 #define MAGIC "SE05XSIM"
-#define VERSION 2u /* 2: + lock byte; version 1 files are still read */
+#define VERSION 3u /* 2: + lock byte; 3: + generation, object versions; 1 and 2 are still read */
 #define FLAG_AUTH 1u
 #define FLAG_INCOMPLETE 2u
 #define MAX_FILE (16u << 20)
@@ -82,6 +84,7 @@ int statefile_write(const struct sim_store *s)
     put32(&b, (uint32_t)(s->created >> 32));
     put32(&b, (uint32_t)s->created);
     put8(&b, s->locked ? 1 : 0);
+    put8(&b, s->gen ? s->gen : 3);
     put(&b, s->curve_created + 1, SIM_CURVE_MAX);
     put(&b, s->curve_params + 1, SIM_CURVE_MAX);
     uint32_t count = 0;
@@ -102,6 +105,7 @@ int statefile_write(const struct sim_store *s)
         put32(&b, o->reserve);
         put16(&b, o->policy_len);
         put(&b, o->policy, o->policy_len);
+        put32(&b, o->version);
         for (int k = 0; k < SIM_PARTS; k++) {
             put32(&b, o->part_len[k]);
             put(&b, o->part[k], o->part_len[k]);
@@ -172,6 +176,9 @@ static int parse_body(struct sim_store *s, struct rd *r, uint32_t version)
             return -1;
         s->locked = l;
     }
+    s->gen = version >= 3 ? get8(r) : 3;
+    if (s->gen != 3 && s->gen != 7)
+        return -1;
     const uint8_t *cc = take(r, SIM_CURVE_MAX), *cp = take(r, SIM_CURVE_MAX);
     if (r->bad)
         return -1;
@@ -201,6 +208,8 @@ static int parse_body(struct sim_store *s, struct rd *r, uint32_t version)
             return -1;
         }
         memcpy(o->policy, pol, o->policy_len);
+        if (version >= 3)
+            o->version = get32(r);
         for (int k = 0; k < SIM_PARTS && !r->bad; k++) {
             uint32_t n = get32(r);
             const uint8_t *d = take(r, n);
@@ -247,7 +256,7 @@ int statefile_load(struct sim_store *s, char *err, size_t errlen)
         goto out;
     }
     uint32_t version = be32(p + 8);
-    if (version != 1 && version != VERSION) {
+    if (version < 1 || version > VERSION) {
         why = "unsupported format version";
         goto out;
     }

@@ -35,6 +35,7 @@ struct sim_obj {
     uint8_t curve;  /* EC: curve id */
     uint16_t rsa_bits;
     uint16_t max_attempts;
+    uint32_t version; /* 7.x object version (TAG 4B of the write; attributes) */
     uint32_t reserve; /* bytes reserved for the data (binary length, RSA size) */
     uint16_t policy_len; /* 0 = no policy (applet default, A1) */
     uint8_t policy[256];
@@ -64,6 +65,7 @@ struct sim_store {
     int lock_fd;
     uint64_t created; /* unix time of provisioning */
     bool locked;      /* SetLockState PERSISTENT_LOCK (A13) */
+    uint8_t gen;      /* applet generation the state belongs to: 3 or 7 (0 = fresh) */
     uint8_t chip_secret[32]; /* per-chip key of ExportObject blobs (DIR/chip.key) */
 };
 

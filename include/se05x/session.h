@@ -105,6 +105,20 @@ const char *se05x_link_mode(const se05x_session *s);
  * exchange); returns the length written to buf (NUL-terminated), 0 = none. */
 size_t se05x_server_info(se05x_session *s, char *buf, size_t cap);
 
+/* What the opened chip is and can do, learnt from its SELECT answer at open
+ * (never chosen at build time; docs/lib.md "Chip generations"). */
+struct se05x_chip_features {
+    unsigned generation;  /* applet generation: 3 (SE050 A/B/C/F) or 7 (SE050E, SE051, SE052) */
+    const char *variant;  /* best guess from version and AppletConfig: "SE050C", "SE050E", "SE051" ... */
+    unsigned max_payload; /* APDU payload limit in bytes: 892 (3.x) or 1024 (7.x) */
+    int rsa;              /* RSA (plain or CRT) present */
+    int ecc;              /* ECDSA / ECDH present */
+    int eddsa;            /* Ed25519 present */
+    int x25519;           /* X25519 / X448 present */
+};
+/* Fills *out for an open session; SE05X_E_BAD_ARG when s or out is NULL. */
+se05x_rc se05x_chip_features(const se05x_session *s, struct se05x_chip_features *out);
+
 /* Checks a Platform SCP03 key file (format, permissions) without opening a
  * session; key material is read and zeroized. */
 se05x_rc se05x_scp03_keyfile_check(const char *path, struct se05x_error *err);

@@ -45,12 +45,16 @@ note() { echo "-- $*"; }
 # sim_start [name] [extra se05x-sim args...]
 # Starts an emulator with state dir $T/<name>.state on a free port and sets
 # SIM_PORT, SIM_PID, SIM_STATE and exports EX_SSS_BOOT_SSS_PORT=127.0.0.1:$SIM_PORT.
+# $SE05X_TEST_VARIANT (set by se05x_integration_test(... VARIANT X)) adds
+# --variant X unless the caller passes its own --variant.
 sim_start() {
   local name=${1:-sim}; shift || true
   SIM_STATE="$T/$name.state"
   mkdir -p "$SIM_STATE"
   rm -f "$T/$name.port"
-  se05x-sim --state "$SIM_STATE" --port 0 --port-file "$T/$name.port" "$@" \
+  local vargs=()
+  case " $* " in *" --variant "*) ;; *) [ -n "${SE05X_TEST_VARIANT:-}" ] && vargs=(--variant "$SE05X_TEST_VARIANT") ;; esac
+  se05x-sim --state "$SIM_STATE" --port 0 --port-file "$T/$name.port" "${vargs[@]}" "$@" \
     >"$T/$name.log" 2>&1 &
   SIM_PID=$!
   _SIM_PIDS+=("$SIM_PID")
@@ -71,6 +75,9 @@ sim_stop() {
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
+
+# test_variant_has_rsa — false when the emulated chip (SE05X_TEST_VARIANT) has no RSA (SE050E).
+test_variant_has_rsa() { [ "${SE05X_TEST_VARIANT:-C}" != E ]; }
 
 # free_port — prints a TCP port nobody listens on (for "refused" tests).
 free_port() {

@@ -86,6 +86,19 @@ se05x_session *mock_session(struct mock *m)
     return s;
 }
 
+se05x_session *mock_session_selected(struct mock *m, const char *select_rsp)
+{
+    memset(m, 0, sizeof *m);
+    m->link.ops = &mock_ops;
+    mock_expect(m, "00 A4 04 00 10 A0 00 00 03 96 54 53 00 00 00 01 03 00 00 00 00 00", select_rsp);
+    se05x_session *s = NULL;
+    struct se05x_error e;
+    assert_int_equal(se05x_session_from_link(&m->link, "mock", true, &s, &e), SE05X_OK);
+    /* the SELECT step is consumed; later expectations start afresh */
+    m->n = m->pos = 0;
+    return s;
+}
+
 static struct mock_step *next(struct mock *m)
 {
     assert_true(m->n < MOCK_MAX_STEPS);

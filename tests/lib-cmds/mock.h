@@ -40,6 +40,8 @@ struct mock {
 
 /* Opens a session over m (no SELECT). */
 se05x_session *mock_session(struct mock *m);
+/* Opens a session whose SELECT is answered with select_rsp (hex, SW included). */
+se05x_session *mock_session_selected(struct mock *m, const char *select_rsp);
 /* Hex helpers: spaces ignored; returns the byte count. */
 size_t hex2bin(const char *hex, uint8_t *out, size_t cap);
 /* Expect C-APDU `c` (hex) and answer `r` (hex, SW included). */

@@ -31,15 +31,22 @@ fi
 on_chip ssscli se05x reset >/dev/null || fail "se05x reset"
 
 mkdir -p "$T/certs"
-openssl genrsa -out "$T/certs/hash.private.key" 2048 2>/dev/null
+# On an ECC-only chip (SE05X_TEST_VARIANT=E, SE050E) the blog's key is an EC key.
+kind=rsa; test_variant_has_rsa || kind=ecc
+if [ $kind = rsa ]; then
+  openssl genrsa -out "$T/certs/hash.private.key" 2048 2>/dev/null
+else
+  openssl ecparam -name prime256v1 -genkey -noout -out "$T/certs/hash.private.key"
+fi
 cp "$T/certs/hash.private.key" "$T/certs/hash.private.pem"
 openssl pkey -in "$T/certs/hash.private.pem" -pubout -out "$T/rsa.pub.pem"
-on_chip ssscli set rsa pair 0x20181001 "$T/certs/hash.private.pem" || fail "set rsa pair"
+on_chip ssscli set $kind pair 0x20181001 "$T/certs/hash.private.pem" || fail "set $kind pair"
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/certs/ecc-key.private.pem"
 openssl pkey -in "$T/certs/ecc-key.private.pem" -pubout -out "$T/ec.pub.pem"
 on_chip ssscli set ecc pair 0x20181002 "$T/certs/ecc-key.private.pem" || fail "set ecc pair"
 rm -f "$T"/certs/*private*
-on_chip ssscli se05x readidlist | grep -q "0x20181001  RSA_KEY_PAIR" || fail "key not on the chip"
+want=RSA_KEY_PAIR; [ $kind = rsa ] || want=EC_KEY_PAIR
+on_chip ssscli se05x readidlist | grep -q "0x20181001  $want" || fail "key not on the chip"
 on_chip ssscli disconnect
 
 # The module, as Greengrass V1 configures it: P11Provider + slotLabel + slotUserPin
@@ -49,9 +56,15 @@ GNUTLS_PIN=1234 on_chip foreign p11tool --provider "$MODULE" --login --test-sign
 grep -q "Verifying against public key in the token... ok" "$T/ts.out" || fail "p11tool did not verify"
 # the signature from the chip verifies with the public key of the deleted file
 echo "greengrass" >"$T/msg"
+mech=SHA256-RSA-PKCS; fmt=(); [ $kind = rsa ] || { mech=ECDSA-SHA256; fmt=(--signature-format openssl); }
 on_chip foreign pkcs11-tool --module "$MODULE" --token-label SSS_PKCS11 --login --pin 1234 --sign \
-  --mechanism SHA256-RSA-PKCS --id 20181001 -i "$T/msg" -o "$T/sig" 2>/dev/null || fail "pkcs11-tool sign"
-openssl dgst -sha256 -verify "$T/rsa.pub.pem" -signature "$T/sig" "$T/msg" >/dev/null || fail "RSA sig does not verify"
+  --mechanism $mech "${fmt[@]}" --id 20181001 -i "$T/msg" -o "$T/sig" 2>/dev/null || fail "pkcs11-tool sign"
+openssl dgst -sha256 -verify "$T/rsa.pub.pem" -signature "$T/sig" "$T/msg" >/dev/null || fail "$kind sig does not verify"
+if [ $kind = ecc ]; then # the token of an ECC-only chip offers no RSA mechanism
+  on_chip foreign pkcs11-tool --module "$MODULE" --token-label SSS_PKCS11 -M >"$T/mechs" 2>/dev/null || fail "list mechanisms"
+  grep -q ECDSA "$T/mechs" || fail "no ECDSA mechanism listed"
+  grep -qi RSA "$T/mechs" && fail "RSA mechanisms listed for an SE050E"
+fi
 # the ECC variant of the blog, same URI form
 GNUTLS_PIN=1234 on_chip foreign p11tool --provider "$MODULE" --login --test-sign \
   "pkcs11:token=SSS_PKCS11;object=sss:20181002;type=private" >/dev/null 2>&1 || fail "test-sign ecc"

@@ -36,6 +36,7 @@ se05x verify 0x7f000003 -i "$T/msg" -s "$T/sw.sig" >/dev/null
 se05x sign 0x7f000003 -i "$T/msg" -o "$T/imp.sig"
 openssl dgst -sha256 -prverify "$T/sw.pem" -signature "$T/imp.sig" "$T/msg" >/dev/null
 
+if test_variant_has_rsa; then
 note "RSA-2048 PKCS#1 v1.5 and PSS"
 se05x generate rsa 0x7f000011 >/dev/null
 se05x public 0x7f000011 -o "$T/rsa.pub"
@@ -65,11 +66,22 @@ openssl dgst -sha256 -sigopt rsa_padding_mode:pss -verify "$T/rsa12.pub" -signat
 bad_input "large message, RSA key without 'dec'" 1 "need the 'dec' right" \
   se05x sign 0x7f000012 -i "$T/msg" -o "$T/big.sig"
 [ ! -e "$T/big.sig" ] || fail "refused signature left a file"
+else
+note "SE050E (SE05X_TEST_VARIANT=E): RSA refused, naming the chip, nothing created"
+expect_fail "RSA generate on an ECC-only chip" se05x generate rsa 0x7f000011
+assert_contains "$LAST_ERR" "SE050E has no RSA, use an EC key" "RSA refusal"
+se05x exists 0x7f000011 >/dev/null && fail "refused RSA key exists"
+openssl genrsa -out "$T/r.pem" 2048 2>/dev/null
+expect_fail "RSA import on an ECC-only chip" se05x import 0x7f000012 "$T/r.pem"
+assert_contains "$LAST_ERR" "SE050E has no RSA" "RSA import refusal"
+fi
 
 note "CSR signed in the chip, certificate from a demo CA"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/ca.key" \
   -out "$T/ca.pem" -subj "/CN=Demo CA" -days 2 2>/dev/null
-for id in 0x7f000001 0x7f000011; do
+csr_ids=0x7f000001
+test_variant_has_rsa && csr_ids="$csr_ids 0x7f000011"
+for id in $csr_ids; do
   se05x csr "$id" --subj "/CN=Unit1/O=se05x test" -o "$T/$id.csr"
   openssl req -in "$T/$id.csr" -verify -noout 2>&1 | grep -qi "verify OK" || fail "CSR of $id"
   openssl req -in "$T/$id.csr" -noout -subject | grep -q "CN *= *Unit1" || fail "CSR subject"

@@ -12,7 +12,8 @@
 
 static const char info_usage[] =
     "Usage: se05x info [--json]\n"
-    "Prints the applet version and features, the UID and CertUID, free memory and the ATR.\n"
+    "Prints the applet version, generation (3.x or 7.x), variant and features, the UID and\n"
+    "CertUID, free memory and the ATR.\n"
     "  --json   one JSON object on stdout instead (docs/tools.md)\n"
     "Warns on stderr when the TRANSPORT (0x7FFF0200) or FACTORY_RESET (0x7FFF0205) auth\n"
     "object does not exist: whoever creates it first controls the chip.\n";
@@ -90,6 +91,14 @@ int cmd_info(struct tool *t, int argc, char **argv)
         fflush(stdout);
         print_features(a->config);
         printf("%-27s %u.%u\n", "secure box version:", a->sb_major, a->sb_minor);
+    }
+    struct se05x_chip_features cf;
+    if (se05x_chip_features(s, &cf) == SE05X_OK) {
+        printf("%-27s %u.x\n", "applet generation:", cf.generation);
+        printf("%-27s %s\n", "chip variant:", cf.variant);
+        printf("%-27s %u bytes\n", "APDU payload limit:", cf.max_payload);
+        printf("%-27s ECC %s, RSA %s, EdDSA %s, X25519/X448 %s\n", "features:", cf.ecc ? "yes" : "no",
+               cf.rsa ? "yes" : "no", cf.eddsa ? "yes" : "no", cf.x25519 ? "yes" : "no");
     }
     uint8_t uid[18], certuid[10];
     se05x_rc rc = se05x_read_uid(s, uid);

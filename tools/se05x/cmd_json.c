@@ -58,6 +58,12 @@ int tool_info_json(struct tool *t, se05x_session *s)
         json_kv(stdout, 0, "secure_box_version", buf);
         printf(", \"rsa\": %s", (a->config & 0x0020) ? "true" : "false");
     }
+    struct se05x_chip_features cf;
+    if (se05x_chip_features(s, &cf) == SE05X_OK) { /* docs/lib.md "Chip generations" */
+        json_kn(stdout, 0, "applet_generation", cf.generation);
+        json_kv(stdout, 0, "chip_variant", cf.variant);
+        json_kn(stdout, 0, "max_payload", cf.max_payload);
+    }
     hex(buf, sizeof buf, uid, sizeof uid);
     json_kv(stdout, 0, "uid", buf);
     hex(buf, sizeof buf, certuid, sizeof certuid);
