@@ -73,7 +73,7 @@ run_suite() {
 
   note "$label: binary file and an NXP-provisioned object (UID 7FFF0206)"
   printf 'device-serial-0001' >"$T/f5"
-  se05x write 7F000005 "$T/f5"
+  se05x write 7F000005 "$T/f5" >/dev/null
   attest_and_verify 7F000005 bin "imported from outside the chip"
   json_check "$T/bin.json" "d['type'] == 'binary file' and d['size'] == 18"
   attest_and_verify 7FFF0206 uid "provisioned by NXP"
@@ -140,11 +140,35 @@ note "verification needs no chip: the emulator is stopped"
 sim_stop
 se05x attest-verify "$T/rsa-gen.rec" --ca "$CA" --nonce $N --pubkey "$T/p3.pem" >/dev/null || fail "verify without chip"
 
+# scp03_attest NAME [sim args...]: attested read over Platform SCP03 (the record keeps
+# the command as built, CLA 80: docs/protocol/attestation.md §2).
+scp03_attest() {
+  local name=$1; shift
+  { echo "ENC $(openssl rand -hex 16)"; echo "MAC $(openssl rand -hex 16)"; echo "DEK $(openssl rand -hex 16)"; } >"$T/scp.txt"
+  chmod 600 "$T/scp.txt"
+  sim_start "$name" --scp03-keys "$T/scp.txt" "$@"
+  EX_SSS_BOOT_SCP03_PATH="$T/scp.txt" SE05X_AUTH=platform-scp03 se05x generate ec 7F000021 >/dev/null
+  EX_SSS_BOOT_SCP03_PATH="$T/scp.txt" SE05X_AUTH=platform-scp03 se05x attest 7F000021 --nonce $N -o "$T/scp.rec" ||
+    fail "attest over SCP03 ($*)"
+  se05x attest-verify "$T/scp.rec" --ca "$SIM_STATE/ca.crt" --nonce $N >/dev/null || fail "verify the SCP03 record ($*)"
+  sim_stop
+}
+note "attested read over Platform SCP03 (applet 3.x)"
+scp03_attest scp3
+
 # Applet 7.x (layout V2) when the emulator offers it (docs/emulator.md).
-if se05x-sim --help 2>&1 | grep -q -- '--variant.*E'; then
+if se05x-sim --help 2>&1 | grep -q -- '--variant [A-Z|]*|E|'; then
   sim_start sim7 --variant E
   run_suite "SE050E"
   json_check "$T/ec-gen.json" "d['layout'] == 'V2' and d['curve'] == 'P-256'"
+  sim_stop
+  note "attested read over Platform SCP03 (applet 7.x)"
+  scp03_attest scp7 --variant E
+fi
+if se05x-sim --help 2>&1 | grep -q -- '--variant.*SE051'; then
+  sim_start sim51 --variant SE051
+  run_suite "SE051"
+  json_check "$T/rsa-gen.json" "d['layout'] == 'V2' and d['size'] == 256"
   sim_stop
 else
   note "this emulator has no applet 7.x variant: layout V2 covered by the unit tests only"
