@@ -599,7 +599,8 @@ static se05x_rc check_pubkey(struct se05x_error *err, const struct se05x_attest_
         char group[64];
         if (!a->data_len)
             rc = se05x_err_set(err, SE05X_E_KEY_MISMATCH, 0, a->id, "object 0x%08X has no attested public key", a->id);
-        else if (EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof pt, &pl) != 1 ||
+        else if (EVP_PKEY_set_utf8_string_param(pk, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "uncompressed") != 1 ||
+                 EVP_PKEY_get_octet_string_param(pk, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, pt, sizeof pt, &pl) != 1 ||
                  pl != a->data_len || CRYPTO_memcmp(pt, a->data, pl) != 0)
             rc = se05x_err_set(err, SE05X_E_KEY_MISMATCH, 0, a->id,
                                "the attested public key of 0x%08X is not the given public key", a->id);
@@ -629,6 +630,23 @@ static se05x_rc check_pubkey(struct se05x_error *err, const struct se05x_attest_
     EVP_PKEY_free(pk);
     ERR_clear_error();
     return rc;
+}
+
+/* Whether the certificate's common name carries the chip id in hex (NXP's
+ * attestation certificates are named "Attest-<chip id>", unverified against a
+ * real chip; the emulator's end with it). Informational only. */
+static int cn_names_chip(X509_NAME *subj, const uint8_t id[SE05X_ATTEST_CHIPID_LEN])
+{
+    char cn[256], hexid[2 * SE05X_ATTEST_CHIPID_LEN + 1];
+    int n = X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof cn);
+    if (n <= 0)
+        return 0;
+    for (size_t i = 0; i < SE05X_ATTEST_CHIPID_LEN; i++)
+        snprintf(hexid + 2 * i, 3, "%02X", id[i]);
+    for (char *p = cn; *p; p++)
+        if (*p >= 'a' && *p <= 'f')
+            *p = (char)(*p - 'a' + 'A');
+    return strstr(cn, hexid) != NULL;
 }
 
 /* 3.x: the size is what the data tells (§3); 0 / unknown otherwise. */
@@ -665,7 +683,8 @@ static se05x_rc verify_parts(struct vctx *v, const struct se05x_attest_verify_op
     EVP_PKEY *pk = X509_get0_pubkey(sk_X509_value(v->certs, 0));
     if (!pk)
         return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "attestation certificate without a usable public key");
-    X509_NAME_oneline(X509_get_subject_name(sk_X509_value(v->certs, 0)), a->cert_subject, sizeof a->cert_subject);
+    X509_NAME *subj = X509_get_subject_name(sk_X509_value(v->certs, 0));
+    X509_NAME_oneline(subj, a->cert_subject, sizeof a->cert_subject);
     struct se05x_att_cmd c0 = {0};
     const uint8_t *attr0 = NULL;
     size_t attr0_len = 0;
@@ -697,6 +716,7 @@ static se05x_rc verify_parts(struct vctx *v, const struct se05x_attest_verify_op
                 return se05x_err_set(err, SE05X_E_CRYPTO, 0, rec.id, "the chip attested object 0x%08X, not 0x%08X",
                                      a->id, rec.id);
             memcpy(a->chip_id, r.chip_id, sizeof a->chip_id);
+            a->cert_names_chip = cn_names_chip(subj, r.chip_id);
             memcpy(a->timestamp, r.ts, sizeof a->timestamp);
             a->key_id = c.key_id;
             a->algo = c.algo;

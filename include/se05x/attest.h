@@ -98,6 +98,7 @@ struct se05x_attestation {
     uint8_t exponent[16];       /* RSA public exponent */
     size_t exponent_len;
     char cert_subject[256];     /* attestation certificate, one line */
+    int cert_names_chip;        /* 1: the certificate's CN carries chip_id in hex (NXP: "Attest-<id>") */
 };
 
 /* Verifies a record made by se05x_attest. SE05X_OK only when everything

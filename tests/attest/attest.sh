@@ -43,7 +43,10 @@ run_suite() {
   se05x generate ec 7F000001 --curve P-256 --policy sign,verify,read,delete >/dev/null
   se05x public 7F000001 -o "$T/p1.pem"
   attest_and_verify 7F000001 ec-gen "generated inside the chip" "$T/p1.pem"
-  json_check "$T/ec-gen.json" "d['type'] == 'EC key pair' and d['size'] == 32 and d['origin'] == 'generated'"
+  json_check "$T/ec-gen.json" "d['type'] == 'EC key pair' and d['size'] == 32 and d['origin'] == 'generated' and d['certificate_names_chip']"
+  openssl pkey -pubin -in "$T/p1.pem" -pubout -ec_conv_form compressed -out "$T/p1c.pem"
+  se05x attest-verify "$T/ec-gen.rec" --ca "$CA" --nonce $N --pubkey "$T/p1c.pem" >/dev/null ||
+    fail "$label: the same key in compressed form"
   json_check "$T/ec-gen.json" "d['policy'] == [{'auth_id': '0x00000000', 'rules': '0x18240000', 'names': 'sign,verify,read,delete'}]"
 
   note "$label: EC key imported (P-384)"

@@ -281,6 +281,7 @@ static void t_good(void **state)
         assert_int_equal(a->key_id, 0xF0000012);
         assert_memory_equal(a->chip_id, CHIP_ID, 18);
         assert_non_null(strstr(a->cert_subject, "chip attestation"));
+        assert_false(a->cert_names_chip); /* its CN carries no chip id */
         if (major == 3) {
             assert_int_equal(a->layout, SE05X_ATTEST_LAYOUT_3X);
             assert_int_equal(a->origin, SE05X_ORIGIN_GENERATED);

@@ -210,6 +210,7 @@ static void print_text(const struct se05x_attestation *a)
     printf("\ntimestamp:       ");
     hex(stdout, a->timestamp, sizeof a->timestamp);
     printf("\nattested by:     key 0x%08X, certificate %s\n", a->key_id, a->cert_subject);
+    printf("certificate:     %s\n", a->cert_names_chip ? "names this chip id" : "does not name this chip id");
     printf("layout:          %s (applet %u.%u.%u)\n", a->layout == SE05X_ATTEST_LAYOUT_V2 ? "V2" : "3.x",
            a->applet_major, a->applet_minor, a->applet_patch);
 }
@@ -249,6 +250,7 @@ static void print_json(const struct se05x_attestation *a)
     hex(stdout, a->timestamp, sizeof a->timestamp);
     printf("\", \"key_id\": \"0x%08X\", \"certificate\": ", a->key_id);
     json_str(stdout, a->cert_subject);
+    printf(", \"certificate_names_chip\": %s", a->cert_names_chip ? "true" : "false");
     printf(", \"layout\": \"%s\", \"applet\": \"%u.%u.%u\"}\n", a->layout == SE05X_ATTEST_LAYOUT_V2 ? "V2" : "3.x",
            a->applet_major, a->applet_minor, a->applet_patch);
 }
