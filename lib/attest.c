@@ -165,7 +165,7 @@ bool se05x_att_parse_attrs(const uint8_t *a, size_t n, se05x_attest_layout layou
     return true;
 }
 
-/* ---- the record (§6) ---- */
+/* ---- the record (docs/attestation.md "The record file") ---- */
 
 bool se05x_att_record_decode(const uint8_t *b, size_t n, struct se05x_att_record *out, char *why, size_t whylen)
 {
