@@ -122,29 +122,38 @@ static size_t sign(EVP_PKEY *k, const uint8_t *m, size_t mlen, uint8_t *sig, siz
     return n;
 }
 
-/* The attested command for object id (docs/protocol/attestation.md §2). */
-static size_t mkcmd(uint32_t id, uint8_t *c)
+/* The attested command for object id (docs/protocol/attestation.md §2);
+ * comp = RSA component or -1. */
+static size_t mkcmd_ex(uint32_t id, int comp, const uint8_t *nonce, uint8_t *c)
 {
     struct tlv_w w;
     tlv_w_init(&w, c + 7, 200);
     tlv_put_u32(&w, 0x41, id);
+    if (comp >= 0)
+        tlv_put_u8(&w, 0x44, (uint8_t)comp);
     tlv_put_u32(&w, 0x45, 0xF0000012);
     tlv_put_u8(&w, 0x46, 0x21);
-    tlv_put(&w, 0x47, NONCE, sizeof NONCE);
+    tlv_put(&w, 0x47, nonce, 16);
     memcpy(c, "\x80\x22\x00\x00\x00", 5);
     put_be16(c + 5, (uint16_t)w.len);
     return 7 + w.len;
 }
 
+static size_t mkcmd(uint32_t id, uint8_t *c)
+{
+    return mkcmd_ex(id, -1, NONCE, c);
+}
+
 /* A 3.x answer signed with key k. */
-static size_t mkrsp3(EVP_PKEY *k, const uint8_t *data, size_t dl, const uint8_t *attr, size_t al, uint8_t *r)
+static size_t mkrsp3_ex(EVP_PKEY *k, const uint8_t *data, size_t dl, const uint8_t *attr, size_t al,
+                        const uint8_t *nonce, uint8_t *r)
 {
     uint8_t m[1024], sig[200];
     size_t ml = 0;
     memcpy(m + ml, data, dl), ml += dl;
     memcpy(m + ml, attr, al), ml += al;
     memcpy(m + ml, TS, 12), ml += 12;
-    memcpy(m + ml, NONCE, 16), ml += 16;
+    memcpy(m + ml, nonce, 16), ml += 16;
     memcpy(m + ml, CHIP_ID, 18), ml += 18;
     size_t sl = sign(k, m, ml, sig, sizeof sig);
     struct tlv_w w;
@@ -153,11 +162,16 @@ static size_t mkrsp3(EVP_PKEY *k, const uint8_t *data, size_t dl, const uint8_t 
         tlv_put82(&w, 0x41, data, dl);
     tlv_put82(&w, 0x42, attr, al);
     tlv_put82(&w, 0x43, TS, 12);
-    tlv_put82(&w, 0x44, NONCE, 16);
+    tlv_put82(&w, 0x44, nonce, 16);
     tlv_put82(&w, 0x45, CHIP_ID, 18);
     tlv_put82(&w, 0x46, sig, sl);
     assert_true(tlv_w_ok(&w));
     return w.len;
+}
+
+static size_t mkrsp3(EVP_PKEY *k, const uint8_t *data, size_t dl, const uint8_t *attr, size_t al, uint8_t *r)
+{
+    return mkrsp3_ex(k, data, dl, attr, al, NONCE, r);
 }
 
 /* A V2 answer: hash of the command, then TLVs 41 42 43 44 4F as sent. */
@@ -422,11 +436,103 @@ static void t_bad_args(void **state)
     assert_int_equal(se05x_attest_verify("x", 1, &o, &a, &err), SE05X_E_FORMAT);
 }
 
+/* RSA key pair (type 04 on both layouts): two answers, modulus and exponent. */
+static const uint8_t ATTR_RSA3[] = {0x7F, 0, 0, 1, 0x04, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0x02};
+static const uint8_t ATTR_RSAV2[] = {0x7F, 0, 0, 1, 0x04, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 1};
+
+/* comp0/comp1: components of the two answers; nonce1: nonce of the second. */
+static char *rsa_record(uint8_t major, EVP_PKEY *rk, int comp0, int comp1, const uint8_t *nonce1,
+                        const uint8_t *attr1, size_t attr1_len)
+{
+    static uint8_t c[2][256], r[2][1024], rec[4096];
+    uint8_t n[512], e[8];
+    BIGNUM *bn = NULL, *be = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(rk, OSSL_PKEY_PARAM_RSA_N, &bn), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(rk, OSSL_PKEY_PARAM_RSA_E, &be), 1);
+    size_t nl = (size_t)BN_bn2bin(bn, n), el = (size_t)BN_bn2bin(be, e);
+    BN_free(bn);
+    BN_free(be);
+    const uint8_t *attr = major == 3 ? ATTR_RSA3 : ATTR_RSAV2;
+    size_t al = major == 3 ? sizeof ATTR_RSA3 : sizeof ATTR_RSAV2;
+    struct se05x_att_record rd = {.major = major, .id = 0x7F000001, .nparts = 2};
+    for (int i = 0; i < 2; i++) {
+        int comp = i ? comp1 : comp0;
+        const uint8_t *nonce = i ? nonce1 : NONCE, *at = i && attr1 ? attr1 : attr;
+        size_t atl = i && attr1 ? attr1_len : al;
+        const uint8_t *d = comp ? e : n;
+        size_t dl = comp ? el : nl, cl = mkcmd_ex(0x7F000001, comp, nonce, c[i]), rl;
+        if (major == 3)
+            rl = mkrsp3_ex(W.att_key, d, dl, at, atl, nonce, r[i]);
+        else
+            rl = mkrspv2(W.att_key, c[i], cl, d, dl, at, atl, (uint16_t)nl, r[i]);
+        rd.part[i].cmd = c[i];
+        rd.part[i].cmd_len = cl;
+        rd.part[i].rsp = r[i];
+        rd.part[i].rsp_len = rl;
+    }
+    size_t len = se05x_att_record_encode(&rd, rec, sizeof rec);
+    assert_true(len > 0);
+    return mkpem(rec, len, W.att_cert, NULL);
+}
+
+static void t_rsa(void **state)
+{
+    (void)state;
+    EVP_PKEY *rk = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    EVP_PKEY *rk2 = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    char *pub = pubkey_pem(rk), *pub2 = pubkey_pem(rk2);
+    uint8_t other_nonce[16];
+    memcpy(other_nonce, NONCE, 16);
+    other_nonce[0] ^= 1;
+    for (uint8_t major = 3; major <= 7; major += 4) {
+        struct se05x_attestation *a = NULL;
+        struct se05x_error err;
+        char *pem = rsa_record(major, rk, 0, 1, NONCE, NULL, 0);
+        if (verify(pem, W.ca_pem, NONCE, pub, &a, &err) != SE05X_OK)
+            fail_msg("applet %u RSA: %s", major, err.msg);
+        assert_int_equal(a->kind, SE05X_KIND_RSA);
+        assert_int_equal(a->size, 256);
+        assert_int_equal(a->data_len, 256);
+        assert_int_equal(a->exponent_len, 3);
+        assert_true(a->pubkey_checked);
+        se05x_free(a);
+        assert_int_equal(verify(pem, W.ca_pem, NONCE, pub2, &a, &err), SE05X_E_KEY_MISMATCH);
+        OPENSSL_free(pem);
+        /* the exponent first, the modulus second: still the same key */
+        pem = rsa_record(major, rk, 1, 0, NONCE, NULL, 0);
+        assert_int_equal(verify(pem, W.ca_pem, NONCE, pub, &a, &err), SE05X_OK);
+        se05x_free(a);
+        OPENSSL_free(pem);
+        /* two moduli, no exponent */
+        pem = rsa_record(major, rk, 0, 0, NONCE, NULL, 0);
+        assert_int_equal(verify(pem, W.ca_pem, NONCE, NULL, &a, &err), SE05X_E_FORMAT);
+        OPENSSL_free(pem);
+        /* the second answer from another attestation (other nonce): each signature is good */
+        pem = rsa_record(major, rk, 0, 1, other_nonce, NULL, 0);
+        assert_int_equal(verify(pem, W.ca_pem, NULL, NULL, &a, &err), SE05X_E_CRYPTO);
+        assert_non_null(strstr(err.msg, "do not agree"));
+        OPENSSL_free(pem);
+        /* the second answer about an object with other attributes */
+        uint8_t attr1[32];
+        size_t al = major == 3 ? sizeof ATTR_RSA3 : sizeof ATTR_RSAV2;
+        memcpy(attr1, major == 3 ? ATTR_RSA3 : ATTR_RSAV2, al);
+        attr1[14] ^= 0x03; /* the other origin (generated <-> imported) */
+        pem = rsa_record(major, rk, 0, 1, NONCE, attr1, al);
+        assert_int_equal(verify(pem, W.ca_pem, NONCE, NULL, &a, &err), SE05X_E_CRYPTO);
+        OPENSSL_free(pem);
+    }
+    OPENSSL_free(pub);
+    OPENSSL_free(pub2);
+    EVP_PKEY_free(rk);
+    EVP_PKEY_free(rk2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_good),
         cmocka_unit_test(t_refused),
+        cmocka_unit_test(t_rsa),
         cmocka_unit_test(t_tamper_every_byte),
         cmocka_unit_test(t_bad_args),
     };
