@@ -20,6 +20,7 @@
 
 #include "attest_priv.h"
 #include "cmd_util.h"
+#include "session_priv.h"
 
 #define WHY(...) (snprintf(why, whylen, __VA_ARGS__), false)
 #define ATT_TAG_TIMESTAMP 0x4F /* 7.x tags (docs/protocol/attestation.md §5) */
@@ -272,6 +273,9 @@ static const char *algo_md(uint8_t algo, bool *rsa, bool *pss)
 
 /* ---- the attested read ---- */
 
+static se05x_rc self_check(se05x_session *s, se05x_objid id, se05x_objid cert_id, X509 *cert, const uint8_t *rec,
+                           size_t reclen);
+
 static se05x_rc attested_read(se05x_session *s, se05x_objid id, const struct se05x_attest_opts *o,
                               const uint8_t *nonce, size_t nlen, int comp, se05x_attest_layout layout,
                               uint8_t *cmd, size_t *cmdlen, uint8_t *rsp, size_t *rsplen)
@@ -413,6 +417,8 @@ se05x_rc se05x_attest(se05x_session *s, se05x_objid id, const struct se05x_attes
                         o.cert_id);
         goto out;
     }
+    if ((rc = self_check(s, id, o.cert_id, cert, rb, rbl)))
+        goto out;
     bio = BIO_new(BIO_s_mem());
     if (!bio || PEM_write_bio(bio, RECORD_PEM_NAME, "", rb, (long)rbl) <= 0 || PEM_write_bio_X509(bio, cert) != 1) {
         rc = se05x_fail(s, SE05X_E_CRYPTO, 0, id, "cannot write the attestation record");
@@ -762,6 +768,46 @@ static se05x_rc verify_parts(struct vctx *v, const struct se05x_attest_verify_op
             return rc;
         a->pubkey_checked = 1;
     }
+    return SE05X_OK;
+}
+
+/* Like every answer the library hands out (docs/verify-after-sign.md), the
+ * record is checked before it leaves se05x_attest: each signed answer must
+ * verify with the key of the certificate just read (no CA: that is the
+ * verifier's business). Off with se05x_set_verify(s, false). */
+static se05x_rc self_check(se05x_session *s, se05x_objid id, se05x_objid cert_id, X509 *cert, const uint8_t *rec,
+                           size_t reclen)
+{
+    if (!se05x_checks_on(s))
+        return SE05X_OK;
+    struct se05x_error err = {0};
+    struct se05x_attest_verify_opts o = {.struct_size = sizeof o};
+    struct vctx v = {.err = &err, .rec = (uint8_t *)rec, .reclen = (long)reclen};
+    struct se05x_attestation *a = OPENSSL_zalloc(sizeof *a);
+    struct se05x_ossl_scope sc;
+    se05x_rc rc = SE05X_E_NOMEM;
+    if (!a)
+        return se05x_fail(s, rc, 0, id, "out of memory");
+    if (!se05x_ossl_scope_enter(&sc)) {
+        OPENSSL_free(a);
+        return se05x_fail(s, SE05X_E_CRYPTO, 0, id, "no private OpenSSL library context");
+    }
+    if ((v.certs = sk_X509_new_null()) && X509_up_ref(cert) == 1) {
+        if (sk_X509_push(v.certs, cert))
+            rc = verify_parts(&v, &o, a);
+        else
+            X509_free(cert);
+    }
+    sk_X509_pop_free(v.certs, X509_free);
+    ERR_clear_error();
+    se05x_ossl_scope_leave(&sc);
+    OPENSSL_free(a);
+    if (rc == SE05X_E_NOMEM)
+        return se05x_fail(s, rc, 0, id, "out of memory");
+    if (rc)
+        return se05x_fail(s, SE05X_E_PROTOCOL, 0, id,
+                          "%s; the attested answer of 0x%08X does not check out against the certificate in 0x%08X",
+                          err.msg, id, cert_id);
     return SE05X_OK;
 }
 

@@ -117,6 +117,12 @@ EOF
   assert_contains "$LAST_ERR" "does not chain"
   if openssl verify -CAfile "$T/evil.crt" "$T/ec-gen.rec" >/dev/null 2>&1; then fail "openssl accepted a wrong CA"; fi
 
+  note "$label: a certificate of another key is caught when the record is made"
+  se05x cert write 7F000030 "$T/evil.crt" >/dev/null
+  expect_fail "foreign certificate" se05x attest 7F000001 --cert 7F000030 -o "$T/foreign.rec"
+  assert_contains "$LAST_ERR" "does not check out"
+  [ ! -e "$T/foreign.rec" ] || fail "a record was written with a foreign certificate"
+
   note "$label: attestation of an object that does not exist"
   expect_fail "missing object" se05x attest 7F0000FF -o "$T/missing.rec"
   assert_contains "$LAST_ERR" "not found"
