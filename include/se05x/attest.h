@@ -50,7 +50,10 @@ struct se05x_attest_opts {
 /* Attested read of object `id` (two reads for an RSA key: modulus and
  * public exponent, same nonce), plus the attestation certificate. *pem is
  * the record (NUL-terminated PEM text, se05x_free), *len its length. The
- * layout follows the applet version of the session's SELECT answer. */
+ * layout follows the applet version of the session's SELECT answer. Before
+ * it is returned, every signed answer is checked against the certificate's
+ * key (SE05X_E_PROTOCOL when it does not verify; se05x_set_verify(s, false)
+ * skips the check). The CA chain is the verifier's business. */
 se05x_rc se05x_attest(se05x_session *s, se05x_objid id, const struct se05x_attest_opts *o, char **pem,
                       size_t *len);
 
