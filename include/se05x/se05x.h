@@ -11,6 +11,7 @@
 #include <se05x/log.h>
 #include <se05x/types.h>
 #include <se05x/session.h>
+#include <se05x/attest.h>
 #include <se05x/auth.h>
 #include <se05x/commands.h>
 #include <se05x/refkey.h>

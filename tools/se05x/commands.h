@@ -46,6 +46,9 @@ int tool_list_json(struct tool *t, se05x_session *s, bool all);
 int cmd_doctor(struct tool *t, int argc, char **argv);
 /* cmd_scp03.c */
 int cmd_scp03(struct tool *t, int argc, char **argv);
+/* cmd_attest.c */
+int cmd_attest(struct tool *t, int argc, char **argv);
+int cmd_attest_verify(struct tool *t, int argc, char **argv);
 
 /* Shared by subcommands: `--help`/`-h` anywhere in argv prints `usage` to
  * stdout and returns true. */

@@ -32,6 +32,8 @@ static const struct tool_cmd cmds[] = {
     {"csr", cmd_csr, "make a certificate signing request signed by a chip key"},
     {"scp03", cmd_scp03, "Platform SCP03 key rotation (scp03 rotate --new-keys FILE)"},
     {"doctor", cmd_doctor, "check the setup step by step and name the fix for each problem"},
+    {"attest", cmd_attest, "attested read of an object into a PEM record"},
+    {"attest-verify", cmd_attest_verify, "verify an attestation record (no chip needed)"},
 };
 
 static void main_usage(FILE *f)
