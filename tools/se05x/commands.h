@@ -41,6 +41,9 @@ int tool_write_pubkey(struct tool *t, se05x_objid id, bool der, const char *out)
 int cmd_csr(struct tool *t, int argc, char **argv);
 /* cmd_scp03.c */
 int cmd_scp03(struct tool *t, int argc, char **argv);
+/* cmd_claim.c, cmd_provision.c (docs/production.md) */
+int cmd_claim(struct tool *t, int argc, char **argv);
+int cmd_provision(struct tool *t, int argc, char **argv);
 
 /* Shared by subcommands: `--help`/`-h` anywhere in argv prints `usage` to
  * stdout and returns true. */
