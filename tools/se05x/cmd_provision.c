@@ -56,22 +56,31 @@ static void describe(const struct mf_item *it, char *buf, size_t cap)
     }
 }
 
-/* Wanted policy vs the chip's: the same single rule. */
+/* Wanted policy vs the chip's: the same single rule, or both none (a line
+ * without locked/policy= wants the applet default policy). */
 static bool policy_matches(struct tool *t, const struct mf_item *it, char *why, size_t cap)
 {
-    if (!it->has_policy)
-        return true;
     struct se05x_object_policy op;
     se05x_rc r = se05x_read_object_policy(t->s, it->id, &op);
     if (r != SE05X_OK) {
         snprintf(why, cap, "cannot read its policy: %s", se05x_errmsg(t->s));
         return false;
     }
-    if (op.policy.n != it->policy.n || op.policy.rule[0].auth_id != it->policy.rule[0].auth_id ||
-        op.policy.rule[0].rules != it->policy.rule[0].rules) {
-        snprintf(why, cap, "its policy differs (chip: %s0x%08X, manifest: 0x%08X%s)",
-                 op.policy.n ? "" : "applet default, ", op.policy.n ? op.policy.rule[0].rules : 0,
-                 it->policy.rule[0].rules, it->locked ? ", locked" : "");
+    bool same = it->has_policy ? op.policy.n == it->policy.n && op.policy.rule[0].auth_id == 0 &&
+                                     op.policy.rule[0].rules == it->policy.rule[0].rules
+                               : op.policy.n == 0;
+    if (!same) {
+        char chip[48], want[48];
+        if (op.policy.n == 0)
+            snprintf(chip, sizeof chip, "applet default");
+        else
+            snprintf(chip, sizeof chip, "0x%08X%s%s", op.policy.rule[0].rules, op.policy.n > 1 ? " and more" : "",
+                     se05x_policy_is_locked(&op.policy) ? ", locked" : "");
+        if (!it->has_policy)
+            snprintf(want, sizeof want, "applet default");
+        else
+            snprintf(want, sizeof want, "0x%08X%s", it->policy.rule[0].rules, it->locked ? ", locked" : "");
+        snprintf(why, cap, "its policy differs (chip: %s; manifest: %s)", chip, want);
         return false;
     }
     return true;
@@ -192,8 +201,11 @@ static int outputs(struct tool *t, const struct mf_item *it)
 {
     if (it->kind != MF_KEY)
         return 0;
-    if (it->public_path && tool_write_pubkey(t, it->id, false, it->public_path))
-        return 1;
+    if (it->public_path) {
+        if (tool_write_pubkey(t, it->id, false, it->public_path))
+            return 1;
+        printf("  wrote public key %s\n", it->public_path);
+    }
     if (it->refkey_path) {
         char *pem = NULL;
         size_t n = 0;

@@ -120,6 +120,14 @@ static void out_path(struct ctx *c, char **slot, const char *v, const char *what
         perr(c, "%s= needs a file name", what);
     else
         *slot = resolve(c, v);
+    if (*slot && strcmp(what, "import") != 0) { /* an output: its directory must exist */
+        char dir[4096];
+        const char *sl = strrchr(*slot, '/');
+        snprintf(dir, sizeof dir, "%.*s", sl ? (int)(sl - *slot == 0 ? 1 : sl - *slot) : 1, sl ? *slot : ".");
+        struct stat st;
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+            perr(c, "%s=%s: directory %s does not exist", what, v, dir);
+    }
 }
 
 static void parse_claim(struct ctx *c, struct mf_item *it, char **w, int n)
