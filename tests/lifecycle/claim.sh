@@ -13,6 +13,8 @@ echo "claim test" >"$T/msg"
 # writes_of_last: "writes" of the last connection in the stats file
 writes_of_last() { tail -1 "$T/stats.jsonl" | sed -n 's/.*"writes":\([0-9]*\).*/\1/p'; }
 
+se05x claim --help | grep -q "^Usage: se05x claim" || fail "claim --help"
+
 note "unclaimed chip: the TRANSPORT attack deletes a locked key, the FACTORY_RESET attack wipes the chip"
 sim_start open
 se05x generate ec 0x20E90001 --locked >/dev/null

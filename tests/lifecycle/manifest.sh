@@ -25,6 +25,12 @@ key 0x20181003 ec P-256 import=ec.pem policy=sign,verify,read
 cert 0x20181004 dev.crt locked
 M
 
+note "usage"
+se05x provision --help | grep -q "^Usage: se05x provision MANIFEST" || fail "provision --help"
+rc=0; se05x provision >/dev/null 2>&1 || rc=$?; [ $rc = 2 ] || fail "provision without a manifest: rc $rc"
+rc=0; se05x provision "$T/nope.txt" >/dev/null 2>"$T/err" || rc=$?; [ $rc = 1 ] || fail "missing manifest: rc $rc"
+assert_contains "$(cat "$T/err")" "nope.txt" "missing manifest named"
+
 note "a manifest with errors: every bad line named, nothing sent to the chip"
 sed 's/ec P-256 locked refkey/ec P-999 locked refkey/; s/^cert 0x20181004 dev.crt locked/cert 0x20181004 missing.crt locked/' m.txt >bad.txt
 before=$(conns)
