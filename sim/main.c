@@ -14,6 +14,7 @@
 #include "log.h"
 #include "timing.h"
 #include "server.h"
+#include "daemonize.h"
 #include "se05x_proto.h"
 #include "sim.h"
 
@@ -58,6 +59,7 @@ static void usage(FILE *f)
             "  --t1-bus connection|shared  one T=1 state per connection (default) or one for all,\n"
             "                            as processes sharing one I2C bus (also SE05X_SIM_T1_BUS=shared)\n"
             "  --log-level L             error|warn|info|debug (default info)\n"
+            "  --daemon                  go to the background once listening (prints its pid)\n"
             "  --help                    this text\n");
 }
 
@@ -102,7 +104,7 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP, O_DAEMON };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -126,11 +128,13 @@ int main(int argc, char **argv)
         {"t1-bus", required_argument, 0, O_T1BUS},
         {"log-level", required_argument, 0, O_LOG},
         {"help", no_argument, 0, O_HELP},
+        {"daemon", no_argument, 0, O_DAEMON},
         {0, 0, 0, 0}};
     struct sim_card_cfg cc = {0};
     struct sim_server_cfg sc = {0};
     unsigned long v;
-    bool port_given = false;
+    bool port_given = false, daemon_mode = false;
+    sc.ready_fd = -1;
     sc.bind_addr = "127.0.0.1";
     sc.port = JRCP_DEFAULT_PORT;
     sc.t1.timing = "none";
@@ -250,6 +254,7 @@ int main(int argc, char **argv)
             break;
         }
         case O_HELP: usage(stdout); return 0;
+        case O_DAEMON: daemon_mode = true; break;
         default: usage(stderr); return 2;
         }
     }
@@ -270,6 +275,8 @@ int main(int argc, char **argv)
     if (sc.unix_path && !port_given)
         sc.port = -1; /* --unix alone: no TCP */
 
+    if (daemon_mode && sim_daemonize(&sc.ready_fd) != 0)
+        return 1;
     if (pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         perror("se05x-sim: pipe");
         return 1;

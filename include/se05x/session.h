@@ -48,6 +48,21 @@ se05x_rc se05x_conn_parse(const char *conn, struct se05x_conn_spec *out, struct 
  * ""), never a fallback to /dev/i2c-1. A missing /etc/se05x/se05x.conf is
  * no error. */
 se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err);
+/* Where the connection string came from, for messages ("port X from Y"). */
+enum se05x_conn_origin {
+    SE05X_CONN_FROM_ARGUMENT = 0, /* explicit_conn (a --port option, a saved tool session) */
+    SE05X_CONN_FROM_ENV = 1,      /* $EX_SSS_BOOT_SSS_PORT */
+    SE05X_CONN_FROM_CONFIG = 2,   /* "port =" in se05x_conf_file() */
+    SE05X_CONN_FROM_DEFAULT = 3,  /* none of those: /dev/i2c-1 */
+};
+/* se05x_conn_resolve_ex that also says where the answer came from (origin
+ * may be NULL). */
+se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t len,
+                                   enum se05x_conn_origin *origin, struct se05x_error *err);
+/* The configuration file the library reads: $SE05X_CONF when set and not
+ * empty, else /etc/se05x/se05x.conf. Static storage or the environment's;
+ * do not free. */
+const char *se05x_conf_file(void);
 /* The same without an error report: on a configuration error the message is
  * logged (SE05X_LOG) and buf is "" (so se05x_open(buf) fails with the same
  * error rather than falling back). Returns buf. */

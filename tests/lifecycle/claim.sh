@@ -33,7 +33,7 @@ note "se05x claim (random secrets): info says claimed, both attacks refused, the
 sim_start claimed --stats "$T/stats.jsonl"
 se05x generate ec 0x20E90001 --locked >/dev/null
 se05x public 0x20E90001 -o "$T/k.pub"
-out=$(se05x claim) || fail "claim"
+out=$(se05x claim 2>&1) || fail "claim"
 assert_contains "$out" "claimed TRANSPORT 0x7FFF0200 (random secret, not stored" "claim output"
 assert_contains "$out" "claimed FACTORY_RESET 0x7FFF0205" "claim output"
 out=$(se05x info 2>"$T/info.err")
@@ -78,7 +78,7 @@ expect_fail "symlinked secret" se05x claim --transport-secret "$T/link"
 assert_contains "$LAST_ERR" "symbolic link" "symlink refused"
 rc=0; se05x claim --only nothing >/dev/null 2>&1 || rc=$?; [ $rc = 2 ] || fail "--only nothing: rc $rc"
 se05x exists 0x7FFF0200 >/dev/null && fail "bad input created TRANSPORT"
-out=$(se05x claim --transport-secret "$T/tsecret" --reset-secret "$T/rsecret") || fail "claim with files"
+out=$(se05x claim --transport-secret "$T/tsecret" --reset-secret "$T/rsecret" 2>&1) || fail "claim with files"
 assert_contains "$out" "claimed TRANSPORT 0x7FFF0200 (owner's secret from file)" "claim with file"
 se05x generate ec 0x20E90003 --locked >/dev/null
 rc=0; "$ATTACK" "$EX_SSS_BOOT_SSS_PORT" transport 0x20E90003 >"$T/attack.out" || rc=$?

@@ -23,7 +23,7 @@ pubsig() {
 }
 
 note "se05x generate --locked: signs, cannot be read beyond the public part, deleted or replaced"
-out=$(se05x generate ec 0x20E80001 --locked)
+out=$(se05x generate ec 0x20E80001 --locked 2>&1)
 assert_contains "$out" "locked" "generate --locked"
 se05x generate rsa 0x20E80002 --bits 2048 --locked >/dev/null
 se05x import 0x20E80003 "$T/other.pem" --locked >/dev/null
@@ -89,7 +89,7 @@ for id in 0x20E80001 0x20E80006; do pubsig $id pkcs11-tool; done
 
 note "se05x reset: locked objects kept and named, exit 0"
 se05x generate ec 0x20E8000E >/dev/null
-out=$(se05x reset --yes) || fail "reset failed as a whole"
+out=$(se05x reset --yes 2>&1) || fail "reset failed as a whole"
 for id in 0x20E80001 0x20E80002 0x20E80003 0x20E80004 0x20E80005 0x20E80006; do
   assert_contains "$out" "kept $id: locked" "reset report"
 done

@@ -63,7 +63,7 @@ se05x exists 0x20181001 >/dev/null && fail "dry run created a key"
 [ ! -e out/dev.key.pem ] || fail "dry run wrote files"
 
 note "apply"
-out=$(se05x provision m.txt) || fail "apply"
+out=$(se05x provision m.txt 2>&1) || fail "apply"
 assert_contains "$out" "done: 6 created, 0 already in place" "apply"
 [ "$(writes_of_last)" -gt 0 ] || fail "apply sent no write"
 info=$(se05x info 2>/dev/null)
@@ -85,7 +85,7 @@ se05x delete 0x20181003 >/dev/null 2>&1 && fail "policy=sign,verify,read allowed
 cp out/dev.csr "$T/csr.first"
 
 note "re-apply: everything verified, no write APDU, CSR kept"
-out=$(se05x provision m.txt) || fail "re-apply"
+out=$(se05x provision m.txt 2>&1) || fail "re-apply"
 [ "$(grep -c 'in place, verified' <<<"$out")" = 6 ] || fail "re-apply: $out"
 assert_contains "$out" "done: 0 created, 6 already in place" "re-apply"
 [ "$(writes_of_last)" = 0 ] || fail "re-apply sent $(writes_of_last) write APDUs"
@@ -117,6 +117,6 @@ mkdir -p "$T/ex/out"; cp "$SE05X_SRC/docs/examples/production.manifest" "$T/ex/"
 sim_start fresh
 out=$(se05x provision "$T/ex/production.manifest" --dry-run) || fail "example manifest"
 assert_contains "$out" "claim TRANSPORT" "example"
-out=$(se05x provision "$T/ex/production.manifest") || fail "example manifest apply"
+out=$(se05x provision "$T/ex/production.manifest" 2>&1) || fail "example manifest apply"
 openssl req -in "$T/ex/out/device.csr" -verify -noout 2>&1 | grep -q "verify OK" || fail "example CSR"
 echo PASS

@@ -49,7 +49,7 @@ int tool_claim_one(struct tool *t, se05x_objid id, const char *name, const uint8
     se05x_rc r = se05x_claim_reserved(t->s, id, secret, len);
     if (r != SE05X_OK)
         return tool_fail(t, r, "claim", id);
-    printf("claimed %s 0x%08X (%s)\n", name, id,
+    fprintf(stderr, "se05x: claimed %s 0x%08X (%s)\n", name, id,
            secret ? "owner's secret from file" : "random secret, not stored: nobody can use it");
     return 0;
 }

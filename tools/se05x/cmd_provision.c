@@ -9,6 +9,7 @@
  *   3. create what is missing, then write the reference keys, public keys
  *      and CSRs. A second run finds everything in place and sends no write. */
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,23 @@
 #include "manifest.h"
 
 enum state { ST_CREATE, ST_PRESENT, ST_CONFLICT, ST_ERROR };
+
+/* The report: with --dry-run the plan is the command's data (stdout);
+ * when applying, its lines are confirmations (stderr, "se05x: " prefix),
+ * as every tool's (docs/tools.md "Output streams"). */
+static bool report_to_stdout;
+
+static void rep(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void rep(const char *fmt, ...)
+{
+    va_list ap;
+    FILE *f = report_to_stdout ? stdout : stderr;
+    if (!report_to_stdout)
+        fputs("se05x: ", f);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+}
 
 static const char provision_usage[] =
     "Usage: se05x provision MANIFEST [--dry-run]\n"
@@ -204,7 +222,7 @@ static int outputs(struct tool *t, const struct mf_item *it)
     if (it->public_path) {
         if (tool_write_pubkey(t, it->id, false, it->public_path))
             return 1;
-        printf("  wrote public key %s\n", it->public_path);
+        rep("wrote public key %s\n", it->public_path);
     }
     if (it->refkey_path) {
         char *pem = NULL;
@@ -217,11 +235,11 @@ static int outputs(struct tool *t, const struct mf_item *it)
         se05x_free(pem);
         if (rc)
             return rc;
-        printf("  wrote reference key %s\n", it->refkey_path);
+        rep("wrote reference key %s\n", it->refkey_path);
     }
     if (it->csr_path) {
         if (access(it->csr_path, F_OK) == 0) {
-            printf("  kept existing CSR %s\n", it->csr_path);
+            rep("kept existing CSR %s\n", it->csr_path);
             return 0;
         }
         char idtext[16];
@@ -229,7 +247,7 @@ static int outputs(struct tool *t, const struct mf_item *it)
         char *av[] = {"csr", idtext, "--subj", it->subject, "-o", it->csr_path, NULL};
         if (cmd_csr(t, 6, av))
             return 1;
-        printf("  wrote CSR %s\n", it->csr_path);
+        rep("wrote CSR %s\n", it->csr_path);
     }
     return 0;
 }
@@ -264,7 +282,8 @@ int cmd_provision(struct tool *t, int argc, char **argv)
         return tool_err("out of memory");
     }
     size_t conflicts = 0, errors = 0, todo = 0;
-    printf("%s on %s:\n", dry ? "plan" : "provisioning", t->conn);
+    report_to_stdout = dry;
+    rep("%s on %s:\n", dry ? "plan" : "provisioning", t->conn);
     for (size_t i = 0; i < m.n; i++) {
         char what[160], why[256];
         describe(&m.items[i], what, sizeof what);
@@ -272,12 +291,12 @@ int cmd_provision(struct tool *t, int argc, char **argv)
         switch (st[i]) {
         case ST_CREATE:
             todo++;
-            printf("  line %d: %s: %s\n", m.items[i].line, what, dry ? "would create" : "to create");
+            rep("line %d: %s: %s\n", m.items[i].line, what, dry ? "would create" : "to create");
             break;
-        case ST_PRESENT: printf("  line %d: %s: in place, verified\n", m.items[i].line, what); break;
+        case ST_PRESENT: rep("line %d: %s: in place, verified\n", m.items[i].line, what); break;
         case ST_CONFLICT:
             conflicts++;
-            printf("  line %d: %s: CONFLICT\n", m.items[i].line, what);
+            rep("line %d: %s: CONFLICT\n", m.items[i].line, what);
             fprintf(stderr, "se05x: %s:%d: object 0x%08X on %s does not match: %s; not overwritten\n", m.path,
                     m.items[i].line, m.items[i].id, t->conn, why);
             break;
@@ -288,7 +307,7 @@ int cmd_provision(struct tool *t, int argc, char **argv)
         rc = tool_err("%s: %zu conflict%s%s; nothing was changed", m.path, conflicts, conflicts == 1 ? "" : "s",
                       errors ? " and errors" : "");
     } else if (dry) {
-        printf("dry run: %zu object%s would be created; nothing was changed\n", todo, todo == 1 ? "" : "s");
+        rep("dry run: %zu object%s would be created; nothing was changed\n", todo, todo == 1 ? "" : "s");
     } else {
         size_t made = 0;
         for (size_t i = 0; i < m.n && rc == 0; i++) {
@@ -303,7 +322,7 @@ int cmd_provision(struct tool *t, int argc, char **argv)
                 rc = outputs(t, &m.items[i]);
         }
         if (rc == 0)
-            printf("done: %zu created, %zu already in place\n", made, m.n - made);
+            rep("done: %zu created, %zu already in place\n", made, m.n - made);
     }
     free(st);
     manifest_free(&m);

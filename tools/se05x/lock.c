@@ -48,7 +48,7 @@ int tool_reset_report(struct tool *t)
             continue; /* gone meanwhile */
         } else if (r == SE05X_E_DENIED) {
             locked++;
-            printf("kept 0x%08X: locked (its policy forbids the delete)\n", ids[i]);
+            fprintf(stderr, "se05x: kept 0x%08X: locked (its policy forbids the delete)\n", ids[i]);
         } else {
             failed++;
             tool_fail(t, r, "delete", ids[i]);
@@ -57,10 +57,10 @@ int tool_reset_report(struct tool *t)
         }
     }
     free(ids);
-    printf("deleted %zu object%s", deleted, deleted == 1 ? "" : "s");
+    fprintf(stderr, "se05x: deleted %zu object%s", deleted, deleted == 1 ? "" : "s");
     if (locked)
-        printf(", kept %zu locked object%s", locked, locked == 1 ? "" : "s");
-    printf("\n");
+        fprintf(stderr, ", kept %zu locked object%s", locked, locked == 1 ? "" : "s");
+    fprintf(stderr, "\n");
     if (failed)
         return tool_err("reset: %zu object(s) could not be deleted", failed);
     return 0;

@@ -20,7 +20,7 @@ int tool_lock_policy(const struct tool *t, se05x_kind kind, se05x_keypart part, 
 const char *tool_claim_text(enum se05x_claim_state st);
 
 /* reset: deletes every non-reserved object; objects whose policy forbids the
- * delete (locked) are kept and named on stdout. Exit code. */
+ * delete (locked) are kept and named on stderr. Exit code. */
 int tool_reset_report(struct tool *t);
 
 /* A claim secret file: the file's bytes exactly, 4..16 of them; a regular

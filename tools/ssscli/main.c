@@ -21,7 +21,7 @@ int cli_err(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-    fputs("usage: ssscli [--port CONN] <command> ...\n"
+    fputs("usage: ssscli [--port CONN] [-v] <command> ...\n"
           "  connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none> [--auth_type PlatformSCP --scpkey FILE]\n"
           "  disconnect\n"
           "  se05x reset|uid|certuid|readidlist\n"
@@ -34,7 +34,9 @@ static void usage(FILE *f)
           "  encrypt|decrypt <keyid> <data|file> <out> [--algo oaep|rsaes]   (RSA)\n"
           "  policy asymkey|file <name> <auth_obj_id> [--sign B ...]   policy dump <name>\n"
           "  (set/generate ... --policy_name <name>)\n"
-          "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n",
+          "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n"
+          "  (a state saved with the port none leaves the choice to EX_SSS_BOOT_SSS_PORT and the file)\n"
+          "  -v, --verbose  say which port is used and where it came from\n",
           f);
 }
 
@@ -135,6 +137,10 @@ int main(int argc, char **argv)
             usage(stdout);
             free(pos);
             return 0;
+        }
+        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            c.verbose = 1;
+            continue;
         }
         if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
             if ((rc = take_opt(&c, cmd, argc, argv, &i)) != 0) {
