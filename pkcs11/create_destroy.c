@@ -204,8 +204,11 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
         P11_LEAVE(ctx, CKR_DEVICE_ERROR);
     /* CKA_TOKEN false: a transient object on the chip, deleted with the session */
     struct se05x_write_opts wo = {.policy = NULL, .transient = !token};
+    struct se05x_policy lock;
     size_t idx;
     if (cls == CKO_CERTIFICATE || cls == CKO_DATA) {
+        if (p11_tmpl_locked(pTemplate, ulCount, NULL, 0, SE05X_KIND_BINARY, 0, &lock))
+            wo.policy = &lock; /* production lock */
         rv = create_binary(ctx, se, pTemplate, ulCount, cls == CKO_CERTIFICATE, &wo, &idx);
         if (rv == CKR_OK) {
             if (!token)
@@ -233,6 +236,10 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "object 0x%08X already exists; not overwritten", (unsigned)id);
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
     }
+    if (rv == CKR_OK &&
+        p11_tmpl_locked(pTemplate, ulCount, NULL, 0, kt == CKK_RSA ? SE05X_KIND_RSA : SE05X_KIND_EC,
+                        priv ? SE05X_PART_PAIR : SE05X_PART_PUBLIC, &lock))
+        wo.policy = &lock; /* production lock */
     if (rv == CKR_OK && (rc = se05x_import_pkey(se, id, pk, !priv, &wo)) != SE05X_OK)
         rv = p11_rv(ctx, rc);
     EVP_PKEY_free(pk);

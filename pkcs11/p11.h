@@ -192,6 +192,11 @@ int p11_attr_match(struct p11_ctx *ctx, struct p11_entry *e, int sub, const CK_A
                    CK_ULONG n);
 const CK_ATTRIBUTE *p11_tmpl_find(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type);
 int p11_tmpl_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int dflt);
+/* prodlock.c: CKA_DESTROYABLE or CKA_MODIFIABLE false in any of the two
+ * templates asks for the production lock (docs/production.md): fills *pol
+ * with the locked policy of (kind, part) and returns 1; 0 otherwise. */
+int p11_tmpl_locked(const CK_ATTRIBUTE *a, CK_ULONG na, const CK_ATTRIBUTE *b, CK_ULONG nb, se05x_kind kind,
+                    se05x_keypart part, struct se05x_policy *pol);
 /* EC curve <-> DER OID (CKA_EC_PARAMS). */
 se05x_curve p11_curve_from_params(const uint8_t *der, size_t len);
 /* Id for a new object from a template: sss: label, else 4-byte CKA_ID,

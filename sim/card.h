@@ -4,6 +4,7 @@
 #ifndef SIM_CARD_H
 #define SIM_CARD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,7 +31,12 @@ struct sim_conn_stats {
     uint64_t apdu_rx_bytes, apdu_tx_bytes; /* C-APDU / R-APDU bytes */
     uint64_t wire_rx_bytes, wire_tx_bytes; /* framing included */
     uint64_t frames_rx, frames_tx;         /* T=1 blocks */
+    uint64_t writes; /* C-APDUs that change objects (sim_apdu_is_write) */
 };
+/* True for a C-APDU that changes objects on the card: the WRITE family
+ * (INS x1), DeleteSecureObject, DeleteAll, SetLockState; seen from outside,
+ * so commands inside an applet session (INS 05) are not counted. */
+bool sim_apdu_is_write(const uint8_t *capdu, size_t len);
 void sim_card_report_conn(struct sim_card *c, const char *peer, const char *proto,
                           const struct sim_conn_stats *st);
 

@@ -11,6 +11,15 @@
 #include "card_internal.h"
 #include "log.h"
 
+bool sim_apdu_is_write(const uint8_t *c, size_t len)
+{
+    if (len < 4 || (c[0] != 0x80 && c[0] != 0x84))
+        return false;
+    if ((c[1] & 0x1F) == 0x01)
+        return true;
+    return (c[1] & 0x1F) == 0x04 && c[2] == 0x00 && (c[3] == 0x28 || c[3] == 0x2A || c[3] == 0x3E);
+}
+
 void sim_card_report_conn(struct sim_card *c, const char *peer, const char *proto,
                           const struct sim_conn_stats *st)
 {
@@ -31,11 +40,12 @@ void sim_card_report_conn(struct sim_card *c, const char *peer, const char *prot
     int n = snprintf(line, sizeof line,
                      "{\"peer\":\"%s\",\"proto\":\"%s\",\"apdus\":%llu,\"apdu_rx\":%llu,"
                      "\"apdu_tx\":%llu,\"wire_rx\":%llu,\"wire_tx\":%llu,\"frames_rx\":%llu,"
-                     "\"frames_tx\":%llu}\n",
+                     "\"frames_tx\":%llu,\"writes\":%llu}\n",
                      esc, proto, (unsigned long long)st->apdus,
                      (unsigned long long)st->apdu_rx_bytes, (unsigned long long)st->apdu_tx_bytes,
                      (unsigned long long)st->wire_rx_bytes, (unsigned long long)st->wire_tx_bytes,
-                     (unsigned long long)st->frames_rx, (unsigned long long)st->frames_tx);
+                     (unsigned long long)st->frames_rx, (unsigned long long)st->frames_tx,
+                     (unsigned long long)st->writes);
     if (n <= 0 || (size_t)n >= sizeof line)
         return;
     pthread_mutex_lock(&c->stats_lock);

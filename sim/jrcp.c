@@ -96,6 +96,7 @@ static size_t handle(struct sim_card *card, struct jrcp_lock *lk, const void *me
         lock_wait(lk, me);
         n = sim_card_apdu(card, in, len, out, SIM_JRCP_MAX_PAYLOAD);
         st->apdus++;
+        st->writes += sim_apdu_is_write(in, len);
         st->apdu_rx_bytes += len;
         st->apdu_tx_bytes += n;
         break;

@@ -446,6 +446,7 @@ static void on_i_block(struct t1c *c, const struct t1_block *b)
     }
     execute(c);
     c->st->apdus++;
+    c->st->writes += sim_apdu_is_write(c->p->cmd, c->p->cmd_len);
     c->st->apdu_rx_bytes += c->p->cmd_len;
     c->st->apdu_tx_bytes += c->p->rsp_len;
     c->p->cmd_len = 0;

@@ -7,13 +7,18 @@
 
 #include "commands.h"
 #include "fileio.h"
+#include "lock.h"
 
 /* ---- info ---- */
 
 static const char info_usage[] =
     "Usage: se05x info [--json]\n"
-    "Prints the applet version, generation (3.x or 7.x), variant and features, the UID and\n"
-    "CertUID, free memory and the ATR.\n"
+    "Prints the applet version, generation (3.x or 7.x), variant and features, the UID and
+"
+    "CertUID, free memory, the ATR and whether the reserved auth objects are claimed
+"
+    "(se05x claim).
+"
     "  --json   one JSON object on stdout instead (docs/tools.md)\n"
     "Warns on stderr when the TRANSPORT (0x7FFF0200) or FACTORY_RESET (0x7FFF0205) auth\n"
     "object does not exist: whoever creates it first controls the chip.\n";
@@ -31,22 +36,31 @@ static const struct {
     {0x7FFF0205u, "FACTORY_RESET", "any client can create it and erase every object with DeleteAll"},
 };
 
-/* One loud line on stderr for each of them that does not exist. */
+/* The claim state of each on stdout (docs/production.md "Claim"), and one
+ * loud line on stderr for each of them that does not exist. */
 static void warn_unclaimed(se05x_session *s)
 {
+    bool missing[2] = {false, false};
     for (size_t i = 0; i < sizeof unclaimed / sizeof unclaimed[0]; i++) {
-        bool exists = false;
-        se05x_rc rc = se05x_object_exists(s, unclaimed[i].id, &exists);
-        if (rc != SE05X_OK)
-            fprintf(stderr, "se05x: WARNING: cannot check whether %s 0x%08X exists: %s\n", unclaimed[i].name,
-                    unclaimed[i].id, se05x_strerror(rc));
-        else if (!exists)
+        enum se05x_claim_state st = SE05X_UNCLAIMED;
+        char label[40];
+        snprintf(label, sizeof label, "%s 0x%08X:", unclaimed[i].name, unclaimed[i].id);
+        se05x_rc rc = se05x_claim_state(s, unclaimed[i].id, &st);
+        if (rc != SE05X_OK) {
+            printf("%-27s unknown (%s)\n", label, se05x_strerror(rc));
+            continue;
+        }
+        printf("%-27s %s\n", label, tool_claim_text(st));
+        missing[i] = st == SE05X_UNCLAIMED;
+    }
+    fflush(stdout);
+    for (size_t i = 0; i < sizeof unclaimed / sizeof unclaimed[0]; i++)
+        if (missing[i])
             fprintf(stderr,
                     "se05x: WARNING: %s auth object 0x%08X is unclaimed: %s; fix: claim it at "
-                    "provisioning (create it with a secret value and a policy that forbids rewriting it; "
-                    "`se05x claim` is coming)\n",
+                    "provisioning (create it with a secret value and a policy that forbids rewriting it: "
+                    "'se05x claim', docs/production.md)\n",
                     unclaimed[i].name, unclaimed[i].id, unclaimed[i].risk);
-    }
 }
 
 static void print_features(uint16_t cfg)

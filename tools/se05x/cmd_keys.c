@@ -7,12 +7,14 @@
 
 #include "commands.h"
 #include "keyfile.h"
+#include "lock.h"
 
 /* Options shared by the commands that create objects. */
 struct create_opts {
     bool transient;
     bool force;
     bool has_policy;
+    bool locked;
     struct se05x_policy policy;
 };
 
@@ -57,9 +59,11 @@ static const char generate_usage[] =
     "  --transient      transient object (lost at chip reset; default persistent)\n"
     "  --policy RIGHTS  rights without a session, e.g. sign,verify,read,delete\n"
     "                   (see docs/tools.md; default: the applet default policy)\n"
+    "  --locked         production lock: usable (sign, verify, ...), never rewritten, deleted\n"
+    "                   or exported (docs/production.md)\n"
     "  --force          replace an existing object with this id\n";
 
-enum { OPT_CURVE = 1000, OPT_BITS, OPT_TRANSIENT, OPT_POLICY, OPT_FORCE, OPT_PUBLIC };
+enum { OPT_CURVE = 1000, OPT_BITS, OPT_TRANSIENT, OPT_POLICY, OPT_FORCE, OPT_PUBLIC, OPT_LOCKED };
 
 int cmd_generate(struct tool *t, int argc, char **argv)
 {
@@ -68,7 +72,8 @@ int cmd_generate(struct tool *t, int argc, char **argv)
     static const struct option opts[] = {
         {"curve", required_argument, NULL, OPT_CURVE},  {"bits", required_argument, NULL, OPT_BITS},
         {"transient", no_argument, NULL, OPT_TRANSIENT}, {"policy", required_argument, NULL, OPT_POLICY},
-        {"force", no_argument, NULL, OPT_FORCE},         {NULL, 0, NULL, 0}};
+        {"force", no_argument, NULL, OPT_FORCE},         {"locked", no_argument, NULL, OPT_LOCKED},
+        {NULL, 0, NULL, 0}};
     struct create_opts co;
     memset(&co, 0, sizeof co);
     const char *curve_name = NULL, *bits_text = NULL;
@@ -80,6 +85,7 @@ int cmd_generate(struct tool *t, int argc, char **argv)
         case OPT_BITS: bits_text = optarg; break;
         case OPT_TRANSIENT: co.transient = true; break;
         case OPT_FORCE: co.force = true; break;
+        case OPT_LOCKED: co.locked = true; break;
         case OPT_POLICY:
             if ((rc = tool_parse_policy(t, optarg, &co.policy)) != 0)
                 return rc;
@@ -111,6 +117,12 @@ int cmd_generate(struct tool *t, int argc, char **argv)
         if (bits_text && (!tool_parse_uint(bits_text, 1, 65536, &bits) || !tool_rsa_bits_ok((unsigned)bits)))
             return tool_usage(t, "unsupported RSA size '%s' (use 1024, 2048, 3072 or 4096)", bits_text);
     }
+    if (co.locked) {
+        if ((rc = tool_lock_policy(t, ec ? SE05X_KIND_EC : SE05X_KIND_RSA, SE05X_PART_PAIR, co.has_policy,
+                                   &co.policy)) != 0)
+            return rc;
+        co.has_policy = true;
+    }
     if ((rc = make_room(t, id, co.force)) != 0)
         return rc;
     se05x_session *s = t->s;
@@ -123,13 +135,14 @@ int cmd_generate(struct tool *t, int argc, char **argv)
         r = se05x_ec_generate(s, id, curve, &wo);
         if (r != SE05X_OK)
             return tool_fail(t, r, "generate", id);
-        fprintf(stderr, "se05x: generated %s key pair 0x%08X (%s)\n", tool_curve_name(curve), id,
-               co.transient ? "transient" : "persistent");
+        fprintf(stderr, "se05x: generated %s key pair 0x%08X (%s%s)\n", tool_curve_name(curve), id,
+               co.transient ? "transient" : "persistent", co.locked ? ", locked" : "");
     } else {
         r = se05x_rsa_generate(s, id, (unsigned)bits, &wo);
         if (r != SE05X_OK)
             return tool_fail(t, r, "generate", id);
-        fprintf(stderr, "se05x: generated RSA-%lu key pair 0x%08X (%s)\n", bits, id, co.transient ? "transient" : "persistent");
+        fprintf(stderr, "se05x: generated RSA-%lu key pair 0x%08X (%s%s)\n", bits, id, co.transient ? "transient" : "persistent",
+               co.locked ? ", locked" : "");
     }
     return 0;
 }
@@ -143,6 +156,7 @@ static const char import_usage[] =
     "  --public         import only the public part (automatic for a public key file)\n"
     "  --transient      transient object (default persistent)\n"
     "  --policy RIGHTS  rights without a session, e.g. sign,verify,read,delete\n"
+    "  --locked         production lock: usable, never rewritten, deleted or exported\n"
     "  --force          replace an existing object with this id\n";
 
 int cmd_import(struct tool *t, int argc, char **argv)
@@ -152,7 +166,7 @@ int cmd_import(struct tool *t, int argc, char **argv)
     static const struct option opts[] = {
         {"public", no_argument, NULL, OPT_PUBLIC},       {"transient", no_argument, NULL, OPT_TRANSIENT},
         {"policy", required_argument, NULL, OPT_POLICY}, {"force", no_argument, NULL, OPT_FORCE},
-        {NULL, 0, NULL, 0}};
+        {"locked", no_argument, NULL, OPT_LOCKED},       {NULL, 0, NULL, 0}};
     struct create_opts co;
     memset(&co, 0, sizeof co);
     bool public_only = false;
@@ -163,6 +177,7 @@ int cmd_import(struct tool *t, int argc, char **argv)
         case OPT_PUBLIC: public_only = true; break;
         case OPT_TRANSIENT: co.transient = true; break;
         case OPT_FORCE: co.force = true; break;
+        case OPT_LOCKED: co.locked = true; break;
         case OPT_POLICY:
             if ((rc = tool_parse_policy(t, optarg, &co.policy)) != 0)
                 return rc;
@@ -182,6 +197,14 @@ int cmd_import(struct tool *t, int argc, char **argv)
         return 1;
     if (!k.has_private)
         public_only = true;
+    if (co.locked) {
+        if ((rc = tool_lock_policy(t, k.kind, public_only ? SE05X_PART_PUBLIC : SE05X_PART_PAIR, co.has_policy,
+                                   &co.policy)) != 0) {
+            tool_key_free(&k);
+            return rc;
+        }
+        co.has_policy = true;
+    }
     rc = make_room(t, id, co.force);
     if (rc == 0) {
         struct se05x_write_opts wo = write_opts(&co);
@@ -189,9 +212,10 @@ int cmd_import(struct tool *t, int argc, char **argv)
         if (r != SE05X_OK) {
             rc = tool_fail(t, r, "import into", id);
         } else {
-            fprintf(stderr, "se05x: imported %s %s 0x%08X (%s)\n",
+            fprintf(stderr, "se05x: imported %s %s 0x%08X (%s%s)\n",
                    k.kind == SE05X_KIND_EC ? tool_curve_name(k.curve) : "RSA",
-                   public_only ? "public key" : "key pair", id, co.transient ? "transient" : "persistent");
+                   public_only ? "public key" : "key pair", id, co.transient ? "transient" : "persistent",
+                   co.locked ? ", locked" : "");
         }
     }
     tool_key_free(&k);
@@ -229,6 +253,7 @@ static const char reset_usage[] =
     "Usage: se05x reset --yes\n"
     "Deletes every object except the reserved ones (7FFFxxxx, 7DA0xxxx, Fxxxxxxx, 1..3), one by\n"
     "one, like 'ssscli se05x reset' (no DeleteAll, no authentication needed). Prints the count.\n"
+    "Locked objects (whose policy forbids the delete) are kept and named; that is no failure.\n"
     "  --yes   confirm; without it nothing is deleted\n";
 
 int cmd_reset(struct tool *t, int argc, char **argv)
@@ -244,13 +269,5 @@ int cmd_reset(struct tool *t, int argc, char **argv)
     }
     if (!yes)
         return tool_usage(t, "reset deletes every non-reserved object; add --yes to confirm");
-    se05x_session *s = tool_session(t);
-    if (s == NULL)
-        return 1;
-    size_t deleted = 0;
-    se05x_rc r = se05x_reset_objects(s, &deleted);
-    if (r != SE05X_OK)
-        return tool_fail(t, r, "reset the objects", 0);
-    fprintf(stderr, "se05x: deleted %zu object%s\n", deleted, deleted == 1 ? "" : "s");
-    return 0;
+    return tool_reset_report(t);
 }

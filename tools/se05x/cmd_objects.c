@@ -11,10 +11,11 @@
 
 #include "commands.h"
 #include "fileio.h"
+#include "lock.h"
 
 #define BINARY_MAX 0x7FFF /* docs/protocol/apdu.md §22 */
 
-enum { OPT_TRANSIENT = 1000, OPT_POLICY };
+enum { OPT_TRANSIENT = 1000, OPT_POLICY, OPT_LOCKED };
 
 /* Stores bytes as a binary object. An existing binary object is replaced;
  * an object of another type is left alone. */
@@ -50,7 +51,9 @@ static int parse_create(struct tool *t, int argc, char **argv, struct se05x_writ
 {
     const struct option opts[] = {{"transient", no_argument, NULL, OPT_TRANSIENT},
                                   {"policy", required_argument, NULL, OPT_POLICY},
+                                  {"locked", no_argument, NULL, OPT_LOCKED},
                                   {NULL, 0, NULL, 0}};
+    bool locked = false;
     memset(wo, 0, sizeof *wo);
     tool_getopt_reset();
     int c, rc;
@@ -61,9 +64,16 @@ static int parse_create(struct tool *t, int argc, char **argv, struct se05x_writ
             if ((rc = tool_parse_policy(t, optarg, pol)) != 0)
                 return rc;
             wo->policy = pol;
+        } else if (c == OPT_LOCKED) {
+            locked = true;
         } else {
             return tool_bad_option(t, c, argc, argv);
         }
+    }
+    if (locked) { /* docs/production.md: read only, never rewritten or deleted */
+        if ((rc = tool_lock_policy(t, SE05X_KIND_BINARY, 0, wo->policy != NULL, pol)) != 0)
+            return rc;
+        wo->policy = pol;
     }
     if (argc - optind != 2)
         return tool_usage(t, "%s", expected);
@@ -76,9 +86,10 @@ static int parse_create(struct tool *t, int argc, char **argv, struct se05x_writ
 /* ---- write ---- */
 
 static const char write_usage[] =
-    "Usage: se05x write <id> <file> [--transient] [--policy RIGHTS]\n"
+    "Usage: se05x write <id> <file> [--transient] [--policy RIGHTS] [--locked]\n"
     "Stores the file (1 to 32767 bytes) as a binary object; an existing binary object with\n"
-    "this id is replaced, any other object is left alone.\n";
+    "this id is replaced, any other object is left alone.\n"
+    "  --locked   production lock: readable, never rewritten or deleted (docs/production.md)\n";
 
 int cmd_write(struct tool *t, int argc, char **argv)
 {
@@ -192,10 +203,11 @@ int cmd_read(struct tool *t, int argc, char **argv)
 /* ---- cert ---- */
 
 static const char cert_usage[] =
-    "Usage: se05x cert write <id> <cert.pem|cert.der> [--transient] [--policy RIGHTS]\n"
+    "Usage: se05x cert write <id> <cert.pem|cert.der> [--transient] [--policy RIGHTS] [--locked]\n"
     "       se05x cert read <id> [-o FILE] [--pem]\n"
     "write: checks the X.509 certificate and stores it as DER in a binary object.\n"
-    "read:  reads it back, checks that it is a certificate, writes DER (or PEM with --pem).\n";
+    "read:  reads it back, checks that it is a certificate, writes DER (or PEM with --pem).\n"
+    "  --locked   production lock: readable, never rewritten or deleted (docs/production.md)\n";
 
 static int cert_write(struct tool *t, int argc, char **argv)
 {

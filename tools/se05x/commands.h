@@ -49,6 +49,9 @@ int cmd_scp03(struct tool *t, int argc, char **argv);
 /* cmd_attest.c */
 int cmd_attest(struct tool *t, int argc, char **argv);
 int cmd_attest_verify(struct tool *t, int argc, char **argv);
+/* cmd_claim.c, cmd_provision.c (docs/production.md) */
+int cmd_claim(struct tool *t, int argc, char **argv);
+int cmd_provision(struct tool *t, int argc, char **argv);
 
 /* Shared by subcommands: `--help`/`-h` anywhere in argv prints `usage` to
  * stdout and returns true. */

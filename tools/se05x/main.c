@@ -31,6 +31,8 @@ static const struct tool_cmd cmds[] = {
     {"cert", cmd_cert, "store or read an X.509 certificate (cert write|read)"},
     {"csr", cmd_csr, "make a certificate signing request signed by a chip key"},
     {"scp03", cmd_scp03, "Platform SCP03 key rotation (scp03 rotate --new-keys FILE)"},
+    {"claim", cmd_claim, "claim the reserved TRANSPORT and FACTORY_RESET auth objects"},
+    {"provision", cmd_provision, "apply a provisioning manifest (docs/production.md)"},
     {"doctor", cmd_doctor, "check the setup step by step and name the fix for each problem"},
     {"attest", cmd_attest, "attested read of an object into a PEM record"},
     {"attest-verify", cmd_attest_verify, "verify an attestation record (no chip needed)"},
