@@ -13,12 +13,9 @@
 
 static const char info_usage[] =
     "Usage: se05x info [--json]\n"
-    "Prints the applet version, generation (3.x or 7.x), variant and features, the UID and
-"
-    "CertUID, free memory, the ATR and whether the reserved auth objects are claimed
-"
-    "(se05x claim).
-"
+    "Prints the applet version, generation (3.x or 7.x), variant and features, the UID and\n"
+    "CertUID, free memory, the ATR and whether the reserved auth objects are claimed\n"
+    "(se05x claim).\n"
     "  --json   one JSON object on stdout instead (docs/tools.md)\n"
     "Warns on stderr when the TRANSPORT (0x7FFF0200) or FACTORY_RESET (0x7FFF0205) auth\n"
     "object does not exist: whoever creates it first controls the chip.\n";
