@@ -233,6 +233,9 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "object 0x%08X already exists; not overwritten", (unsigned)id);
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
     }
+    struct se05x_policy pinpol;
+    if (priv)
+        wo.policy = p11_pin_chip_policy(ctx, &pinpol); /* chip-held PIN: usable in its session only */
     if (rv == CKR_OK && (rc = se05x_import_pkey(se, id, pk, !priv, &wo)) != SE05X_OK)
         rv = p11_rv(ctx, rc);
     EVP_PKEY_free(pk);

@@ -98,6 +98,8 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         P11_LEAVE(ctx, CKR_ATTRIBUTE_VALUE_INVALID);
     }
     struct se05x_write_opts wo = {.policy = NULL, .transient = !token};
+    struct se05x_policy pinpol;
+    wo.policy = p11_pin_chip_policy(ctx, &pinpol); /* chip-held PIN: usable in its session only */
     if (curve != SE05X_EC_NONE) {
         rc = se05x_ensure_curve(se, curve);
         if (rc == SE05X_OK)

@@ -21,6 +21,11 @@
 #define P11_DEFAULT_PIN "1234"
 #define P11_MAX_SESSIONS 64
 #define P11_MAX_DATA (64 * 1024) /* bound for buffered multi-part input */
+/* PIN held by the chip (pin_chip.c, docs/pkcs11.md, docs/protocol/userid-pin.md) */
+#define P11_PIN_USERID 0x7BFF0001u /* UserID auth object of the token PIN */
+#define P11_PIN_TRIES_DEFAULT 5
+#define P11_CHIP_PIN_MIN 4
+#define P11_CHIP_PIN_MAX 16
 
 /* Handle layout: (entry index + 1) << 2 | sub. */
 enum p11_sub { P11_SUB_PRIV = 1, P11_SUB_PUB = 2, P11_SUB_OTHER = 3 };
@@ -100,6 +105,11 @@ struct p11_ctx {
     struct p11_entry **ent; /* individually allocated: pointers stay valid */
     size_t n_ent, cap_ent;
     int listed;           /* full enumeration done at least once */
+    /* pin_chip.c: SE05X_PKCS11_PIN_MODE=chip */
+    int pin_mode;         /* 0 not read yet, 1 host, 2 chip, 3 bad setting */
+    uint16_t pin_tries;   /* attempt limit of a UserID created here */
+    uint8_t chip_pin[P11_CHIP_PIN_MAX]; /* PIN of the open applet session (re-authentication) */
+    size_t chip_pin_len;
 };
 
 /* module.c: the context of this process or NULL (checks the pid: a forked
@@ -206,6 +216,22 @@ se05x_digest p11_sdig_from_md(const EVP_MD *md);
 
 /* mechanisms (slot_token.c) */
 int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info);
+
+/* pin_chip.c: the PIN held by the chip (docs/pkcs11.md "PIN held by the chip"). */
+int p11_pin_chip_on(struct p11_ctx *ctx);
+/* Policy for a key created through the token: pol filled and returned in
+ * chip mode, NULL in host mode (applet default). */
+const struct se05x_policy *p11_pin_chip_policy(struct p11_ctx *ctx, struct se05x_policy *pol);
+CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Closes the applet session and forgets the PIN (logout, last session closed, finalize). */
+void p11_pin_chip_logout(struct p11_ctx *ctx);
+CK_RV p11_pin_chip_setpin(struct p11_ctx *ctx, const CK_UTF8CHAR *old, CK_ULONG oldlen, const CK_UTF8CHAR *pin,
+                          CK_ULONG len);
+/* Token flags and PIN lengths from the chip's counter (chip mode only). */
+void p11_pin_chip_token_info(struct p11_ctx *ctx, se05x_session *se, CK_TOKEN_INFO *ti);
+/* After a key operation failed with rv: 1 when the PIN session was re-opened
+ * (the applet session was lost) and the operation should run once more. */
+int p11_pin_chip_retry(struct p11_ctx *ctx, CK_RV rv);
 
 /* ECDSA helpers (sign.c) */
 CK_RV p11_ecdsa_der_to_raw(const uint8_t *der, size_t dlen, size_t width, uint8_t *out);
