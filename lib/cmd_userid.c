@@ -59,3 +59,29 @@ se05x_rc se05x_auth_attempts(se05x_session *s, se05x_objid id, uint16_t *failed,
     *max = be16(v + 12);
     return SE05X_OK;
 }
+
+se05x_rc se05x_auth_sessions_reset(se05x_session *s)
+{
+    uint8_t r[64];
+    size_t rl = 0;
+    if (!s)
+        return SE05X_E_BAD_ARG;
+    if (se05x_auth_id(s))
+        (void)se05x_auth_close(s);
+    /* docs/protocol/userid-pin.md §4: selecting the card manager deselects
+     * the applet, which ends its applet sessions; then the applet again. */
+    static const uint8_t cm[5] = {SE05X_CLA_ISO, SE05X_INS_SELECT, 0x04, 0x00, 0x00};
+    se05x_rc rc = se05x_transceive(s, cm, sizeof cm, r, sizeof r, &rl);
+    if (rc != SE05X_OK)
+        return rc;
+    uint8_t sel[5 + SE05X_AID_LEN] = {SE05X_CLA_ISO, SE05X_INS_SELECT, 0x04, 0x00, SE05X_AID_LEN};
+    memcpy(sel + 5, SE05X_AID, SE05X_AID_LEN);
+    rc = se05x_transceive(s, sel, sizeof sel, r, sizeof r, &rl);
+    if (rc != SE05X_OK)
+        return rc;
+    if (rl < 2 || be16(r + rl - 2) != SE05X_SW_OK)
+        return se05x_fail(s, SE05X_E_CARD, rl >= 2 ? be16(r + rl - 2) : 0, 0,
+                          "re-selecting the applet on %s failed (SW %04X)", se05x_conn(s),
+                          rl >= 2 ? be16(r + rl - 2) : 0);
+    return SE05X_OK;
+}

@@ -158,6 +158,14 @@ static CK_RV open_session(struct p11_ctx *ctx, se05x_session *se, const uint8_t 
         return CKR_PIN_LOCKED;
     }
     se05x_rc rc = se05x_auth_open_userid(se, P11_PIN_USERID, pin, len);
+    if (rc == SE05X_E_NO_MEMORY) {
+        /* Both session slots taken (docs/protocol/userid-pin.md §4): clients
+         * that ended without CloseSession hold them until the applet is
+         * deselected. End them all (live ones authenticate again) and retry once. */
+        se05x_log(SE05X_LOG_WARN, "pkcs11", "no free applet session on the chip; ending the stale ones");
+        if ((rc = se05x_auth_sessions_reset(se)) == SE05X_OK)
+            rc = se05x_auth_open_userid(se, P11_PIN_USERID, pin, len);
+    }
     if (rc == SE05X_OK)
         return CKR_OK;
     if (rc != SE05X_E_CONDITIONS && rc != SE05X_E_DENIED)

@@ -43,6 +43,12 @@ se05x_rc se05x_userid_write(se05x_session *s, se05x_objid auth_id, const uint8_t
  * for an object that is not an auth object. */
 se05x_rc se05x_auth_attempts(se05x_session *s, se05x_objid auth_id, uint16_t *failed, uint16_t *max);
 
+/* Ends every applet session on the chip, of every client (deselects and
+ * re-selects the applet; docs/protocol/userid-pin.md §4): frees the two
+ * session slots held by clients that ended without CloseSession. Other
+ * clients' sessions end too; they must authenticate again. */
+se05x_rc se05x_auth_sessions_reset(se05x_session *s);
+
 #ifdef __cplusplus
 }
 #endif
