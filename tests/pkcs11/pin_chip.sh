@@ -60,6 +60,12 @@ done
 [ ! -s "$T/bypass.sig" ] || fail "a signature was written without the PIN"
 out=$(p11 --sign --mechanism ECDSA --id 20181002 -i "$T/msg.sha256" -o "$T/x.sig" 2>&1) && fail "sign without login"
 
+# --- the applet session lost (clients that end logged in take the two slots): re-opened with the PIN ---
+SE05X_LOG=info "$P11_CHECK" "$MODULE" pinlost "$PIN" sss:20181002 2>"$T/lost.err" ||
+  { cat "$T/lost.err"; fail "sign after the PIN session was lost"; }
+assert_contains "$(cat "$T/lost.err")" "ending the stale ones" "stale sessions ended"
+assert_contains "$(cat "$T/lost.err")" "PIN session re-opened on the chip" "session re-opened"
+
 # --- Greengrass V2: certificates on the chip beside the keys, MQTT with both from the token ---
 p11_issue "$T/rsa.pub.pem" se05x-rsa-device "$T/rsa.crt"
 p11_issue "$T/ec.pub.pem" se05x-ec-device "$T/ec.crt"
