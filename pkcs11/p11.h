@@ -26,6 +26,7 @@
 #define P11_PIN_TRIES_DEFAULT 5
 #define P11_CHIP_PIN_MIN 4
 #define P11_CHIP_PIN_MAX 16
+enum p11_pin_mode { P11_PIN_MODE_UNREAD = 0, P11_PIN_MODE_HOST, P11_PIN_MODE_CHIP, P11_PIN_MODE_BAD };
 
 /* Handle layout: (entry index + 1) << 2 | sub. */
 enum p11_sub { P11_SUB_PRIV = 1, P11_SUB_PUB = 2, P11_SUB_OTHER = 3 };
@@ -106,7 +107,7 @@ struct p11_ctx {
     size_t n_ent, cap_ent;
     int listed;           /* full enumeration done at least once */
     /* pin_chip.c: SE05X_PKCS11_PIN_MODE=chip */
-    int pin_mode;         /* 0 not read yet, 1 host, 2 chip, 3 bad setting */
+    int pin_mode;         /* enum p11_pin_mode */
     uint16_t pin_tries;   /* attempt limit of a UserID created here */
     uint8_t chip_pin[P11_CHIP_PIN_MAX]; /* PIN of the open applet session (re-authentication) */
     size_t chip_pin_len;
@@ -218,6 +219,8 @@ se05x_digest p11_sdig_from_md(const EVP_MD *md);
 int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info);
 
 /* pin_chip.c: the PIN held by the chip (docs/pkcs11.md "PIN held by the chip"). */
+/* The PIN mode (read once: environment, then the configuration file). */
+enum p11_pin_mode p11_pin_mode(struct p11_ctx *ctx);
 int p11_pin_chip_on(struct p11_ctx *ctx);
 /* Policy for a key created through the token: pol filled and returned in
  * chip mode, NULL in host mode (applet default). */

@@ -18,10 +18,10 @@
 
 #include "p11.h"
 
-#define MODE_UNKNOWN 0
-#define MODE_HOST 1
-#define MODE_CHIP 2
-#define MODE_BAD 3
+#define MODE_UNKNOWN P11_PIN_MODE_UNREAD
+#define MODE_HOST P11_PIN_MODE_HOST
+#define MODE_CHIP P11_PIN_MODE_CHIP
+#define MODE_BAD P11_PIN_MODE_BAD
 
 /* Reads the mode and the attempt limit once (environment, then the
  * configuration file). A bad value fails closed: every login is refused. */
@@ -61,6 +61,11 @@ static int mode(struct p11_ctx *ctx)
         ctx->pin_tries = (uint16_t)n;
     }
     return ctx->pin_mode = MODE_CHIP;
+}
+
+enum p11_pin_mode p11_pin_mode(struct p11_ctx *ctx)
+{
+    return (enum p11_pin_mode)mode(ctx);
 }
 
 int p11_pin_chip_on(struct p11_ctx *ctx)
@@ -183,7 +188,9 @@ CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CH
     if (mode(ctx) == MODE_BAD)
         return CKR_GENERAL_ERROR;
     if (type == CKU_CONTEXT_SPECIFIC) { /* the session is open already: compare with its PIN */
-        if (!ctx->logged_in || !pin || len != ctx->chip_pin_len ||
+        if (!ctx->logged_in)
+            return CKR_USER_NOT_LOGGED_IN;
+        if (!pin || len != ctx->chip_pin_len ||
             CRYPTO_memcmp(pin, ctx->chip_pin, len) != 0)
             return CKR_PIN_INCORRECT;
         return CKR_OK;

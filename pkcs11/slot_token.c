@@ -272,7 +272,10 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
     struct p11_session *s = p11_session_get(ctx, hSession);
     if (!s)
         P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
-    if (!p11_pin_chip_on(ctx)) /* host mode: the PIN is configuration */
+    enum p11_pin_mode pm = p11_pin_mode(ctx);
+    if (pm == P11_PIN_MODE_BAD)
+        P11_LEAVE(ctx, CKR_GENERAL_ERROR); /* a bad PIN mode setting fails closed (logged) */
+    if (pm != P11_PIN_MODE_CHIP) /* host mode: the PIN is configuration */
         P11_LEAVE(ctx, CKR_FUNCTION_NOT_SUPPORTED);
     if (!(s->flags & CKF_RW_SESSION))
         P11_LEAVE(ctx, CKR_SESSION_READ_ONLY);
@@ -294,7 +297,7 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
         P11_LEAVE(ctx, CKR_USER_ALREADY_LOGGED_IN);
     if (!pPin && ulPinLen)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    if (p11_pin_chip_on(ctx) || ctx->pin_mode == 3) /* the PIN is a UserID on the chip */
+    if (p11_pin_mode(ctx) != P11_PIN_MODE_HOST) /* chip: the PIN is a UserID on the chip; bad: refused */
         P11_LEAVE(ctx, p11_pin_chip_login(ctx, userType, pPin, ulPinLen));
     size_t want = strlen(ctx->pin);
     if (ctx->any_pin && pPin) {
