@@ -229,6 +229,24 @@ static se05x_rc conf_check_port(const char *v, char *why, size_t cap)
     return SE05X_E_FORMAT;
 }
 
+static se05x_rc conf_check_pin_mode(const char *v, char *why, size_t cap)
+{
+    if (strcmp(v, "host") == 0 || strcmp(v, "chip") == 0)
+        return SE05X_OK;
+    snprintf(why, cap, "expected host or chip");
+    return SE05X_E_FORMAT;
+}
+
+static se05x_rc conf_check_pin_tries(const char *v, char *why, size_t cap)
+{
+    char *end = NULL;
+    unsigned long n = strtoul(v, &end, 10);
+    if (*v >= '0' && *v <= '9' && end && !*end && n >= 1 && n <= 0xFFFF)
+        return SE05X_OK;
+    snprintf(why, cap, "expected a number of attempts 1..65535");
+    return SE05X_E_FORMAT;
+}
+
 static const struct {
     const char *key;
     se05x_rc (*check)(const char *value, char *why, size_t cap);
@@ -237,6 +255,8 @@ static const struct {
     {"auth", NULL},       /* checked where it is used (session.c auth_policy) */
     {"scp03_keys", NULL}, /* docs/scp03.md */
     {"scp03_kvn", NULL},
+    {"pkcs11_pin_mode", conf_check_pin_mode},   /* docs/pkcs11.md "PIN held by the chip" */
+    {"pkcs11_pin_tries", conf_check_pin_tries},
 };
 #define CONF_NKEYS (sizeof conf_keys / sizeof conf_keys[0])
 
@@ -284,7 +304,7 @@ static se05x_rc conf_parse_file(FILE *f, const char *path, char vals[][CONN_MAX_
         while (k < CONF_NKEYS && strcmp(kb, conf_keys[k].key) != 0)
             k++;
         if (k == CONF_NKEYS)
-            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: unknown key '%s' (known: port, auth, scp03_keys, scp03_kvn)", path, no, q);
+            return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: unknown key '%s' (known: port, auth, scp03_keys, scp03_kvn, pkcs11_pin_mode, pkcs11_pin_tries)", path, no, q);
         if (first[k])
             return se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s:%u: '%s' given twice (first on line %u)", path,
                                  no, q, first[k]);

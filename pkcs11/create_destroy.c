@@ -236,10 +236,12 @@ CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "object 0x%08X already exists; not overwritten", (unsigned)id);
         rv = CKR_ATTRIBUTE_VALUE_INVALID;
     }
-    if (rv == CKR_OK &&
-        p11_tmpl_locked(pTemplate, ulCount, NULL, 0, kt == CKK_RSA ? SE05X_KIND_RSA : SE05X_KIND_EC,
-                        priv ? SE05X_PART_PAIR : SE05X_PART_PUBLIC, &lock))
-        wo.policy = &lock; /* production lock */
+    struct se05x_policy pinpol;
+    const struct se05x_policy *pin = priv ? p11_pin_chip_policy(ctx, &pinpol) : NULL; /* chip-held PIN */
+    int locked = rv == CKR_OK &&
+                 p11_tmpl_locked(pTemplate, ulCount, NULL, 0, kt == CKK_RSA ? SE05X_KIND_RSA : SE05X_KIND_EC,
+                                 priv ? SE05X_PART_PAIR : SE05X_PART_PUBLIC, &lock);
+    wo.policy = p11_policy_with_lock(pin, &pinpol, locked ? &lock : NULL); /* production lock */
     if (rv == CKR_OK && (rc = se05x_import_pkey(se, id, pk, !priv, &wo)) != SE05X_OK)
         rv = p11_rv(ctx, rc);
     EVP_PKEY_free(pk);

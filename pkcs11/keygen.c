@@ -98,10 +98,11 @@ CK_RV C_GenerateKeyPair(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism,
         P11_LEAVE(ctx, CKR_ATTRIBUTE_VALUE_INVALID);
     }
     struct se05x_write_opts wo = {.policy = NULL, .transient = !token};
-    struct se05x_policy lock;
-    if (p11_tmpl_locked(pub, npub, prv, nprv, curve != SE05X_EC_NONE ? SE05X_KIND_EC : SE05X_KIND_RSA,
-                        SE05X_PART_PAIR, &lock))
-        wo.policy = &lock; /* production lock */
+    struct se05x_policy lock, pinpol;
+    const struct se05x_policy *pin = p11_pin_chip_policy(ctx, &pinpol); /* chip-held PIN: its session only */
+    int locked = p11_tmpl_locked(pub, npub, prv, nprv, curve != SE05X_EC_NONE ? SE05X_KIND_EC : SE05X_KIND_RSA,
+                                 SE05X_PART_PAIR, &lock);
+    wo.policy = p11_policy_with_lock(pin, &pinpol, locked ? &lock : NULL); /* production lock */
     if (curve != SE05X_EC_NONE) {
         rc = se05x_ensure_curve(se, curve);
         if (rc == SE05X_OK)

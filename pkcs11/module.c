@@ -150,6 +150,7 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
         if (c->sess[i].handle)
             p11_session_free(c, &c->sess[i]);
     p11_entries_free(c);
+    p11_pin_chip_logout(c);
     if (c->se)
         se05x_close(c->se);
     OPENSSL_cleanse(c->pin, sizeof(c->pin));

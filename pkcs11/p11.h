@@ -21,6 +21,12 @@
 #define P11_DEFAULT_PIN "1234"
 #define P11_MAX_SESSIONS 64
 #define P11_MAX_DATA (64 * 1024) /* bound for buffered multi-part input */
+/* PIN held by the chip (pin_chip.c, docs/pkcs11.md, docs/protocol/userid-pin.md) */
+#define P11_PIN_USERID 0x7BFF0001u /* UserID auth object of the token PIN */
+#define P11_PIN_TRIES_DEFAULT 5
+#define P11_CHIP_PIN_MIN 4
+#define P11_CHIP_PIN_MAX 16
+enum p11_pin_mode { P11_PIN_MODE_UNREAD = 0, P11_PIN_MODE_HOST, P11_PIN_MODE_CHIP, P11_PIN_MODE_BAD };
 
 /* Handle layout: (entry index + 1) << 2 | sub. */
 enum p11_sub { P11_SUB_PRIV = 1, P11_SUB_PUB = 2, P11_SUB_OTHER = 3 };
@@ -100,6 +106,11 @@ struct p11_ctx {
     struct p11_entry **ent; /* individually allocated: pointers stay valid */
     size_t n_ent, cap_ent;
     int listed;           /* full enumeration done at least once */
+    /* pin_chip.c: SE05X_PKCS11_PIN_MODE=chip */
+    int pin_mode;         /* enum p11_pin_mode */
+    uint16_t pin_tries;   /* attempt limit of a UserID created here */
+    uint8_t chip_pin[P11_CHIP_PIN_MAX]; /* PIN of the open applet session (re-authentication) */
+    size_t chip_pin_len;
 };
 
 /* module.c: the context of this process or NULL (checks the pid: a forked
@@ -197,6 +208,11 @@ int p11_tmpl_bool(const CK_ATTRIBUTE *t, CK_ULONG n, CK_ATTRIBUTE_TYPE type, int
  * with the locked policy of (kind, part) and returns 1; 0 otherwise. */
 int p11_tmpl_locked(const CK_ATTRIBUTE *a, CK_ULONG na, const CK_ATTRIBUTE *b, CK_ULONG nb, se05x_kind kind,
                     se05x_keypart part, struct se05x_policy *pol);
+/* The policy of a new key: the chip-PIN policy (pin, in pinbuf, may be NULL)
+ * and the production lock (lock, may be NULL) together; with both, the PIN's
+ * rules lose WRITE, GEN, DELETE and IMPORT_EXPORT. */
+const struct se05x_policy *p11_policy_with_lock(const struct se05x_policy *pin, struct se05x_policy *pinbuf,
+                                                const struct se05x_policy *lock);
 /* EC curve <-> DER OID (CKA_EC_PARAMS). */
 se05x_curve p11_curve_from_params(const uint8_t *der, size_t len);
 /* Id for a new object from a template: sss: label, else 4-byte CKA_ID,
@@ -211,6 +227,24 @@ se05x_digest p11_sdig_from_md(const EVP_MD *md);
 
 /* mechanisms (slot_token.c) */
 int p11_mech_supported(CK_MECHANISM_TYPE m, CK_MECHANISM_INFO *info);
+
+/* pin_chip.c: the PIN held by the chip (docs/pkcs11.md "PIN held by the chip"). */
+/* The PIN mode (read once: environment, then the configuration file). */
+enum p11_pin_mode p11_pin_mode(struct p11_ctx *ctx);
+int p11_pin_chip_on(struct p11_ctx *ctx);
+/* Policy for a key created through the token: pol filled and returned in
+ * chip mode, NULL in host mode (applet default). */
+const struct se05x_policy *p11_pin_chip_policy(struct p11_ctx *ctx, struct se05x_policy *pol);
+CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len);
+/* Closes the applet session and forgets the PIN (logout, last session closed, finalize). */
+void p11_pin_chip_logout(struct p11_ctx *ctx);
+CK_RV p11_pin_chip_setpin(struct p11_ctx *ctx, const CK_UTF8CHAR *old, CK_ULONG oldlen, const CK_UTF8CHAR *pin,
+                          CK_ULONG len);
+/* Token flags and PIN lengths from the chip's counter (chip mode only). */
+void p11_pin_chip_token_info(struct p11_ctx *ctx, se05x_session *se, CK_TOKEN_INFO *ti);
+/* After a key operation failed with rv: 1 when the PIN session was re-opened
+ * (the applet session was lost) and the operation should run once more. */
+int p11_pin_chip_retry(struct p11_ctx *ctx, CK_RV rv);
 
 /* ECDSA helpers (sign.c) */
 CK_RV p11_ecdsa_der_to_raw(const uint8_t *der, size_t dlen, size_t width, uint8_t *out);

@@ -93,6 +93,7 @@ static void after_close(struct p11_ctx *ctx)
         if (ctx->sess[i].handle)
             return;
     ctx->logged_in = 0;
+    p11_pin_chip_logout(ctx);
 }
 
 CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication, CK_NOTIFY Notify,

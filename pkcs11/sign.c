@@ -139,8 +139,8 @@ static CK_RV op_tbs(struct p11_op *op, const uint8_t *data, size_t len, uint8_t 
     return CKR_OK;
 }
 
-static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs, size_t tbslen, uint8_t *out,
-                     CK_ULONG_PTR outlen)
+static CK_RV do_sign_once(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs, size_t tbslen,
+                          uint8_t *out, CK_ULONG_PTR outlen)
 {
     struct p11_entry *e = ctx->ent[op->entry];
     if (!e->valid)
@@ -187,6 +187,19 @@ static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs,
         return p11_key_rv(ctx, e, rc);
     *outlen = l;
     return CKR_OK;
+}
+
+/* A chip-held PIN's applet session lost meanwhile is re-opened once (pin_chip.c). */
+static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs, size_t tbslen, uint8_t *out,
+                     CK_ULONG_PTR outlen)
+{
+    CK_ULONG cap = *outlen;
+    CK_RV rv = do_sign_once(ctx, op, tbs, tbslen, out, outlen);
+    if (p11_pin_chip_retry(ctx, rv)) {
+        *outlen = cap;
+        rv = do_sign_once(ctx, op, tbs, tbslen, out, outlen);
+    }
+    return rv;
 }
 
 /* Length query / short buffer handling shared by C_Sign and C_SignFinal:

@@ -168,6 +168,7 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
     pInfo->ulFreePublicMemory = CK_UNAVAILABLE_INFORMATION;
     pInfo->ulTotalPrivateMemory = CK_UNAVAILABLE_INFORMATION;
     pInfo->ulFreePrivateMemory = CK_UNAVAILABLE_INFORMATION;
+    p11_pin_chip_token_info(ctx, se, pInfo); /* chip-held PIN: lengths, counter flags */
     const struct se05x_applet_info *ai = se05x_applet(se);
     if (ai) {
         pInfo->hardwareVersion.major = ai->major;
@@ -294,8 +295,20 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
                CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
-    (void)hSession; (void)pOldPin; (void)ulOldLen; (void)pNewPin; (void)ulNewLen;
-    return p11_not_supported();
+    P11_ENTER(ctx);
+    struct p11_session *s = p11_session_get(ctx, hSession);
+    if (!s)
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    enum p11_pin_mode pm = p11_pin_mode(ctx);
+    if (pm == P11_PIN_MODE_BAD)
+        P11_LEAVE(ctx, CKR_GENERAL_ERROR); /* a bad PIN mode setting fails closed (logged) */
+    if (pm != P11_PIN_MODE_CHIP) /* host mode: the PIN is configuration */
+        P11_LEAVE(ctx, CKR_FUNCTION_NOT_SUPPORTED);
+    if (!(s->flags & CKF_RW_SESSION))
+        P11_LEAVE(ctx, CKR_SESSION_READ_ONLY);
+    if ((!pOldPin && ulOldLen) || (!pNewPin && ulNewLen))
+        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    P11_LEAVE(ctx, p11_pin_chip_setpin(ctx, pOldPin, ulOldLen, pNewPin, ulNewLen));
 }
 
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
@@ -311,6 +324,8 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
         P11_LEAVE(ctx, CKR_USER_ALREADY_LOGGED_IN);
     if (!pPin && ulPinLen)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
+    if (p11_pin_mode(ctx) != P11_PIN_MODE_HOST) /* chip: the PIN is a UserID on the chip; bad: refused */
+        P11_LEAVE(ctx, p11_pin_chip_login(ctx, userType, pPin, ulPinLen));
     size_t want = strlen(ctx->pin);
     if (ctx->any_pin && pPin) {
         se05x_log(SE05X_LOG_WARN, "pkcs11", "SE05X_PKCS11_ANY_PIN=1: PIN not checked (NXP compatibility mode)");
@@ -330,6 +345,7 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
     if (!ctx->logged_in)
         P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
     ctx->logged_in = 0;
+    p11_pin_chip_logout(ctx);
     P11_LEAVE(ctx, CKR_OK);
 }
 

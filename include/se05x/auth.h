@@ -31,6 +31,24 @@ se05x_rc se05x_auth_close(se05x_session *s);
 /* Auth object of the open applet session, 0 when none. */
 se05x_objid se05x_auth_id(const se05x_session *s);
 
+/* WriteUserID (docs/protocol/apdu.md §4.3, §13): creates the UserID auth
+ * object `auth_id` with `value` (4..16 bytes), the policy of opts (NULL: the
+ * applet default) and the attempt limit (0 = unlimited); or, when it exists,
+ * changes its value (its policy must allow WRITE to the caller's session;
+ * policy and limit stay as created). Never transient. */
+se05x_rc se05x_userid_write(se05x_session *s, se05x_objid auth_id, const uint8_t *value, size_t len,
+                            uint16_t max_attempts, const struct se05x_write_opts *opts);
+/* ReadAttributes of an auth object (docs/protocol/apdu.md §19): the chip's
+ * failed-attempt counter and its limit (0 = unlimited). SE05X_E_WRONG_TYPE
+ * for an object that is not an auth object. */
+se05x_rc se05x_auth_attempts(se05x_session *s, se05x_objid auth_id, uint16_t *failed, uint16_t *max);
+
+/* Ends every applet session on the chip, of every client (deselects and
+ * re-selects the applet; docs/protocol/userid-pin.md §4): frees the two
+ * session slots held by clients that ended without CloseSession. Other
+ * clients' sessions end too; they must authenticate again. */
+se05x_rc se05x_auth_sessions_reset(se05x_session *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,6 +67,12 @@ const char *se05x_conf_file(void);
  * logged (SE05X_LOG) and buf is "" (so se05x_open(buf) fails with the same
  * error rather than falling back). Returns buf. */
 const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len);
+/* Value of a known key of the configuration file ($SE05X_CONF, else
+ * /etc/se05x/se05x.conf; docs/lib.md "Configuration file"), for front ends
+ * with settings there (pkcs11_pin_mode, pkcs11_pin_tries: docs/pkcs11.md).
+ * 1: found, copied to val; 0: not set (or no file); -1: error in err (a
+ * malformed file, a value longer than cap). */
+int se05x_conf_value(const char *key, char *val, size_t cap, struct se05x_error *err);
 
 /* Link protection (docs/scp03.md). */
 enum se05x_auth {

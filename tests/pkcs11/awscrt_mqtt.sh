@@ -1,52 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # aws-c-io (Debian python3-awscrt) create_client_with_mtls_pkcs11: PIN 1234,
-# token label SSS_PKCS11, key label sss:20181001 (RSA) and sss:20181002 (EC),
-# certificate file; TLS 1.2 to a local mosquitto that requires client
-# certificates; MQTT connect, subscribe, publish, receive.
+# token label SSS_PKCS11, key label sss:20181001 (RSA) and sss:20181002 (EC);
+# the certificate first from a file, then TAKEN FROM THE TOKEN by Greengrass
+# V2's URI (pkcs11:object=sss:2018100x;type=cert); TLS 1.2 to a local
+# mosquitto that requires client certificates; MQTT connect, subscribe,
+# publish, receive.
 . "$SE05X_HELPERS/lib.sh"
 . "$SE05X_SRC/tests/pkcs11/common.sh"
-PY=/usr/bin/python3   # Debian's interpreter: python3-awscrt lives in its dist-packages
-$PY -c 'import awscrt' 2>/dev/null || fail "python3-awscrt is not installed"
-command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || fail "mosquitto is not installed"
-MOSQ=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+/usr/bin/python3 -c 'import awscrt' 2>/dev/null || fail "python3-awscrt is not installed"
 sim_start
 p11_provision
-
-openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca \
-  -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 2>/dev/null
-openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
-  -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$T/san.ext"
-openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
-  -extfile "$T/san.ext" -out "$T/srv.crt" 2>/dev/null
 cat "$T/rsa.crt" "$T/ec.crt" >"$T/clients.pem"
-port=$(free_port)
-cat >"$T/mosquitto.conf" <<CONF
-user root
-persistence false
-log_dest stderr
-listener $port 127.0.0.1
-allow_anonymous true
-require_certificate true
-tls_version tlsv1.2
-cafile $T/clients.pem
-certfile $T/srv.crt
-keyfile $T/srv.key
-CONF
-[ "$(id -u)" = 0 ] || sed -i '/^user root$/d' "$T/mosquitto.conf"
-"$MOSQ" -c "$T/mosquitto.conf" >"$T/mosq.log" 2>&1 &
-_BG_PIDS+=("$!")
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-  sleep 0.05
-done
+p11_mosquitto "$T/clients.pem"
 
-for label in sss:20181001 sss:20181002; do
-  crt="$T/rsa.crt"; [ "$label" = sss:20181002 ] && crt="$T/ec.crt"
-  foreign $PY "$SE05X_SRC/tests/pkcs11/awscrt_mqtt.py" "$MODULE" "$crt" "$T/ca.crt" "$port" "$label" \
-    >"$T/py.out" 2>&1 || { cat "$T/py.out" "$T/mosq.log" >&2; fail "awscrt MQTT with $label"; }
-  cat "$T/py.out"
-  grep -q "OK mqtt round trip with $label" "$T/py.out" || fail "no round trip for $label"
-done
-note "awscrt PKCS#11 MQTT over TLS 1.2: ok"
+p11_mqtt sss:20181001 "$T/rsa.crt"
+p11_mqtt sss:20181002 "$T/ec.crt"
+# Greengrass V2: certificateFilePath = pkcs11:...;type=cert (the chip holds it, stored by ssscli set cert)
+p11_mqtt sss:20181001 "pkcs11:object=sss:20181001;type=cert"
+assert_contains "$(cat "$T/py.out")" "certificate from the token" "RSA certificate from the token"
+p11_mqtt sss:20181002 "pkcs11:object=sss:20181002;type=cert"
+assert_contains "$(cat "$T/py.out")" "certificate from the token" "EC certificate from the token"
+note "awscrt PKCS#11 MQTT over TLS 1.2 (certificate from file and from the token): ok"

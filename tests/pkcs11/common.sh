@@ -51,3 +51,68 @@ foreign() {
     timeout 120 "$@"
   fi
 }
+
+# p11_test_ca: a P-256 test CA in $T/ca.key, $T/ca.crt (idempotent).
+p11_test_ca() {
+  [ -s "$T/ca.crt" ] && return 0
+  openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca \
+    -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 2>/dev/null || fail "test CA"
+}
+
+# p11_issue PUBKEY CN OUT: a certificate for a public key whose private half
+# never leaves the chip, issued by the test CA (a throw-away key signs the
+# request; -force_pubkey puts the chip's key into the certificate).
+p11_issue() {
+  p11_test_ca
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/CN=$2" \
+    -keyout "$T/throwaway.key" -out "$T/throwaway.csr" 2>/dev/null || fail "request for $2"
+  openssl x509 -req -in "$T/throwaway.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+    -force_pubkey "$1" -out "$3" 2>/dev/null || fail "certificate for $2"
+}
+
+# p11_mosquitto CLIENT_CAFILE: mosquitto on a free port ($MQTT_PORT), TLS 1.2,
+# client certificates required and checked against CLIENT_CAFILE; server
+# certificate (localhost) from the test CA.
+p11_mosquitto() {
+  command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || fail "mosquitto is not installed"
+  local mosq
+  mosq=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+  p11_test_ca
+  openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
+    -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$T/san.ext"
+  openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
+    -extfile "$T/san.ext" -out "$T/srv.crt" 2>/dev/null
+  MQTT_PORT=$(free_port)
+  cat >"$T/mosquitto.conf" <<CONF
+user root
+persistence false
+log_dest stderr
+listener $MQTT_PORT 127.0.0.1
+allow_anonymous true
+require_certificate true
+tls_version tlsv1.2
+cafile $1
+certfile $T/srv.crt
+keyfile $T/srv.key
+CONF
+  [ "$(id -u)" = 0 ] || sed -i '/^user root$/d' "$T/mosquitto.conf"
+  "$mosq" -c "$T/mosquitto.conf" >"$T/mosq.log" 2>&1 &
+  _BG_PIDS+=("$!")
+  local i
+  for i in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  cat "$T/mosq.log" >&2
+  fail "mosquitto did not start"
+}
+
+# p11_mqtt LABEL CERT [PIN]: awscrt_mqtt.py round trip with the key LABEL;
+# CERT is a file or a pkcs11: URI (certificate taken from the token).
+p11_mqtt() {
+  foreign /usr/bin/python3 "$SE05X_SRC/tests/pkcs11/awscrt_mqtt.py" "$MODULE" "$2" "$T/ca.crt" "$MQTT_PORT" \
+    "$1" "${3:-1234}" >"$T/py.out" 2>&1 || { cat "$T/py.out" "$T/mosq.log" >&2; fail "awscrt MQTT with $1 ($2)"; }
+  cat "$T/py.out"
+  grep -q "OK mqtt round trip with $1" "$T/py.out" || fail "no round trip for $1"
+}

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Java SunPKCS11 (openjdk-17) on libsss_pkcs11.so: KeyStore "PKCS11", then a
 # JSSE mutual-TLS client with the EC and with the RSA key, TLS 1.2 and 1.3,
-# against openssl s_server -Verify (the Greengrass V2 HTTPS path).
+# against openssl s_server -Verify (the Greengrass V2 HTTPS path); then the
+# same with the chip-held PIN and a key bound to it, certificate from the token.
 . "$SE05X_HELPERS/lib.sh"
 . "$SE05X_SRC/tests/pkcs11/common.sh"
 command -v javac >/dev/null || fail "javac missing (openjdk-17-jdk-headless)"
@@ -20,8 +21,7 @@ mkdir -p "$T/java"
 javac -d "$T/java" "$SE05X_SRC/tests/pkcs11/java/P11Tls.java" || fail "javac"
 
 # server side: CA + server certificate; the server trusts the two device certificates
-openssl req -new -x509 -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=test-ca \
-  -keyout "$T/ca.key" -out "$T/ca.crt" -days 2 2>/dev/null
+p11_test_ca
 openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=localhost \
   -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
 openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
@@ -51,3 +51,31 @@ assert_contains "$out" "OK sss:20181001 TLSv1.2" "RSA TLS 1.2"
 assert_contains "$out" "provider=SunPKCS11-SE05x" "keys from SunPKCS11"
 wait "$srv" 2>/dev/null || true
 note "java SunPKCS11 + JSSE mutual TLS: ok"
+
+# --- chip-held PIN (docs/pkcs11.md): a key generated through the token, bound to the PIN
+# session, its certificate stored on the chip; KeyStore entry = key + certificate from the token ---
+export SE05X_PKCS11_PIN_MODE=chip
+p11() { foreign pkcs11-tool --module "$MODULE" "$@"; }
+p11 --change-pin --pin 1234 --new-pin 97531 >/dev/null 2>&1 || fail "chip PIN: C_SetPIN"
+p11 --login --pin 97531 --keypairgen --key-type EC:prime256v1 --label sss:20181007 >/dev/null 2>&1 ||
+  fail "chip PIN: keypairgen"
+se05x public 0x20181007 -o "$T/bound.pub.pem" || fail "chip PIN: public key"
+p11_issue "$T/bound.pub.pem" se05x-bound-device "$T/bound.crt"
+se05x cert write 0x20181008 "$T/bound.crt" >/dev/null || fail "chip PIN: cert write"
+port=$(free_port)
+openssl s_server -accept "127.0.0.1:$port" -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
+  -CAfile "$T/ca.crt" -verify_return_error -rev -naccept 2 >"$T/server2.log" 2>&1 &
+srv=$!
+_BG_PIDS+=("$srv")
+for _ in $(seq 1 100); do grep -q ACCEPT "$T/server2.log" && break; sleep 0.05; done
+ASAN_OPTIONS=$JOPT foreign java -cp "$T/java" P11Tls "$T/p11.cfg" 97531 "$T/ca.crt" 127.0.0.1 "$port" \
+  sss:20181007:TLSv1.3 sss:20181007:TLSv1.2 >"$T/java2.out" 2>&1 \
+  || { cat "$T/java2.out" "$T/server2.log" >&2; fail "java client, chip PIN"; }
+cat "$T/java2.out"
+out=$(cat "$T/java2.out")
+assert_contains "$out" "OK sss:20181007 TLSv1.3" "chip PIN: EC TLS 1.3"
+assert_contains "$out" "OK sss:20181007 TLSv1.2" "chip PIN: EC TLS 1.2"
+out=$(se05x sign 0x20181007 -i "$T/p11.cfg" -o "$T/x.sig" 2>&1) && fail "chip PIN: se05x sign without the PIN"
+assert_contains "$out" "denied by policy" "chip PIN: the bound key refused without the PIN"
+wait "$srv" 2>/dev/null || true
+note "java SunPKCS11 with the chip-held PIN, key and certificate from the token: ok"

@@ -921,6 +921,46 @@ static int t_stress(int threads, int iters)
     return g_errors + g_fail;
 }
 
+/* ---- chip-held PIN: the applet session lost and the slots taken ----
+ * (docs/pkcs11.md "PIN held by the chip"). The parent logs in and signs;
+ * two forked clients log in and end without C_Finalize (their sessions stay
+ * allocated on the chip; the second finds both slots taken and ends all
+ * sessions, the parent's included); the parent's next signature still
+ * verifies: the module re-opened its session with the PIN. */
+static int login_leak(const char *pin)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        CK_SESSION_HANDLE c = 0;
+        if (F->C_Initialize(NULL) != CKR_OK ||
+            F->C_OpenSession(1, CKF_SERIAL_SESSION, NULL, NULL, &c) != CKR_OK ||
+            F->C_Login(c, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)) != CKR_OK)
+            _exit(1);
+        _exit(0); /* no C_Logout, no C_Finalize: the chip keeps the session */
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static int t_pinlost(const char *pin, const char *label)
+{
+    CK_SESSION_HANDLE h = 0;
+    RV(F->C_Initialize(NULL), CKR_OK);
+    RV(F->C_OpenSession(1, CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &h), CKR_OK);
+    RV(F->C_Login(h, CKU_USER, (CK_UTF8CHAR_PTR)pin, strlen(pin)), CKR_OK);
+    CK_OBJECT_HANDLE k = key_by_label(h, label, CKO_PRIVATE_KEY);
+    CK_OBJECT_HANDLE kp = key_by_label(h, label, CKO_PUBLIC_KEY);
+    CHECK(sign_verify(h, k, kp, CKM_ECDSA_SHA256, 0) == CKR_OK, "sign after login");
+    CHECK(login_leak(pin), "first leaking client logs in (second slot)");
+    CHECK(login_leak(pin), "second leaking client logs in (both slots taken: all sessions ended)");
+    CHECK(sign_verify(h, k, kp, CKM_ECDSA_SHA256, 0) == CKR_OK, "sign after the session was lost");
+    CHECK(sign_verify(h, k, kp, CKM_ECDSA_SHA256, 1) == CKR_OK, "multi-part sign after that");
+    RV(F->C_Finalize(NULL), CKR_OK);
+    return g_fail;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -957,6 +997,8 @@ int main(int argc, char **argv)
         rc = t_forkwait();
     else if (strcmp(argv[2], "forkinit") == 0 && argc == 5)
         rc = t_forkstress(1, atoi(argv[3]), argv[4], 1);
+    else if (strcmp(argv[2], "pinlost") == 0 && argc == 5)
+        rc = t_pinlost(argv[3], argv[4]);
     else if (strcmp(argv[2], "stress") == 0 && argc == 5)
         rc = t_stress(atoi(argv[3]), atoi(argv[4]));
     else

@@ -31,7 +31,7 @@ conf_case() {
     [ ! -s "$T/out.txt" ] || fail "$what ($cmd): printed a result"
   done
 }
-conf_case "unknown key" '# comment\nprot = /dev/i2c-2\n' "$C:3: unknown key 'prot' (known: port, auth, scp03_keys, scp03_kvn)"
+conf_case "unknown key" '# comment\nprot = /dev/i2c-2\n' "$C:3: unknown key 'prot' (known: port, auth, scp03_keys, scp03_kvn, pkcs11_pin_mode, pkcs11_pin_tries)"
 conf_case "missing =" '\nport /dev/i2c-2\n' "$C:3: expected 'key = value', found no '='"
 conf_case "unknown key without a value" 'timeout_ms =\n' "$C:2: unknown key 'timeout_ms'"
 conf_case "duplicate key" 'port = /dev/i2c-2\n' "$C:2: 'port' given twice (first on line 1)"
