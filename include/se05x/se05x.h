@@ -14,5 +14,6 @@
 #include <se05x/auth.h>
 #include <se05x/commands.h>
 #include <se05x/refkey.h>
+#include <se05x/pool.h>
 
 #endif
