@@ -169,8 +169,10 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
         }
         pub = sxp_pkey_ec(p, info.curve, buf, len);
     } else if (info.kind == SE05X_KIND_RSA) {
-        if ((rc = se05x_read_rsa_component(s, id, 0x00, buf, sizeof(buf), &len)) != SE05X_OK
-            || (rc = se05x_read_rsa_component(s, id, 0x01, e, sizeof(e), &elen)) != SE05X_OK) {
+        if ((rc = se05x_read_rsa_component(s, id, SE05X_RSA_COMPONENT_MODULUS, buf, sizeof(buf), &len))
+                != SE05X_OK
+            || (rc = se05x_read_rsa_component(s, id, SE05X_RSA_COMPONENT_PUBLIC_EXPONENT, e, sizeof(e),
+                                              &elen)) != SE05X_OK) {
             goto fail_chip;
         }
         pub = sxp_pkey_rsa(p, buf, len, e, elen);
