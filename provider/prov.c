@@ -301,7 +301,11 @@ se05x_session *sxp_session(SXP_PROV *p, const char *conn)
     memset(&err, 0, sizeof(err));
     rc = se05x_pool_get(p->pool, want, &s, &err);
     if (rc != SE05X_OK) {
-        sxp_err(p, SXP_R_CHIP, "se05x: cannot open %s: %s", want != NULL ? want : "the chip",
+        char shown[SXP_CONN_MAX];
+        if (want == NULL) /* name the connection the default resolved to */
+            se05x_conn_resolve(NULL, shown, sizeof(shown));
+        sxp_err(p, SXP_R_CHIP, "se05x: cannot open %s: %s",
+                want != NULL ? want : (shown[0] ? shown : "the chip"),
                 err.msg[0] ? err.msg : se05x_strerror(rc));
         return NULL;
     }
