@@ -352,7 +352,7 @@ void se05x_pool_put(se05x_pool *p, se05x_session *s, se05x_rc rc)
         e->last_ms = now_ms();
         if (se05x_rc_link_lost(rc)) {
             p->st.retired++;
-            se05x_log(SE05X_LOG_WARN, p->name, "link to %s lost (%s); the next operation reconnects",
+            se05x_log(SE05X_LOG_WARN, p->name, "link to %s lost (%s); reconnecting",
                       se05x_conn(s), se05x_strerror(rc));
             if (e->users == 0) {
                 closing[k++] = s;
