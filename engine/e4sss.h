@@ -32,6 +32,11 @@ enum {
     E4SSS_R_INTERNAL,          /* allocation or OpenSSL failure */
 };
 
+struct e4sss_lock {
+    pthread_mutex_t mu;
+    struct e4sss_lock *prev; /* inherited over fork: never locked again */
+};
+
 /* One PORT value; replaced ones stay on the list until the context is freed
  * (a reader may still hold it). */
 struct e4sss_conn {
@@ -53,7 +58,10 @@ struct e4sss_ctx {
     RSA_METHOD *rsa_meth;      /* app data = this context */
     /* Ref-key detection cache (refdetect.c): one entry per EC_KEY / RSA
      * object in its ex_data under these indexes (allocated per context). */
-    pthread_mutex_t cache_lock; /* guards the keys' ex_data slots and entries */
+    /* guards the keys' ex_data slots and entries; fork aware (refdetect.c
+     * cache_lock): a forked child takes a new lock, never the inherited one */
+    struct e4sss_lock *cache_lock;
+    _Atomic long cache_pid;
     int ec_idx, rsa_idx;       /* -1 when allocation failed: no caching */
 };
 

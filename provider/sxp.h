@@ -40,7 +40,6 @@
 #define SXP_DEC_PEM "SE05X-REFKEY-PEM"
 #define SXP_MAX_SESSIONS 4
 #define SXP_CONN_MAX 256
-#define SXP_MAX_RETIRED 16
 
 /* Reason codes pushed on the OpenSSL error queue (errors.c). */
 enum {
