@@ -424,32 +424,50 @@ int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *e
 }
 
 se05x_rc se05x_conn_resolve_conf(const char *explicit_conn, char *buf, size_t len, struct se05x_conf *c,
-                                 struct se05x_error *err)
+                                 enum se05x_conn_origin *origin, struct se05x_error *err)
 {
+    enum se05x_conn_origin o_unused;
+    if (!origin)
+        origin = &o_unused;
     if (explicit_conn && *explicit_conn) {
+        *origin = SE05X_CONN_FROM_ARGUMENT;
         copy_out(buf, len, explicit_conn);
         return SE05X_OK;
     }
     const char *env = getenv("EX_SSS_BOOT_SSS_PORT");
     if (env && *env) {
+        *origin = SE05X_CONN_FROM_ENV;
         copy_out(buf, len, env);
         return SE05X_OK;
     }
     if (!conf_ready(c, err)) {
         copy_out(buf, len, "");
+        *origin = SE05X_CONN_FROM_CONFIG;
         return c->err.rc;
     }
+    *origin = c->vals[0][0] ? SE05X_CONN_FROM_CONFIG : SE05X_CONN_FROM_DEFAULT;
     copy_out(buf, len, c->vals[0][0] ? c->vals[0] : DEFAULT_I2C_DEV);
     return SE05X_OK;
 }
 
-se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err)
+se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t len,
+                                   enum se05x_conn_origin *origin, struct se05x_error *err)
 {
     struct se05x_conf c;
     se05x_conf_init(&c);
-    se05x_rc rc = se05x_conn_resolve_conf(explicit_conn, buf, len, &c, err);
+    se05x_rc rc = se05x_conn_resolve_conf(explicit_conn, buf, len, &c, origin, err);
     OPENSSL_cleanse(&c, sizeof c);
     return rc;
+}
+
+se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err)
+{
+    return se05x_conn_resolve_origin(explicit_conn, buf, len, NULL, err);
+}
+
+const char *se05x_conf_file(void)
+{
+    return se05x_conf_path();
 }
 
 const char *se05x_conn_resolve(const char *explicit_conn, char *buf, size_t len)

@@ -76,7 +76,7 @@ void se05x_conf_init(struct se05x_conf *c);
 int se05x_conf_value(struct se05x_conf *c, const char *key, char *val, size_t cap, struct se05x_error *err);
 /* se05x_conn_resolve_ex on a reading. */
 se05x_rc se05x_conn_resolve_conf(const char *explicit_conn, char *buf, size_t len, struct se05x_conf *c,
-                                 struct se05x_error *err);
+                                 enum se05x_conn_origin *origin, struct se05x_error *err);
 
 /* Platform SCP03 on an open session (session.c): loads nothing, takes the
  * keys (copied; the caller clears its copy) and runs the handshake right

@@ -23,6 +23,10 @@ struct se05x_link_ops {
     se05x_rc (*begin)(struct se05x_link *l, struct se05x_error *err);
     void (*end)(struct se05x_link *l);
     void (*close)(struct se05x_link *l); /* also frees l */
+    /* Optional (NULL = none): a one-line description of the server at the
+     * other end (JRCP TERMINAL_INFO, answered by se05xd); 0 when it says
+     * nothing. Never breaks the link: a server without it answers empty. */
+    size_t (*server_info)(struct se05x_link *l, char *buf, size_t cap);
 };
 
 struct se05x_link {

@@ -221,12 +221,37 @@ static void jrcp_close(struct se05x_link *l)
     free(j);
 }
 
+/* TERMINAL_INFO (docs/protocol/transports.md §1.2): se05xd answers with one
+ * line of text (docs/daemon.md); other servers answer empty. */
+static size_t jrcp_server_info(struct se05x_link *l, char *buf, size_t cap)
+{
+    struct jrcp_link *j = J(l);
+    uint8_t text[256];
+    size_t n = 0;
+    if (!buf || cap == 0)
+        return 0;
+    buf[0] = '\0';
+    if (j->broken || send_msg(j, JRCP_MTY_TERMINAL_INFO, NULL, 0, NULL) != SE05X_OK)
+        return 0;
+    if (recv_msg(j, JRCP_MTY_TERMINAL_INFO, text, sizeof text, &n, NULL) != SE05X_OK)
+        return 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        if (text[i] == '\n')
+            break;
+        buf[o++] = text[i] >= 0x20 && text[i] < 0x7F ? (char)text[i] : '?';
+    }
+    buf[o] = '\0';
+    return o;
+}
+
 static const struct se05x_link_ops jrcp_ops = {
     .name = "jrcp1",
     .transceive = jrcp_transceive,
     .begin = jrcp_begin,
     .end = jrcp_end,
     .close = jrcp_close,
+    .server_info = jrcp_server_info,
 };
 
 static struct jrcp_link *jrcp_new(int timeout_ms, struct se05x_error *err)

@@ -628,6 +628,20 @@ const char *se05x_link_mode(const se05x_session *s)
     return s && s->scp ? "platform-scp03" : "plain";
 }
 
+size_t se05x_server_info(se05x_session *s, char *buf, size_t cap)
+{
+    if (buf && cap)
+        buf[0] = '\0';
+    if (!s || !buf || cap == 0)
+        return 0;
+    size_t n = 0;
+    pthread_mutex_lock(&s->lock);
+    if (s->link && s->link->ops->server_info)
+        n = s->link->ops->server_info(s->link, buf, cap);
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
 se05x_rc se05x_scp03_keyfile_check(const char *path, struct se05x_error *err)
 {
     struct se05x_scp03_keys k = {0};
@@ -917,7 +931,7 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
     *out = NULL;
     struct se05x_conf conf; /* the configuration file, read at most once here */
     se05x_conf_init(&conf);
-    se05x_rc rc = se05x_conn_resolve_conf(conn, buf, sizeof buf, &conf, err);
+    se05x_rc rc = se05x_conn_resolve_conf(conn, buf, sizeof buf, &conf, NULL, err);
     if (rc != SE05X_OK)
         return rc;
     rc = se05x_conn_parse(buf, &spec, err);

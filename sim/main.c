@@ -14,8 +14,13 @@
 #include "log.h"
 #include "timing.h"
 #include "server.h"
+#include "daemonize.h"
 #include "se05x_proto.h"
 #include "sim.h"
+
+#ifndef SE05X_SIM_VERSION
+#define SE05X_SIM_VERSION "unknown"
+#endif
 
 static int g_stop_pipe[2] = {-1, -1};
 
@@ -58,7 +63,9 @@ static void usage(FILE *f)
             "  --t1-bus connection|shared  one T=1 state per connection (default) or one for all,\n"
             "                            as processes sharing one I2C bus (also SE05X_SIM_T1_BUS=shared)\n"
             "  --log-level L             error|warn|info|debug (default info)\n"
-            "  --help                    this text\n");
+            "  --daemon                  go to the background once listening (prints its pid)\n"
+            "  --help                    this text\n"
+            "  --version                 print the version\n");
 }
 
 /* --curves all | ID[,ID...] with Weierstrass ids 1..16 (hex, e.g. 03,04 or 0x10). */
@@ -102,7 +109,8 @@ static int parse_ulong(const char *opt, const char *s, unsigned long lo, unsigne
 int main(int argc, char **argv)
 {
     enum { O_STATE = 256, O_PORT, O_BIND, O_UNIX, O_PORTFILE, O_STATS, O_VARIANT, O_PAGE, O_PCAP,
-           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP };
+           O_TCAP, O_TLV, O_CURVES, O_SOCKGROUP, O_SCPKEYS, O_TRESET, O_FRESH, O_TIMING, O_FAULTS, O_SEED, O_T1BUS, O_LOG, O_HELP,
+           O_VERSION, O_DAEMON };
     static const struct option opts[] = {
         {"state", required_argument, 0, O_STATE},
         {"port", required_argument, 0, O_PORT},
@@ -126,11 +134,14 @@ int main(int argc, char **argv)
         {"t1-bus", required_argument, 0, O_T1BUS},
         {"log-level", required_argument, 0, O_LOG},
         {"help", no_argument, 0, O_HELP},
+        {"daemon", no_argument, 0, O_DAEMON},
+        {"version", no_argument, 0, O_VERSION},
         {0, 0, 0, 0}};
     struct sim_card_cfg cc = {0};
     struct sim_server_cfg sc = {0};
     unsigned long v;
-    bool port_given = false;
+    bool port_given = false, daemon_mode = false;
+    sc.ready_fd = -1;
     sc.bind_addr = "127.0.0.1";
     sc.port = JRCP_DEFAULT_PORT;
     sc.t1.timing = "none";
@@ -250,6 +261,8 @@ int main(int argc, char **argv)
             break;
         }
         case O_HELP: usage(stdout); return 0;
+        case O_DAEMON: daemon_mode = true; break;
+        case O_VERSION: printf("se05x-sim %s\n", SE05X_SIM_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
@@ -270,6 +283,8 @@ int main(int argc, char **argv)
     if (sc.unix_path && !port_given)
         sc.port = -1; /* --unix alone: no TCP */
 
+    if (daemon_mode && sim_daemonize(&sc.ready_fd) != 0)
+        return 1;
     if (pipe2(g_stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         perror("se05x-sim: pipe");
         return 1;

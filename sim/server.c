@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* See server.h. */
 #include "server.h"
+#include "daemonize.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -297,6 +298,7 @@ int sim_server_run(struct sim_card *card, const struct sim_server_cfg *cfg, int 
         SIM_INFO("listening on unix:%s (JRCP v1 and T=1)", cfg->unix_path);
     if (cfg->port_file && tfd >= 0 && write_port_file(cfg->port_file, port) != 0)
         goto out;
+    sim_daemon_ready(cfg->ready_fd);
     for (;;) {
         struct pollfd p[3] = {{stop_fd, POLLIN, 0}, {tfd, POLLIN, 0}, {ufd, POLLIN, 0}};
         int r = poll(p, 3, 1000);

@@ -18,6 +18,7 @@ struct sim_server_cfg {
     bool socket_group;     /* --socket-group: the socket gets socket_gid and mode 0660 */
     gid_t socket_gid;
     const char *port_file; /* written once listening (TCP port) */
+    int ready_fd;          /* --daemon: sim_daemon_ready() once listening; -1 none */
     struct sim_t1_cfg t1;
 };
 

@@ -48,6 +48,21 @@ se05x_rc se05x_conn_parse(const char *conn, struct se05x_conn_spec *out, struct 
  * ""), never a fallback to /dev/i2c-1. A missing /etc/se05x/se05x.conf is
  * no error. */
 se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err);
+/* Where the connection string came from, for messages ("port X from Y"). */
+enum se05x_conn_origin {
+    SE05X_CONN_FROM_ARGUMENT = 0, /* explicit_conn (a --port option, a saved tool session) */
+    SE05X_CONN_FROM_ENV = 1,      /* $EX_SSS_BOOT_SSS_PORT */
+    SE05X_CONN_FROM_CONFIG = 2,   /* "port =" in se05x_conf_file() */
+    SE05X_CONN_FROM_DEFAULT = 3,  /* none of those: /dev/i2c-1 */
+};
+/* se05x_conn_resolve_ex that also says where the answer came from (origin
+ * may be NULL). */
+se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t len,
+                                   enum se05x_conn_origin *origin, struct se05x_error *err);
+/* The configuration file the library reads: $SE05X_CONF when set and not
+ * empty, else /etc/se05x/se05x.conf. Static storage or the environment's;
+ * do not free. */
+const char *se05x_conf_file(void);
 /* The same without an error report: on a configuration error the message is
  * logged (SE05X_LOG) and buf is "" (so se05x_open(buf) fails with the same
  * error rather than falling back). Returns buf. */
@@ -83,6 +98,12 @@ const char *se05x_conn(const se05x_session *s); /* resolved connection string */
 const struct se05x_applet_info *se05x_applet(const se05x_session *s);
 /* How the link is protected: "plain" or "platform-scp03". Never NULL. */
 const char *se05x_link_mode(const se05x_session *s);
+
+/* A one-line description of the server the link goes to, when it gives one:
+ * se05xd answers "se05xd VERSION, chip link MODE, N clients" (docs/daemon.md);
+ * a chip or the emulator gives none. Asks the server (one JRCP TERMINAL_INFO
+ * exchange); returns the length written to buf (NUL-terminated), 0 = none. */
+size_t se05x_server_info(se05x_session *s, char *buf, size_t cap);
 
 /* Checks a Platform SCP03 key file (format, permissions) without opening a
  * session; key material is read and zeroized. */

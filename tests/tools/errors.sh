@@ -110,7 +110,7 @@ case "$err" in *"link to the chip failed"* | *"cannot connect"*) ;; *) fail "unc
 for tool in "se05x --port $VP sign 0x7f000001 -i $T/msg -o $T/late.sig" "seTool getPublic 0x7f000001 $T/late.pem $VP" \
   "ssscli --port $VP sign 0x7f000001 $T/msg $T/late.sig"; do
   expect_fail "connect after the kill" $tool
-  assert_contains "$LAST_ERR" "cannot connect to $VP: Connection refused" "connect after the kill ($tool)"
+  assert_contains "$LAST_ERR" "cannot connect to $VP (port from --port): Connection refused" "connect after the kill ($tool)"
 done
 [ ! -e "$T/late.sig" ] && [ ! -e "$T/late.pem" ] || fail "a failed connect left a file"
 # The long read either finished before the kill (whole output) or failed

@@ -35,7 +35,7 @@ echo "message to sign" >"$T/msg"
 i=1
 for curve in P-256 P-384 P-521 secp256k1; do
   id=0x7f00000$i; i=$((i + 1))
-  se05x generate ec "$id" --curve "$curve" | grep -q "generated $curve key pair" || fail "generate $curve"
+  se05x generate ec "$id" --curve "$curve" 2>&1 >/dev/null | grep -q "generated $curve key pair" || fail "generate $curve"
   se05x public "$id" -o "$T/$id.pub"
   oid=$(openssl pkey -pubin -in "$T/$id.pub" -noout -text | sed -n 's/.*NIST CURVE: *//p; s/.*ASN1 OID: *//p' | head -1)
   case "$curve" in
@@ -80,9 +80,9 @@ openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "$T/ec.pem" 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/rsa.pem" 2>/dev/null
 openssl pkey -in "$T/ec.pem" -pubout -out "$T/ec.pub"
 openssl pkey -in "$T/rsa.pem" -pubout -out "$T/rsa_sw.pub"
-se05x import 0x7f000101 "$T/ec.pem" | grep -q "imported P-384 key pair" || fail "import EC pair"
-se05x import 0x7f000102 "$T/rsa.pem" | grep -q "imported RSA key pair" || fail "import RSA pair"
-se05x import 0x7f000103 "$T/ec.pub" | grep -q "public key" || fail "import EC public"
+se05x import 0x7f000101 "$T/ec.pem" 2>&1 >/dev/null | grep -q "imported P-384 key pair" || fail "import EC pair"
+se05x import 0x7f000102 "$T/rsa.pem" 2>&1 >/dev/null | grep -q "imported RSA key pair" || fail "import RSA pair"
+se05x import 0x7f000103 "$T/ec.pub" 2>&1 >/dev/null | grep -q "public key" || fail "import EC public"
 se05x import 0x7f000104 "$T/rsa.pem" --public >/dev/null
 openssl pkey -in "$T/ec.pem" -outform DER -out "$T/ec.der"
 se05x import 0x7f000105 "$T/ec.der" >/dev/null
@@ -97,7 +97,7 @@ se05x list | grep -q "^0x7F000104  RSA public key" || fail "list: RSA public key
 
 note "exists, delete"
 se05x exists 7f000101 | grep -q "0x7F000101 exists" || fail exists
-se05x delete 0x7f000101 | grep -q "deleted 0x7F000101" || fail delete
+se05x delete 0x7f000101 2>&1 >/dev/null | grep -q "deleted 0x7F000101" || fail delete
 rc=0; se05x exists 0x7f000101 >/dev/null || rc=$?
 [ $rc -eq 1 ] || fail "exists after delete: rc $rc"
 
@@ -109,7 +109,7 @@ se05x list --all | grep " (reserved)" >"$T/reserved.before" || true
 grep -q "^0x7FFF0206" "$T/reserved.before" || fail "UID object not listed with --all"
 user=$(se05x list | wc -l)
 [ "$user" -ge 10 ] || fail "expected many user objects, got $user"
-se05x reset --yes | grep -q "^deleted $user objects$" || fail "reset count (expected $user)"
+se05x reset --yes 2>&1 >/dev/null | grep -q "^se05x: deleted $user objects$" || fail "reset count (expected $user)"
 [ -z "$(se05x list 2>/dev/null)" ] || fail "objects left after reset"
 se05x list --all | grep " (reserved)" >"$T/reserved.after" || true
 cmp -s "$T/reserved.before" "$T/reserved.after" || fail "reserved objects changed by reset"
@@ -118,6 +118,6 @@ note "list and reset page through ReadIDList (2 ids per page)"
 sim_start paged --idlist-page 2
 for i in 1 2 3 4 5 6 7; do se05x write "0x2000000$i" "$T/small" >/dev/null; done
 [ "$(se05x list | wc -l)" -eq 7 ] || fail "paged list: $(se05x list | wc -l) objects, expected 7"
-se05x reset --yes | grep -q "^deleted 7 objects$" || fail "paged reset"
+se05x reset --yes 2>&1 >/dev/null | grep -q "^se05x: deleted 7 objects$" || fail "paged reset"
 [ -z "$(se05x list 2>/dev/null)" ] || fail "paged reset left objects"
 note ok

@@ -13,7 +13,7 @@ head -c 32767 /dev/urandom >"$T/bmax"
 head -c 32768 /dev/urandom >"$T/btoo"
 : >"$T/empty"
 for f in b5 b2k bmax; do
-  se05x write 0x20000001 "$T/$f" | grep -q "^wrote $(stat -c %s "$T/$f") bytes to 0x20000001" || fail "write $f"
+  se05x write 0x20000001 "$T/$f" 2>&1 >/dev/null | grep -q "^se05x: wrote $(stat -c %s "$T/$f") bytes to 0x20000001" || fail "write $f"
   se05x read 0x20000001 -o "$T/$f.back"
   cmp "$T/$f" "$T/$f.back" || fail "read back $f"
 done
@@ -28,7 +28,7 @@ note "certificates"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/k.pem" -out "$T/cert.pem" -subj "/CN=cert test" \
   -days 2 2>/dev/null
 openssl x509 -in "$T/cert.pem" -outform DER -out "$T/cert.der"
-se05x cert write 0x20000010 "$T/cert.pem" | grep -q "stored certificate" || fail "cert write"
+se05x cert write 0x20000010 "$T/cert.pem" 2>&1 >/dev/null | grep -q "stored certificate" || fail "cert write"
 se05x cert read 0x20000010 -o "$T/back.der"
 cmp "$T/cert.der" "$T/back.der" || fail "cert DER round trip"
 se05x cert read 0x20000010 --pem >"$T/back.pem"

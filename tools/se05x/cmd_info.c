@@ -11,8 +11,9 @@
 /* ---- info ---- */
 
 static const char info_usage[] =
-    "Usage: se05x info\n"
+    "Usage: se05x info [--json]\n"
     "Prints the applet version and features, the UID and CertUID, free memory and the ATR.\n"
+    "  --json   one JSON object on stdout instead (docs/tools.md)\n"
     "Warns on stderr when the TRANSPORT (0x7FFF0200) or FACTORY_RESET (0x7FFF0205) auth\n"
     "object does not exist: whoever creates it first controls the chip.\n";
 
@@ -72,11 +73,14 @@ int cmd_info(struct tool *t, int argc, char **argv)
 {
     if (tool_wants_help(argc, argv, info_usage))
         return 0;
-    if (argc > 1)
+    bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
+    if (argc > 1 && !json)
         return tool_usage(t, "unexpected argument '%s'", argv[1]);
     se05x_session *s = tool_session(t);
     if (s == NULL)
         return 1;
+    if (json)
+        return tool_info_json(t, s);
     const struct se05x_applet_info *a = se05x_applet(s);
     printf("%-27s %s\n", "connection:", se05x_conn(s));
     printf("%-27s %s\n", "link:", se05x_link_mode(s)); /* plain | platform-scp03, never keys */
@@ -121,6 +125,9 @@ int cmd_info(struct tool *t, int argc, char **argv)
     char *x = tool_hex(atr, n);
     printf("%-27s %s\n", "ATR:", n ? (x ? x : "?") : "(none)");
     free(x);
+    char server[200];
+    if (se05x_server_info(s, server, sizeof server)) /* through se05xd: it says so */
+        printf("%-27s %s\n", "server:", server);
     fflush(stdout);
     warn_unclaimed(s);
     return 0;
@@ -129,9 +136,10 @@ int cmd_info(struct tool *t, int argc, char **argv)
 /* ---- list ---- */
 
 static const char list_usage[] =
-    "Usage: se05x list [--all]\n"
+    "Usage: se05x list [--all] [--json]\n"
     "Lists the objects: id, type, persistent/transient, curve/bits/size.\n"
-    "  --all   also list reserved objects (7FFFxxxx applet, 7DA0xxxx demo auth, Fxxxxxxx NXP)\n";
+    "  --all   also list reserved objects (7FFFxxxx applet, 7DA0xxxx demo auth, Fxxxxxxx NXP)\n"
+    "  --json  a JSON array on stdout instead (docs/tools.md)\n";
 
 static void print_object(se05x_session *s, se05x_objid id, bool reserved)
 {
@@ -167,13 +175,16 @@ int cmd_list(struct tool *t, int argc, char **argv)
 {
     if (tool_wants_help(argc, argv, list_usage))
         return 0;
-    bool all = false;
-    static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    bool all = false, json = false;
+    static const struct option opts[] = {
+        {"all", no_argument, NULL, 'a'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     tool_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, ":a", opts, NULL)) != -1) {
         if (c == 'a')
             all = true;
+        else if (c == 'j')
+            json = true;
         else
             return tool_bad_option(t, c, argc, argv);
     }
@@ -182,6 +193,8 @@ int cmd_list(struct tool *t, int argc, char **argv)
     se05x_session *s = tool_session(t);
     if (s == NULL)
         return 1;
+    if (json)
+        return tool_list_json(t, s, all);
     se05x_objid *ids = NULL;
     size_t n = 0;
     se05x_rc rc = se05x_list_objects(s, SE05X_FILTER_ALL, &ids, &n);

@@ -123,13 +123,13 @@ int cmd_generate(struct tool *t, int argc, char **argv)
         r = se05x_ec_generate(s, id, curve, &wo);
         if (r != SE05X_OK)
             return tool_fail(t, r, "generate", id);
-        printf("generated %s key pair 0x%08X (%s)\n", tool_curve_name(curve), id,
+        fprintf(stderr, "se05x: generated %s key pair 0x%08X (%s)\n", tool_curve_name(curve), id,
                co.transient ? "transient" : "persistent");
     } else {
         r = se05x_rsa_generate(s, id, (unsigned)bits, &wo);
         if (r != SE05X_OK)
             return tool_fail(t, r, "generate", id);
-        printf("generated RSA-%lu key pair 0x%08X (%s)\n", bits, id, co.transient ? "transient" : "persistent");
+        fprintf(stderr, "se05x: generated RSA-%lu key pair 0x%08X (%s)\n", bits, id, co.transient ? "transient" : "persistent");
     }
     return 0;
 }
@@ -189,7 +189,7 @@ int cmd_import(struct tool *t, int argc, char **argv)
         if (r != SE05X_OK) {
             rc = tool_fail(t, r, "import into", id);
         } else {
-            printf("imported %s %s 0x%08X (%s)\n",
+            fprintf(stderr, "se05x: imported %s %s 0x%08X (%s)\n",
                    k.kind == SE05X_KIND_EC ? tool_curve_name(k.curve) : "RSA",
                    public_only ? "public key" : "key pair", id, co.transient ? "transient" : "persistent");
         }
@@ -219,7 +219,7 @@ int cmd_delete(struct tool *t, int argc, char **argv)
     se05x_rc r = se05x_delete_object(t->s, id);
     if (r != SE05X_OK)
         return tool_fail(t, r, "delete", id);
-    printf("deleted 0x%08X\n", id);
+    fprintf(stderr, "se05x: deleted 0x%08X\n", id);
     return 0;
 }
 
@@ -251,6 +251,6 @@ int cmd_reset(struct tool *t, int argc, char **argv)
     se05x_rc r = se05x_reset_objects(s, &deleted);
     if (r != SE05X_OK)
         return tool_fail(t, r, "reset the objects", 0);
-    printf("deleted %zu object%s\n", deleted, deleted == 1 ? "" : "s");
+    fprintf(stderr, "se05x: deleted %zu object%s\n", deleted, deleted == 1 ? "" : "s");
     return 0;
 }

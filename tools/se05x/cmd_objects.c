@@ -99,7 +99,7 @@ int cmd_write(struct tool *t, int argc, char **argv)
     }
     rc = store_binary(t, id, data, len, &wo, path);
     if (rc == 0)
-        printf("wrote %zu bytes to 0x%08X\n", len, id);
+        fprintf(stderr, "se05x: wrote %zu bytes to 0x%08X\n", len, id);
     free(data);
     return rc;
 }
@@ -227,7 +227,7 @@ static int cert_write(struct tool *t, int argc, char **argv)
         return tool_err("cannot encode the certificate from %s", path);
     rc = store_binary(t, id, der, (size_t)dlen, &wo, path);
     if (rc == 0)
-        printf("stored certificate (%d bytes DER) in 0x%08X\n", dlen, id);
+        fprintf(stderr, "se05x: stored certificate (%d bytes DER) in 0x%08X\n", dlen, id);
     OPENSSL_free(der);
     return rc;
 }

@@ -39,6 +39,11 @@ int cmd_cert(struct tool *t, int argc, char **argv);
 int tool_write_pubkey(struct tool *t, se05x_objid id, bool der, const char *out);
 /* cmd_csr.c */
 int cmd_csr(struct tool *t, int argc, char **argv);
+/* cmd_json.c: --json of info and list (session open) */
+int tool_info_json(struct tool *t, se05x_session *s);
+int tool_list_json(struct tool *t, se05x_session *s, bool all);
+/* cmd_doctor.c */
+int cmd_doctor(struct tool *t, int argc, char **argv);
 /* cmd_scp03.c */
 int cmd_scp03(struct tool *t, int argc, char **argv);
 

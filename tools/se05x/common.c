@@ -54,15 +54,18 @@ se05x_session *tool_session(struct tool *t)
         return t->s;
     struct se05x_error err;
     memset(&err, 0, sizeof err);
-    if (se05x_conn_resolve_ex(t->port_arg, t->conn, sizeof t->conn, &err) != SE05X_OK) {
+    enum se05x_conn_origin origin;
+    if (se05x_conn_resolve_origin(t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
         tool_err("%s", err.msg); /* configuration file: names the file and line */
         return NULL;
     }
+    tool_conn_from(t->conn_from, sizeof t->conn_from, origin, "--port");
+    tool_info(t, "using port %s (from %s)", t->conn, t->conn_from);
     se05x_rc rc = se05x_open(t->conn, NULL, &t->s, &err);
     if (rc != SE05X_OK) {
         t->s = NULL;
-        char line[SE05X_ERRMSG_MAX + 600];
-        tool_connect_msg(line, sizeof line, t->conn, err.msg[0] ? err.msg : se05x_strerror(rc));
+        char line[SE05X_ERRMSG_MAX + 1200];
+        tool_connect_msg(line, sizeof line, t->conn, t->conn_from, err.msg[0] ? err.msg : se05x_strerror(rc));
         tool_err("%s", line);
         return NULL;
     }

@@ -23,6 +23,7 @@ struct tool {
     const char *sub;      /* current subcommand, for messages */
     se05x_session *s;     /* NULL until tool_session() */
     char conn[512];       /* resolved connection string */
+    char conn_from[600];  /* where it came from (connmsg.h tool_conn_from) */
 };
 
 /* "se05x: <message>" on stderr; returns 1. */

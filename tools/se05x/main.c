@@ -31,11 +31,12 @@ static const struct tool_cmd cmds[] = {
     {"cert", cmd_cert, "store or read an X.509 certificate (cert write|read)"},
     {"csr", cmd_csr, "make a certificate signing request signed by a chip key"},
     {"scp03", cmd_scp03, "Platform SCP03 key rotation (scp03 rotate --new-keys FILE)"},
+    {"doctor", cmd_doctor, "check the setup step by step and name the fix for each problem"},
 };
 
 static void main_usage(FILE *f)
 {
-    fprintf(f, "Usage: se05x [--port CONN] [-v] <subcommand> [arguments]\n"
+    fprintf(f, "Usage: se05x [--port CONN] [-v] <subcommand> [arguments]  (global options also after it)\n"
                "\n"
                "Provision and use an NXP EdgeLock SE05x secure element or the se05x-sim emulator.\n"
                "\n"
@@ -43,7 +44,8 @@ static void main_usage(FILE *f)
                "  -p, --port CONN   connection: HOST:PORT (JRCP v1), unix:PATH, t1:HOST:PORT,\n"
                "                    /dev/i2c-N[:0xAA]; default $EX_SSS_BOOT_SSS_PORT, then the\n"
                "                    \"port\" of $SE05X_CONF or /etc/se05x/se05x.conf, then /dev/i2c-1\n"
-               "  -v, --verbose     informational messages and library log (SE05X_LOG=info) on stderr\n"
+               "  -v, --verbose     which port is used and where it came from, informational\n"
+               "                    messages and the library log (SE05X_LOG=info) on stderr\n"
                "  -h, --help        this help; 'se05x <subcommand> --help' for a subcommand\n"
                "      --version     print the version\n"
                "\n"
@@ -148,6 +150,35 @@ int main(int argc, char **argv)
     if (t.verbose)
         setenv("SE05X_LOG", "info", 0);
     const char *name = argv[i];
+    /* Global options are taken after the subcommand too (before "--"):
+     * se05x list --port X -v. They are removed from the subcommand's
+     * arguments; no subcommand has options of those names. */
+    int w = i + 1;
+    for (int r = i + 1; r < argc; r++) {
+        const char *a = argv[r];
+        if (strcmp(a, "--") == 0) {
+            while (r < argc)
+                argv[w++] = argv[r++];
+            break;
+        }
+        if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            t.verbose = 1;
+        } else if (strcmp(a, "-p") == 0 || strcmp(a, "--port") == 0) {
+            if (r + 1 >= argc)
+                return tool_usage(&t, "option '%s' needs a connection string", a);
+            t.port_arg = argv[++r];
+        } else if (strncmp(a, "--port=", 7) == 0) {
+            t.port_arg = a + 7;
+        } else {
+            argv[w++] = argv[r];
+        }
+    }
+    argc = w;
+    argv[argc] = NULL;
+    if (t.port_arg != NULL && t.port_arg[0] == 0)
+        return tool_usage(&t, "empty --port");
+    if (t.verbose)
+        setenv("SE05X_LOG", "info", 0);
     for (size_t k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
         if (strcmp(name, cmds[k].name) == 0) {
             t.sub = cmds[k].name;

@@ -28,6 +28,7 @@
 
 #include <se05x/se05x.h>
 #include <se05x/ossl.h>
+#include <se05x/version.h>
 
 #include "connmsg.h"
 #include "outfile.h"
@@ -40,9 +41,10 @@ struct ctx {
     const char *port; /* NULL: environment / configuration */
     char conn[512];
     se05x_session *s;
+    int verbose; /* -v: say which port is used and where it came from */
 };
 
-static void usage(void)
+static void usage_to(FILE *f)
 {
     fputs("Usage:\n"
           "\tseTool genECC <keyId>\n"
@@ -50,8 +52,17 @@ static void usage(void)
           "\tseTool getPublic <keyId> <filename>\n"
           "\tseTool getRef <keyId> <filename>\n"
           "Each command takes an optional last argument, the port (e.g. /dev/i2c-1,\n"
-          "127.0.0.1:8050); without it EX_SSS_BOOT_SSS_PORT is used. getECCRef = getRef.\n",
-          stderr);
+          "127.0.0.1:8050); without it EX_SSS_BOOT_SSS_PORT, then the \"port\" of\n"
+          "$SE05X_CONF or /etc/se05x/se05x.conf, then /dev/i2c-1. getECCRef = getRef.\n"
+          "Options (anywhere): -v, --verbose  say which port is used and where it came from\n"
+          "\tseTool -h|--help    this text\n"
+          "\tseTool --version    print the version\n",
+          f);
+}
+
+static void usage(void)
+{
+    usage_to(stderr);
 }
 
 static int err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -84,14 +95,19 @@ static int open_chip(struct ctx *c)
 {
     struct se05x_error e;
     memset(&e, 0, sizeof e);
-    if (se05x_conn_resolve_ex(c->port, c->conn, sizeof c->conn, &e) != SE05X_OK)
+    enum se05x_conn_origin origin;
+    char from[600];
+    if (se05x_conn_resolve_origin(c->port, c->conn, sizeof c->conn, &origin, &e) != SE05X_OK)
         return err("%s", e.msg); /* configuration file: names the file and line */
+    tool_conn_from(from, sizeof from, origin, "--port");
+    if (c->verbose)
+        fprintf(stderr, "seTool: using port %s (from %s)\n", c->conn, from);
     se05x_rc rc = se05x_open(c->conn, NULL, &c->s, &e);
     if (rc == SE05X_OK)
         return 0;
     c->s = NULL;
-    char line[SE05X_ERRMSG_MAX + 600];
-    tool_connect_msg(line, sizeof line, c->conn, e.msg[0] ? e.msg : se05x_strerror(rc));
+    char line[SE05X_ERRMSG_MAX + 1200];
+    tool_connect_msg(line, sizeof line, c->conn, from, e.msg[0] ? e.msg : se05x_strerror(rc));
     return err("%s", line);
 }
 
@@ -281,6 +297,16 @@ static int get_ref(struct ctx *c)
 
 int main(int argc, char **argv)
 {
+    /* -v/--verbose anywhere (before "--"): taken out of the positional list */
+    int verbose = 0, w = 1;
+    for (int r = 1; r < argc; r++) {
+        if (strcmp(argv[r], "-v") == 0 || strcmp(argv[r], "--verbose") == 0)
+            verbose = 1;
+        else
+            argv[w++] = argv[r];
+    }
+    argc = w;
+    argv[argc] = NULL;
     if (argc < 2) {
         usage();
         return EXIT_USAGE;
@@ -293,7 +319,10 @@ int main(int argc, char **argv)
              strcmp(verb, "getECCRef") == 0)
         nargs = 2;
     else if (strcmp(verb, "-h") == 0 || strcmp(verb, "--help") == 0) {
-        usage();
+        usage_to(stdout);
+        return 0;
+    } else if (strcmp(verb, "--version") == 0) {
+        printf("seTool %s\n", SE05X_VERSION_STRING);
         return 0;
     } else {
         fprintf(stderr, "seTool: invalid command '%s'\n", verb);
@@ -307,6 +336,7 @@ int main(int argc, char **argv)
     }
     struct ctx c;
     memset(&c, 0, sizeof c);
+    c.verbose = verbose;
     if (se05x_parse_objid(argv[2], &c.id) != SE05X_OK || c.id == 0) {
         fprintf(stderr, "seTool: malformed keyId '%s' (expected 1 to 8 hex digits, e.g. 0x7f000001)\n", argv[2]);
         return EXIT_USAGE;

@@ -71,7 +71,7 @@ int cmd_connect(struct cli *c)
         return 1;
     char path[4200];
     session_path(path, sizeof(path));
-    printf("connect: %s%s (saved in %s)\n", conn, scp ? ", Platform SCP03" : "", path);
+    fprintf(stderr, "ssscli: connect: %s%s (saved in %s)\n", conn, scp ? ", Platform SCP03" : "", path);
     return 0;
 }
 

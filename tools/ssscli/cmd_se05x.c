@@ -46,7 +46,7 @@ int cmd_se05x(struct cli *c)
         size_t n = 0;
         rc = cli_rc(s, se05x_reset_objects(s, &n), "reset");
         if (!rc)
-            printf("reset: deleted %zu object(s)\n", n);
+            fprintf(stderr, "ssscli: reset: deleted %zu object(s)\n", n);
     } else if (strcmp(what, "uid") == 0 || strcmp(what, "certuid") == 0) {
         uint8_t uid[18], cu[10];
         rc = cli_rc(s, se05x_read_uid(s, uid), "read UID");

@@ -24,38 +24,73 @@ int cli_usage(const char *fmt, ...)
     return 2;
 }
 
+/* Which port: --port > the `connect` state > EX_SSS_BOOT_SSS_PORT > the
+ * configuration file > /dev/i2c-1 (docs/ssscli.md "Which port"). A state
+ * saved with the port "none" names no port: the environment and the
+ * configuration file still apply, then the method's default. A saved port
+ * that differs from $EX_SSS_BOOT_SSS_PORT is used, and the conflict is
+ * reported (never silently preferred). */
 int cli_open(const struct cli *c, se05x_session **s)
 {
-    char conn[600], key[4096] = "";
+    char conn[600], key[4096] = "", spath[4200] = "the ssscli session", from[4400];
     const char *use = NULL;
+    int port_none = 0;
     struct se05x_open_opts o;
     memset(&o, 0, sizeof(o));
+    struct se05x_error err;
+    memset(&err, 0, sizeof(err));
+    (void)session_path(spath, sizeof(spath));
+    const char *env = getenv("EX_SSS_BOOT_SSS_PORT");
     if (c->port && *c->port) {
         use = c->port;
+        snprintf(from, sizeof(from), "--port");
     } else {
-        int r = session_load(conn, sizeof(conn), key, sizeof(key));
+        int r = session_load(conn, sizeof(conn), key, sizeof(key), &port_none);
         if (r < 0)
             return 1;
-        if (r > 0)
+        if (r > 0 && port_none) {
+            /* connect ... none: $EX_SSS_BOOT_SSS_PORT, the file, then the method's default */
+            char res[600];
+            enum se05x_conn_origin origin;
+            if (se05x_conn_resolve_origin(NULL, res, sizeof(res), &origin, &err) != SE05X_OK)
+                return cli_err("%s", err.msg);
+            if (origin != SE05X_CONN_FROM_DEFAULT) {
+                snprintf(conn, sizeof(conn), "%s", res);
+                tool_conn_from(from, sizeof(from), origin, "--port");
+            } else {
+                snprintf(from, sizeof(from), "the ssscli session %s (connect ... none: the method's default)",
+                         spath);
+            }
             use = conn;
+        } else if (r > 0) {
+            use = conn;
+            snprintf(from, sizeof(from), "the ssscli session %s", spath);
+            if (env && *env && strcmp(env, conn) != 0)
+                fprintf(stderr,
+                        "ssscli: warning: the saved session %s uses %s but $EX_SSS_BOOT_SSS_PORT is %s; "
+                        "using %s ('ssscli disconnect' to use the environment)\n",
+                        spath, conn, env, conn);
+        }
         if (r > 0 && key[0]) { /* connect --auth_type PlatformSCP --scpkey FILE */
             o.auth = SE05X_AUTH_PLATFORM_SCP03;
             o.scp03_keys = key;
         }
     }
-    struct se05x_error err;
-    memset(&err, 0, sizeof(err));
     if (!use) {
         /* EX_SSS_BOOT_SSS_PORT, then the configuration file: an error there
          * names the file and line, and nothing is opened. */
-        if (se05x_conn_resolve_ex(NULL, conn, sizeof(conn), &err) != SE05X_OK)
+        enum se05x_conn_origin origin;
+        if (se05x_conn_resolve_origin(NULL, conn, sizeof(conn), &origin, &err) != SE05X_OK)
             return cli_err("%s", err.msg);
+        tool_conn_from(from, sizeof(from), origin, "--port");
         use = conn;
     }
+    if (c->verbose)
+        fprintf(stderr, "ssscli: using port %s (from %s)\n", use, from);
     se05x_rc rc = se05x_open(use, &o, s, &err);
     if (rc != SE05X_OK) {
-        char line[SE05X_ERRMSG_MAX + 700];
-        tool_connect_msg(line, sizeof(line), use, err.msg[0] ? err.msg : se05x_strerror(rc));
+        char line[SE05X_ERRMSG_MAX + 5200];
+        tool_connect_msg(line, sizeof(line), use, from, err.msg[0] ? err.msg : se05x_strerror(rc));
         return cli_err("%s", line);
     }
     return 0;

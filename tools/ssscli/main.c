@@ -8,6 +8,8 @@
 
 #include "ssscli.h"
 
+#include <se05x/version.h>
+
 int cli_err(const char *fmt, ...)
 {
     va_list ap;
@@ -21,7 +23,7 @@ int cli_err(const char *fmt, ...)
 
 static void usage(FILE *f)
 {
-    fputs("usage: ssscli [--port CONN] <command> ...\n"
+    fputs("usage: ssscli [--port CONN] [-v] <command> ...\n"
           "  connect <se05x|se050> <t1oi2c|jrcpv1|t1tcp|none> <port|none> [--auth_type PlatformSCP --scpkey FILE]\n"
           "  disconnect\n"
           "  se05x reset|uid|certuid|readidlist\n"
@@ -30,11 +32,18 @@ static void usage(FILE *f)
           "  generate ecc <keyid> <curve>             generate rsa <keyid> <1024|2048|3072|4096>\n"
           "  erase <keyid>\n"
           "  refpem ecc pair|pub <keyid> <file>       refpem rsa pair <keyid> <file>  [--format DER|PEM]\n"
+          "         [--password P] [--cert FILE]\n"
           "  sign <keyid> <in> <sig> [--hashalgo H]   verify <keyid> <in> <sig> [--hashalgo H]\n"
           "  encrypt|decrypt <keyid> <data|file> <out> [--algo oaep|rsaes]   (RSA)\n"
           "  policy asymkey|file <name> <auth_obj_id> [--sign B ...]   policy dump <name>\n"
           "  (set/generate ... --policy_name <name>)\n"
-          "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n",
+          "  policy flags (B = true|false): --sign --verify --encrypt --decrypt --key_derive --wrap\n"
+          "    --generate --write --read --import_export --key_agreement --attest --forbid_all\n"
+          "    --delete --req_sm --forbid_derived_output --req_pcr_val\n"
+          "  -h, --help   this text          --version   print the version\n"
+          "Connection: --port > `connect` state > EX_SSS_BOOT_SSS_PORT > /etc/se05x/se05x.conf > /dev/i2c-1\n"
+          "  (a state saved with the port none leaves the choice to EX_SSS_BOOT_SSS_PORT and the file)\n"
+          "  -v, --verbose  say which port is used and where it came from\n",
           f);
 }
 
@@ -133,6 +142,15 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
+            free(pos);
+            return 0;
+        }
+        if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+            c.verbose = 1;
+            continue;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("ssscli %s\n", SE05X_VERSION_STRING);
             free(pos);
             return 0;
         }

@@ -71,7 +71,7 @@ int session_save(const char *conn, const char *subsystem, const char *method, co
     return cli_write_file_mode(path, text, (size_t)n, 0600);
 }
 
-int session_load(char *conn, size_t len, char *scpkey, size_t klen)
+int session_load(char *conn, size_t len, char *scpkey, size_t klen, int *port_none)
 {
     char path[4200];
     if (session_path(path, sizeof(path)) != 0)
@@ -94,11 +94,16 @@ int session_load(char *conn, size_t len, char *scpkey, size_t klen)
     int found = 0;
     if (scpkey && klen)
         scpkey[0] = 0;
+    if (port_none)
+        *port_none = 0;
     while (fgets(line, sizeof(line), f)) {
         line[strcspn(line, "\r\n")] = 0;
         if (strncmp(line, "conn=", 5) == 0 && strlen(line + 5) < len) {
             strcpy(conn, line + 5);
             found = 1;
+        } else if (strcmp(line, "port=none") == 0 || strcmp(line, "port=None") == 0) {
+            if (port_none)
+                *port_none = 1;
         } else if (strncmp(line, "scpkey=", 7) == 0 && scpkey && strlen(line + 7) < klen) {
             strcpy(scpkey, line + 7);
         }

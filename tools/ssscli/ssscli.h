@@ -23,6 +23,7 @@ struct cli {
     const char *cert;
     const char *algo;    /* --algo oaep|rsaes (encrypt/decrypt) */
     unsigned given;      /* bit k: option k of main.c's table appeared */
+    int verbose;         /* -v/--verbose: which port, and where it came from */
     /* policy flags (--sign B ...): only accepted for the policy command */
 #define CLI_MAX_FLAGS 32
     int nflags;
@@ -61,7 +62,10 @@ int session_path(char *buf, size_t len);
 int session_save(const char *conn, const char *subsystem, const char *method, const char *port,
                  const char *scpkey);
 /* 1 found (conn filled), 0 none, -1 unusable (message printed). */
-int session_load(char *conn, size_t len, char *scpkey, size_t klen);
+/* 1 and the saved connection (and *port_none = 1 when `connect` was given
+ * the port "none": the connection is then only the method's default), 0 when
+ * there is no saved session, -1 on error (printed). */
+int session_load(char *conn, size_t len, char *scpkey, size_t klen, int *port_none);
 int session_remove(void);
 
 /* command groups */
