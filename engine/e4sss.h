@@ -9,6 +9,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED /* the ENGINE API is deprecated in 3.0 */
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdint.h>
 #include <openssl/engine.h>
@@ -31,22 +32,36 @@ enum {
     E4SSS_R_INTERNAL,          /* allocation or OpenSSL failure */
 };
 
+struct e4sss_lock {
+    pthread_mutex_t mu;
+    struct e4sss_lock *prev; /* inherited over fork: never locked again */
+};
+
+/* One PORT value; replaced ones stay on the list until the context is freed
+ * (a reader may still hold it). */
+struct e4sss_conn {
+    struct e4sss_conn *prev;
+    char s[256];
+};
+
 struct e4sss_ctx {
     ENGINE *engine;            /* not owned: the ENGINE we were bound to */
-    pthread_mutex_t lock;      /* guards session open/close and conn */
-    se05x_session *session;    /* opened on first use, closed in finish */
-    int opening;               /* set while se05x_open runs (RAND re-entry) */
-    unsigned users;            /* operations using the session right now */
-    int broken;                /* link failed: reopen once users drops to 0 */
-    struct timespec rand_fail; /* RAND could not open the chip at this time */
-    char conn[256];            /* PORT ctrl; empty = se05x_conn_resolve() */
+    /* The session life cycle (lazy open, reconnect, fork, idle close) is
+     * libse05x's session pool (docs/api.md "Session pool"); no mutex here:
+     * the fields below are atomics, so a forked child inherits no lock. */
+    se05x_pool *pool;
+    _Atomic long long rand_fail_ms; /* RAND could not open the chip at this time (0: never) */
+    _Atomic(struct e4sss_conn *) conn; /* PORT ctrl; NULL = se05x_conn_resolve() */
     int errlib;                /* our OpenSSL error library number */
     ERR_STRING_DATA *errstr;   /* heap copy registered with ERR_load_strings */
     EC_KEY_METHOD *ec_meth;
     RSA_METHOD *rsa_meth;      /* app data = this context */
     /* Ref-key detection cache (refdetect.c): one entry per EC_KEY / RSA
      * object in its ex_data under these indexes (allocated per context). */
-    pthread_mutex_t cache_lock; /* guards the keys' ex_data slots and entries */
+    /* guards the keys' ex_data slots and entries; fork aware (refdetect.c
+     * cache_lock): a forked child takes a new lock, never the inherited one */
+    struct e4sss_lock *cache_lock;
+    _Atomic long cache_pid;
     int ec_idx, rsa_idx;       /* -1 when allocation failed: no caching */
 };
 
@@ -54,22 +69,26 @@ struct e4sss_ctx {
 struct e4sss_ctx *e4sss_ctx_new(ENGINE *e);
 void e4sss_ctx_free(struct e4sss_ctx *c);
 struct e4sss_ctx *e4sss_ctx_of_engine(const ENGINE *e);
-/* Returns the open session, opening it on first use. NULL with an error on
- * the queue when the chip cannot be opened. Every non-NULL session must be
- * handed back with e4sss_session_done(c, s, rc of the last command). */
+/* Returns the open session from the pool, opening it on first use. NULL with
+ * an error on the queue when the chip cannot be opened. Every non-NULL
+ * session must be handed back with e4sss_session_done(c, s, rc of the last
+ * command): se05x_pool_get / se05x_pool_put. */
 se05x_session *e4sss_session(struct e4sss_ctx *c);
 void e4sss_session_done(struct e4sss_ctx *c, se05x_session *s, se05x_rc rc);
 /* 1 when a command that failed with rc on this attempt (0-based) is tried
  * once more: the link broke (chip reset, emulator restarted) and the retry
  * runs on a freshly opened session. Chip operations are idempotent. */
-int e4sss_retry(se05x_rc rc, int attempt);
+#define e4sss_retry se05x_pool_retry
 /* for (attempt...) loop around one chip command; rc must be initialised. */
 #define E4SSS_RETRY_ON_LINK_FAILURE(rc)                                                            \
     for (int attempt = 0; attempt == 0 || e4sss_retry(rc, attempt - 1); attempt++)
-/* Like e4sss_session() but quiet (no error queued) and NULL while the
- * session is being opened by this context (RAND called from inside open). */
-se05x_session *e4sss_session_quiet(struct e4sss_ctx *c);
+/* Like e4sss_session() but quiet (no error queued); NULL with *reentered = 1
+ * while this thread is opening the session (RAND called from inside open). */
+se05x_session *e4sss_session_quiet(struct e4sss_ctx *c, int *reentered);
+/* Closes the sessions nobody uses (ENGINE finish). */
 void e4sss_session_close(struct e4sss_ctx *c);
+/* The PORT value, "" when unset. */
+const char *e4sss_conn(struct e4sss_ctx *c);
 
 /* The public part of a reference key as a plain public EVP_PKEY (default
  * provider first), for the lib's check of the chip's answers

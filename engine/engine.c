@@ -54,19 +54,27 @@ static int e4sss_ctrl(ENGINE *e, int cmd, long i, void *p, void (*f)(void))
         return 0;
     switch (cmd) {
     case E4SSS_CMD_PORT:
-        if (conn == NULL || strlen(conn) >= sizeof(c->conn)) {
+        if (conn == NULL || strlen(conn) >= sizeof(((struct e4sss_conn *)0)->s)) {
             e4sss_err(c, E4SSS_R_BAD_KEY_ID, "PORT: missing or too long connection string");
             return 0;
+        } else {
+            struct se05x_pool_stats st = {.size = sizeof(st)};
+            struct e4sss_conn *k;
+
+            se05x_pool_get_stats(c->pool, &st);
+            if (st.open_now > 0 && strcmp(e4sss_conn(c), conn) != 0) {
+                e4sss_err(c, E4SSS_R_UNSUPPORTED, "PORT: the chip is already open on %s",
+                          e4sss_conn(c)[0] ? e4sss_conn(c) : "the default connection");
+                return 0;
+            }
+            if ((k = OPENSSL_zalloc(sizeof(*k))) == NULL)
+                return 0;
+            memcpy(k->s, conn, strlen(conn) + 1);
+            /* the old value stays readable (k->prev) until the context goes */
+            k->prev = atomic_load(&c->conn);
+            while (!atomic_compare_exchange_weak(&c->conn, &k->prev, k))
+                ;
         }
-        pthread_mutex_lock(&c->lock);
-        if (c->session != NULL && strcmp(c->conn, conn) != 0) {
-            pthread_mutex_unlock(&c->lock);
-            e4sss_err(c, E4SSS_R_UNSUPPORTED, "PORT: the chip is already open on %s",
-                      se05x_conn(c->session));
-            return 0;
-        }
-        memcpy(c->conn, conn, strlen(conn) + 1);
-        pthread_mutex_unlock(&c->lock);
         return 1;
     default:
         /* generic commands OpenSSL forwards (logstream, UI, ...) are not used:

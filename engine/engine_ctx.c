@@ -13,32 +13,40 @@
 struct e4sss_ctx *e4sss_ctx_new(ENGINE *e)
 {
     struct e4sss_ctx *c = OPENSSL_zalloc(sizeof(*c));
-    pthread_mutexattr_t a;
+    struct se05x_pool_opts po = {.size = sizeof(po), .name = "engine", .max_conns = 1};
 
     if (c == NULL)
         return NULL;
     c->engine = e;
-    /* Recursive: OpenSSL may call back into the engine (RAND) from code the
-     * library runs while this context's lock is held (se05x_open). */
-    pthread_mutexattr_init(&a);
-    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
-    pthread_mutex_init(&c->lock, &a);
-    pthread_mutexattr_destroy(&a);
+    atomic_init(&c->rand_fail_ms, 0);
+    atomic_init(&c->conn, NULL);
+    /* no chip access: the pool opens on the first get */
+    if (se05x_pool_new(&po, &c->pool, NULL) != SE05X_OK) {
+        OPENSSL_free(c);
+        return NULL;
+    }
     e4sss_cache_init(c);
     return c;
 }
 
 void e4sss_ctx_free(struct e4sss_ctx *c)
 {
+    struct e4sss_conn *k;
+
     if (c == NULL)
         return;
-    e4sss_session_close(c);
+    se05x_pool_free(c->pool);
     if (c->ec_meth != NULL) /* EC_KEY_METHOD_free(NULL) is not safe in 3.0 */
         EC_KEY_METHOD_free(c->ec_meth);
     RSA_meth_free(c->rsa_meth);
     e4sss_errors_unload(c);
     e4sss_cache_free(c);
-    pthread_mutex_destroy(&c->lock);
+    k = atomic_load(&c->conn);
+    while (k != NULL) {
+        struct e4sss_conn *prev = k->prev;
+        OPENSSL_free(k);
+        k = prev;
+    }
     OPENSSL_clear_free(c, sizeof(*c));
 }
 
@@ -58,101 +66,52 @@ struct e4sss_ctx *e4sss_ctx_of_ec_key(const EC_KEY *k)
     return e4sss_ctx_of_engine(EC_KEY_get0_engine(k));
 }
 
-/* A failure of the link itself (chip reset, emulator restarted, cable) makes
- * the session useless: it is closed once no operation uses it any more and
- * the next operation opens a fresh one. */
-static int link_broken(se05x_rc rc)
+const char *e4sss_conn(struct e4sss_ctx *c)
 {
-    return rc == SE05X_E_LINK || rc == SE05X_E_TIMEOUT || rc == SE05X_E_PROTOCOL;
+    struct e4sss_conn *k = atomic_load(&c->conn);
+    return k != NULL ? k->s : "";
 }
 
-int e4sss_retry(se05x_rc rc, int attempt)
+/* The life cycle is the pool's (lazy open, one reconnect after a link
+ * failure, fork safety): this is only the OpenSSL side of it. */
+static se05x_session *get_session(struct e4sss_ctx *c, int quiet, int *reentered)
 {
-    return attempt == 0 && link_broken(rc);
-}
-
-static se05x_session *get_session(struct e4sss_ctx *c, int quiet)
-{
-    se05x_session *s, *stale = NULL;
+    se05x_session *s = NULL;
     struct se05x_error err;
-    se05x_rc rc = SE05X_OK;
+    const char *conn = e4sss_conn(c);
+    se05x_rc rc;
 
-    pthread_mutex_lock(&c->lock);
-    if (c->opening) { /* re-entered from inside se05x_open (RAND): no chip yet */
-        pthread_mutex_unlock(&c->lock);
-        return NULL;
-    }
-    if (c->session != NULL && c->broken && c->users == 0) {
-        stale = c->session;
-        c->session = NULL;
-        c->broken = 0;
-    }
-    if (c->session == NULL) {
-        memset(&err, 0, sizeof(err));
-        c->opening = 1;
-        ERR_set_mark();
-        rc = se05x_open(c->conn[0] ? c->conn : NULL, NULL, &c->session, &err);
-        ERR_pop_to_mark(); /* whatever libcrypto queued inside open is not ours to show */
-        c->opening = 0;
-        if (rc == SE05X_OK)
-            se05x_log(SE05X_LOG_DEBUG, "engine", "session open on %s", se05x_conn(c->session));
-    }
-    s = c->session;
-    if (s != NULL)
-        c->users++;
-    pthread_mutex_unlock(&c->lock);
-    if (stale != NULL)
-        se05x_close(stale);
-    if (s == NULL) {
+    memset(&err, 0, sizeof(err));
+    ERR_set_mark();
+    rc = se05x_pool_get(c->pool, conn[0] ? conn : NULL, &s, &err);
+    ERR_pop_to_mark(); /* whatever libcrypto queued inside open is not ours to show */
+    if (reentered != NULL)
+        *reentered = rc == SE05X_E_CONDITIONS;
+    if (rc != SE05X_OK) {
         se05x_log(SE05X_LOG_DEBUG, "engine", "open failed: %s", err.msg);
         if (!quiet)
             e4sss_err(c, E4SSS_R_OPEN, "%s", err.msg[0] ? err.msg : se05x_strerror(rc));
+        return NULL;
     }
     return s;
 }
 
 se05x_session *e4sss_session(struct e4sss_ctx *c)
 {
-    return get_session(c, 0);
+    return get_session(c, 0, NULL);
 }
 
-se05x_session *e4sss_session_quiet(struct e4sss_ctx *c)
+se05x_session *e4sss_session_quiet(struct e4sss_ctx *c, int *reentered)
 {
-    return get_session(c, 1);
+    return get_session(c, 1, reentered);
 }
 
 void e4sss_session_done(struct e4sss_ctx *c, se05x_session *s, se05x_rc rc)
 {
-    se05x_session *stale = NULL;
-
-    if (s == NULL)
-        return;
-    pthread_mutex_lock(&c->lock);
-    if (c->users > 0)
-        c->users--;
-    if (s == c->session && link_broken(rc))
-        c->broken = 1;
-    if (c->broken && c->users == 0 && c->session != NULL) {
-        stale = c->session;
-        c->session = NULL;
-        c->broken = 0;
-    }
-    pthread_mutex_unlock(&c->lock);
-    if (stale != NULL) {
-        se05x_log(SE05X_LOG_DEBUG, "engine", "link failed; the next operation reopens the chip");
-        se05x_close(stale);
-    }
+    se05x_pool_put(c->pool, s, rc);
 }
 
 void e4sss_session_close(struct e4sss_ctx *c)
 {
-    se05x_session *s;
-
-    pthread_mutex_lock(&c->lock);
-    s = c->session;
-    c->session = NULL;
-    c->broken = 0;
-    pthread_mutex_unlock(&c->lock);
-    if (s != NULL)
-        se05x_close(s);
+    se05x_pool_close_idle(c->pool);
 }

@@ -20,16 +20,16 @@
 static int rand_backoff(struct e4sss_ctx *c, int set)
 {
     struct timespec now;
-    int r;
+    long long ms, failed;
 
     clock_gettime(CLOCK_MONOTONIC, &now);
-    pthread_mutex_lock(&c->lock);
-    if (set)
-        c->rand_fail = now;
-    r = !set && (c->rand_fail.tv_sec != 0 || c->rand_fail.tv_nsec != 0) &&
-        now.tv_sec - c->rand_fail.tv_sec < RAND_RETRY_S;
-    pthread_mutex_unlock(&c->lock);
-    return r;
+    ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000 + 1; /* never 0 */
+    if (set) {
+        atomic_store(&c->rand_fail_ms, ms);
+        return 0;
+    }
+    failed = atomic_load(&c->rand_fail_ms);
+    return failed != 0 && ms - failed < RAND_RETRY_S * 1000LL;
 }
 
 static int sw_bytes(unsigned char *buf, int num)
@@ -43,14 +43,14 @@ static int rand_bytes(unsigned char *buf, int num)
     struct e4sss_ctx *c = e4sss_ctx_of_engine(e);
     se05x_session *s;
     se05x_rc rc;
-    int r;
+    int r, reentered = 0;
 
     if (num < 0) {
         ENGINE_finish(e);
         return 0;
     }
-    if (c == NULL || rand_backoff(c, 0) || (s = e4sss_session_quiet(c)) == NULL) {
-        if (c != NULL && !c->opening && !rand_backoff(c, 0)) {
+    if (c == NULL || rand_backoff(c, 0) || (s = e4sss_session_quiet(c, &reentered)) == NULL) {
+        if (c != NULL && !reentered && !rand_backoff(c, 0)) {
             rand_backoff(c, 1);
             se05x_log(SE05X_LOG_WARN, "engine", "RAND: chip not available, using OpenSSL's DRBG");
         }

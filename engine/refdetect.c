@@ -25,7 +25,9 @@
  * no stale error. */
 #include "e4sss.h"
 
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 #include <openssl/sha.h>
 
 struct ref_entry {
@@ -58,9 +60,45 @@ static int entry_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from
     return 1;
 }
 
+static struct e4sss_lock *lock_new(struct e4sss_lock *prev)
+{
+    struct e4sss_lock *l = OPENSSL_zalloc(sizeof(*l));
+    if (l != NULL) {
+        pthread_mutex_init(&l->mu, NULL);
+        l->prev = prev;
+    }
+    return l;
+}
+
+/* The cache lock of this process. A parent thread may have held the lock at
+ * fork time: the child's first use finds another pid and replaces it (the
+ * inherited one is kept, never locked again); a compare-and-swap on the pid
+ * orders child threads racing into that. NULL: no lock (no caching). */
+static pthread_mutex_t *cache_lock(struct e4sss_ctx *c)
+{
+    long me = (long)getpid();
+    for (;;) {
+        long seen = atomic_load(&c->cache_pid);
+        if (seen == me)
+            return c->cache_lock != NULL ? &c->cache_lock->mu : NULL;
+        if (seen == -me) {
+            sched_yield();
+            continue;
+        }
+        if (!atomic_compare_exchange_strong(&c->cache_pid, &seen, -me))
+            continue;
+        struct e4sss_lock *l = lock_new(c->cache_lock);
+        if (l != NULL)
+            c->cache_lock = l;
+        atomic_store(&c->cache_pid, me);
+        return l != NULL ? &l->mu : NULL;
+    }
+}
+
 void e4sss_cache_init(struct e4sss_ctx *c)
 {
-    pthread_mutex_init(&c->cache_lock, NULL);
+    c->cache_lock = lock_new(NULL);
+    atomic_init(&c->cache_pid, (long)getpid());
     c->ec_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_EC_KEY, 0, NULL, NULL, entry_dup,
                                         entry_free);
     c->rsa_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_RSA, 0, NULL, NULL, entry_dup,
@@ -74,7 +112,14 @@ void e4sss_cache_free(struct e4sss_ctx *c)
     if (c->rsa_idx >= 0)
         CRYPTO_free_ex_index(CRYPTO_EX_INDEX_RSA, c->rsa_idx);
     c->ec_idx = c->rsa_idx = -1;
-    pthread_mutex_destroy(&c->cache_lock);
+    int mine = atomic_load(&c->cache_pid) == (long)getpid();
+    for (struct e4sss_lock *l = c->cache_lock, *prev; l != NULL; l = prev, mine = 0) {
+        prev = l->prev;
+        if (mine) /* inherited ones are freed, never destroyed */
+            pthread_mutex_destroy(&l->mu);
+        OPENSSL_free(l);
+    }
+    c->cache_lock = NULL;
 }
 
 /* Adds a BIGNUM (presence, sign, length, magnitude) to the fingerprint.
@@ -114,15 +159,18 @@ static int cache_get(struct e4sss_ctx *c, const struct key_ops *o, int idx, cons
 {
     struct ref_entry *e;
     int hit = 0;
+    pthread_mutex_t *mu = cache_lock(c);
 
-    pthread_mutex_lock(&c->cache_lock);
+    if (mu == NULL)
+        return 0;
+    pthread_mutex_lock(mu);
     e = o->get(key, idx);
     if (e != NULL && CRYPTO_memcmp(e->fp, fp, sizeof(e->fp)) == 0) {
         *is_ref = e->is_ref;
         *id = e->id;
         hit = 1;
     }
-    pthread_mutex_unlock(&c->cache_lock);
+    pthread_mutex_unlock(mu);
     return hit;
 }
 
@@ -130,8 +178,11 @@ static void cache_put(struct e4sss_ctx *c, const struct key_ops *o, int idx, con
                       const unsigned char *fp, int is_ref, se05x_objid id)
 {
     struct ref_entry *e;
+    pthread_mutex_t *mu = cache_lock(c);
 
-    pthread_mutex_lock(&c->cache_lock);
+    if (mu == NULL)
+        return;
+    pthread_mutex_lock(mu);
     e = o->get(key, idx);
     if (e == NULL && (e = OPENSSL_zalloc(sizeof(*e))) != NULL && !o->set((void *)key, idx, e)) {
         OPENSSL_free(e);
@@ -142,7 +193,7 @@ static void cache_put(struct e4sss_ctx *c, const struct key_ops *o, int idx, con
         e->is_ref = is_ref;
         e->id = id;
     }
-    pthread_mutex_unlock(&c->cache_lock);
+    pthread_mutex_unlock(mu);
 }
 
 /* The lib's decision on a legacy key wrapped in a temporary EVP_PKEY

@@ -14,8 +14,8 @@
 /* Link policy of docs/scp03.md: auth mode, key file and key version from
  * the options, then the environment, then the configuration file. Loads the
  * keys (k->klen 0: plain). */
-se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
-                            struct se05x_error *err)
+se05x_rc se05x_auth_policy_conf(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
+                                 struct se05x_conf *conf, struct se05x_error *err)
 {
     char v[512];
     const char *src = NULL;
@@ -29,7 +29,7 @@ se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_k
             snprintf(v, sizeof v, "%s", env);
             src = "SE05X_AUTH";
         } else {
-            int got = se05x_conf_get("auth", v, sizeof v, err);
+            int got = se05x_conf_lookup(conf, "auth", v, sizeof v, err);
             if (got < 0)
                 return err->rc;
             if (got)
@@ -58,7 +58,7 @@ se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_k
         if (env && *env)
             path = env;
         else {
-            int got = se05x_conf_get("scp03_keys", v, sizeof v, err);
+            int got = se05x_conf_lookup(conf, "scp03_keys", v, sizeof v, err);
             if (got < 0)
                 return err->rc;
             if (got)
@@ -80,7 +80,7 @@ se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_k
         k->kvn = (uint8_t)o->scp03_kvn;
     } else {
         char kv[32];
-        int got = se05x_conf_get("scp03_kvn", kv, sizeof kv, err);
+        int got = se05x_conf_lookup(conf, "scp03_kvn", kv, sizeof kv, err);
         if (got < 0)
             return err->rc;
         if (got) {
@@ -97,4 +97,12 @@ se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_k
         }
     }
     return se05x_scp03_keys_load(path, k, err);
+}
+
+se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
+                            struct se05x_error *err)
+{
+    struct se05x_conf conf;
+    se05x_conf_init(&conf);
+    return se05x_auth_policy_conf(o, k, &conf, err);
 }

@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 
 #include "cmd_util.h"
+#include "session_priv.h"
 
 se05x_rc se05x_read_curve_list(se05x_session *s, uint8_t set[17])
 {
@@ -41,6 +42,11 @@ se05x_rc se05x_get_curve_id(se05x_session *s, se05x_objid id, se05x_curve *c)
     struct tlv_w w;
     if (!s || !c)
         return SE05X_E_BAD_ARG;
+    se05x_curve known = SE05X_EC_NONE;
+    if (se05x_typecache_get(s, id, NULL, NULL, &known) && known != SE05X_EC_NONE) {
+        *c = known;
+        return SE05X_OK;
+    }
     tlv_w_init(&w, buf, sizeof buf);
     tlv_put_u32(&w, SE05X_TAG_1, id);
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_CURVE, SE05X_P2_ID, &w, false,
@@ -50,6 +56,7 @@ se05x_rc se05x_get_curve_id(se05x_session *s, se05x_objid id, se05x_curve *c)
     if ((rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
         return rc;
     *c = (se05x_curve)v[0];
+    se05x_typecache_put_curve(s, id, *c);
     return SE05X_OK;
 }
 

@@ -9,6 +9,7 @@
 
 #include "cmd_util.h"
 #include "generation.h"
+#include "session_priv.h"
 
 /* GetRandom bytes per APDU: the generation's read chunk (lib/generation.c). */
 /* Upper bound for list_objects (a chip holds far fewer objects). */
@@ -126,6 +127,8 @@ se05x_rc se05x_read_type(se05x_session *s, se05x_objid id, uint8_t *type, bool *
     struct tlv_r rd;
     if (!s || !type)
         return SE05X_E_BAD_ARG;
+    if (se05x_typecache_get(s, id, type, transient, NULL))
+        return SE05X_OK;
     put_id(&w, cmd, sizeof cmd, id);
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_TYPE, &w, false, r, sizeof r, &rlen);
     if (rc)
@@ -147,6 +150,7 @@ se05x_rc se05x_read_type(se05x_session *s, se05x_objid id, uint8_t *type, bool *
         return se05x_bad_rsp(s, what, id, "trailing bytes");
     if (transient)
         *transient = tr;
+    se05x_typecache_put(s, id, *type, tr);
     return SE05X_OK;
 }
 
@@ -278,14 +282,10 @@ se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object
     se05x_rc rc = se05x_txn_begin(s);
     if (rc)
         return rc;
-    bool exists = false, transient = false;
-    if ((rc = se05x_object_exists(s, id, &exists)))
-        goto out;
-    if (!exists) {
-        rc = se05x_fail(s, SE05X_E_NOT_FOUND, 0, id, "object 0x%08X not found on %s", id,
-                        se05x_conn(s));
-        goto out;
-    }
+    bool transient = false;
+    /* No CheckObjectExists first: a missing object fails ReadType, and the
+     * core turns that failure into SE05X_E_NOT_FOUND (it asks the chip only
+     * then), so the common case costs one APDU less (cold start, issue 14). */
     if ((rc = se05x_read_type(s, id, &out->type, &transient)))
         goto out;
     out->transient = transient;
@@ -301,10 +301,9 @@ se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object
                     : out->curve == SE05X_EC_ED25519 || out->curve == SE05X_EC_X25519
                         ? 255
                         : (unsigned)(8 * se05x_curve_bytes(out->curve));
-        /* ReadSize of an EC key is the curve length; cheap enough to keep
-         * the field filled for callers that print it */
-        if ((rc = se05x_read_size(s, id, &out->size)))
-            goto out;
+        /* ReadSize of an EC key is the curve's size in bytes
+         * (docs/protocol/apdu.md "ReadSize"): known without asking */
+        out->size = se05x_curve_bytes(out->curve);
         break;
     case SE05X_KIND_USERID: /* ReadSize of a UserID is refused (6985) */
     case SE05X_KIND_UNKNOWN:

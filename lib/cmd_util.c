@@ -401,3 +401,15 @@ se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, 
                       "%s of object 0x%08X on %s: %s from the chip failed verification: bad answer from chip or link",
                       what, id, se05x_conn(s), noun);
 }
+
+/* The public names of <se05x/types.h> are the protocol's values. */
+_Static_assert(SE05X_FILTER_ALL == SE05X_TYPE_ALL && SE05X_FILTER_EC_KEY_PAIR == SE05X_TYPE_EC_KEY_PAIR &&
+                   SE05X_FILTER_RSA_PUBLIC == SE05X_TYPE_RSA_PUB && SE05X_FILTER_BINARY == SE05X_TYPE_BINARY &&
+                   SE05X_FILTER_HMAC == SE05X_TYPE_HMAC && SE05X_FILTER_CURVE == SE05X_TYPE_CURVE &&
+                   SE05X_FILTER_PCR == SE05X_TYPE_PCR,
+               "object filters match ReadIDList's type filter");
+_Static_assert(SE05X_RSA_COMPONENT_MODULUS == SE05X_RSA_COMP_MOD &&
+                   SE05X_RSA_COMPONENT_PUBLIC_EXPONENT == SE05X_RSA_COMP_PUB_EXP &&
+                   SE05X_RSA_COMPONENT_PRIVATE_EXPONENT == SE05X_RSA_COMP_PRIV_EXP &&
+                   SE05X_RSA_COMPONENT_QINV == SE05X_RSA_COMP_INVQ,
+               "RSA component names match ReadRSA's attribute");

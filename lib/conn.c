@@ -397,32 +397,54 @@ const char *se05x_conf_path(void)
     return conf && *conf ? conf : CONF_DEFAULT_PATH;
 }
 
+_Static_assert(CONF_NKEYS == SE05X_CONF_NKEYS && CONN_MAX_LEN == SE05X_CONF_VALMAX,
+               "struct se05x_conf matches the configuration keys");
+
+void se05x_conf_init(struct se05x_conf *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+static bool conf_ready(struct se05x_conf *c, struct se05x_error *err)
+{
+    if (c->state == 0)
+        c->state = conf_load(c->vals, &c->err) == SE05X_OK ? 1 : -1;
+    if (c->state < 0 && err)
+        *err = c->err;
+    return c->state > 0;
+}
+
 /* One value of the checked configuration file: 1 and the value when the key
  * is given, 0 when it is not (or there is no file), -1 with err set when the
  * file is unreadable or malformed (never a silent default). */
-int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *err)
+int se05x_conf_lookup(struct se05x_conf *c, const char *key, char *val, size_t cap, struct se05x_error *err)
 {
-    char vals[CONF_NKEYS][CONN_MAX_LEN + 1];
-    if (conf_load(vals, err) != SE05X_OK)
+    if (!conf_ready(c, err))
         return -1;
-    int found = 0;
     for (size_t k = 0; k < CONF_NKEYS; k++) {
-        if (strcmp(conf_keys[k].key, key) == 0 && vals[k][0]) {
-            if (strlen(vals[k]) >= cap) {
+        if (strcmp(conf_keys[k].key, key) == 0 && c->vals[k][0]) {
+            if (strlen(c->vals[k]) >= cap) {
                 se05x_err_set(err, SE05X_E_FORMAT, 0, 0, "%.120s: value of '%s' too long", se05x_conf_path(), key);
-                found = -1;
-            } else {
-                snprintf(val, cap, "%s", vals[k]);
-                found = 1;
+                return -1;
             }
+            snprintf(val, cap, "%s", c->vals[k]);
+            return 1;
         }
     }
-    OPENSSL_cleanse(vals, sizeof vals);
+    return 0;
+}
+
+int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *err)
+{
+    struct se05x_conf c;
+    se05x_conf_init(&c);
+    int found = se05x_conf_lookup(&c, key, val, cap, err);
+    OPENSSL_cleanse(&c, sizeof c);
     return found;
 }
 
-se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t len,
-                                   enum se05x_conn_origin *origin, struct se05x_error *err)
+se05x_rc se05x_conn_resolve_conf(const char *explicit_conn, char *buf, size_t len, struct se05x_conf *c,
+                                 enum se05x_conn_origin *origin, struct se05x_error *err)
 {
     enum se05x_conn_origin o_unused;
     if (!origin)
@@ -438,17 +460,24 @@ se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t 
         copy_out(buf, len, env);
         return SE05X_OK;
     }
-    char vals[CONF_NKEYS][CONN_MAX_LEN + 1];
-    se05x_rc rc = conf_load(vals, err);
-    if (rc != SE05X_OK) {
+    if (!conf_ready(c, err)) {
         copy_out(buf, len, "");
         *origin = SE05X_CONN_FROM_CONFIG;
-        return rc;
+        return c->err.rc;
     }
-    *origin = vals[0][0] ? SE05X_CONN_FROM_CONFIG : SE05X_CONN_FROM_DEFAULT;
-    copy_out(buf, len, vals[0][0] ? vals[0] : DEFAULT_I2C_DEV);
-    OPENSSL_cleanse(vals, sizeof vals);
+    *origin = c->vals[0][0] ? SE05X_CONN_FROM_CONFIG : SE05X_CONN_FROM_DEFAULT;
+    copy_out(buf, len, c->vals[0][0] ? c->vals[0] : DEFAULT_I2C_DEV);
     return SE05X_OK;
+}
+
+se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t len,
+                                   enum se05x_conn_origin *origin, struct se05x_error *err)
+{
+    struct se05x_conf c;
+    se05x_conf_init(&c);
+    se05x_rc rc = se05x_conn_resolve_conf(explicit_conn, buf, len, &c, origin, err);
+    OPENSSL_cleanse(&c, sizeof c);
+    return rc;
 }
 
 se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err)

@@ -61,6 +61,22 @@ void se05x_curve_cache_set(se05x_session *s, se05x_curve c, bool present);
  * "key = value" line; 0 when found. */
 const char *se05x_conf_path(void);
 int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *err);
+/* One reading of the configuration file, made on first need and reused:
+ * se05x_open reads and checks the file at most once (conn.c). Start with
+ * se05x_conf_init; not shared between threads. */
+#define SE05X_CONF_NKEYS 4
+#define SE05X_CONF_VALMAX 511
+struct se05x_conf {
+    int state; /* 0 not read yet, 1 read, -1 failed (err holds why) */
+    struct se05x_error err;
+    char vals[SE05X_CONF_NKEYS][SE05X_CONF_VALMAX + 1];
+};
+void se05x_conf_init(struct se05x_conf *c);
+/* se05x_conf_get on a reading (loaded now if not yet). */
+int se05x_conf_lookup(struct se05x_conf *c, const char *key, char *val, size_t cap, struct se05x_error *err);
+/* se05x_conn_resolve_ex on a reading. */
+se05x_rc se05x_conn_resolve_conf(const char *explicit_conn, char *buf, size_t len, struct se05x_conf *c,
+                                 enum se05x_conn_origin *origin, struct se05x_error *err);
 
 /* Platform SCP03 on an open session (session.c): loads nothing, takes the
  * keys (copied; the caller clears its copy) and runs the handshake right

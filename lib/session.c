@@ -41,6 +41,15 @@ struct se05x_session {
         EVP_PKEY *pk;
     } pubs[SE05X_PUBCACHE_SLOTS];
     unsigned pubs_next;
+    /* What objects are (ReadType, GetECCurveId answers), dropped with the
+     * public keys above: what an object is cannot change while it exists. */
+    struct {
+        se05x_objid id;
+        uint8_t type;
+        bool transient;
+        se05x_curve curve; /* SE05X_EC_NONE: not asked yet */
+    } types[SE05X_PUBCACHE_SLOTS];
+    unsigned types_next;
     bool no_check;              /* se05x_set_verify(s, false): answers unchecked */
     struct se05x_stats stats;   /* apdus, tx/rx bytes; link counters copied on read */
     /* Platform SCP03 (docs/scp03.md): NULL on a plain link. */
@@ -189,11 +198,70 @@ void se05x_pubcache_put(se05x_session *s, se05x_objid id, EVP_PKEY *pk)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* ---------- object type cache (cold start: no ReadType twice) ---------- */
+
+static int typecache_slot(const se05x_session *s, se05x_objid id)
+{
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
+        if (s->types[i].id == id)
+            return (int)i;
+    return -1;
+}
+
+bool se05x_typecache_get(se05x_session *s, se05x_objid id, uint8_t *type, bool *transient, se05x_curve *curve)
+{
+    if (!s || !id)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    int i = typecache_slot(s, id);
+    if (i >= 0) {
+        if (type)
+            *type = s->types[i].type;
+        if (transient)
+            *transient = s->types[i].transient;
+        if (curve)
+            *curve = s->types[i].curve;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return i >= 0;
+}
+
+void se05x_typecache_put(se05x_session *s, se05x_objid id, uint8_t type, bool transient)
+{
+    if (!s || !id)
+        return;
+    pthread_mutex_lock(&s->lock);
+    int i = typecache_slot(s, id);
+    if (i < 0 || s->types[i].type != type) {
+        if (i < 0)
+            i = (int)(s->types_next++ % SE05X_PUBCACHE_SLOTS);
+        s->types[i].id = id;
+        s->types[i].curve = SE05X_EC_NONE;
+    }
+    s->types[i].type = type;
+    s->types[i].transient = transient;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void se05x_typecache_put_curve(se05x_session *s, se05x_objid id, se05x_curve c)
+{
+    if (!s || !id)
+        return;
+    pthread_mutex_lock(&s->lock);
+    int i = typecache_slot(s, id);
+    if (i >= 0)
+        s->types[i].curve = c;
+    pthread_mutex_unlock(&s->lock);
+}
+
 void se05x_pubcache_drop(se05x_session *s, se05x_objid id)
 {
     if (!s)
         return;
     pthread_mutex_lock(&s->lock);
+    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
+        if (s->types[i].id && (!id || s->types[i].id == id))
+            s->types[i].id = 0;
     for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
         if (s->pubs[i].pk && (!id || s->pubs[i].id == id)) {
             EVP_PKEY_free(s->pubs[i].pk);
@@ -689,9 +757,11 @@ static se05x_rc do_cmd(se05x_session *s, const char *what, se05x_objid id, const
         *swout = sw;
     if (sw != SE05X_SW_OK && !swout) {
         OPENSSL_cleanse(rbuf, sizeof rbuf);
-        if (exists == 0)
+        if (exists == 0) {
+            se05x_pubcache_drop(s, id); /* gone (another client deleted it): forget what it was */
             return se05x_fail(s, SE05X_E_NOT_FOUND, sw, id, "object 0x%08X not found on %s (%s, SW %04X)",
                               id, s->conn, what, sw);
+        }
         if (sw == SE05X_SW_SECURITY_STATUS && !s->scp) {
             /* every front end formats its own message: say it once in the log too */
             if (!s->scp_hint)
@@ -859,14 +929,16 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
     if (!out)
         return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "se05x_open: no output session");
     *out = NULL;
-    se05x_rc rc = se05x_conn_resolve_ex(conn, buf, sizeof buf, err);
+    struct se05x_conf conf; /* the configuration file, read at most once here */
+    se05x_conf_init(&conf);
+    se05x_rc rc = se05x_conn_resolve_conf(conn, buf, sizeof buf, &conf, NULL, err);
     if (rc != SE05X_OK)
         return rc;
     rc = se05x_conn_parse(buf, &spec, err);
     if (rc != SE05X_OK)
         return rc;
     struct se05x_scp03_keys k;
-    if ((rc = se05x_auth_policy(opts, &k, err)) != SE05X_OK) {
+    if ((rc = se05x_auth_policy_conf(opts, &k, &conf, err)) != SE05X_OK) {
         se05x_scp03_keys_clear(&k);
         return rc;
     }

@@ -22,6 +22,10 @@ void se05x_err_forget(const se05x_session *s);
  * file; loads the keys into *k (k->klen 0: plain link). */
 struct se05x_open_opts;
 struct se05x_scp03_keys;
+/* The same on a configuration reading shared with the caller (se05x_open
+ * reads the file once for the connection and the link policy). */
+se05x_rc se05x_auth_policy_conf(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
+                                 struct se05x_conf *conf, struct se05x_error *err);
 se05x_rc se05x_auth_policy(const struct se05x_open_opts *o, struct se05x_scp03_keys *k,
                            struct se05x_error *err);
 
@@ -58,8 +62,16 @@ void se05x_trace_apdu(const char *conn, const uint8_t *c, size_t clen, const uin
 struct evp_pkey_st;
 struct evp_pkey_st *se05x_pubcache_get(se05x_session *s, se05x_objid id);
 void se05x_pubcache_put(se05x_session *s, se05x_objid id, struct evp_pkey_st *pk);
-/* id 0: every entry. */
+/* id 0: every entry (of the type cache below too). */
 void se05x_pubcache_drop(se05x_session *s, se05x_objid id);
+/* Per-session cache of what objects are (ReadType answer, EC curve id), so
+ * that a key looked at once (se05x_object_info, a front end's key load) is not
+ * asked about again by the next command of the same session (cold start,
+ * docs/lib.md). Same invalidation as the public-key cache. get: true when
+ * known (*curve SE05X_EC_NONE when the curve was not asked yet). */
+bool se05x_typecache_get(se05x_session *s, se05x_objid id, uint8_t *type, bool *transient, se05x_curve *curve);
+void se05x_typecache_put(se05x_session *s, se05x_objid id, uint8_t type, bool transient);
+void se05x_typecache_put_curve(se05x_session *s, se05x_objid id, se05x_curve c);
 /* se05x_set_verify state: true when answers are to be checked. */
 bool se05x_checks_on(const se05x_session *s);
 

@@ -116,6 +116,16 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
         pthread_mutex_unlock(&g_init_lock);
         return rv;
     }
+    {
+        /* no chip access: the pool opens on the first p11_chip() */
+        struct se05x_pool_opts po = {.size = sizeof(po), .name = "pkcs11", .max_conns = 1};
+        if (se05x_pool_new(&po, &c->pool, NULL) != SE05X_OK) {
+            p11_lock_free(&c->lock);
+            free(c);
+            pthread_mutex_unlock(&g_init_lock);
+            return CKR_HOST_MEMORY;
+        }
+    }
     c->pid = getpid();
     c->next_handle = 1;
     /* PIN: $SE05X_PKCS11_PIN, else the Greengrass/NXP default "1234". */
@@ -151,8 +161,8 @@ CK_RV C_Finalize(CK_VOID_PTR pReserved)
             p11_session_free(c, &c->sess[i]);
     p11_entries_free(c);
     p11_pin_chip_logout(c);
-    if (c->se)
-        se05x_close(c->se);
+    p11_chip_release(c);
+    se05x_pool_free(c->pool);
     OPENSSL_cleanse(c->pin, sizeof(c->pin));
     p11_unlock(&c->lock);
     p11_lock_free(&c->lock);

@@ -381,7 +381,7 @@ CK_RV p11_enumerate(struct p11_ctx *ctx)
         return CKR_DEVICE_ERROR;
     se05x_objid *ids = NULL;
     size_t n = 0;
-    se05x_rc rc = se05x_list_objects(se, 0xFF, &ids, &n);
+    se05x_rc rc = se05x_list_objects(se, SE05X_FILTER_ALL, &ids, &n);
     if (rc != SE05X_OK)
         return p11_rv(ctx, rc);
     qsort(ids, n, sizeof(*ids), cmp_id);

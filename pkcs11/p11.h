@@ -94,7 +94,14 @@ struct p11_lock {
 struct p11_ctx {
     pid_t pid;
     struct p11_lock lock;
-    se05x_session *se;    /* opened lazily by p11_chip() */
+    /* The session life cycle (lazy open, reconnect after a dropped link, fork)
+     * is libse05x's session pool (docs/api.md "Session pool"). se is the
+     * session taken from it by p11_chip() for the entry point running now
+     * (under the module lock); P11_LEAVE hands it back with se_rc, the link
+     * failure p11_rv() saw (if any), which retires it. */
+    se05x_pool *pool;
+    se05x_session *se;
+    se05x_rc se_rc;
     int have_uid;
     uint8_t uid[18];
     int logged_in;
@@ -136,12 +143,15 @@ void p11_lock_child_reset(struct p11_lock *l);
     struct p11_ctx *ctx = p11_ctx_get();               \
     if (!ctx) return CKR_CRYPTOKI_NOT_INITIALIZED;     \
     p11_lock(&ctx->lock)
-#define P11_LEAVE(ctx, rv) do { p11_unlock(&(ctx)->lock); return (rv); } while (0)
+#define P11_LEAVE(ctx, rv) do { CK_RV rv_ = (rv); p11_chip_release(ctx); p11_unlock(&(ctx)->lock); return rv_; } while (0)
 
-/* slot_token.c: opens the chip on first need. NULL on failure (logged). */
+/* slot_token.c: the chip session for this entry point, from the pool (opened
+ * on first need). NULL on failure (logged). Lock held. */
 se05x_session *p11_chip(struct p11_ctx *ctx);
-/* Maps a library error to a CKR; drops the chip session on link errors so
- * the next call reconnects. */
+/* End of an entry point: hands the session back to the pool (P11_LEAVE). */
+void p11_chip_release(struct p11_ctx *ctx);
+/* Maps a library error to a CKR; a link error retires the chip session (at
+ * p11_chip_release) so the next call reconnects. */
 CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc);
 /* p11_rv for an operation on a key: a key deleted behind our back is
  * forgotten (the next search asks the chip again) and reported as such. */

@@ -226,8 +226,10 @@ CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CH
 
 void p11_pin_chip_logout(struct p11_ctx *ctx)
 {
-    if (ctx->pin_mode == MODE_CHIP)
-        close_session(ctx->se);
+    /* The applet session lives on the pool's chip session, which outlasts
+     * the entry point: take it (only when there is a PIN session to end). */
+    if (ctx->pin_mode == MODE_CHIP && ctx->chip_pin_len)
+        close_session(ctx->se ? ctx->se : p11_chip(ctx));
     forget_pin(ctx);
 }
 

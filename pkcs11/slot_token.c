@@ -15,14 +15,24 @@ se05x_session *p11_chip(struct p11_ctx *ctx)
     struct se05x_error err;
     memset(&err, 0, sizeof(err));
     se05x_session *s = NULL;
-    se05x_rc rc = se05x_open(NULL, NULL, &s, &err);
+    se05x_rc rc = se05x_pool_get(ctx->pool, NULL, &s, &err);
     if (rc != SE05X_OK) {
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "cannot open the secure element: %s",
                   err.msg[0] ? err.msg : se05x_strerror(rc));
         return NULL;
     }
     ctx->se = s;
+    ctx->se_rc = SE05X_OK;
     return s;
+}
+
+void p11_chip_release(struct p11_ctx *ctx)
+{
+    if (!ctx->se)
+        return;
+    se05x_pool_put(ctx->pool, ctx->se, ctx->se_rc);
+    ctx->se = NULL;
+    ctx->se_rc = SE05X_OK;
 }
 
 CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc)
@@ -44,11 +54,9 @@ CK_RV p11_rv(struct p11_ctx *ctx, se05x_rc rc)
     case SE05X_E_LINK:
     case SE05X_E_TIMEOUT:
     case SE05X_E_PROTOCOL:
-        /* Drop the link: the next call reconnects (emulator restart, bus reset). */
-        if (ctx->se) {
-            se05x_close(ctx->se);
-            ctx->se = NULL;
-        }
+        /* The link is gone: the pool retires the session when this entry
+         * point ends; the next call reconnects (emulator restart, bus reset). */
+        ctx->se_rc = rc;
         return CKR_DEVICE_ERROR;
     case SE05X_E_CARD: return CKR_DEVICE_ERROR;
     case SE05X_E_CRYPTO: return CKR_FUNCTION_FAILED;

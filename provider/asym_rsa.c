@@ -225,8 +225,6 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         EVP_PKEY_CTX_free(x);
         return ok;
     }
-    if ((s = sxp_key_session(c->k)) == NULL)
-        return 0;
     if (c->pad == RSA_PKCS1_OAEP_PADDING
         && !(is_sha1(c->oaep_md) && is_sha1(c->mgf1_md) && c->labellen == 0)) {
         /* raw chip decryption, OAEP check on the host */
@@ -236,15 +234,16 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         int n = -1;
         if (em == NULL)
             return 0;
+        rc = SE05X_E_LINK;
         for (int attempt = 0;; attempt++) {
+            if ((s = sxp_key_session(c->k)) == NULL)
+                break;
             struct se05x_check ck = sxp_key_check(c->k); /* re-encrypted with k->pub */
             rc = se05x_rsa_decrypt_ex(s, c->k->id, SE05X_RSA_PAD_NONE, in, inlen, em, klen, &emlen, &ck);
-            if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc)
-                || (s = sxp_key_session(c->k)) == NULL)
+            if (!sxp_session_end(c->p, s, rc, attempt, "RSA decryption", c->k->id))
                 break;
         }
-        if (rc != SE05X_OK) {
-            sxp_err_chip(c->p, s, rc, "RSA decryption", c->k->id);
+        if (rc != SE05X_OK || s == NULL) {
             OPENSSL_clear_free(em, klen);
             return 0;
         }
@@ -264,21 +263,18 @@ static int asym_decrypt(void *ctx, unsigned char *out, size_t *outlen, size_t ou
         return 1;
     }
     for (int attempt = 0;; attempt++) {
+        if ((s = sxp_key_session(c->k)) == NULL)
+            return 0;
         struct se05x_check ck = sxp_key_check(c->k); /* raw results re-encrypted with k->pub */
         rc = se05x_rsa_decrypt_ex(s, c->k->id,
                                   c->pad == RSA_PKCS1_OAEP_PADDING ? SE05X_RSA_PAD_OAEP
                                   : c->pad == RSA_NO_PADDING       ? SE05X_RSA_PAD_NONE
                                                                    : SE05X_RSA_PAD_PKCS1,
                                   in, inlen, out, outsize, outlen, &ck);
-        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc)
-            || (s = sxp_key_session(c->k)) == NULL)
+        if (!sxp_session_end(c->p, s, rc, attempt, "RSA decryption", c->k->id))
             break;
     }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(c->p, s, rc, "RSA decryption", c->k->id);
-        return 0;
-    }
-    return 1;
+    return rc == SE05X_OK;
 }
 
 const OSSL_DISPATCH sxp_rsa_asym_functions[] = {

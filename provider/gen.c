@@ -241,13 +241,14 @@ void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
         /* Never replace a key silently: the chip would regenerate in place. */
         bool exists = false;
         if ((rc = se05x_object_exists(s, g->id, &exists)) != SE05X_OK) {
-            sxp_err_chip(g->p, s, rc, "key generation", g->id);
+            sxp_session_end(g->p, s, rc, 1, "key generation", g->id);
             return NULL;
         }
         if (exists) {
             sxp_err(g->p, SXP_R_BAD_PARAM,
                     "se05x: object 0x%08X already exists on %s; delete it first (se05x erase)",
                     (unsigned)g->id, se05x_conn(s));
+            sxp_session_end(g->p, s, SE05X_OK, 1, NULL, 0);
             return NULL;
         }
     }
@@ -258,10 +259,10 @@ void *sxp_gen(void *genctx, OSSL_CALLBACK *cb, void *cbarg)
     } else {
         rc = se05x_rsa_generate(s, g->id, g->bits, NULL);
     }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(g->p, s, rc, "key generation", g->id);
+    /* no retry: a generation cut off by a dropped link may have happened */
+    sxp_session_end(g->p, s, rc, 1, "key generation", g->id);
+    if (rc != SE05X_OK)
         return NULL;
-    }
     se05x_log(SE05X_LOG_INFO, "provider", "generated key 0x%08X on the chip", (unsigned)g->id);
     k = sxp_key_from_chip(g->p, g->id, g->conn);
     if (k != NULL)

@@ -153,36 +153,36 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
         if ((s = sxp_session(p, conn)) == NULL)
             return NULL;
         rc = se05x_object_info(s, id, &info);
-        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(p, s, rc))
-            break;
-    }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(p, s, rc, "reading the key", id);
-        return NULL;
+        if (rc == SE05X_OK)
+            break; /* s stays ours until the end */
+        if (!sxp_session_end(p, s, rc, attempt, "reading the key", id))
+            return NULL;
     }
     if (info.kind == SE05X_KIND_EC) {
         if (se05x_curve_to_nid(info.curve) == NID_undef) {
             sxp_err(p, SXP_R_UNSUPPORTED, "se05x: object 0x%08X is on an unsupported curve (0x%02X)",
                     (unsigned)id, (unsigned)info.curve);
-            return NULL;
+            goto fail;
         }
         if ((rc = se05x_read_object(s, id, 0, 0, buf, sizeof(buf), &len)) != SE05X_OK) {
-            sxp_err_chip(p, s, rc, "reading the public key", id);
-            return NULL;
+            goto fail_chip;
         }
         pub = sxp_pkey_ec(p, info.curve, buf, len);
     } else if (info.kind == SE05X_KIND_RSA) {
-        if ((rc = se05x_read_rsa_component(s, id, 0x00, buf, sizeof(buf), &len)) != SE05X_OK
-            || (rc = se05x_read_rsa_component(s, id, 0x01, e, sizeof(e), &elen)) != SE05X_OK) {
-            sxp_err_chip(p, s, rc, "reading the public key", id);
-            return NULL;
+        if ((rc = se05x_read_rsa_component(s, id, SE05X_RSA_COMPONENT_MODULUS, buf, sizeof(buf), &len))
+                != SE05X_OK
+            || (rc = se05x_read_rsa_component(s, id, SE05X_RSA_COMPONENT_PUBLIC_EXPONENT, e, sizeof(e),
+                                              &elen)) != SE05X_OK) {
+            goto fail_chip;
         }
         pub = sxp_pkey_rsa(p, buf, len, e, elen);
     } else {
         sxp_err(p, SXP_R_NOT_CHIP_KEY, "se05x: object 0x%08X on %s is not an EC or RSA key",
                 (unsigned)id, se05x_conn(s));
-        return NULL;
+        goto fail;
     }
+    sxp_session_end(p, s, SE05X_OK, 1, NULL, 0);
+    s = NULL;
     if (pub == NULL) {
         sxp_err(p, SXP_R_BAD_KEY, "se05x: object 0x%08X: unusable public key", (unsigned)id);
         return NULL;
@@ -200,6 +200,12 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
     if (conn != NULL)
         snprintf(k->conn, sizeof(k->conn), "%s", conn);
     return k;
+fail_chip:
+    sxp_session_end(p, s, rc, 1, "reading the public key", id);
+    return NULL;
+fail:
+    sxp_session_end(p, s, SE05X_OK, 1, NULL, 0);
+    return NULL;
 }
 
 /* Decodes any PEM/DER private key in our private libctx (only the default

@@ -126,14 +126,10 @@ static int ecdh_derive(void *ctx, unsigned char *secret, size_t *secretlen, size
         if ((s = sxp_key_session(c->k)) == NULL)
             return 0;
         rc = se05x_ecdh(s, c->k->id, pt, ptlen, secret, outlen, secretlen);
-        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+        if (!sxp_session_end(c->p, s, rc, attempt, "ECDH", c->k->id))
             break;
     }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(c->p, s, rc, "ECDH", c->k->id);
-        return 0;
-    }
-    return 1;
+    return rc == SE05X_OK;
 }
 
 const OSSL_DISPATCH sxp_ecdh_keyexch_functions[] = {

@@ -183,23 +183,13 @@ static const OSSL_ITEM *sxp_get_reason_strings(void *provctx)
 static void sxp_teardown(void *provctx)
 {
     SXP_PROV *p = provctx;
-    pid_t me = getpid();
     if (p == NULL)
         return;
-    for (int i = 0; i < SXP_MAX_SESSIONS; i++) {
-        /* A session inherited over fork() belongs to the parent: never close
-         * it from the child (it would talk on the parent's link). */
-        if (p->slot[i].s != NULL && p->slot[i].pid == me)
-            se05x_close(p->slot[i].s);
-        p->slot[i].s = NULL;
-    }
-    for (int i = 0; i < SXP_MAX_RETIRED; i++)
-        if (p->retired[i].s != NULL && p->retired[i].pid == me)
-            se05x_close(p->retired[i].s);
+    /* In a forked child the pool leaves the parent's sessions alone. */
+    se05x_pool_free(p->pool);
     OSSL_LIB_CTX_free(p->libctx);
     OSSL_LIB_CTX_free(p->corectx);
     pthread_key_delete(p->peer_pending);
-    pthread_mutex_destroy(&p->lock);
     OPENSSL_free(p);
 }
 
@@ -269,16 +259,19 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         default: break;
         }
     }
-    if (pthread_mutex_init(&p->lock, NULL) != 0) {
-        OPENSSL_free(p);
-        return 0;
+    {
+        struct se05x_pool_opts po = {.size = sizeof(po), .name = "provider",
+                                     .max_conns = SXP_MAX_SESSIONS};
+        if (se05x_pool_new(&po, &p->pool, NULL) != SE05X_OK) { /* no chip access */
+            OPENSSL_free(p);
+            return 0;
+        }
     }
     if (pthread_key_create(&p->peer_pending, NULL) != 0) {
-        pthread_mutex_destroy(&p->lock);
+        se05x_pool_free(p->pool);
         OPENSSL_free(p);
         return 0;
     }
-    p->lock_pid = getpid();
     sxp_read_config(p, get_params);
     sxp_read_env(p);
     /* Core BIOs (decoders read through them) need a libctx made from the
@@ -296,83 +289,35 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
     return 1;
 }
 
-/* ---- lazy sessions ---- */
+/* ---- sessions: the lib's pool ---- */
 
 se05x_session *sxp_session(SXP_PROV *p, const char *conn)
 {
-    char want[SXP_CONN_MAX];
-    pid_t me = getpid();
     se05x_session *s = NULL;
     struct se05x_error err;
-    int i, freeslot = -1;
+    const char *want = conn != NULL && *conn ? conn : (p->port[0] ? p->port : NULL);
+    se05x_rc rc;
 
-    if (p->lock_pid != me) {
-        /* First call in a forked child: the mutex may have been held by a
-         * parent thread at fork time; give the child a fresh one. */
-        pthread_mutex_init(&p->lock, NULL);
-        p->lock_pid = me;
-    }
-    se05x_conn_resolve(conn != NULL && *conn ? conn : (p->port[0] ? p->port : NULL), want,
-                       sizeof(want));
-    pthread_mutex_lock(&p->lock);
-    for (i = 0; i < SXP_MAX_SESSIONS; i++) {
-        struct sxp_slot *sl = &p->slot[i];
-        if (sl->s != NULL && sl->pid != me) {
-            /* Inherited from the parent: abandon it (the parent still owns
-             * the link) and open our own. */
-            sl->s = NULL;
-            sl->conn[0] = '\0';
-        }
-        if (sl->s != NULL && strcmp(sl->conn, want) == 0) {
-            s = sl->s;
-            goto out;
-        }
-        if (sl->s == NULL && freeslot < 0)
-            freeslot = i;
-    }
-    if (freeslot < 0) {
-        sxp_err(p, SXP_R_CHIP, "se05x: too many distinct connections (max %d)", SXP_MAX_SESSIONS);
-        goto out;
-    }
     memset(&err, 0, sizeof(err));
-    if (se05x_open(want, NULL, &s, &err) != SE05X_OK || s == NULL) {
-        sxp_err(p, SXP_R_CHIP, "se05x: cannot open %s: %s", want,
-                err.msg[0] ? err.msg : se05x_strerror(err.rc));
-        s = NULL;
-        goto out;
+    rc = se05x_pool_get(p->pool, want, &s, &err);
+    if (rc != SE05X_OK) {
+        char shown[SXP_CONN_MAX];
+        if (want == NULL) /* name the connection the default resolved to */
+            se05x_conn_resolve(NULL, shown, sizeof(shown));
+        sxp_err(p, SXP_R_CHIP, "se05x: cannot open %s: %s",
+                want != NULL ? want : (shown[0] ? shown : "the chip"),
+                err.msg[0] ? err.msg : se05x_strerror(rc));
+        return NULL;
     }
-    se05x_log(SE05X_LOG_INFO, "provider", "session opened on %s (pid %d)", want, (int)me);
-    snprintf(p->slot[freeslot].conn, sizeof(p->slot[freeslot].conn), "%s", want);
-    p->slot[freeslot].s = s;
-    p->slot[freeslot].pid = me;
-out:
-    pthread_mutex_unlock(&p->lock);
     return s;
 }
 
-int sxp_session_retire(SXP_PROV *p, se05x_session *s, se05x_rc rc)
+int sxp_session_end(SXP_PROV *p, se05x_session *s, se05x_rc rc, int attempt, const char *what,
+                    se05x_objid id)
 {
-    int found = 0;
-    if (s == NULL || (rc != SE05X_E_LINK && rc != SE05X_E_TIMEOUT && rc != SE05X_E_PROTOCOL))
-        return 0;
-    pthread_mutex_lock(&p->lock);
-    for (int i = 0; i < SXP_MAX_SESSIONS; i++) {
-        if (p->slot[i].s != s)
-            continue;
-        found = 1;
-        for (int j = 0; j < SXP_MAX_RETIRED; j++) {
-            if (p->retired[j].s == NULL) {
-                p->retired[j] = p->slot[i];
-                break;
-            }
-        } /* retired list full: the session is leaked rather than closed under a user */
-        se05x_log(SE05X_LOG_WARN, "provider", "link to %s lost (%s); reconnecting",
-                  p->slot[i].conn, se05x_strerror(rc));
-        p->slot[i].s = NULL;
-        p->slot[i].conn[0] = '\0';
-    }
-    pthread_mutex_unlock(&p->lock);
-    /* Another thread retired it already: a fresh session exists, retry too. */
-    (void)found;
-    return 1;
+    int again = se05x_pool_retry(rc, attempt);
+    if (rc != SE05X_OK && !again)
+        sxp_err_chip(p, s, rc, what, id); /* before the put: the detail is the session's */
+    se05x_pool_put(p->pool, s, rc);
+    return again;
 }

@@ -64,14 +64,10 @@ static int rand_generate(void *ctx, unsigned char *out, size_t outlen, unsigned 
         if ((s = sxp_session(c->p, NULL)) == NULL)
             return 0;
         rc = se05x_get_random(s, out, outlen);
-        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+        if (!sxp_session_end(c->p, s, rc, attempt, "GetRandom", 0))
             break;
     }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(c->p, s, rc, "GetRandom", 0);
-        return 0;
-    }
-    return 1;
+    return rc == SE05X_OK;
 }
 
 static int rand_reseed(void *ctx, int pr, const unsigned char *ent, size_t entlen,

@@ -84,14 +84,10 @@ static int ecdsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigs
             return 0;
         struct se05x_check ck = sxp_key_check(c->k); /* the answer is verified with k->pub */
         rc = se05x_ecdsa_sign_digest_ex(s, c->k->id, tbs, tbslen, sig, sigsize, siglen, &ck);
-        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+        if (!sxp_session_end(c->p, s, rc, attempt, "ECDSA signature", c->k->id))
             break;
     }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(c->p, s, rc, "ECDSA signature", c->k->id);
-        return 0;
-    }
-    return 1;
+    return rc == SE05X_OK;
 }
 
 static int ecdsa_verify(void *ctx, const unsigned char *sig, size_t siglen,

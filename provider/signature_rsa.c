@@ -234,14 +234,10 @@ static int rsa_sign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsiz
                                           c->pad == RSA_PKCS1_PSS_PADDING ? SE05X_RSA_PAD_PSS
                                                                           : SE05X_RSA_PAD_PKCS1,
                                           md, salt, tbs, tbslen, sig, sigsize, siglen, &ck);
-        if (rc == SE05X_OK || attempt > 0 || !sxp_session_retire(c->p, s, rc))
+        if (!sxp_session_end(c->p, s, rc, attempt, "RSA signature", c->k->id))
             break;
     }
-    if (rc != SE05X_OK) {
-        sxp_err_chip(c->p, s, rc, "RSA signature", c->k->id);
-        return 0;
-    }
-    return 1;
+    return rc == SE05X_OK;
 }
 
 static int rsa_verify(void *ctx, const unsigned char *sig, size_t siglen,

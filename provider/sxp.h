@@ -40,7 +40,6 @@
 #define SXP_DEC_PEM "SE05X-REFKEY-PEM"
 #define SXP_MAX_SESSIONS 4
 #define SXP_CONN_MAX 256
-#define SXP_MAX_RETIRED 16
 
 /* Reason codes pushed on the OpenSSL error queue (errors.c). */
 enum {
@@ -54,12 +53,6 @@ enum {
     SXP_R_INTERNAL,
 };
 
-struct sxp_slot {
-    char conn[SXP_CONN_MAX]; /* resolved connection string */
-    se05x_session *s;
-    pid_t pid;               /* process that opened it (fork detection) */
-};
-
 /* Provider context: all our state (no globals). */
 typedef struct sxp_prov {
     const OSSL_CORE_HANDLE *handle;
@@ -68,29 +61,31 @@ typedef struct sxp_prov {
                              * recurses into ourselves (docs/protocol/compat.md R2) */
     char port[SXP_CONN_MAX];/* "port" from the config section; "" = resolve at open */
     int rand_enabled;       /* "rand = yes": also offer CTR-DRBG (see rand.c) */
-    pthread_mutex_t lock;   /* guards slot[] */
-    pid_t lock_pid;         /* process that initialised lock */
+    se05x_pool *pool;       /* the session life cycle: lazy open, reconnect, fork
+                             * (libse05x session pool, docs/api.md) */
     pthread_key_t peer_pending; /* per thread: non-NULL between our ECDH init and the
                              * import of its peer (keymgmt.c: the only foreign
                              * public key our keymgmt takes) */
-    struct sxp_slot slot[SXP_MAX_SESSIONS];
-    struct sxp_slot retired[SXP_MAX_RETIRED]; /* see sxp_session_retire */
     OSSL_FUNC_core_new_error_fn *up_new_error;
     OSSL_FUNC_core_set_error_debug_fn *up_set_error_debug;
     OSSL_FUNC_core_vset_error_fn *up_vset_error;
 } SXP_PROV;
 
-/* prov.c: lazy sessions. conn NULL/"" = the provider's default connection.
- * Opens on first use, reopens in a forked child. On failure pushes an error
- * and returns NULL. */
+/* prov.c: sessions from the provider's pool. conn NULL/"" = the provider's
+ * default connection ("port" of the config section, else resolved by the
+ * lib). Opens on first use (a forked child opens its own). On failure pushes
+ * an error and returns NULL. Every session returned must be handed back with
+ * sxp_session_end(). */
 se05x_session *sxp_session(SXP_PROV *p, const char *conn);
-/* After a failed command: when rc says the link is gone (link error,
- * timeout, garbled frames), the session is retired -- replaced on next use,
- * closed only at teardown because other threads may still be inside it --
- * and 1 is returned: the caller may retry an idempotent operation once. This
- * is what keeps a long-running daemon (nginx, mender) working across a chip
- * reset or an emulator/access-manager restart. */
-int sxp_session_retire(SXP_PROV *p, se05x_session *s, se05x_rc rc);
+/* Ends one attempt (number `attempt`, 0 first) of a chip command that
+ * returned rc: a final failure is pushed on the error queue with the
+ * calling thread's detail (what, id), then s goes back to the pool (a link
+ * failure retires it). Returns 1 when the caller should try once more on a
+ * fresh session (the link dropped on the first attempt), else 0. This is what
+ * keeps a long-running daemon (nginx, mender) working across a chip reset or
+ * an emulator/access-manager restart. */
+int sxp_session_end(SXP_PROV *p, se05x_session *s, se05x_rc rc, int attempt, const char *what,
+                    se05x_objid id);
 
 /* errors.c */
 void sxp_err(SXP_PROV *p, int reason, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -13,7 +13,7 @@ demo_pkgs=(mender-client curl python3 python3-cryptography)
 test_pkgs=(curl opensc p11-kit gnutls-bin mender-client python3-awscrt mosquitto
            openjdk-17-jdk-headless python3 python3-cryptography procps psmisc
            dpkg-dev autoconf automake libtool libpcsclite-dev zlib1g-dev libreadline-dev
-           abigail-tools g++)  # abigail-tools: tests/abi (abidiff); g++: the C++ header test
+           abigail-tools g++ strace)  # abigail-tools: tests/abi (abidiff); g++: the C++ header test; strace: tests/pool/conf_once.sh
 # scripts/pkgtest: the Debian package build and the clean Debian 12 root; man-db: tests/man
 pkg_pkgs=(debhelper fakeroot debootstrap man-db)
 

@@ -21,10 +21,11 @@ se05x_rc se05x_get_free_memory(se05x_session *s, se05x_memory kind, uint16_t *fr
 se05x_rc se05x_object_exists(se05x_session *s, se05x_objid id, bool *exists);
 se05x_rc se05x_read_type(se05x_session *s, se05x_objid id, uint8_t *type, bool *transient);
 se05x_rc se05x_read_size(se05x_session *s, se05x_objid id, uint16_t *size);
-/* One ReadIDList page; offset counts ids; filter = object type or 0xFF. */
+/* One ReadIDList page; offset counts ids; filter: an se05x_obj_filter
+ * (SE05X_FILTER_ALL for every object). */
 se05x_rc se05x_read_id_list(se05x_session *s, uint16_t offset, uint8_t filter,
                             se05x_objid *ids, size_t cap, size_t *n, bool *more);
-/* All pages; *ids is allocated (se05x_free). */
+/* All pages; filter as above; *ids is allocated (se05x_free). */
 se05x_rc se05x_list_objects(se05x_session *s, uint8_t filter, se05x_objid **ids, size_t *n);
 se05x_rc se05x_delete_object(se05x_session *s, se05x_objid id);
 /* ReadType + (EC) GetECCurveId / (RSA, others) ReadSize. */
@@ -34,6 +35,7 @@ se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object
 /* ReadObject: offset/length 0 = whole object (binary) or public key. */
 se05x_rc se05x_read_object(se05x_session *s, se05x_objid id, uint16_t offset, uint16_t length,
                            uint8_t *out, size_t cap, size_t *len);
+/* comp: an se05x_rsa_component (SE05X_RSA_COMPONENT_MODULUS, ..._PUBLIC_EXPONENT). */
 se05x_rc se05x_read_rsa_component(se05x_session *s, se05x_objid id, uint8_t comp,
                                   uint8_t *out, size_t cap, size_t *len);
 /* Whole binary object of any size, read in chunks; *out allocated (se05x_free). */

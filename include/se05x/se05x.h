@@ -16,5 +16,6 @@
 #include <se05x/commands.h>
 #include <se05x/refkey.h>
 #include <se05x/lifecycle.h>
+#include <se05x/pool.h>
 
 #endif

@@ -78,6 +78,43 @@ typedef enum {
     SE05X_RSA_PAD_OAEP = 3,  /* encryption only; SHA-1 / MGF1-SHA-1 as the applet does */
 } se05x_rsa_pad;
 
+/* Object filters of se05x_read_id_list / se05x_list_objects: the object
+ * type the chip answers with ids of (ReadIDList, docs/protocol/apdu.md), or
+ * every object. ABI: values fixed for good (docs/api.md "ABI rules"). */
+typedef enum {
+    SE05X_FILTER_EC_KEY_PAIR = 0x01,
+    SE05X_FILTER_EC_PRIVATE = 0x02,
+    SE05X_FILTER_EC_PUBLIC = 0x03,
+    SE05X_FILTER_RSA_KEY_PAIR = 0x04,
+    SE05X_FILTER_RSA_KEY_PAIR_CRT = 0x05,
+    SE05X_FILTER_RSA_PRIVATE = 0x06,
+    SE05X_FILTER_RSA_PRIVATE_CRT = 0x07,
+    SE05X_FILTER_RSA_PUBLIC = 0x08,
+    SE05X_FILTER_AES = 0x09,
+    SE05X_FILTER_DES = 0x0A,
+    SE05X_FILTER_BINARY = 0x0B,
+    SE05X_FILTER_USERID = 0x0C,
+    SE05X_FILTER_COUNTER = 0x0D,
+    SE05X_FILTER_PCR = 0x0F,
+    SE05X_FILTER_CURVE = 0x10,
+    SE05X_FILTER_HMAC = 0x11,
+    SE05X_FILTER_ALL = 0xFF,
+} se05x_obj_filter;
+
+/* RSA key components of se05x_read_rsa_component (ReadRSA attribute,
+ * docs/protocol/apdu.md); only the public ones are readable from the chip.
+ * ABI: values fixed for good. */
+typedef enum {
+    SE05X_RSA_COMPONENT_MODULUS = 0x00,
+    SE05X_RSA_COMPONENT_PUBLIC_EXPONENT = 0x01,
+    SE05X_RSA_COMPONENT_PRIVATE_EXPONENT = 0x02,
+    SE05X_RSA_COMPONENT_P = 0x03,
+    SE05X_RSA_COMPONENT_Q = 0x04,
+    SE05X_RSA_COMPONENT_DP = 0x05,
+    SE05X_RSA_COMPONENT_DQ = 0x06,
+    SE05X_RSA_COMPONENT_QINV = 0x07,
+} se05x_rsa_component;
+
 /* Memory kinds for GetFreeMemory (docs/protocol/apdu.md §10). */
 typedef enum {
     SE05X_MEMORY_PERSISTENT = 0x01,

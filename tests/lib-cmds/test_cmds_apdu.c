@@ -417,33 +417,41 @@ static void t_object_info(void **state)
 {
     se05x_session *s = *state;
     struct se05x_object_info oi;
-    mock_expect(&M, "80 04 00 27 06 41 04 7F 00 00 01", "41 01 01 90 00");
+    /* no CheckObjectExists first, no ReadSize for EC (the curve's size) */
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 01 42 01 01 90 00");
     mock_expect(&M, "80 02 0B 36 06 41 04 7F 00 00 01", "41 01 03 90 00");
-    mock_expect(&M, "80 02 00 07 06 41 04 7F 00 00 01", "41 02 00 20 90 00");
     expect_rc(s, se05x_object_info(s, 0x7F000001, &oi), SE05X_OK);
     assert_int_equal(oi.kind, SE05X_KIND_EC);
     assert_int_equal(oi.part, SE05X_PART_PAIR);
     assert_int_equal(oi.curve, SE05X_EC_NIST_P256);
     assert_int_equal(oi.bits, 256);
+    assert_int_equal(oi.size, 32);
     assert_int_equal(oi.transient, 0);
+    /* asked again on the same session: answered from what it learnt, no APDU */
+    expect_rc(s, se05x_object_info(s, 0x7F000001, &oi), SE05X_OK);
+    assert_int_equal(oi.curve, SE05X_EC_NIST_P256);
     /* 7.x curve-specific type: no GetECCurveId */
-    mock_expect(&M, "80 04 00 27 06 41 04 7F 00 00 02", "41 01 01 90 00");
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 02", "41 01 2F 42 01 01 90 00");
-    mock_expect(&M, "80 02 00 07 06 41 04 7F 00 00 02", "41 02 00 30 90 00");
     expect_rc(s, se05x_object_info(s, 0x7F000002, &oi), SE05X_OK);
     assert_int_equal(oi.curve, SE05X_EC_NIST_P384);
     assert_int_equal(oi.part, SE05X_PART_PUBLIC);
+    assert_int_equal(oi.size, 48);
     /* RSA */
-    mock_expect(&M, "80 04 00 27 06 41 04 7F 00 00 03", "41 01 01 90 00");
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 03", "41 01 05 42 01 01 90 00");
     mock_expect(&M, "80 02 00 07 06 41 04 7F 00 00 03", "41 02 01 00 90 00");
     expect_rc(s, se05x_object_info(s, 0x7F000003, &oi), SE05X_OK);
     assert_int_equal(oi.kind, SE05X_KIND_RSA);
     assert_int_equal(oi.bits, 2048);
-    /* missing */
+    /* missing: ReadType fails, the core then asks CheckObjectExists */
+    mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 04", "6A 80");
     mock_expect(&M, "80 04 00 27 06 41 04 7F 00 00 04", "41 01 02 90 00");
     expect_rc(s, se05x_object_info(s, 0x7F000004, &oi), SE05X_E_NOT_FOUND);
+    /* deleted through this session: forgotten, asked again */
+    mock_expect(&M, "80 04 00 28 06 41 04 7F 00 00 01", "90 00");
+    expect_rc(s, se05x_delete_object(s, 0x7F000001), SE05X_OK);
+    mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 01 42 01 01 90 00");
+    mock_expect(&M, "80 02 0B 36 06 41 04 7F 00 00 01", "41 01 03 90 00");
+    expect_rc(s, se05x_object_info(s, 0x7F000001, &oi), SE05X_OK);
     mock_assert_done(&M);
 }
 

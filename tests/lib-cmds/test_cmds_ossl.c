@@ -215,8 +215,8 @@ static void t_import_ec(void **state)
     assert_int_equal(EVP_PKEY_eq(pub, k), 1);
     EVP_PKEY_free(pub);
 
-    /* a point that is not on the curve is a protocol error */
-    mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 07", "41 01 29 42 01 01 90 00"); /* 7.x P-256 pair */
+    /* a point that is not on the curve is a protocol error (the session
+     * remembers the object's type and curve: ReadObject only) */
     r[4 + 64] ^= 0x01;
     mock_expect_bin(&M, (const uint8_t *)"\x80\x02\x00\x00\x00\x00\x06\x41\x04\x7F\x00\x00\x07\x00\x00", 15, r, rl);
     expect_rc(s, se05x_read_pubkey(s, 0x7F000007, &pub), SE05X_E_PROTOCOL);
@@ -279,8 +279,8 @@ static void t_read_pubkey_wrong_type(void **state)
     EVP_PKEY *pub = NULL;
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 0B 42 01 01 90 00");
     expect_rc(s, se05x_read_pubkey(s, 0x7F000001, &pub), SE05X_E_WRONG_TYPE);
-    mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 02 42 01 01 90 00");
-    expect_rc(s, se05x_read_pubkey(s, 0x7F000001, &pub), SE05X_E_WRONG_TYPE);
+    mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 02", "41 01 02 42 01 01 90 00");
+    expect_rc(s, se05x_read_pubkey(s, 0x7F000002, &pub), SE05X_E_WRONG_TYPE);
     mock_assert_done(&M);
 }
 

@@ -73,11 +73,11 @@ static void t_from_chip(void **state)
     mock_assert_done(&m);
     assert_string_equal(pem, EXAMPLE);
     free(pem);
-    /* SEC1 form (ssscli) of a public-only object: class byte 20 */
-    mock_expect(&m, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 03 42 01 01 90 00");
-    mock_expect(&m, "80 02 0B 36 06 41 04 7F 00 00 01", "41 01 03 90 00");
-    mock_expect(&m, "80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", "41 82 00 41 " EX_PUB " 90 00");
-    assert_int_equal(se05x_refkey_from_chip(s, 0x7F000001, SE05X_REFKEY_SEC1, &pem, &pl), SE05X_OK);
+    /* SEC1 form (ssscli) of a public-only object: class byte 20; another object: the session remembers what 0x7F000001 is */
+    mock_expect(&m, "80 02 00 26 06 41 04 7F 00 00 02", "41 01 03 42 01 01 90 00");
+    mock_expect(&m, "80 02 0B 36 06 41 04 7F 00 00 02", "41 01 03 90 00");
+    mock_expect(&m, "80 02 00 00 00 00 06 41 04 7F 00 00 02 00 00", "41 82 00 41 " EX_PUB " 90 00");
+    assert_int_equal(se05x_refkey_from_chip(s, 0x7F000002, SE05X_REFKEY_SEC1, &pem, &pl), SE05X_OK);
     assert_non_null(strstr(pem, "BEGIN EC PRIVATE KEY"));
     struct se05x_refkey ref;
     int is_ref = 0;
@@ -86,8 +86,8 @@ static void t_from_chip(void **state)
     assert_int_equal(ref.public_only, 1);
     free(pem);
     /* a binary file is not a key */
-    mock_expect(&m, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 0B 42 01 01 90 00");
-    assert_int_equal(se05x_refkey_from_chip(s, 0x7F000001, SE05X_REFKEY_PKCS8, &pem, &pl), SE05X_E_WRONG_TYPE);
+    mock_expect(&m, "80 02 00 26 06 41 04 7F 00 00 03", "41 01 0B 42 01 01 90 00");
+    assert_int_equal(se05x_refkey_from_chip(s, 0x7F000003, SE05X_REFKEY_PKCS8, &pem, &pl), SE05X_E_WRONG_TYPE);
     assert_null(pem);
     mock_assert_done(&m);
     se05x_close(s);

@@ -217,7 +217,7 @@ int cmd_list(struct tool *t, int argc, char **argv)
         return tool_list_json(t, s, all);
     se05x_objid *ids = NULL;
     size_t n = 0;
-    se05x_rc rc = se05x_list_objects(s, 0xFF, &ids, &n);
+    se05x_rc rc = se05x_list_objects(s, SE05X_FILTER_ALL, &ids, &n);
     if (rc != SE05X_OK)
         return tool_fail(t, rc, "list the objects", 0);
     size_t shown = 0;

@@ -180,6 +180,20 @@ int tool_object_info(struct tool *t, se05x_objid id, struct se05x_object_info *i
 int tool_require(struct tool *t, se05x_objid id, struct se05x_object_info *info)
 {
     bool exists;
+    if (info != NULL) {
+        /* One question, not two: se05x_object_info reports a missing object
+         * as SE05X_E_NOT_FOUND itself (cold start, docs/api.md). */
+        se05x_session *s = tool_session(t);
+        if (s == NULL)
+            return 1;
+        memset(info, 0, sizeof *info);
+        se05x_rc r = se05x_object_info(s, id, info);
+        if (r == SE05X_E_NOT_FOUND)
+            return tool_fail(t, SE05X_E_NOT_FOUND, "find", id);
+        if (r != SE05X_OK)
+            return tool_fail(t, r, "read the type of", id);
+        return 0;
+    }
     int rc = tool_lookup(t, id, &exists);
     if (rc)
         return rc;

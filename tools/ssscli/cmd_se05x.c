@@ -61,7 +61,7 @@ int cmd_se05x(struct cli *c)
     } else {
         se05x_objid *ids = NULL;
         size_t n = 0;
-        rc = cli_rc(s, se05x_list_objects(s, 0xFF, &ids, &n), "read id list");
+        rc = cli_rc(s, se05x_list_objects(s, SE05X_FILTER_ALL, &ids, &n), "read id list");
         for (size_t i = 0; !rc && i < n; i++) {
             struct se05x_object_info info;
             memset(&info, 0, sizeof(info));
