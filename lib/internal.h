@@ -64,7 +64,7 @@ int se05x_conf_get(const char *key, char *val, size_t cap, struct se05x_error *e
 /* One reading of the configuration file, made on first need and reused:
  * se05x_open reads and checks the file at most once (conn.c). Start with
  * se05x_conf_init; not shared between threads. */
-#define SE05X_CONF_NKEYS 4
+#define SE05X_CONF_NKEYS 6
 #define SE05X_CONF_VALMAX 511
 struct se05x_conf {
     int state; /* 0 not read yet, 1 read, -1 failed (err holds why) */
