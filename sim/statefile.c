@@ -239,7 +239,7 @@ int statefile_load(struct sim_store *s, char *err, size_t errlen)
     uint8_t *p = NULL;
     int rc = -1;
     const char *why = "truncated";
-    if (size < 0 || size > MAX_FILE) {
+    if (size < 0 || size > (off_t)MAX_FILE) {
         why = "unexpected size";
         goto out;
     }

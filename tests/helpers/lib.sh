@@ -9,6 +9,32 @@ set -euo pipefail
 export PATH="$SE05X_BIN:$PATH"
 T=$(mktemp -d "${TMPDIR:-/tmp}/se05x-test.XXXXXX")
 export SE05X_LOCK_DIR="$T" # T=1 bus locks stay in the test, not in /run/se05x
+# Cross builds (docs/cross.md): SE05X_EMULATOR is the qemu-user command line.
+# Every target program in bin/ and tests/ gets a wrapper that runs it under
+# qemu; SE05X_BIN and SE05X_BUILD point at the wrappers (no binfmt_misc needed).
+if [ -n "${SE05X_EMULATOR:-}" ]; then
+  _emu() { # _emu <real dir> <wrapper dir>: wrap ELF executables, link the rest
+    local f
+    mkdir -p "$2"
+    for f in "$1"/*; do
+      if [ -f "$f" ] && [ -x "$f" ] && [ "$(head -c4 "$f" | od -An -c | tr -d ' ')" = 177ELF ]; then
+        printf '#!/bin/sh\nexec %s %q "$@"\n' "$SE05X_EMULATOR" "$f" >"$2/${f##*/}"
+        chmod +x "$2/${f##*/}"
+      else
+        ln -s "$f" "$2/${f##*/}"
+      fi
+    done
+  }
+  _emu "$SE05X_BIN" "$T/.emu/bin"
+  mkdir -p "$T/.emu/build"
+  for _f in "$SE05X_BUILD"/*; do
+    [ "${_f##*/}" = tests ] || [ "${_f##*/}" = bin ] || ln -s "$_f" "$T/.emu/build/${_f##*/}"
+  done
+  _emu "$SE05X_BUILD/tests" "$T/.emu/build/tests"
+  ln -s "$T/.emu/bin" "$T/.emu/build/bin"
+  SE05X_BIN=$T/.emu/bin SE05X_BUILD=$T/.emu/build
+  export SE05X_BIN SE05X_BUILD PATH="$T/.emu/bin:$PATH"
+fi
 _SIM_PIDS=()
 _BG_PIDS=()
 

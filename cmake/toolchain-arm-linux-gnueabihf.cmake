@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: Apache-2.0
+# Cross build for 32-bit Arm hard-float (Debian armhf) with Debian's cross
+# toolchain (crossbuild-essential-armhf) and multiarch libraries
+# (libssl-dev:armhf, libcmocka-dev:armhf, libp11-kit-dev:armhf). docs/cross.md.
+#   cmake -S . -B build-armhf -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-arm-linux-gnueabihf.cmake
+set(SE05X_CROSS_TRIPLET arm-linux-gnueabihf)
+set(SE05X_CROSS_PROCESSOR arm)
+set(SE05X_CROSS_QEMU qemu-arm)
+include(${CMAKE_CURRENT_LIST_DIR}/toolchain-debian-cross.cmake)
