@@ -32,9 +32,17 @@ for t in se05x seTool ssscli se05x-sim; do
 done
 # the example configuration: every key commented (an installed system has no settings yet)
 ! grep -vE '^[[:space:]]*(#|$)' /etc/se05x/se05x.conf || fail "/etc/se05x/se05x.conf sets a key"
-for k in port auth scp03_keys scp03_kvn; do grep -q "^#$k = " /etc/se05x/se05x.conf || fail "key $k not shown"; done
+for k in port auth scp03_keys scp03_kvn pkcs11_pin_mode pkcs11_pin_tries; do grep -q "^#$k = " /etc/se05x/se05x.conf || fail "key $k not shown"; done
 dpkg-query -W -f='${Conffiles}\n' se05x-common | grep -q /etc/se05x/se05x.conf || fail "se05x.conf is not a conffile"
 getent passwd se05x-sim >/dev/null || fail "no se05x-sim user for the service"
+# the daemon: program, man page, units (not enabled), its user and its clients' group
+for f in /usr/sbin/se05xd /usr/share/man/man8/se05xd.8.gz /lib/systemd/system/se05xd.service \
+         /lib/systemd/system/se05xd.socket; do
+  [ -e "$f" ] || fail "not installed: $f"
+done
+se05xd --version | grep -qE "^se05xd [0-9]+\.[0-9]+\.[0-9]+$" || fail "se05xd --version"
+getent passwd se05xd >/dev/null || fail "no se05xd user"
+getent group se05x >/dev/null || fail "no se05x group for the daemon's clients"
 grep -q '^ExecStart=/usr/bin/se05x-sim --state /var/lib/se05x-sim ' /lib/systemd/system/se05x-sim.service \
   || fail "unit ExecStart"
 # the PKCS#11 module is not registered with p11-kit unless the admin opts in
