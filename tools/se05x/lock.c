@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* --locked, claim state texts and the reporting reset (lock.h). */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "lock.h"
@@ -28,6 +29,16 @@ const char *tool_claim_text(enum se05x_claim_state st)
     }
 }
 
+/* A refused delete is a kept locked object only when the object's own
+ * policy forbids it; a refusal for another reason (an se05xd access list,
+ * a session the object demands) stays a failure. */
+static bool object_is_locked(se05x_session *s, se05x_objid id)
+{
+    struct se05x_object_policy op;
+    memset(&op, 0, sizeof op);
+    return se05x_read_object_policy(s, id, &op) == SE05X_OK && se05x_policy_is_locked(&op.policy);
+}
+
 int tool_reset_report(struct tool *t)
 {
     se05x_session *s = tool_session(t);
@@ -46,7 +57,7 @@ int tool_reset_report(struct tool *t)
             deleted++;
         } else if (r == SE05X_E_NOT_FOUND) {
             continue; /* gone meanwhile */
-        } else if (r == SE05X_E_DENIED) {
+        } else if (r == SE05X_E_DENIED && object_is_locked(s, ids[i])) {
             locked++;
             fprintf(stderr, "se05x: kept 0x%08X: locked (its policy forbids the delete)\n", ids[i]);
         } else {
