@@ -36,7 +36,7 @@ for page in "${pages[@]}"; do
   # the help text of the program (se05x: also every subcommand's)
   "$SE05X_BIN/$prog" --help >"$T/$prog.help" 2>&1 || fail "$prog --help failed"
   if [ "$prog" = se05x ]; then
-    for sub in $(sed -n '/^Subcommands:/,/^$/s/^  \([a-z0-9]*\) .*/\1/p' "$T/$prog.help"); do
+    for sub in $(sed -n '/^Subcommands:/,/^$/s/^  \([a-z0-9-]*\) .*/\1/p' "$T/$prog.help"); do
       "$SE05X_BIN/se05x" "$sub" --help >>"$T/$prog.help" 2>&1 || fail "se05x $sub --help failed"
     done
   fi
