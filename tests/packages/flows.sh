@@ -35,6 +35,10 @@ done
 for k in port auth scp03_keys scp03_kvn pkcs11_pin_mode pkcs11_pin_tries; do grep -q "^#$k = " /etc/se05x/se05x.conf || fail "key $k not shown"; done
 dpkg-query -W -f='${Conffiles}\n' se05x-common | grep -q /etc/se05x/se05x.conf || fail "se05x.conf is not a conffile"
 getent passwd se05x-sim >/dev/null || fail "no se05x-sim user for the service"
+# bash completion for the three tools
+for t in se05x seTool ssscli; do
+  [ -e "/usr/share/bash-completion/completions/$t" ] || fail "no bash completion for $t"
+done
 # the daemon: program, man page, units (not enabled), its user and its clients' group
 for f in /usr/sbin/se05xd /usr/share/man/man8/se05xd.8.gz /lib/systemd/system/se05xd.service \
          /lib/systemd/system/se05xd.socket; do
