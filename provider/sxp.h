@@ -63,9 +63,6 @@ typedef struct sxp_prov {
     int rand_enabled;       /* "rand = yes": also offer CTR-DRBG (see rand.c) */
     se05x_pool *pool;       /* the session life cycle: lazy open, reconnect, fork
                              * (libse05x session pool, docs/api.md) */
-    pthread_key_t peer_pending; /* per thread: non-NULL between our ECDH init and the
-                             * import of its peer (keymgmt.c: the only foreign
-                             * public key our keymgmt takes) */
     OSSL_FUNC_core_new_error_fn *up_new_error;
     OSSL_FUNC_core_set_error_debug_fn *up_set_error_debug;
     OSSL_FUNC_core_vset_error_fn *up_vset_error;
