@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
@@ -208,6 +209,33 @@ static void ecdh_contexts(EVP_PKEY *chip, EVP_PKEY *peer0, const unsigned char *
     EVP_PKEY_free(peer);
 }
 
+/* The documented way to have a reference file decoded by us, whatever order
+ * OpenSSL tries decoders in: a decoder context restricted by property query
+ * to provider=se05x. The key must be a chip key (held by se05x) that signs. */
+static void decode_by_property(const char *path, EVP_PKEY *pub, const char *verifier)
+{
+    EVP_PKEY *k = NULL;
+    BIO *in;
+    OSSL_DECODER_CTX *d;
+    const OSSL_PROVIDER *kp;
+    if (strchr(path, ':') != NULL) /* a URI: the store, by scheme */
+        return;
+    in = BIO_new_file(path, "rb");
+    CHECK(in != NULL, "%s: open", path);
+    d = OSSL_DECODER_CTX_new_for_pkey(&k, NULL, NULL, NULL, OSSL_KEYMGMT_SELECT_KEYPAIR, NULL,
+                                      "provider=se05x");
+    CHECK(d != NULL && OSSL_DECODER_from_bio(d, in) == 1 && k != NULL,
+          "%s: decoding with provider=se05x", path);
+    kp = EVP_PKEY_get0_provider(k);
+    CHECK(kp != NULL && strcmp(OSSL_PROVIDER_get0_name(kp), "se05x") == 0,
+          "%s: decoded by %s with provider=se05x", path,
+          kp != NULL ? OSSL_PROVIDER_get0_name(kp) : "(none)");
+    sign_verify(k, pub, "se05x", verifier, path);
+    OSSL_DECODER_CTX_free(d);
+    BIO_free(in);
+    EVP_PKEY_free(k);
+}
+
 int main(int argc, char **argv)
 {
     const char *order = getenv("PROVIDER_ORDER");
@@ -262,6 +290,8 @@ int main(int argc, char **argv)
     n2 = derive(ec, chip_ecpub, "default", s2, "file ECDH with chip peer");
     CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0, "ECDH secrets differ");
     ecdh_contexts(chip_ec, ecpub, s2, n2);
+    decode_by_property(argv[5], chip_ecpub, ecverifier);
+    decode_by_property(argv[6], chip_rsapub, "default");
     CHECK(ERR_peek_error() == 0, "error queue not empty after success");
 
     EVP_PKEY_free(ec);
