@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ECDH with a chip key: one ECDHGenerateSharedSecret APDU; the peer is any
- * EC public key (OpenSSL imports it into our keymgmt as a public key). */
+ * EC public key (OpenSSL imports it into our keymgmt as a public key, which
+ * our keymgmt always takes: keymgmt.c). All state of an exchange lives in
+ * its context (own key, peer), as provider-keyexch(7) describes: init,
+ * set_peer and derive may come from different threads, and any number of
+ * contexts may be between init and derive at once (docs/provider.md
+ * "Documented OpenSSL behaviour only"). */
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
@@ -24,8 +29,6 @@ static void ecdh_freectx(void *ctx)
     SXP_DH *c = ctx;
     if (c == NULL)
         return;
-    if (pthread_getspecific(c->p->peer_pending) == c) /* init without a peer */
-        pthread_setspecific(c->p->peer_pending, NULL);
     sxp_key_free(c->k);
     sxp_key_free(c->peer);
     OPENSSL_free(c);
@@ -75,8 +78,6 @@ static int ecdh_init(void *ctx, void *key, const OSSL_PARAM params[])
         return 0;
     sxp_key_free(c->k);
     c->k = sxp_key_ref(k);
-    /* OpenSSL imports the peer into our keymgmt next (keymgmt.c) */
-    pthread_setspecific(c->p->peer_pending, c);
     return ecdh_set_ctx_params(ctx, params);
 }
 
@@ -84,7 +85,6 @@ static int ecdh_set_peer(void *ctx, void *peer)
 {
     SXP_DH *c = ctx;
     SXP_KEY *k = peer;
-    pthread_setspecific(c->p->peer_pending, NULL);
     if (k == NULL || k->kind != SE05X_KIND_EC || k->pub == NULL)
         return 0;
     if (c->k != NULL && k->curve != SE05X_EC_NONE && c->k->curve != SE05X_EC_NONE

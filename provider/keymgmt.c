@@ -3,9 +3,10 @@
  * the dispatch tables). Rules (docs/provider.md "Safety"):
  *  - private export is refused, so OpenSSL never moves a chip key to the
  *    default provider; public export works;
- *  - import takes reference keys that another provider decoded and the
- *    peer of our ECDH; every other key (private or public) is refused, so
- *    operations on ordinary keys stay with their own provider;
+ *  - import takes reference keys that another provider decoded and EC
+ *    public keys (the peer of our ECDH: decided without any call-order
+ *    state); every other key (private, or RSA public) is refused, so
+ *    operations on ordinary private keys stay with their own provider;
  *  - validate never runs a pairwise check (docs/protocol/refkey.md §5.1). */
 #include <string.h>
 #include <openssl/core_names.h>
@@ -133,10 +134,10 @@ int sxp_km_import(void *keydata, int selection, const OSSL_PARAM params[], se05x
                 && OSSL_PARAM_locate_const(params, kind == SE05X_KIND_EC ? OSSL_PKEY_PARAM_PRIV_KEY
                                                                           : OSSL_PKEY_PARAM_RSA_D)
                        != NULL;
-    /* Cheap refusal first: a foreign public key is only taken as the peer of
-     * our ECDH (see below); OpenSSL offers us every verify/encrypt key when
-     * we come first. */
-    if (!want_priv && (kind != SE05X_KIND_EC || pthread_getspecific(p->peer_pending) == NULL))
+    /* Cheap refusal first: of the foreign public keys only EC ones are taken
+     * (see below); OpenSSL offers us every RSA verify/encrypt key when we
+     * come first. */
+    if (!want_priv && kind != SE05X_KIND_EC)
         return 0;
     ERR_set_mark();
     ctx = EVP_PKEY_CTX_new_from_name(p->libctx, sxp_type(kind), NULL);
@@ -168,13 +169,18 @@ int sxp_km_import(void *keydata, int selection, const OSSL_PARAM params[], se05x
         ok = 1;
         goto out;
     }
-    /* A foreign public key: only as the peer of our ECDH (between its init
-     * and set_peer in this thread). Any other import is OpenSSL offering us
-     * somebody else's key for a generic operation: refusing makes it use the
-     * key's own provider (the default one). */
-    if (kind != SE05X_KIND_EC || pthread_getspecific(p->peer_pending) == NULL)
+    /* A foreign EC public key. It may be the peer of our ECDH (OpenSSL
+     * imports the peer into the keymgmt of the exchange's provider), or
+     * OpenSSL offering us somebody else's public key for a generic ECDSA
+     * verification when we come first. Nothing documented tells the two
+     * apart (the import sees the same selection and parameters), so both are
+     * taken: a public key holds nothing to protect, and everything we do with
+     * it is software in our private libctx (the default provider's code).
+     * RSA public keys are still refused (no RSA operation needs a peer), so
+     * RSA verification and encryption stay with the key's own provider.
+     * docs/provider.md "Documented OpenSSL behaviour only". */
+    if (kind != SE05X_KIND_EC)
         goto out;
-    pthread_setspecific(p->peer_pending, NULL);
     {
         SXP_KEY *tmp = sxp_key_from_public(p, kind, pk);
         if (tmp == NULL)

@@ -189,7 +189,6 @@ static void sxp_teardown(void *provctx)
     se05x_pool_free(p->pool);
     OSSL_LIB_CTX_free(p->libctx);
     OSSL_LIB_CTX_free(p->corectx);
-    pthread_key_delete(p->peer_pending);
     OPENSSL_free(p);
 }
 
@@ -266,11 +265,6 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
             OPENSSL_free(p);
             return 0;
         }
-    }
-    if (pthread_key_create(&p->peer_pending, NULL) != 0) {
-        se05x_pool_free(p->pool);
-        OPENSSL_free(p);
-        return 0;
     }
     sxp_read_config(p, get_params);
     sxp_read_env(p);

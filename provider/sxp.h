@@ -4,7 +4,6 @@
 #ifndef SXP_H
 #define SXP_H
 
-#include <pthread.h>
 #include <sys/types.h>
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
@@ -26,7 +25,10 @@
 /* Decoder names with name ids newer than "EC"/"RSA": OpenSSL 3.0 tries the
  * decoders collected last first, and collects them in name-id order, so our
  * reference-key decoders run before the default provider's in both provider
- * orders. Each needs a keymgmt of that name to be collected (prov.c). */
+ * orders. Each needs a keymgmt of that name to be collected (prov.c).
+ * That order is NOT documented: it is the one dependence on libcrypto's
+ * internals left (docs/provider.md "Documented OpenSSL behaviour only", which
+ * names the order-free ways: nxp:<path>, a provider=se05x decoder query). */
 #define SXP_DEC_EC "SE05X-EC-REFKEY"
 #define SXP_DEC_RSA "SE05X-RSA-REFKEY"
 /* PEM whose label names the type ("EC PRIVATE KEY", "RSA PRIVATE KEY"):
@@ -63,9 +65,6 @@ typedef struct sxp_prov {
     int rand_enabled;       /* "rand = yes": also offer CTR-DRBG (see rand.c) */
     se05x_pool *pool;       /* the session life cycle: lazy open, reconnect, fork
                              * (libse05x session pool, docs/api.md) */
-    pthread_key_t peer_pending; /* per thread: non-NULL between our ECDH init and the
-                             * import of its peer (keymgmt.c: the only foreign
-                             * public key our keymgmt takes) */
     OSSL_FUNC_core_new_error_fn *up_new_error;
     OSSL_FUNC_core_set_error_debug_fn *up_set_error_debug;
     OSSL_FUNC_core_vset_error_fn *up_vset_error;

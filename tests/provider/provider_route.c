@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Who performs an operation (docs/provider.md "What routes where"), driven
  * by provider_route.sh for both provider orders (PROVIDER_ORDER=se05x|default):
- *  - ordinary file keys (P-256, RSA): verify, RSA encryption and ECDH are done
- *    by the default provider, never claimed by se05x;
+ *  - ordinary file keys (P-256, RSA): signing, RSA verify/encryption and
+ *    ECDH are done by the default provider, never claimed by se05x; an EC
+ *    public key alone is verified by whichever provider comes first (se05x
+ *    takes foreign EC public keys: that is how the peer of its ECDH arrives,
+ *    docs/provider.md "Documented OpenSSL behaviour only");
+ *  - ECDH with a chip key keeps its state in the exchange context: two
+ *    contexts between init and set_peer at once, set_peer and derive in
+ *    another thread than init, derive in a duplicate of the context;
  *  - chip keys (EC ref file or URI, RSA ref file): signing, ECDH and RSA
  *    decryption are done by se05x, and the results are right (signature
  *    verifies, shared secrets agree, plaintext comes back).
@@ -11,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/provider.h>
@@ -111,6 +119,123 @@ static void enc_dec(EVP_PKEY *pub, EVP_PKEY *priv, const char *encer, const char
     EVP_PKEY_CTX_free(c);
 }
 
+/* ECDH with a chip key whose steps do not follow one another in one thread.
+ * Under the old per-thread peer mark (set by init, consumed by the peer's
+ * import) each of these failed at set_peer. */
+struct peer_job {
+    EVP_PKEY_CTX *c;
+    EVP_PKEY *peer;
+    unsigned char out[256];
+    size_t n;
+    int ok;
+};
+
+static void *peer_and_derive(void *arg)
+{
+    struct peer_job *j = arg;
+    j->n = sizeof(j->out);
+    j->ok = EVP_PKEY_derive_set_peer(j->c, j->peer) > 0 && EVP_PKEY_derive(j->c, j->out, &j->n) > 0;
+    return NULL;
+}
+
+/* A new EVP_PKEY of the same public key: OpenSSL caches a key's import into
+ * a provider in the EVP_PKEY, so each case needs a peer never imported yet. */
+static EVP_PKEY *fresh_pub(EVP_PKEY *k)
+{
+    unsigned char *der = NULL;
+    const unsigned char *q;
+    int len = i2d_PUBKEY(k, &der);
+    EVP_PKEY *r;
+    q = der;
+    r = len > 0 ? d2i_PUBKEY(NULL, &q, len) : NULL;
+    OPENSSL_free(der);
+    CHECK(r != NULL, "copy of a public key");
+    return r;
+}
+
+static void ecdh_contexts(EVP_PKEY *chip, EVP_PKEY *peer0, const unsigned char *want, size_t wantlen)
+{
+    EVP_PKEY *peer = fresh_pub(peer0), *peer2 = fresh_pub(peer0);
+    EVP_PKEY_CTX *a = EVP_PKEY_CTX_new_from_pkey(NULL, chip, NULL);
+    EVP_PKEY_CTX *b = EVP_PKEY_CTX_new_from_pkey(NULL, chip, NULL);
+    EVP_PKEY_CTX *d;
+    unsigned char sa[256], sb[256];
+    size_t na = sizeof(sa), nb = sizeof(sb);
+    struct peer_job j;
+    pthread_t t;
+
+    /* 1: two contexts interleaved in one thread. */
+    CHECK(a != NULL && b != NULL, "interleaved ECDH: contexts");
+    CHECK(EVP_PKEY_derive_init(a) > 0 && EVP_PKEY_derive_init(b) > 0, "interleaved ECDH: init");
+    CHECK(strcmp(prov_of(a), "se05x") == 0 && strcmp(prov_of(b), "se05x") == 0,
+          "interleaved ECDH: by %s/%s, expected se05x", prov_of(a), prov_of(b));
+    CHECK(EVP_PKEY_derive_set_peer(a, peer) > 0, "interleaved ECDH: set peer A");
+    CHECK(EVP_PKEY_derive_set_peer(b, peer2) > 0, "interleaved ECDH: set peer B (after A's)");
+    CHECK(EVP_PKEY_derive(b, sb, &nb) > 0 && EVP_PKEY_derive(a, sa, &na) > 0,
+          "interleaved ECDH: derive");
+    CHECK(na == wantlen && nb == wantlen && memcmp(sa, want, na) == 0 && memcmp(sb, want, nb) == 0,
+          "interleaved ECDH: wrong secret");
+    EVP_PKEY_CTX_free(a);
+    EVP_PKEY_CTX_free(b);
+
+    /* 2: init here, set_peer and derive in another thread. */
+    EVP_PKEY_free(peer);
+    EVP_PKEY_free(peer2);
+    memset(&j, 0, sizeof(j));
+    j.c = EVP_PKEY_CTX_new_from_pkey(NULL, chip, NULL);
+    j.peer = peer = fresh_pub(peer0);
+    CHECK(j.c != NULL && EVP_PKEY_derive_init(j.c) > 0, "ECDH across threads: init");
+    CHECK(pthread_create(&t, NULL, peer_and_derive, &j) == 0, "ECDH across threads: thread");
+    CHECK(pthread_join(t, NULL) == 0, "ECDH across threads: join");
+    CHECK(j.ok && j.n == wantlen && memcmp(j.out, want, j.n) == 0,
+          "ECDH across threads: set peer/derive in the second thread failed or wrong secret");
+    EVP_PKEY_CTX_free(j.c);
+    EVP_PKEY_free(peer);
+
+    /* 3: set_peer in one context, derive in its duplicate (the original first
+     * gets a second init, which must not disturb the duplicate). */
+    peer = fresh_pub(peer0);
+    a = EVP_PKEY_CTX_new_from_pkey(NULL, chip, NULL);
+    CHECK(a != NULL && EVP_PKEY_derive_init(a) > 0 && EVP_PKEY_derive_set_peer(a, peer) > 0,
+          "ECDH duplicate: init/set peer");
+    d = EVP_PKEY_CTX_dup(a);
+    CHECK(d != NULL, "ECDH duplicate: dup");
+    CHECK(EVP_PKEY_derive_init(a) > 0, "ECDH duplicate: re-init of the original");
+    na = sizeof(sa);
+    CHECK(EVP_PKEY_derive(d, sa, &na) > 0 && na == wantlen && memcmp(sa, want, na) == 0,
+          "ECDH duplicate: derive");
+    EVP_PKEY_CTX_free(d);
+    EVP_PKEY_CTX_free(a);
+    EVP_PKEY_free(peer);
+}
+
+/* The documented way to have a reference file decoded by us, whatever order
+ * OpenSSL tries decoders in: a decoder context restricted by property query
+ * to provider=se05x. The key must be a chip key (held by se05x) that signs. */
+static void decode_by_property(const char *path, EVP_PKEY *pub, const char *verifier)
+{
+    EVP_PKEY *k = NULL;
+    BIO *in;
+    OSSL_DECODER_CTX *d;
+    const OSSL_PROVIDER *kp;
+    if (strchr(path, ':') != NULL) /* a URI: the store, by scheme */
+        return;
+    in = BIO_new_file(path, "rb");
+    CHECK(in != NULL, "%s: open", path);
+    d = OSSL_DECODER_CTX_new_for_pkey(&k, NULL, NULL, NULL, OSSL_KEYMGMT_SELECT_KEYPAIR, NULL,
+                                      "provider=se05x");
+    CHECK(d != NULL && OSSL_DECODER_from_bio(d, in) == 1 && k != NULL,
+          "%s: decoding with provider=se05x", path);
+    kp = EVP_PKEY_get0_provider(k);
+    CHECK(kp != NULL && strcmp(OSSL_PROVIDER_get0_name(kp), "se05x") == 0,
+          "%s: decoded by %s with provider=se05x", path,
+          kp != NULL ? OSSL_PROVIDER_get0_name(kp) : "(none)");
+    sign_verify(k, pub, "se05x", verifier, path);
+    OSSL_DECODER_CTX_free(d);
+    BIO_free(in);
+    EVP_PKEY_free(k);
+}
+
 int main(int argc, char **argv)
 {
     const char *order = getenv("PROVIDER_ORDER");
@@ -131,7 +256,11 @@ int main(int argc, char **argv)
     EVP_PKEY *chip_ecpub = NULL, *chip_rsapub = NULL;
 
     /* Ordinary keys: everything with the default provider. */
-    sign_verify(ec, ecpub, "default", "default", "file P-256");
+    /* An EC public key alone: taken by se05x when it comes first (it cannot
+     * tell it from the peer of its ECDH without call-order state), verified
+     * in software there; the default provider's when it comes first. */
+    const char *ecverifier = order != NULL && strcmp(order, "default") == 0 ? "default" : "se05x";
+    sign_verify(ec, ecpub, "default", ecverifier, "file P-256");
     sign_verify(rsa, rsapub, "default", "default", "file RSA");
     enc_dec(rsapub, rsa, "default", "default", "file RSA");
     n1 = derive(ec, ecpub, "default", s1, "file ECDH");
@@ -153,13 +282,16 @@ int main(int argc, char **argv)
         OPENSSL_free(der);
         CHECK(chip_ecpub != NULL && chip_rsapub != NULL, "chip public keys");
     }
-    sign_verify(chip_ec, chip_ecpub, "se05x", "default", "chip EC");
+    sign_verify(chip_ec, chip_ecpub, "se05x", ecverifier, "chip EC");
     sign_verify(chip_rsa, chip_rsapub, "se05x", "default", "chip RSA");
     enc_dec(chip_rsapub, chip_rsa, "default", "se05x", "chip RSA");
     /* ECDH both ways: chip key with the file peer, file key with the chip's public key. */
     n1 = derive(chip_ec, ecpub, "se05x", s1, "chip ECDH");
     n2 = derive(ec, chip_ecpub, "default", s2, "file ECDH with chip peer");
     CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0, "ECDH secrets differ");
+    ecdh_contexts(chip_ec, ecpub, s2, n2);
+    decode_by_property(argv[5], chip_ecpub, ecverifier);
+    decode_by_property(argv[6], chip_rsapub, "default");
     CHECK(ERR_peek_error() == 0, "error queue not empty after success");
 
     EVP_PKEY_free(ec);
