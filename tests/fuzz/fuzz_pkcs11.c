@@ -144,8 +144,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tmpl_free(&t2);
     }
     (void)C_CloseSession(h);
-    if (C_Finalize(NULL) != CKR_OK) /* closes the session and its link */
+    if (C_Finalize(NULL) != CKR_OK)
         abort();
+    /* The module now takes its sessions from the lib's pool, which neither
+     * knows nor closes this injected one (se05x_pool_put ignores foreign
+     * sessions): close it and its link here. Known gap: after the first entry
+     * point hands it back, later calls ask the pool for the default
+     * connection and fail, so this harness reaches less of the module than
+     * before the pool (closing note, issue 14). */
+    se05x_close(s);
     sim_card_close(card);
     return 0;
 }
