@@ -3,6 +3,7 @@
  * (TLVs, Lc/Le), §4 (command reference); the operation classes are our own
  * (docs/daemon.md "Access list"). */
 #include "acl.h"
+#include "cfgfile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -292,22 +293,6 @@ void acl_classify(const uint8_t *c, size_t n, struct acl_class *out)
 
 /* ---------- rule file ---------- */
 
-static int perr(char *err, size_t cap, const char *name, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int perr(char *err, size_t cap, const char *name, unsigned line, const char *fmt, ...)
-{
-    char m[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m, sizeof m, fmt, ap);
-    va_end(ap);
-    if (line)
-        snprintf(err, cap, "%s:%u: %s", name, line, m);
-    else
-        snprintf(err, cap, "%s: %s", name, m);
-    return -1;
-}
-
 /* Printable, bounded copy of a token for messages. */
 static void q(char *out, size_t cap, const char *in)
 {
@@ -355,7 +340,7 @@ static int parse_rule(char *tok[4], struct acl_rule *r, const char *name, unsign
         r->deny = true;
     else {
         q(t, sizeof t, tok[0]);
-        return perr(err, cap, name, line, "expected 'allow' or 'deny', found '%s'", t);
+        return se05xd_ferr(err, cap, name, line, "expected 'allow' or 'deny', found '%s'", t);
     }
     /* who */
     const char *w = tok[1];
@@ -369,7 +354,7 @@ static int parse_rule(char *tok[4], struct acl_rule *r, const char *name, unsign
             struct group *g = getgrnam(w + 1);
             if (!g) {
                 q(t, sizeof t, w + 1);
-                return perr(err, cap, name, line, "unknown group '%s'", t);
+                return se05xd_ferr(err, cap, name, line, "unknown group '%s'", t);
             }
             r->gid = g->gr_gid;
         }
@@ -381,7 +366,7 @@ static int parse_rule(char *tok[4], struct acl_rule *r, const char *name, unsign
             struct passwd *p = getpwnam(w);
             if (!p) {
                 q(t, sizeof t, w);
-                return perr(err, cap, name, line, "unknown user '%s'", t);
+                return se05xd_ferr(err, cap, name, line, "unknown user '%s'", t);
             }
             r->uid = p->pw_uid;
         }
@@ -394,24 +379,24 @@ static int parse_rule(char *tok[4], struct acl_rule *r, const char *name, unsign
         char buf[64];
         q(t, sizeof t, ids);
         if (strlen(ids) >= sizeof buf)
-            return perr(err, cap, name, line, "bad object id range '%s'", t);
+            return se05xd_ferr(err, cap, name, line, "bad object id range '%s'", t);
         strcpy(buf, ids);
         char *dash = strchr(buf, '-');
         if (dash)
             *dash = '\0';
         if (parse_hex32(buf, &r->lo) || (dash && parse_hex32(dash + 1, &r->hi)))
-            return perr(err, cap, name, line, "bad object id '%s' (expected 0x7F000001, 0x7F000000-0x7F0000FF or *)",
+            return se05xd_ferr(err, cap, name, line, "bad object id '%s' (expected 0x7F000001, 0x7F000000-0x7F0000FF or *)",
                         t);
         if (!dash)
             r->hi = r->lo;
         if (r->hi < r->lo)
-            return perr(err, cap, name, line, "object id range '%s' ends before it starts", t);
+            return se05xd_ferr(err, cap, name, line, "object id range '%s' ends before it starts", t);
     }
     /* operations */
     char ops[256];
     q(t, sizeof t, tok[3]);
     if (strlen(tok[3]) >= sizeof ops)
-        return perr(err, cap, name, line, "operation list too long");
+        return se05xd_ferr(err, cap, name, line, "operation list too long");
     strcpy(ops, tok[3]);
     for (char *save = NULL, *o = strtok_r(ops, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
         static const char *names[] = {"sign", "verify", "decrypt", "derive", "read", "write", "delete", "admin"};
@@ -423,13 +408,13 @@ static int parse_rule(char *tok[4], struct acl_rule *r, const char *name, unsign
                 bit = 1u << i;
         if (!bit) {
             q(t, sizeof t, o);
-            return perr(err, cap, name, line,
+            return se05xd_ferr(err, cap, name, line,
                         "unknown operation '%s' (known: sign verify decrypt derive read write delete admin *)", t);
         }
         r->ops |= bit;
     }
     if (!r->ops)
-        return perr(err, cap, name, line, "no operation given");
+        return se05xd_ferr(err, cap, name, line, "no operation given");
     return 0;
 }
 
@@ -444,7 +429,7 @@ int acl_parse(const char *text, const char *name, struct acl *out, char *err, si
         size_t len = e ? (size_t)(e - p) : strlen(p);
         if (len > ACL_LINE_MAX) {
             acl_free(out);
-            return perr(err, cap, name, line, "line too long");
+            return se05xd_ferr(err, cap, name, line, "line too long");
         }
         char buf[ACL_LINE_MAX + 1];
         memcpy(buf, p, len);
@@ -456,7 +441,7 @@ int acl_parse(const char *text, const char *name, struct acl *out, char *err, si
         for (char *c = buf; *c; c++)
             if ((unsigned char)*c < 0x20 && *c != '\t' && *c != '\r') {
                 acl_free(out);
-                return perr(err, cap, name, line, "control character in the line");
+                return se05xd_ferr(err, cap, name, line, "control character in the line");
             }
         char *tok[5] = {0};
         int nt = 0;
@@ -469,11 +454,11 @@ int acl_parse(const char *text, const char *name, struct acl *out, char *err, si
             continue;
         if (nt != 4) {
             acl_free(out);
-            return perr(err, cap, name, line, "expected 'allow|deny <user|@group|*> <id|id-id|*> <op,op,...|*>'");
+            return se05xd_ferr(err, cap, name, line, "expected 'allow|deny <user|@group|*> <id|id-id|*> <op,op,...|*>'");
         }
         if (out->n == ACL_MAX_RULES) {
             acl_free(out);
-            return perr(err, cap, name, line, "more than %d rules", ACL_MAX_RULES);
+            return se05xd_ferr(err, cap, name, line, "more than %d rules", ACL_MAX_RULES);
         }
         struct acl_rule r;
         if (parse_rule(tok, &r, name, line, err, cap)) {
@@ -483,7 +468,7 @@ int acl_parse(const char *text, const char *name, struct acl *out, char *err, si
         struct acl_rule *nr = realloc(out->rules, (out->n + 1) * sizeof *nr);
         if (!nr) {
             acl_free(out);
-            return perr(err, cap, name, line, "out of memory");
+            return se05xd_ferr(err, cap, name, line, "out of memory");
         }
         out->rules = nr;
         out->rules[out->n++] = r;
@@ -496,22 +481,14 @@ int acl_load(const char *path, struct acl *out, char *err, size_t cap)
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
-        return perr(err, cap, path, 0, "cannot open: %s", errno == ELOOP ? "is a symbolic link" : strerror(errno));
+        return se05xd_ferr(err, cap, path, 0, "cannot open: %s", errno == ELOOP ? "is a symbolic link" : strerror(errno));
     struct stat st;
-    const char *bad = NULL;
-    if (fstat(fd, &st) != 0)
-        bad = "cannot be examined";
-    else if (!S_ISREG(st.st_mode))
-        bad = "is not a regular file";
-    else if (st.st_uid != 0 && st.st_uid != geteuid())
-        bad = "is owned by another user";
-    else if (st.st_mode & (S_IWGRP | S_IWOTH))
-        bad = "is writable by group or others";
-    else if ((size_t)st.st_size > ACL_MAX_FILE)
+    const char *bad = se05xd_untrusted(fd, &st);
+    if (!bad && (size_t)st.st_size > ACL_MAX_FILE)
         bad = "is larger than 1 MiB";
     if (bad) {
         close(fd);
-        return perr(err, cap, path, 0, "%s; refusing it", bad);
+        return se05xd_ferr(err, cap, path, 0, "%s; refusing it", bad);
     }
     char *text = malloc((size_t)st.st_size + 1);
     size_t got = 0;
@@ -525,11 +502,11 @@ int acl_load(const char *path, struct acl *out, char *err, size_t cap)
     }
     close(fd);
     if (!text)
-        return perr(err, cap, path, 0, "out of memory");
+        return se05xd_ferr(err, cap, path, 0, "out of memory");
     text[got] = '\0';
     if (strlen(text) != got) {
         free(text);
-        return perr(err, cap, path, 0, "contains a NUL byte");
+        return se05xd_ferr(err, cap, path, 0, "contains a NUL byte");
     }
     int rc = acl_parse(text, path, out, err, cap);
     free(text);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgfile.h"
 #include "se05xd.h"
 
 static const char *const keys[SE05XD_CONF_NKEYS] = {
@@ -35,22 +36,6 @@ void se05xd_opts_defaults(struct se05xd_opts *o)
     o->socket_mode = -1;
     o->lock_timeout_ms = 5000;
     o->max_clients = 64;
-}
-
-static int perr(char *err, size_t cap, const char *path, unsigned line, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static int perr(char *err, size_t cap, const char *path, unsigned line, const char *fmt, ...)
-{
-    char m[300];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(m, sizeof m, fmt, ap);
-    va_end(ap);
-    if (line)
-        snprintf(err, cap, "%s:%u: %s", path, line, m);
-    else
-        snprintf(err, cap, "%s: %s", path, m);
-    return -1;
 }
 
 static int parse_int(const char *v, int base, long lo, long hi, int *out)
@@ -113,7 +98,7 @@ int se05xd_conf_apply(struct se05xd_opts *o, const char *key, const char *val, c
     int k = se05xd_conf_key(key);
     const char *why = k < 0 ? "unknown option" : apply(o, k, val);
     if (why)
-        return perr(err, cap, key, 0, "%s", why);
+        return se05xd_ferr(err, cap, key, 0, "%s", why);
     return 0;
 }
 
@@ -124,26 +109,18 @@ int se05xd_conf_load(const char *path, bool must_exist, struct se05xd_opts *o, c
     if (fd < 0) {
         if (errno == ENOENT && !must_exist)
             return 0;
-        return perr(err, cap, path, 0, "cannot read: %s", errno == ELOOP ? "is a symbolic link" : strerror(errno));
+        return se05xd_ferr(err, cap, path, 0, "cannot read: %s", errno == ELOOP ? "is a symbolic link" : strerror(errno));
     }
     struct stat st;
-    const char *bad = NULL;
-    if (fstat(fd, &st) != 0)
-        bad = "cannot be examined";
-    else if (!S_ISREG(st.st_mode))
-        bad = "is not a regular file";
-    else if (st.st_uid != 0 && st.st_uid != geteuid())
-        bad = "is owned by another user";
-    else if (st.st_mode & (S_IWGRP | S_IWOTH))
-        bad = "is writable by group or others";
+    const char *bad = se05xd_untrusted(fd, &st);
     if (bad) {
         close(fd);
-        return perr(err, cap, path, 0, "%s; refusing it", bad);
+        return se05xd_ferr(err, cap, path, 0, "%s; refusing it", bad);
     }
     FILE *f = fdopen(fd, "r");
     if (!f) {
         close(fd);
-        return perr(err, cap, path, 0, "out of memory");
+        return se05xd_ferr(err, cap, path, 0, "out of memory");
     }
     char line[1100];
     unsigned no = 0, first[SE05XD_CONF_NKEYS] = {0};
@@ -154,7 +131,7 @@ int se05xd_conf_load(const char *path, bool must_exist, struct se05xd_opts *o, c
         if (n && line[n - 1] == '\n')
             line[--n] = '\0';
         else if (!feof(f)) {
-            rc = perr(err, cap, path, no, "line too long");
+            rc = se05xd_ferr(err, cap, path, no, "line too long");
             break;
         }
         char *h = strchr(line, '#');
@@ -170,7 +147,7 @@ int se05xd_conf_load(const char *path, bool must_exist, struct se05xd_opts *o, c
             continue;
         char *eq = strchr(b, '=');
         if (!eq) {
-            rc = perr(err, cap, path, no, "expected 'key = value'");
+            rc = se05xd_ferr(err, cap, path, no, "expected 'key = value'");
             break;
         }
         char *ke = eq;
@@ -182,24 +159,24 @@ int se05xd_conf_load(const char *path, bool must_exist, struct se05xd_opts *o, c
             v++;
         int k = se05xd_conf_key(b);
         if (k < 0) {
-            rc = perr(err, cap, path, no,
+            rc = se05xd_ferr(err, cap, path, no,
                       "unknown key '%.40s' (known: chip listen acl auth scp03_keys scp03_kvn socket_mode "
                       "socket_group lock_timeout_ms max_clients)",
                       b);
             break;
         }
         if (first[k]) {
-            rc = perr(err, cap, path, no, "'%s' given twice (first on line %u)", b, first[k]);
+            rc = se05xd_ferr(err, cap, path, no, "'%s' given twice (first on line %u)", b, first[k]);
             break;
         }
         first[k] = no;
         if (!*v) {
-            rc = perr(err, cap, path, no, "empty value for '%s'", b);
+            rc = se05xd_ferr(err, cap, path, no, "empty value for '%s'", b);
             break;
         }
         for (char *p = v; *p; p++)
             if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7F || *p == ' ') {
-                rc = perr(err, cap, path, no, "value of '%s' contains spaces or control characters", b);
+                rc = se05xd_ferr(err, cap, path, no, "value of '%s' contains spaces or control characters", b);
                 break;
             }
         if (rc)
@@ -207,7 +184,7 @@ int se05xd_conf_load(const char *path, bool must_exist, struct se05xd_opts *o, c
         struct se05xd_opts tmp = *o;
         const char *why = apply(&tmp, k, v);
         if (why) {
-            rc = perr(err, cap, path, no, "%s: %s", b, why);
+            rc = se05xd_ferr(err, cap, path, no, "%s: %s", b, why);
             break;
         }
         if (!(cli_set && cli_set[k])) /* the command line wins; the value is still checked */
