@@ -146,6 +146,12 @@ static int blocked(struct p11_ctx *ctx, se05x_session *se)
     return max && failed >= max;
 }
 
+/* The default PIN: the only one that may create the PIN object. */
+static bool is_default_pin(const uint8_t *pin, size_t len)
+{
+    return len == strlen(P11_DEFAULT_PIN) && CRYPTO_memcmp(pin, P11_DEFAULT_PIN, len) == 0;
+}
+
 static void close_session(se05x_session *se)
 {
     if (se && se05x_auth_id(se))
@@ -209,7 +215,7 @@ CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CH
         return rv;
     if (!ex) {
         /* No PIN on the chip yet: the default PIN creates it (as C_SetPIN 1234 -> 1234). */
-        if (len != strlen(P11_DEFAULT_PIN) || CRYPTO_memcmp(pin, P11_DEFAULT_PIN, len) != 0) {
+        if (!is_default_pin(pin, len)) {
             se05x_log(SE05X_LOG_WARN, "pkcs11", "C_Login: no PIN on the chip yet; the first PIN is the default");
             return CKR_PIN_INCORRECT;
         }
@@ -274,7 +280,7 @@ CK_RV p11_pin_chip_setpin(struct p11_ctx *ctx, const CK_UTF8CHAR *old, CK_ULONG 
     if (ex < 0)
         return rv;
     if (!ex) {
-        if (oldlen != strlen(P11_DEFAULT_PIN) || CRYPTO_memcmp(old, P11_DEFAULT_PIN, oldlen) != 0) {
+        if (!is_default_pin(old, oldlen)) {
             se05x_log(SE05X_LOG_WARN, "pkcs11", "C_SetPIN: no PIN on the chip yet; the old PIN is the default");
             return CKR_PIN_INCORRECT;
         }

@@ -7,13 +7,15 @@
 #include <string.h>
 
 #include "commands.h"
+#include "fileio.h"
 #include "jsonout.h"
 
-static void hex(char *out, size_t cap, const uint8_t *b, size_t n)
+/* "key": "lower-case hex" (tool_hex, as the text output), null when out of memory */
+static void json_hex(const char *key, const uint8_t *b, size_t n)
 {
-    out[0] = 0;
-    for (size_t i = 0; i < n && 2 * i + 2 < cap; i++)
-        snprintf(out + 2 * i, cap - 2 * i, "%02x", b[i]); /* as the text output */
+    char *h = tool_hex(b, n);
+    json_kv(stdout, 0, key, h);
+    free(h);
 }
 
 int tool_info_json(struct tool *t, se05x_session *s)
@@ -64,18 +66,15 @@ int tool_info_json(struct tool *t, se05x_session *s)
         json_kv(stdout, 0, "chip_variant", cf.variant);
         json_kn(stdout, 0, "max_payload", cf.max_payload);
     }
-    hex(buf, sizeof buf, uid, sizeof uid);
-    json_kv(stdout, 0, "uid", buf);
-    hex(buf, sizeof buf, certuid, sizeof certuid);
-    json_kv(stdout, 0, "certuid", buf);
+    json_hex("uid", uid, sizeof uid);
+    json_hex("certuid", certuid, sizeof certuid);
     printf(", \"free_memory\": {");
     for (size_t i = 0; i < 3; i++)
         json_kn(stdout, i == 0, mem[i].key, freeb[i]);
     printf("}");
     uint8_t atr[64];
     size_t n = se05x_atr(s, atr, sizeof atr);
-    hex(buf, sizeof buf, atr, n < sizeof atr ? n : sizeof atr);
-    json_kv(stdout, 0, "atr", buf);
+    json_hex("atr", atr, n < sizeof atr ? n : sizeof atr);
     printf(", \"reserved_auth_objects\": {");
     for (size_t i = 0; i < 2; i++)
         json_kv(stdout, i == 0, reserved[i].name, present[i] ? "present" : "absent");
