@@ -352,8 +352,16 @@ CK_RV p11_attr_get(struct p11_ctx *ctx, struct p11_entry *e, int sub, CK_ATTRIBU
     case CKA_TOKEN: return put_bool(a, !e->session_obj);
     case CKA_MODIFIABLE:
     case CKA_COPYABLE: return put_bool(a, 0);
-    case CKA_DESTROYABLE: /* the public half of a pair goes only with its private key */
-        return put_bool(a, !(sub == P11_SUB_PUB && e->info.part == SE05X_PART_PAIR));
+    case CKA_DESTROYABLE: { /* the public half of a pair goes only with its private key */
+        if (sub == P11_SUB_PUB && e->info.part == SE05X_PART_PAIR)
+            return put_bool(a, 0);
+        if (!e->session_obj) {
+            CK_RV rv = p11_entry_lock(ctx, e);
+            if (rv != CKR_OK)
+                return unavailable(a, rv);
+        }
+        return put_bool(a, !e->locked);
+    }
     default: break;
     }
     if (sub == P11_SUB_PRIV)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "p11.h"
+#include <se05x/lifecycle.h>
 
 int p11_label_to_id(const struct p11_ctx *ctx, const char *label, size_t len, se05x_objid *id)
 {
@@ -229,6 +230,28 @@ CK_RV p11_entry_pubkey(struct p11_ctx *ctx, struct p11_entry *e)
         return CKR_DEVICE_ERROR;
     se05x_rc rc = se05x_read_pubkey(se, e->id, &e->pub);
     return p11_rv(ctx, rc);
+}
+
+/* Whether the object's own policy is locked (production lock: never
+ * deleted, rewritten or exported). One ReadAttributes per object, only when
+ * an application asks for CKA_DESTROYABLE. An applet that refuses the read
+ * (denied by the object's policy) leaves the object reported destroyable:
+ * C_DestroyObject then reports what the chip says. */
+CK_RV p11_entry_lock(struct p11_ctx *ctx, struct p11_entry *e)
+{
+    if (e->lock_known)
+        return CKR_OK;
+    se05x_session *se = p11_chip(ctx);
+    if (!se)
+        return CKR_DEVICE_ERROR;
+    struct se05x_object_policy op;
+    se05x_rc rc = se05x_read_object_policy(se, e->id, &op);
+    if (rc == SE05X_OK)
+        e->locked = se05x_policy_is_locked(&op.policy);
+    else if (rc != SE05X_E_DENIED && rc != SE05X_E_CONDITIONS)
+        return p11_rv(ctx, rc);
+    e->lock_known = 1;
+    return CKR_OK;
 }
 
 CK_RV p11_entry_binary(struct p11_ctx *ctx, struct p11_entry *e)

@@ -52,6 +52,8 @@ struct p11_entry {
     uint8_t *secret;    /* host_only secret value */
     size_t secret_len;
     CK_BBOOL s_sensitive, s_extractable;
+    int lock_known;     /* lock state read (once, when CKA_DESTROYABLE is asked) */
+    int locked;         /* the object's own policy is locked (se05x_policy_is_locked) */
 };
 
 enum p11_op_kind { P11_OP_NONE = 0, P11_OP_SIGN, P11_OP_VERIFY, P11_OP_DECRYPT, P11_OP_ENCRYPT,
@@ -188,6 +190,7 @@ int p11_entry_is_key(const struct p11_entry *e);
 int p11_entry_has_sub(const struct p11_entry *e, int sub);
 CK_RV p11_entry_pubkey(struct p11_ctx *ctx, struct p11_entry *e);
 CK_RV p11_entry_binary(struct p11_ctx *ctx, struct p11_entry *e);
+CK_RV p11_entry_lock(struct p11_ctx *ctx, struct p11_entry *e);
 CK_RV p11_entry_pairing(struct p11_ctx *ctx, struct p11_entry *e);
 CK_RV p11_enumerate(struct p11_ctx *ctx);
 void p11_entry_forget(struct p11_entry *e);

@@ -2,8 +2,9 @@
 /* PKCS#11 production lock (docs/production.md): C_GenerateKeyPair of a P-256
  * pair with CKA_DESTROYABLE false (pkcs11-tool 0.23 does not pass
  * --undestroyable for key pairs), then C_DestroyObject on it, which the
- * chip must refuse.
- *   lifecycle_p11lock MODULE HEXID     exit 0: created, and the destroy failed */
+ * chip must refuse; the key reports CKA_DESTROYABLE false. A control pair
+ * at HEXID + 1 made without it reports true and is destroyed.
+ *   lifecycle_p11lock MODULE HEXID     exit 0: all of that holds */
 #include <dlfcn.h>
 #include <p11-kit/pkcs11.h>
 #include <stdio.h>
@@ -49,9 +50,37 @@ int main(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    CK_BBOOL d = CK_TRUE;
+    CK_ATTRIBUTE q = {CKA_DESTROYABLE, &d, sizeof d};
+    rv = f->C_GetAttributeValue(s, hk, &q, 1);
+    printf("CKA_DESTROYABLE of the locked key: rv 0x%lX value %d\n", (unsigned long)rv, (int)d);
+    if (rv != CKR_OK || d != CK_FALSE) {
+        rc = 1;
+        goto out;
+    }
     rv = f->C_DestroyObject(s, hk);
     printf("C_DestroyObject of the locked key: 0x%lX\n", (unsigned long)rv);
-    rc = rv == CKR_OK ? 1 : 0;
+    if (rv == CKR_OK) {
+        rc = 1;
+        goto out;
+    }
+    /* control: the same without CKA_DESTROYABLE false */
+    idv++;
+    CK_BYTE id2[4] = {(CK_BYTE)(idv >> 24), (CK_BYTE)(idv >> 16), (CK_BYTE)(idv >> 8), (CK_BYTE)idv};
+    pub[2].pValue = id2;
+    prv[1].pValue = id2;
+    rv = f->C_GenerateKeyPair(s, &m, pub, 3, prv, 3, &hp, &hk);
+    d = CK_FALSE;
+    if (rv == CKR_OK)
+        rv = f->C_GetAttributeValue(s, hk, &q, 1);
+    printf("CKA_DESTROYABLE of an unlocked key: rv 0x%lX value %d\n", (unsigned long)rv, (int)d);
+    if (rv != CKR_OK || d != CK_TRUE) {
+        rc = 1;
+        goto out;
+    }
+    rv = f->C_DestroyObject(s, hk);
+    printf("C_DestroyObject of the unlocked key: 0x%lX\n", (unsigned long)rv);
+    rc = rv == CKR_OK ? 0 : 1;
 out:
     f->C_Finalize(NULL);
     return rc;
