@@ -13,6 +13,7 @@
 
 #include "e4sss.h"
 #include <openssl/core_names.h>
+#include "testkeys.h"
 
 static void test_ec(void **st)
 {
@@ -46,7 +47,7 @@ static void test_ec(void **st)
 
 static void test_rsa(void **st)
 {
-    EVP_PKEY *soft = EVP_RSA_gen(2048);
+    EVP_PKEY *soft = test_rsa_key(2048, 0);
     BIGNUM *n = NULL, *e = NULL;
     unsigned char nb[512], eb[8], *der = NULL;
     const unsigned char *p;
@@ -174,7 +175,7 @@ static void test_ec_cache(void **st)
 static void test_rsa_cache(void **st)
 {
     struct e4sss_ctx *c = e4sss_ctx_new(NULL);
-    EVP_PKEY *soft = EVP_RSA_gen(2048);
+    EVP_PKEY *soft = test_rsa_key(2048, 0);
     BIGNUM *n = NULL, *e = NULL;
     unsigned char nb[512], eb[8], *der = NULL;
     const unsigned char *p;

@@ -14,6 +14,7 @@
 
 #include <se05x/se05x.h>
 #include <se05x/ossl.h>
+#include "testkeys.h"
 
 static se05x_session *S;
 
@@ -181,7 +182,7 @@ static void test_ec_import(void)
     EVP_PKEY_free(k);
 }
 
-static void test_rsa_key(se05x_objid id, EVP_PKEY *pub)
+static void check_rsa_key(se05x_objid id, EVP_PKEY *pub)
 {
     uint8_t sig[512], dg[32], ct[512], pt[512];
     size_t sl, dl, cl, pl;
@@ -226,14 +227,14 @@ static void test_rsa(void)
     OK(se05x_rsa_generate(S, 0x7F000020, 2048, NULL));
     OK(se05x_read_pubkey(S, 0x7F000020, &pub));
     CHECK(EVP_PKEY_get_bits(pub) == 2048, "RSA bits");
-    test_rsa_key(0x7F000020, pub);
+    check_rsa_key(0x7F000020, pub);
     EVP_PKEY_free(pub);
     /* host key imported (multi-APDU) */
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    EVP_PKEY *k = test_rsa_key(2048, 0);
     OK(se05x_import_pkey(S, 0x80000001, k, 0, NULL));
     OK(se05x_read_pubkey(S, 0x80000001, &pub));
     CHECK(EVP_PKEY_eq(pub, k) == 1, "imported RSA public key differs");
-    test_rsa_key(0x80000001, k);
+    check_rsa_key(0x80000001, k);
     EVP_PKEY_free(pub);
     char *pem = NULL;
     size_t pl = 0;

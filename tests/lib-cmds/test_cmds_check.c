@@ -21,6 +21,7 @@
 #include <openssl/rsa.h>
 
 #include "mock.h"
+#include "testkeys.h"
 
 #define ID 0x7F000001u
 #define ID_RSA 0x20181001u
@@ -35,7 +36,7 @@ static int group_setup(void **state)
     (void)state;
     ec_a = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     ec_b = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    rsa_key = test_rsa_key(2048, 0);
     return ec_a && ec_b && rsa_key ? 0 : -1;
 }
 
@@ -337,7 +338,7 @@ static void t_rsa_sign_digest_flipped_and_stale(void **state)
         assert_int_equal(n, 0);
     }
     /* a reference key of another RSA key */
-    EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    EVP_PKEY *other = test_rsa_key(2048, 1);
     const struct se05x_check stale = {.pub = other};
     ch.flip = 0;
     mock_expect_handler(&M, "80 03 02 38", rsa_raw_chip, &ch);

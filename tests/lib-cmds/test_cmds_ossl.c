@@ -22,6 +22,7 @@
 #include <openssl/x509.h>
 
 #include "mock.h"
+#include "testkeys.h"
 
 static struct mock M;
 static EVP_PKEY *rsa_key; /* 2048 bits, generated once */
@@ -29,7 +30,7 @@ static EVP_PKEY *rsa_key; /* 2048 bits, generated once */
 static int group_setup(void **state)
 {
     (void)state;
-    rsa_key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    rsa_key = test_rsa_key(2048, 0);
     return rsa_key ? 0 : -1;
 }
 

@@ -17,6 +17,7 @@
 #include <openssl/pkcs12.h>
 
 #include "mock.h"
+#include "testkeys.h"
 
 static const char EXAMPLE[] =
     "-----BEGIN PRIVATE KEY-----\n"
@@ -180,7 +181,7 @@ static const uint8_t *find(const uint8_t *hay, size_t n, const char *hex, size_t
 static void t_roundtrip_rsa(void **state)
 {
     (void)state;
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+    EVP_PKEY *k = test_rsa_key(2048, 0);
     BIGNUM *n = NULL, *e = NULL;
     uint8_t nb[256], eb[8];
     assert_int_equal(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_RSA_N, &n), 1);
@@ -226,7 +227,7 @@ static void t_roundtrip_rsa(void **state)
 static void t_rsa_negative_der(void **state)
 {
     (void)state;
-    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+    EVP_PKEY *k = test_rsa_key(1024, 0);
     BIGNUM *n = NULL;
     uint8_t nb[128], eb[3] = {1, 0, 1}, *der = NULL;
     size_t dl = 0, fl;

@@ -25,6 +25,7 @@
 #include "card_fixture.h"
 #include "sim_test_util.h"
 #include "tlv.h"
+#include "testkeys.h"
 
 static uint8_t r[4096];
 static size_t rl;
@@ -159,7 +160,7 @@ static void test_rsa_import(void **st)
 {
     (void)st;
     struct sim_card *c = tu_open_selected(NULL, NULL);
-    EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+    EVP_PKEY *host = test_rsa_key(1024, 0);
     static const char *names[] = {OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
                                   OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
                                   OSSL_PKEY_PARAM_RSA_COEFFICIENT1, OSSL_PKEY_PARAM_RSA_E,
@@ -213,7 +214,7 @@ static void test_rsa_raw(void **st)
 {
     (void)st;
     struct sim_card *c = tu_open_selected(NULL, NULL);
-    EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)1024);
+    EVP_PKEY *host = test_rsa_key(1024, 0);
     BIGNUM *bn = NULL;
     uint8_t n[128], e[4], dd[128], v[400];
     int el;
