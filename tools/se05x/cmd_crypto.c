@@ -96,7 +96,7 @@ static int load_refkey(const char *path, struct sig_args *a)
 static int require_signing_key(struct tool *t, const struct sig_args *a, bool need_private,
                                struct se05x_object_info *info)
 {
-    int rc = tool_require(t, a->id, info);
+    int rc = need_private ? tool_require_key(t, a->id, info) : tool_require(t, a->id, info);
     if (rc)
         return rc;
     const char *op = need_private ? "sign" : "verify";
