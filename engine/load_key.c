@@ -301,7 +301,7 @@ static EVP_PKEY *load_key(ENGINE *e, const char *key_id, int priv)
     }
     if (!e4sss_parse_key_id(c, key_id, &id) || (s = e4sss_session(c)) == NULL)
         return NULL;
-    if ((rc = se05x_object_info(s, id, &info)) != SE05X_OK) {
+    if ((rc = se05x_key_info(s, id, &info, NULL)) != SE05X_OK) {
         e4sss_err_chip(c, s, rc);
         e4sss_session_done(c, s, rc);
         return NULL;

@@ -60,6 +60,8 @@ se05x_rc se05x_ecdsa_sign_ex(se05x_session *s, se05x_objid id, se05x_digest md, 
     tlv_put(&w, SE05X_TAG_3, digest, dlen);
     se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w,
                             false, r, sizeof r, &rlen);
+    if (rc == SE05X_E_CONDITIONS || rc == SE05X_E_WRONG_DATA || rc == SE05X_E_DENIED || rc == SE05X_E_CARD)
+        return se05x_inferred_refused(s, what, id, rc); /* a public key or a file taken for a key pair? */
     if (rc || (rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
         return rc;
     if (!der_sig_ok(v, n))

@@ -275,6 +275,11 @@ se05x_rc se05x_delete_object(se05x_session *s, se05x_objid id)
 
 se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object_info *out)
 {
+    return se05x_object_info_ex(s, id, out, true);
+}
+
+se05x_rc se05x_object_info_ex(se05x_session *s, se05x_objid id, struct se05x_object_info *out, bool read_point)
+{
     if (!s || !out)
         return SE05X_E_BAD_ARG;
     memset(out, 0, sizeof *out);
@@ -292,6 +297,16 @@ se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object
     se05x_type_decode(out->type, &out->kind, &out->part, &out->curve);
     switch (out->kind) {
     case SE05X_KIND_EC:
+        if (out->curve == SE05X_EC_NONE && read_point && out->part != SE05X_PART_PRIVATE &&
+            !(se05x_typecache_get(s, id, NULL, NULL, &out->curve) && out->curve != SE05X_EC_NONE)) {
+            /* The public key instead of GetECCurveId when its point names the
+             * curve (lib/keyinfer.c): the same one APDU, and the key is then
+             * at hand for the answer checks (cold start, docs/lib.md). */
+            EVP_PKEY *pk = NULL;
+            if ((rc = se05x_infer_ec_key(s, id, &out->curve, &pk)))
+                goto out;
+            EVP_PKEY_free(pk);
+        }
         if (out->curve == SE05X_EC_NONE && (rc = se05x_get_curve_id(s, id, &out->curve)))
             goto out;
         if (out->curve == SE05X_EC_NONE)

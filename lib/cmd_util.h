@@ -141,4 +141,34 @@ int se05x_host_verify(EVP_PKEY *pk, const struct se05x_host_sig *v);
 se05x_rc se05x_check_answer(se05x_session *s, const char *what, se05x_objid id, const struct se05x_check *ck,
                             const struct se05x_host_sig *v);
 
+/* The chip's EC public key pt (04||X||Y, or the raw reversed form of
+ * Ed25519/X25519/X448) of object id on curve c as an EVP_PKEY; a point that
+ * is not on c is a protocol error naming the object (ossl.c). */
+se05x_rc se05x_ec_pub_pkey(se05x_session *s, se05x_objid id, se05x_curve c, const uint8_t *pt, size_t n,
+                           EVP_PKEY **out);
+
+/* ---- cold start: the curve from the public key (keyinfer.c, docs/lib.md) ---- */
+/* How many of the cands (Weierstrass curves of the field size (n-1)/2 only)
+ * the uncompressed point pt lies on, checked by libcrypto; *out is the curve
+ * when exactly one, else SE05X_EC_NONE. 0 when pt is not 04||X||Y. */
+size_t se05x_curve_match_point(const uint8_t *pt, size_t n, const se05x_curve *cands, size_t ncands,
+                               se05x_curve *out);
+/* The one chip curve (docs/protocol/apdu.md §8) that pt lies on, or
+ * SE05X_EC_NONE (not a point, on none, or ambiguous). */
+se05x_curve se05x_curve_from_point(const uint8_t *pt, size_t n);
+/* ReadObject of id; when the answer is a point that names its curve: *c, the
+ * key in *pk (a new reference) and both cached in the session. *pk NULL and
+ * SE05X_OK when it does not (a refusing status word included: nothing is
+ * recorded as an error); other codes are link failures. */
+se05x_rc se05x_infer_ec_key(se05x_session *s, se05x_objid id, se05x_curve *c, EVP_PKEY **pk);
+/* se05x_object_info; read_point false: GetECCurveId for a 3.x EC key, never
+ * its public key (se05x_key_info has just read it and it named no curve). */
+se05x_rc se05x_object_info_ex(se05x_session *s, se05x_objid id, struct se05x_object_info *out, bool read_point);
+/* The cached public key of id (on curve c) as 04||X||Y; false when none. */
+bool se05x_cached_point(se05x_session *s, se05x_objid id, se05x_curve c, uint8_t *pt, size_t cap, size_t *n);
+/* After a refused ECDSASign on an object known only by inference: asks
+ * ReadType; an object that is not an EC key pair fails with
+ * SE05X_E_WRONG_TYPE naming it, otherwise rc and its error stand. */
+se05x_rc se05x_inferred_refused(se05x_session *s, const char *what, se05x_objid id, se05x_rc rc);
+
 #endif

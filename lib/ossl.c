@@ -40,8 +40,8 @@ static EVP_PKEY *pkey_fromdata(const char *alg, OSSL_PARAM *params, int selectio
     return pk;
 }
 
-static se05x_rc ec_pub_pkey(se05x_session *s, se05x_objid id, se05x_curve c, const uint8_t *pt,
-                            size_t n, EVP_PKEY **out)
+se05x_rc se05x_ec_pub_pkey(se05x_session *s, se05x_objid id, se05x_curve c, const uint8_t *pt,
+                           size_t n, EVP_PKEY **out)
 {
     EVP_PKEY *pk = NULL;
     size_t l = se05x_curve_bytes(c);
@@ -105,6 +105,13 @@ se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out)
     se05x_rc rc = se05x_txn_begin(s);
     if (rc)
         return rc;
+    if (se05x_typecache_inferred(s, id, &c)) {
+        /* known only from its public key (lib/keyinfer.c): read it again the
+         * same way; when it no longer names one curve, ask what the object is */
+        if ((rc = se05x_infer_ec_key(s, id, &c, out)) || *out)
+            goto out;
+        se05x_pubcache_drop(s, id);
+    }
     if ((rc = se05x_read_asym_type(s, id, &type, &kind, &part, &c)))
         goto out;
     if (part == SE05X_PART_PRIVATE) {
@@ -126,7 +133,7 @@ se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out)
     size_t n = 0;
     if ((rc = se05x_read_object(s, id, 0, 0, pt, sizeof pt, &n)))
         goto out;
-    rc = ec_pub_pkey(s, id, c, pt, n, out);
+    rc = se05x_ec_pub_pkey(s, id, c, pt, n, out);
 out:
     if (rc == SE05X_OK)
         se05x_pubcache_put(s, id, *out); /* the chip's key, for the answer checks */

@@ -21,6 +21,7 @@
 #include <openssl/rsa.h>
 
 #include "cmd_util.h"
+#include "session_priv.h"
 
 #define MARKER_MIN 14 /* id + two magic words + class + index */
 
@@ -447,8 +448,14 @@ se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_ref
     se05x_rc rc = se05x_txn_begin(s);
     if (rc)
         return rc;
-    if ((rc = se05x_read_asym_type(s, id, &type, &kind, &part, &c)))
+    if (se05x_typecache_inferred(s, id, &c)) {
+        /* an EC key known from its public key (lib/keyinfer.c): taken as a pair */
+        type = SE05X_TYPE_EC_KEY_PAIR;
+        kind = SE05X_KIND_EC;
+        part = SE05X_PART_PAIR;
+    } else if ((rc = se05x_read_asym_type(s, id, &type, &kind, &part, &c))) {
         goto out;
+    }
     if (part == SE05X_PART_PRIVATE) {
         rc = se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id,
                         "object 0x%08X holds a private key only; no public part for a reference key", id);
@@ -479,7 +486,9 @@ se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_ref
         }
         uint8_t pt[1 + 2 * 66];
         size_t pn = 0;
-        if ((rc = se05x_read_object(s, id, 0, 0, pt, sizeof pt, &pn)))
+        /* the session's copy when it has one (read for the answer checks) */
+        if (!se05x_cached_point(s, id, c, pt, sizeof pt, &pn) &&
+            (rc = se05x_read_object(s, id, 0, 0, pt, sizeof pt, &pn)))
             goto out;
         if (!se05x_curve_is_weierstrass(c))
             form = SE05X_REFKEY_PKCS8;

@@ -48,6 +48,7 @@ struct se05x_session {
         uint8_t type;
         bool transient;
         se05x_curve curve; /* SE05X_EC_NONE: not asked yet */
+        bool inferred;     /* type not asked: an EC key whose public key named its curve */
     } types[SE05X_PUBCACHE_SLOTS];
     unsigned types_next;
     bool no_check;              /* se05x_set_verify(s, false): answers unchecked */
@@ -214,6 +215,8 @@ bool se05x_typecache_get(se05x_session *s, se05x_objid id, uint8_t *type, bool *
         return false;
     pthread_mutex_lock(&s->lock);
     int i = typecache_slot(s, id);
+    if (i >= 0 && s->types[i].inferred && (type || transient))
+        i = -1; /* the type itself was never asked */
     if (i >= 0) {
         if (type)
             *type = s->types[i].type;
@@ -232,12 +235,15 @@ void se05x_typecache_put(se05x_session *s, se05x_objid id, uint8_t type, bool tr
         return;
     pthread_mutex_lock(&s->lock);
     int i = typecache_slot(s, id);
-    if (i < 0 || s->types[i].type != type) {
+    /* an inferred curve stays with a generic EC type that has a public key */
+    bool keep = i >= 0 && s->types[i].inferred && (type == SE05X_TYPE_EC_KEY_PAIR || type == SE05X_TYPE_EC_PUB);
+    if (i < 0 || (s->types[i].type != type && !keep)) {
         if (i < 0)
             i = (int)(s->types_next++ % SE05X_PUBCACHE_SLOTS);
         s->types[i].id = id;
         s->types[i].curve = SE05X_EC_NONE;
     }
+    s->types[i].inferred = false;
     s->types[i].type = type;
     s->types[i].transient = transient;
     pthread_mutex_unlock(&s->lock);
@@ -252,6 +258,36 @@ void se05x_typecache_put_curve(se05x_session *s, se05x_objid id, se05x_curve c)
     if (i >= 0)
         s->types[i].curve = c;
     pthread_mutex_unlock(&s->lock);
+}
+
+void se05x_typecache_put_inferred(se05x_session *s, se05x_objid id, se05x_curve c)
+{
+    if (!s || !id)
+        return;
+    pthread_mutex_lock(&s->lock);
+    int i = typecache_slot(s, id);
+    if (i < 0) {
+        i = (int)(s->types_next++ % SE05X_PUBCACHE_SLOTS);
+        s->types[i].id = id;
+        s->types[i].type = 0;
+        s->types[i].transient = false;
+        s->types[i].inferred = true;
+    }
+    s->types[i].curve = c;
+    pthread_mutex_unlock(&s->lock);
+}
+
+bool se05x_typecache_inferred(se05x_session *s, se05x_objid id, se05x_curve *c)
+{
+    if (!s || !id)
+        return false;
+    pthread_mutex_lock(&s->lock);
+    int i = typecache_slot(s, id);
+    bool r = i >= 0 && s->types[i].inferred && s->types[i].curve != SE05X_EC_NONE;
+    if (r && c)
+        *c = s->types[i].curve;
+    pthread_mutex_unlock(&s->lock);
+    return r;
 }
 
 void se05x_pubcache_drop(se05x_session *s, se05x_objid id)

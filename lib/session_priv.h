@@ -72,6 +72,13 @@ void se05x_pubcache_drop(se05x_session *s, se05x_objid id);
 bool se05x_typecache_get(se05x_session *s, se05x_objid id, uint8_t *type, bool *transient, se05x_curve *curve);
 void se05x_typecache_put(se05x_session *s, se05x_objid id, uint8_t type, bool transient);
 void se05x_typecache_put_curve(se05x_session *s, se05x_objid id, se05x_curve c);
+/* Cold start without ReadType (lib/keyinfer.c): an object whose public key
+ * read is a point on exactly one of the chip's curves. put_inferred records
+ * the curve (an entry made by ReadType keeps its type); such an entry answers
+ * the curve (typecache_get with type and transient NULL) but not the type.
+ * inferred: true when the entry has the curve only, *c set. */
+void se05x_typecache_put_inferred(se05x_session *s, se05x_objid id, se05x_curve c);
+bool se05x_typecache_inferred(se05x_session *s, se05x_objid id, se05x_curve *c);
 /* se05x_set_verify state: true when answers are to be checked. */
 bool se05x_checks_on(const se05x_session *s);
 

@@ -146,13 +146,14 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
     uint8_t buf[1100], e[16];
     size_t len = 0, elen = 0;
     SXP_KEY *k = NULL;
-    EVP_PKEY *pub = NULL;
+    EVP_PKEY *pub = NULL, *chip_pub = NULL;
 
     memset(&info, 0, sizeof(info));
     for (int attempt = 0;; attempt++) {
         if ((s = sxp_session(p, conn)) == NULL)
             return NULL;
-        rc = se05x_object_info(s, id, &info);
+        /* cold start: an EC key may be known from its public key alone */
+        rc = se05x_key_info(s, id, &info, &chip_pub);
         if (rc == SE05X_OK)
             break; /* s stays ours until the end */
         if (!sxp_session_end(p, s, rc, attempt, "reading the key", id))
@@ -164,10 +165,14 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
                     (unsigned)id, (unsigned)info.curve);
             goto fail;
         }
-        if ((rc = se05x_read_object(s, id, 0, 0, buf, sizeof(buf), &len)) != SE05X_OK) {
-            goto fail_chip;
+        if (chip_pub != NULL) {
+            pub = sxp_public_copy(p, chip_pub, "EC");
+        } else {
+            if ((rc = se05x_read_object(s, id, 0, 0, buf, sizeof(buf), &len)) != SE05X_OK) {
+                goto fail_chip;
+            }
+            pub = sxp_pkey_ec(p, info.curve, buf, len);
         }
-        pub = sxp_pkey_ec(p, info.curve, buf, len);
     } else if (info.kind == SE05X_KIND_RSA) {
         if ((rc = se05x_read_rsa_component(s, id, SE05X_RSA_COMPONENT_MODULUS, buf, sizeof(buf), &len))
                 != SE05X_OK
@@ -181,6 +186,7 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
                 (unsigned)id, se05x_conn(s));
         goto fail;
     }
+    EVP_PKEY_free(chip_pub);
     sxp_session_end(p, s, SE05X_OK, 1, NULL, 0);
     s = NULL;
     if (pub == NULL) {
@@ -201,9 +207,11 @@ SXP_KEY *sxp_key_from_chip(SXP_PROV *p, se05x_objid id, const char *conn)
         snprintf(k->conn, sizeof(k->conn), "%s", conn);
     return k;
 fail_chip:
+    EVP_PKEY_free(chip_pub);
     sxp_session_end(p, s, rc, 1, "reading the public key", id);
     return NULL;
 fail:
+    EVP_PKEY_free(chip_pub);
     sxp_session_end(p, s, SE05X_OK, 1, NULL, 0);
     return NULL;
 }

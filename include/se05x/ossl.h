@@ -16,6 +16,16 @@ extern "C" {
 
 /* Reads the public key of an EC or RSA object as an EVP_PKEY. */
 se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out);
+/* What a key is, for using it (cold start, docs/lib.md): one ReadObject when
+ * the object's public key is a point on exactly one of the chip's curves. The
+ * object is then taken as an EC key pair on that curve (type 0x01, part
+ * SE05X_PART_PAIR, transient 0: not asked; a signature with an object that is
+ * not a key pair is refused by the chip, and the library then says what the
+ * object is). Otherwise - RSA, a private key, a file, a point on no or several
+ * curves - exactly se05x_object_info (one APDU more than it). pub: NULL, or
+ * receives the public key read (a new reference) when the key was known that
+ * way, else NULL. */
+se05x_rc se05x_key_info(se05x_session *s, se05x_objid id, struct se05x_object_info *out, EVP_PKEY **pub);
 /* Imports an EC (any supported curve, curve created on demand) or RSA key.
  * public_only: import only the public part. Private material is cleansed. */
 se05x_rc se05x_import_pkey(se05x_session *s, se05x_objid id, EVP_PKEY *pkey, int public_only,

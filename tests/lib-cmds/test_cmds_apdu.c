@@ -417,9 +417,10 @@ static void t_object_info(void **state)
 {
     se05x_session *s = *state;
     struct se05x_object_info oi;
-    /* no CheckObjectExists first, no ReadSize for EC (the curve's size) */
+    /* no CheckObjectExists first, no ReadSize for EC (the curve's size); its
+     * public key instead of GetECCurveId: the point names the curve */
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 01 42 01 01 90 00");
-    mock_expect(&M, "80 02 0B 36 06 41 04 7F 00 00 01", "41 01 03 90 00");
+    mock_expect(&M, "80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", "41 41 " P256_G " 90 00");
     expect_rc(s, se05x_object_info(s, 0x7F000001, &oi), SE05X_OK);
     assert_int_equal(oi.kind, SE05X_KIND_EC);
     assert_int_equal(oi.part, SE05X_PART_PAIR);
@@ -450,7 +451,7 @@ static void t_object_info(void **state)
     mock_expect(&M, "80 04 00 28 06 41 04 7F 00 00 01", "90 00");
     expect_rc(s, se05x_delete_object(s, 0x7F000001), SE05X_OK);
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 01", "41 01 01 42 01 01 90 00");
-    mock_expect(&M, "80 02 0B 36 06 41 04 7F 00 00 01", "41 01 03 90 00");
+    mock_expect(&M, "80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", "41 41 " P256_G " 90 00");
     expect_rc(s, se05x_object_info(s, 0x7F000001, &oi), SE05X_OK);
     mock_assert_done(&M);
 }

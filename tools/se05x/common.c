@@ -202,6 +202,20 @@ int tool_require(struct tool *t, se05x_objid id, struct se05x_object_info *info)
     return info == NULL ? 0 : tool_object_info(t, id, info);
 }
 
+int tool_require_key(struct tool *t, se05x_objid id, struct se05x_object_info *info)
+{
+    se05x_session *s = tool_session(t);
+    if (s == NULL)
+        return 1;
+    memset(info, 0, sizeof *info);
+    se05x_rc r = se05x_key_info(s, id, info, NULL);
+    if (r == SE05X_E_NOT_FOUND)
+        return tool_fail(t, SE05X_E_NOT_FOUND, "find", id);
+    if (r != SE05X_OK)
+        return tool_fail(t, r, "read the type of", id);
+    return 0;
+}
+
 const char *tool_kind_name(const struct se05x_object_info *info)
 {
     switch (info->kind) {

@@ -58,6 +58,9 @@ int tool_object_info(struct tool *t, se05x_objid id, struct se05x_object_info *i
 /* Checks that `id` exists and describes it. Prints "object ... not found on
  * <conn>" (or the failure) and returns 1 on error, 0 when found. */
 int tool_require(struct tool *t, se05x_objid id, struct se05x_object_info *info);
+/* The same for a key about to be used (se05x_key_info: an EC key pair may be
+ * known from its public key alone, cold start in docs/lib.md). */
+int tool_require_key(struct tool *t, se05x_objid id, struct se05x_object_info *info);
 
 /* Human names. */
 const char *tool_kind_name(const struct se05x_object_info *info); /* "EC key pair" */

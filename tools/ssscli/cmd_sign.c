@@ -70,7 +70,7 @@ int cmd_sign(struct cli *c)
     memset(&info, 0, sizeof(info));
     uint8_t sig[1024];
     size_t sl = 0;
-    int rc = cli_rc(s, se05x_object_info(s, id, &info), "sign");
+    int rc = cli_rc(s, se05x_key_info(s, id, &info, NULL), "sign");
     if (!rc && info.kind == SE05X_KIND_EC)
         rc = cli_rc(s, se05x_ecdsa_sign_digest(s, id, dig, dl, sig, sizeof(sig), &sl), "sign");
     else if (!rc && info.kind == SE05X_KIND_RSA)
