@@ -3,12 +3,15 @@
  * daemon in front of it (both from the directory of this program, or
  * $SE05X_BIN), then
  *   1. latency per APDU (GetVersion) of one client talking JRCP to the
- *      emulator directly and through the daemon; the difference is what the
- *      daemon adds (target < 50 us), and the daemon's own CPU time per APDU
- *      (/proc/PID/schedstat), less distorted by a loaded machine;
+ *      emulator directly and through the daemon, 5 interleaved rounds, best
+ *      and median; the difference is what the daemon adds (target < 50 us),
+ *      and the daemon's own CPU time per APDU (/proc/PID/schedstat);
  *   2. throughput with 1, 8 and 32 concurrent clients (one session and one
  *      thread each), directly and through the daemon.
- * Usage: bench_daemon [APDUS_PER_ROUND]   (default 2000) */
+ * Usage: bench_daemon [APDUS_PER_ROUND]   (default 2000)
+ *        bench_daemon --loop CONN N        (N GetVersion on CONN, nothing
+ *        else: for counting syscalls per APDU with strace -c, see
+ *        bench/strace_daemon.sh) */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -91,6 +94,28 @@ static double per_apdu(se05x_session *s, int n)
     return (now_s() - t0) / n;
 }
 
+static double minof(const double *v, int k)
+{
+    double m = v[0];
+    for (int i = 1; i < k; i++)
+        m = v[i] < m ? v[i] : m;
+    return m;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int k)
+{
+    double t[16];
+    memcpy(t, v, sizeof *v * (size_t)k);
+    qsort(t, (size_t)k, sizeof *t, cmp_double);
+    return k % 2 ? t[k / 2] : (t[k / 2 - 1] + t[k / 2]) / 2;
+}
+
 /* CPU time (ns) process pid has run so far (/proc/PID/schedstat, field 1). */
 static double cpu_ns(pid_t pid)
 {
@@ -161,6 +186,20 @@ static double throughput(const char *conn, int k, int total)
 
 int main(int argc, char **argv)
 {
+    if (argc == 4 && !strcmp(argv[1], "--loop")) {
+        struct se05x_open_opts lo = {.auth = SE05X_AUTH_NONE};
+        se05x_session *ls = NULL;
+        struct se05x_error le = {0};
+        if (se05x_open(argv[2], &lo, &ls, &le) != SE05X_OK) {
+            fprintf(stderr, "bench_daemon: open %s: %s\n", argv[2], le.msg);
+            return 1;
+        }
+        int ln = atoi(argv[3]);
+        if (ln > 0)
+            per_apdu(ls, ln);
+        se05x_close(ls);
+        return 0;
+    }
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     if (n < 100)
         n = 100;
@@ -220,23 +259,40 @@ int main(int argc, char **argv)
     }
     per_apdu(d, 200); /* warm up */
     per_apdu(v, 200);
-    double bd = 1e9, bv = 1e9, cpu = 0;
-    for (int round = 0; round < 5; round++) { /* interleaved; best round of each */
-        double a = per_apdu(d, n);
+    enum { ROUNDS = 5 };
+    double ad[ROUNDS], av[ROUNDS], dif[ROUNDS], cpu = 0;
+    for (int round = 0; round < ROUNDS; round++) { /* interleaved */
+        ad[round] = per_apdu(d, n);
         double c0 = cpu_ns(dp);
-        double b = per_apdu(v, n);
+        av[round] = per_apdu(v, n);
         cpu += cpu_ns(dp) - c0;
-        bd = a < bd ? a : bd;
-        bv = b < bv ? b : bv;
+        dif[round] = av[round] - ad[round];
     }
     se05x_close(d);
     se05x_close(v);
-    printf("bench_daemon: GetVersion round trips, %d per round, best of 5 rounds\n", n);
-    printf("%-34s %10.1f us\n", "latency direct (JRCP to emulator)", bd * 1e6);
-    printf("%-34s %10.1f us\n", "latency through se05xd", bv * 1e6);
-    printf("%-34s %10.1f us   (target < 50 us)\n", "added by se05xd", (bv - bd) * 1e6);
-    printf("%-34s %10.1f us   (daemon CPU time per APDU)\n", "se05xd work per APDU",
-           cpu / 1e3 / (5.0 * n));
+    char load[64] = "?";
+    FILE *lf = fopen("/proc/loadavg", "r");
+    if (lf) {
+        if (!fgets(load, sizeof load, lf))
+            snprintf(load, sizeof load, "?");
+        char *sp = load;
+        for (int f = 0; f < 3 && sp; f++) /* the 1, 5 and 15 minute averages */
+            sp = strchr(sp + 1, ' ');
+        if (sp)
+            *sp = '\0';
+        fclose(lf);
+    }
+    printf("bench_daemon: GetVersion round trips, %d per round, %d rounds; load average %s\n", n, ROUNDS,
+           load);
+    printf("%-34s %10s %10s\n", "", "best", "median");
+    printf("%-34s %7.1f us %7.1f us\n", "latency direct (JRCP to emulator)", minof(ad, ROUNDS) * 1e6,
+           median(ad, ROUNDS) * 1e6);
+    printf("%-34s %7.1f us %7.1f us\n", "latency through se05xd", minof(av, ROUNDS) * 1e6,
+           median(av, ROUNDS) * 1e6);
+    printf("%-34s %7.1f us %7.1f us   (best - best; median of the rounds' differences; target < 50 us)\n",
+           "added by se05xd", (minof(av, ROUNDS) - minof(ad, ROUNDS)) * 1e6, median(dif, ROUNDS) * 1e6);
+    printf("%-34s %7.1f us              (daemon CPU time per APDU)\n", "se05xd work per APDU",
+           cpu / 1e3 / ((double)ROUNDS * n));
     printf("\n%-10s %16s %16s\n", "clients", "direct APDU/s", "se05xd APDU/s");
     static const int ks[] = {1, 8, 32};
     for (size_t i = 0; i < 3; i++) {

@@ -372,11 +372,15 @@ static bool frame(struct server *s, struct client *c, const char **why)
 
 /* Reads what is there (one recv: usually the whole message); false = drop
  * the client. Bytes after the message (a client sending ahead) stay
- * buffered; nothing more is read while a whole message waits. */
+ * buffered; nothing more is read while a whole message waits. A recv that
+ * got less than it asked for emptied the socket: a partial message waits in
+ * in[] for the next poll (no second recv to learn EAGAIN), so a client
+ * sending half a frame costs the others nothing. */
 static bool read_client(struct server *s, struct client *c, const char **why)
 {
     while (!c->ready) {
-        ssize_t r = recv(c->fd, c->in + c->inlen, sizeof c->in - c->inlen, MSG_DONTWAIT);
+        size_t room = sizeof c->in - c->inlen;
+        ssize_t r = recv(c->fd, c->in + c->inlen, room, MSG_DONTWAIT);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -388,6 +392,8 @@ static bool read_client(struct server *s, struct client *c, const char **why)
         c->inlen += (size_t)r;
         if (!frame(s, c, why))
             return false;
+        if ((size_t)r < room)
+            return true;
     }
     return true;
 }

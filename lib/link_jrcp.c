@@ -4,7 +4,12 @@
  * request and one APDU_DATA reply; close = ERROR_MSG "03 00 00 00".
  * The server is not trusted: the reply type, its length against our buffer
  * and short reads are all checked. After a framing error or a timeout the
- * stream position is unknown, so the link refuses further use. */
+ * stream position is unknown, so the link refuses further use.
+ * System calls per APDU (docs/daemon.md "Performance"): one send (header and
+ * C-APDU together), one poll for the answer and, usually, one recv: header
+ * and R-APDU are read together into rbuf. Bytes a server sends beyond the
+ * message stay in rbuf for the next read, as they would in the socket. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +34,11 @@ struct jrcp_link {
     int locked;      /* we hold the server's LOCK */
     char ep[300];    /* "127.0.0.1:8050" for messages */
     uint8_t *buf;    /* header + C-APDU, sent in one write */
+    uint8_t *rbuf;   /* received bytes: the message being read, then what followed it */
+    size_t rlen;     /* bytes in rbuf */
 };
+
+#define RBUF_LEN (JRCP_HDR_LEN + 0xFFFF)
 
 static struct jrcp_link *J(struct se05x_link *l) { return (struct jrcp_link *)l; }
 
@@ -84,23 +93,53 @@ static se05x_rc send_msg(struct jrcp_link *j, uint8_t mty, const uint8_t *p, siz
     return SE05X_OK;
 }
 
+/* Makes sure rbuf holds at least n bytes (n <= RBUF_LEN): one recv takes
+ * whatever is there, up to a whole message. Messages count from byte `from`
+ * (the header: 0, the payload: JRCP_HDR_LEN). timeout_ms bounds the wait;
+ * poll_first for the start of an answer (see se05x_sock_read_min). */
+static se05x_rc fill(struct jrcp_link *j, size_t from, size_t n, int timeout_ms, bool poll_first,
+                     struct se05x_error *err)
+{
+    if (j->rlen >= n)
+        return SE05X_OK;
+    size_t got = j->rlen - from; /* from <= rlen: the header is there before the payload is read */
+    se05x_rc rc = se05x_sock_read_min(j->fd, j->rbuf + from, n - from, RBUF_LEN - from, &got, timeout_ms,
+                                      poll_first, err);
+    j->rlen = from + got;
+    return rc;
+}
+
+/* The message of n bytes at the start of rbuf is done with: what followed
+ * it moves up, its bytes (R-APDUs may hold key material) are wiped. */
+static void consume(struct jrcp_link *j, size_t n)
+{
+    if (n > j->rlen)
+        n = j->rlen;
+    size_t rest = j->rlen - n;
+    if (rest)
+        memmove(j->rbuf, j->rbuf + n, rest);
+    OPENSSL_cleanse(j->rbuf + rest, n);
+    j->rlen = rest;
+}
+
 /* Receives one reply of type `want` into out (cap bytes); *n = payload length. */
 static se05x_rc recv_msg(struct jrcp_link *j, uint8_t want, uint8_t *out, size_t cap, size_t *n,
                          struct se05x_error *err)
 {
-    uint8_t h[JRCP_HDR_LEN];
-    se05x_rc rc = se05x_sock_read_exact(j->fd, h, sizeof h, j->timeout_ms, err);
+    se05x_rc rc = fill(j, 0, JRCP_HDR_LEN, j->timeout_ms, true, err);
     if (rc != SE05X_OK) {
         j->broken = 1;
         return prefix_err(err, rc, "receive from", j->ep);
     }
+    const uint8_t *h = j->rbuf;
     size_t len = ((size_t)h[2] << 8) | h[3];
     if (h[0] != want) {
         j->broken = 1;
         if (h[0] == JRCP_MTY_ERROR_MSG && len > 0 && len <= 200) {
             /* the server explains itself: quote its (bounded) text */
             char text[201];
-            if (se05x_sock_read_exact(j->fd, text, len, 1000, NULL) == SE05X_OK) {
+            if (fill(j, JRCP_HDR_LEN, JRCP_HDR_LEN + len, 1000, false, NULL) == SE05X_OK) {
+                memcpy(text, j->rbuf + JRCP_HDR_LEN, len);
                 text[len] = '\0';
                 for (size_t i = 0; i < len; i++)
                     if ((unsigned char)text[i] < 0x20 || (unsigned char)text[i] > 0x7E)
@@ -119,11 +158,14 @@ static se05x_rc recv_msg(struct jrcp_link *j, uint8_t want, uint8_t *out, size_t
                              "JRCP server %s announced %zu bytes, more than the %zu expected", j->ep,
                              len, cap);
     }
-    rc = se05x_sock_read_exact(j->fd, out, len, j->timeout_ms, err);
+    rc = fill(j, JRCP_HDR_LEN, JRCP_HDR_LEN + len, j->timeout_ms, false, err);
     if (rc != SE05X_OK) {
         j->broken = 1;
         return prefix_err(err, rc, "receive from", j->ep);
     }
+    if (len)
+        memcpy(out, j->rbuf + JRCP_HDR_LEN, len);
+    consume(j, JRCP_HDR_LEN + len);
     j->base.wire_rx += JRCP_HDR_LEN + len;
     *n = len;
     return SE05X_OK;
@@ -151,31 +193,32 @@ static se05x_rc jrcp_transceive(struct se05x_link *l, const uint8_t *capdu, size
  * link (the transaction still runs, only without cross-client exclusion). */
 static se05x_rc lock_msg(struct jrcp_link *j, uint8_t mty, struct se05x_error *err)
 {
-    uint8_t h[JRCP_HDR_LEN], junk[256];
     se05x_rc rc = send_msg(j, mty, NULL, 0, err);
     if (rc != SE05X_OK)
         return rc;
-    rc = se05x_sock_read_exact(j->fd, h, sizeof h, j->timeout_ms, err);
+    rc = fill(j, 0, JRCP_HDR_LEN, j->timeout_ms, true, err);
     if (rc != SE05X_OK) {
         j->broken = 1;
         return prefix_err(err, rc, "receive from", j->ep);
     }
-    size_t len = ((size_t)h[2] << 8) | h[3];
-    if (len > sizeof junk) {
+    uint8_t type = j->rbuf[0];
+    size_t len = ((size_t)j->rbuf[2] << 8) | j->rbuf[3];
+    if (len > 256) {
         j->broken = 1;
         return se05x_err_set(err, SE05X_E_PROTOCOL, 0, 0,
                              "JRCP server %s answered %s with %zu bytes", j->ep, mty_name(mty), len);
     }
-    rc = se05x_sock_read_exact(j->fd, junk, len, j->timeout_ms, err);
+    rc = fill(j, JRCP_HDR_LEN, JRCP_HDR_LEN + len, j->timeout_ms, false, err);
     if (rc != SE05X_OK) {
         j->broken = 1;
         return prefix_err(err, rc, "receive from", j->ep);
     }
+    consume(j, JRCP_HDR_LEN + len);
     j->base.wire_rx += JRCP_HDR_LEN + len;
-    if (h[0] != mty) {
+    if (type != mty) {
         j->no_lock = 1;
         se05x_log(SE05X_LOG_DEBUG, "jrcp", "%s: no LOCK support (answer type 0x%02X); transactions unlocked",
-                  j->ep, h[0]);
+                  j->ep, type);
     }
     return SE05X_OK;
 }
@@ -217,6 +260,8 @@ static void jrcp_close(struct se05x_link *l)
     se05x_sock_close(j->fd);
     if (j->buf)
         OPENSSL_clear_free(j->buf, JRCP_HDR_LEN + 0xFFFF);
+    if (j->rbuf)
+        OPENSSL_clear_free(j->rbuf, RBUF_LEN);
     OPENSSL_cleanse(j, sizeof *j);
     free(j);
 }
@@ -267,7 +312,10 @@ static struct jrcp_link *jrcp_new(int timeout_ms, struct se05x_error *err)
     const char *lk = getenv("SE05X_JRCP_LOCK");
     j->no_lock = lk && !strcmp(lk, "0");
     j->buf = malloc(JRCP_HDR_LEN + 0xFFFF);
-    if (!j->buf) {
+    j->rbuf = malloc(RBUF_LEN);
+    if (!j->buf || !j->rbuf) {
+        free(j->buf);
+        free(j->rbuf);
         free(j);
         se05x_err_set(err, SE05X_E_NOMEM, 0, 0, "out of memory");
         return NULL;

@@ -229,30 +229,49 @@ static ssize_t recv_wait(int fd, void *buf, size_t cap, int64_t deadline, int ti
     }
 }
 
+se05x_rc se05x_sock_read_min(int fd, void *buf, size_t min, size_t cap, size_t *got, int timeout_ms,
+                             bool poll_first, struct se05x_error *err)
+{
+    uint8_t *p = buf;
+    size_t have = *got;
+    int64_t deadline = deadline_of(timeout_ms);
+    if (cap < min)
+        cap = min;
+    if (poll_first && have < min) {
+        /* an answer to a request just sent: waiting first saves the recv
+         * that would fail with EAGAIN */
+        int w = wait_for(fd, POLLIN, deadline);
+        if (w == 0)
+            return se05x_err_set(err, SE05X_E_TIMEOUT, 0, 0, "no answer within %d ms", timeout_ms);
+        if (w < 0)
+            return se05x_err_set(err, SE05X_E_LINK, 0, 0, "receive failed: %s", strerror(errno));
+    }
+    while (have < min) {
+        se05x_rc rc = SE05X_E_LINK;
+        ssize_t r = recv_wait(fd, p + have, cap - have, deadline, timeout_ms, &rc, err);
+        if (r <= 0) {
+            *got = have;
+            if (r < 0 && have && rc == SE05X_E_TIMEOUT)
+                se05x_err_set(err, SE05X_E_TIMEOUT, 0, 0,
+                              "incomplete message: %zu of %zu bytes within %d ms", have, min, timeout_ms);
+            if (r < 0)
+                return rc;
+            if (have)
+                return se05x_err_set(err, SE05X_E_LINK, 0, 0,
+                                     "connection closed by peer after %zu of %zu bytes", have, min);
+            return se05x_err_set(err, SE05X_E_LINK, 0, 0, "connection closed by peer");
+        }
+        have += (size_t)r;
+    }
+    *got = have;
+    return SE05X_OK;
+}
+
 se05x_rc se05x_sock_read_exact(int fd, void *buf, size_t n, int timeout_ms,
                                struct se05x_error *err)
 {
-    uint8_t *p = buf;
     size_t got = 0;
-    int64_t deadline = deadline_of(timeout_ms);
-    while (got < n) {
-        se05x_rc rc = SE05X_E_LINK;
-        ssize_t r = recv_wait(fd, p + got, n - got, deadline, timeout_ms, &rc, err);
-        if (r < 0) {
-            if (got && rc == SE05X_E_TIMEOUT)
-                se05x_err_set(err, SE05X_E_TIMEOUT, 0, 0,
-                              "incomplete message: %zu of %zu bytes within %d ms", got, n, timeout_ms);
-            return rc;
-        }
-        if (r == 0) {
-            if (got)
-                return se05x_err_set(err, SE05X_E_LINK, 0, 0,
-                                     "connection closed by peer after %zu of %zu bytes", got, n);
-            return se05x_err_set(err, SE05X_E_LINK, 0, 0, "connection closed by peer");
-        }
-        got += (size_t)r;
-    }
-    return SE05X_OK;
+    return se05x_sock_read_min(fd, buf, n, n, &got, timeout_ms, false, err);
 }
 
 se05x_rc se05x_sock_read_some(int fd, void *buf, size_t cap, size_t *got, int timeout_ms,

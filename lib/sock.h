@@ -7,6 +7,7 @@
 #ifndef SE05X_SOCK_H
 #define SE05X_SOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <se05x/session.h>
@@ -30,6 +31,20 @@ se05x_rc se05x_sock_read_exact(int fd, void *buf, size_t n, int timeout_ms,
  * count. Returns SE05X_E_TIMEOUT with *got = 0 when nothing arrived. */
 se05x_rc se05x_sock_read_some(int fd, void *buf, size_t cap, size_t *got, int timeout_ms,
                               struct se05x_error *err);
+
+/* Reads into buf, which holds *got bytes already, until it holds at least
+ * min bytes, taking up to cap (*got = the count, also on failure): what
+ * comes with the first min bytes is kept, so a whole message usually takes
+ * one recv. poll_first: wait for data before the first recv
+ * (for an answer to a request just sent, which is rarely there yet: poll +
+ * recv instead of recv (EAGAIN) + poll + recv); otherwise recv first.
+ * Errors as se05x_sock_read_exact (which is this with cap == min and
+ * recv first); the timeout bounds the whole read.
+ * (A blocking recv with SO_RCVTIMEO would save the poll, but a reader asleep
+ * in recv is also woken, for nothing, each time its peer consumes what it
+ * sent - AF_UNIX and TCP alike - and a wake-up costs far more than a poll.) */
+se05x_rc se05x_sock_read_min(int fd, void *buf, size_t min, size_t cap, size_t *got, int timeout_ms,
+                             bool poll_first, struct se05x_error *err);
 
 /* Waits until fd is readable (data or EOF). 1 readable, 0 timeout, -1 error. */
 int se05x_sock_wait_readable(int fd, int timeout_ms);

@@ -3,7 +3,8 @@
 # se05xd under bad input and faults: a client killed inside a LOCKed import
 # (the half-written object is deleted), a client stalling inside its LOCK
 # (cut off after --lock-timeout, others then served), malformed JRCP (only
-# that client dropped), a flooding client (others still served), the
+# that client dropped), half a message sent (blocks nobody), a flooding
+# client (others still served), the
 # emulator restarted under the daemon (reconnect + SCP03 re-authentication),
 # the chip gone (clients get an error, no hang), a socket path in use, a
 # symlink or a foreign file at the path, configuration and access-list
@@ -44,6 +45,10 @@ t $PY malformed "$DSOCK" >"$T/mal.out" 2>&1 || { cat "$T/mal.out"; fail "malform
 grep -c dropped "$T/mal.out" | grep -qx 6 || { cat "$T/mal.out"; fail "not every malformed client dropped"; }
 grep -q "JRCP v2 frame" "$DLOG" || fail "JRCP v2 not named in the log"
 t se05x info >/dev/null 2>&1 || fail "daemon unusable after malformed traffic"
+
+note "a client with half a message sent blocks nobody; completed, it is answered"
+t $PY partial "$DSOCK" >"$T/part.out" 2>&1 || { cat "$T/part.out"; fail "partial messages"; }
+grep -q "each completed message answered" "$T/part.out" || { cat "$T/part.out"; fail "partial messages"; }
 
 note "a client flooding APDUs does not starve the others"
 t se05x generate ec 0x7f000033 >/dev/null || fail "generate"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # A raw JRCP v1 client for the se05xd tests (docs/protocol/transports.md §1):
 # the things a well-behaved library never does - dying inside a LOCK,
-# stalling, malformed frames, flooding, using another client's applet session.
+# stalling, malformed frames, partial frames, flooding, using another client's
+# applet session.
 # Usage: jrcp_client.py MODE SOCKET [ARGS]
 import os
 import socket
@@ -117,6 +118,34 @@ def mode_malformed(path):
     msg_close(s)
 
 
+def mode_partial(path):
+    # a client that sent part of a message (header, then half the APDU) and
+    # waits: the others are served meanwhile; the rest completes it, and a
+    # message plus the start of the next in one write are both answered
+    a = open_(path)
+    one = struct.pack(">BBH", APDU, 0, 5) + bytes.fromhex("8004002000")
+    for cut in (2, 4, 6):
+        a.sendall(one[:cut])
+        b = open_(path)
+        for _ in range(3):
+            r = apdu(b, "8004002000")
+            assert sw(r) == "9000", sw(r)
+        msg_close(b)
+        a.sendall(one[cut:])
+        h = recv_exact(a, 4)
+        r = recv_exact(a, struct.unpack(">H", h[2:4])[0])
+        assert h[0] == APDU and sw(r) == "9000", (h.hex(), r.hex())
+    a.sendall(one + one[:3])
+    for i in range(2):
+        if i:
+            a.sendall(one[3:])
+        h = recv_exact(a, 4)
+        r = recv_exact(a, struct.unpack(">H", h[2:4])[0])
+        assert h[0] == APDU and sw(r) == "9000", (h.hex(), r.hex())
+    msg_close(a)
+    print("partial messages: others served meanwhile, each completed message answered", flush=True)
+
+
 def msg_close(s):
     s.sendall(bytes([CLOSE, 0, 0, 0]))
     s.close()
@@ -213,5 +242,7 @@ if __name__ == "__main__":
         mode_nxp(p)
     elif m == "status":
         mode_status(p)
+    elif m == "partial":
+        mode_partial(p)
     else:
         sys.exit(2)

@@ -18,6 +18,8 @@
 enum mode {
     M_NORMAL, M_WRONG_MTY, M_OVERSIZE, M_CLOSE_MID, M_SILENT, M_ATR_TOO_LONG, M_ERRMSG,
     M_EOF_AT_OPEN, M_EMPTY_ATR, M_V2, M_SILENT_AT_OPEN, M_NO_LOCK,
+    M_TRICKLE, /* every reply one byte per send */
+    M_AHEAD,   /* the ATR and the first two replies in one send, nothing after */
 };
 
 struct fake {
@@ -79,7 +81,12 @@ static void *server(void *arg)
         wr(fd, m, sizeof m);
         goto out;
     }
-    if (f->mode == M_EMPTY_ATR) {
+    if (f->mode == M_AHEAD) { /* a client reading past a message must keep the rest */
+        uint8_t m[4 + SE05X_ATR_LEN + 8 + 7] = {0x00, 0x00, 0x00, SE05X_ATR_LEN};
+        memcpy(m + 4, SE05X_ATR_SE050C1, SE05X_ATR_LEN);
+        memcpy(m + 4 + SE05X_ATR_LEN, "\x01\x00\x00\x04\xCA\xFE\x90\x00" "\x01\x00\x00\x03\x42\x90\x00", 15);
+        wr(fd, m, sizeof m);
+    } else if (f->mode == M_EMPTY_ATR) {
         wr(fd, "\x00\x00\x00\x00", 4);
     } else {
         uint8_t m[4 + SE05X_ATR_LEN] = {0x00, 0x00, 0x00, SE05X_ATR_LEN};
@@ -112,6 +119,13 @@ static void *server(void *arg)
         case M_OVERSIZE: wr(fd, "\x01\x00\xFF\xFF", 4); break;
         case M_CLOSE_MID: wr(fd, "\x01\x00\x00\x10\x90\x00\x01", 7); goto out;
         case M_SILENT: continue;
+        case M_AHEAD: continue; /* answered ahead */
+        case M_TRICKLE: {
+            static const uint8_t rsp[8] = {0x01, 0x00, 0x00, 0x04, 0xCA, 0xFE, 0x90, 0x00};
+            for (int i = 0; i < 8; i++)
+                wr(fd, rsp + i, 1);
+            break;
+        }
         case M_ERRMSG: wr(fd, "\x03\x00\x00\x0C" "card\nremoved", 4 + 12); break;
         default:
             if (f->apdu[1] == 0xA4)
@@ -205,6 +219,43 @@ static void unix_normal(void **st)
     (void)st;
     struct fake f;
     normal_exchange(&f, 1);
+}
+
+/* Replies in pieces, and replies arriving before their request (several
+ * messages in one read): each exchange gets exactly its own reply. */
+static void split_and_early_replies(void **st)
+{
+    (void)st;
+    for (int u = 0; u < 2; u++) {
+        struct fake f;
+        struct se05x_link *l = NULL;
+        struct se05x_error e = {0};
+        uint8_t c[] = {0x80, 0x04, 0x00, 0x20, 0x00}, r[64];
+        size_t rl = 0;
+        start(&f, M_TRICKLE, u);
+        assert_int_equal(open_link(&f, 2000, &l, &e), SE05X_OK);
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(l->ops->transceive(l, c, sizeof c, r, sizeof r, &rl, &e), SE05X_OK);
+            assert_bytes(r, rl, "CA FE 90 00");
+        }
+        l->ops->close(l);
+        stop(&f);
+        assert_true(f.got_close);
+
+        start(&f, M_AHEAD, u);
+        assert_int_equal(open_link(&f, 2000, &l, &e), SE05X_OK);
+        assert_int_equal(l->atr_len, SE05X_ATR_LEN);
+        assert_memory_equal(l->atr, SE05X_ATR_SE050C1, SE05X_ATR_LEN);
+        assert_int_equal(l->ops->transceive(l, c, sizeof c, r, sizeof r, &rl, &e), SE05X_OK);
+        assert_bytes(r, rl, "CA FE 90 00");
+        assert_int_equal(l->ops->transceive(l, c, sizeof c, r, sizeof r, &rl, &e), SE05X_OK);
+        assert_bytes(r, rl, "42 90 00");
+        assert_int_equal(l->wire_rx, 4 + SE05X_ATR_LEN + 8 + 7);
+        l->ops->close(l);
+        stop(&f);
+        assert_true(f.got_close);
+        assert_int_equal(f.napdus, 2);
+    }
 }
 
 /* A hostile reply: the exchange fails with `rc` and a message containing
@@ -397,7 +448,7 @@ int main(void)
         cmocka_unit_test(close_mid_message), cmocka_unit_test(silent_server),
         cmocka_unit_test(error_message_quoted), cmocka_unit_test(open_failures),
         cmocka_unit_test(empty_atr_and_full_open), cmocka_unit_test(full_open_with_atr),
-        cmocka_unit_test(lock_per_transaction),
+        cmocka_unit_test(lock_per_transaction), cmocka_unit_test(split_and_early_replies),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

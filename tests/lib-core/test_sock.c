@@ -121,6 +121,48 @@ static void read_eof_and_timeout(void **st)
     close(sv[0]);
 }
 
+/* read_min: one call takes what is there beyond min (up to cap), continues
+ * a part already in the buffer, and counts from it in its messages. */
+static void read_min_takes_what_is_there(void **st)
+{
+    (void)st;
+    int sv[2];
+    uint8_t b[16];
+    size_t got = 0;
+    struct se05x_error e = {0};
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    /* two messages sent at once: min 4, cap 16 takes all 10 bytes */
+    assert_int_equal(write(sv[1], "0123456789", 10), 10);
+    assert_int_equal(se05x_sock_read_min(sv[0], b, 4, sizeof b, &got, 1000, true, &e), SE05X_OK);
+    assert_int_equal(got, 10);
+    assert_memory_equal(b, "0123456789", 10);
+    /* enough already in the buffer: nothing read (the socket is empty: no wait) */
+    assert_int_equal(se05x_sock_read_min(sv[0], b, 8, sizeof b, &got, 1000, true, &e), SE05X_OK);
+    assert_int_equal(got, 10);
+    /* continuing a part: 10 there, 12 wanted, cap 12 */
+    assert_int_equal(write(sv[1], "abcdef", 6), 6);
+    assert_int_equal(se05x_sock_read_min(sv[0], b, 12, 12, &got, 1000, false, &e), SE05X_OK);
+    assert_int_equal(got, 12);
+    assert_memory_equal(b + 10, "ab", 2);
+    /* the rest stays in the socket */
+    got = 0;
+    assert_int_equal(se05x_sock_read_min(sv[0], b, 4, 4, &got, 1000, true, &e), SE05X_OK);
+    assert_memory_equal(b, "cdef", 4);
+    /* silence: poll_first times out like a first recv would */
+    got = 0;
+    assert_int_equal(se05x_sock_read_min(sv[0], b, 4, sizeof b, &got, 50, true, &e), SE05X_E_TIMEOUT);
+    assert_string_equal(e.msg, "no answer within 50 ms");
+    assert_int_equal(got, 0);
+    /* EOF after part of it: counted from the bytes already there */
+    got = 1;
+    assert_int_equal(write(sv[1], "xy", 2), 2);
+    close(sv[1]);
+    assert_int_equal(se05x_sock_read_min(sv[0], b, 6, sizeof b, &got, 1000, true, &e), SE05X_E_LINK);
+    assert_string_equal(e.msg, "connection closed by peer after 3 of 6 bytes");
+    assert_int_equal(got, 3);
+    close(sv[0]);
+}
+
 static void write_to_closed_peer(void **st)
 {
     (void)st;
@@ -154,6 +196,7 @@ int main(void)
         cmocka_unit_test(ipv6_endpoint_text),
         cmocka_unit_test(unix_missing),
         cmocka_unit_test(read_eof_and_timeout),
+        cmocka_unit_test(read_min_takes_what_is_there),
         cmocka_unit_test(write_to_closed_peer),
         cmocka_unit_test(write_timeout_when_peer_does_not_read),
     };
