@@ -30,7 +30,7 @@ static void *dec_newctx(void *provctx, se05x_kind kind)
 }
 static void *dec_ec_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_EC); }
 static void *dec_rsa_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_RSA); }
-/* The PEM-stage decoder (SXP_DEC_PEM) takes both key types. */
+/* The PEM-stage decoder (SXP_DEC_TAG) takes both key types. */
 static void *dec_any_newctx(void *provctx) { return dec_newctx(provctx, SE05X_KIND_UNKNOWN); }
 
 static void dec_freectx(void *ctx)
@@ -106,6 +106,61 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBAC
     return ok;
 }
 
+/* The decoder named "PEM" (SXP_DEC_TAG, input PEM): runs on the PEM text
+ * before pem2der (sxp.h). For a reference key it hands over the finished
+ * key (a reference for our keymgmt, data type "EC"/"RSA") AND the PEM text
+ * itself, and deliberately no object type:
+ *  - in a key decoder context (PEM_read_bio_PrivateKey, d2i, OSSL_DECODER_
+ *    CTX_new_for_pkey) the constructor takes the reference and loads it
+ *    with the keymgmt of the decoder's provider (ours): a chip key;
+ *  - in the file store's chain (OSSL_STORE on a path) the result goes to
+ *    OSSL_STORE, which would hand a reference of a PKEY object to the
+ *    LOADER's provider (the default one) for loading: never ours. Without
+ *    an object type OSSL_STORE ignores the reference and decodes the PEM
+ *    text with a key decoder context of the data type, where this decoder
+ *    runs again (first case).
+ * Anything that is not a reference key: "not mine", pem2der carries on. */
+static int dec_tag_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBACK *data_cb,
+                          void *data_cbarg, OSSL_PASSPHRASE_CALLBACK *pw_cb, void *pw_cbarg)
+{
+    SXP_DEC *c = ctx;
+    unsigned char *buf;
+    size_t len = 0;
+    SXP_KEY *k = NULL;
+    int is_ref = 0, ok = 1;
+    (void)selection;
+    (void)pw_cb;
+    (void)pw_cbarg;
+
+    ERR_set_mark();
+    buf = dec_read_all(c->p, cin, &len);
+    if (buf != NULL && len > 0 && len < SXP_DEC_MAX)
+        k = sxp_key_from_refkey(c->p, buf, len, NULL, &is_ref);
+    ERR_pop_to_mark();
+    if (k != NULL) {
+        OSSL_PARAM q[4];
+        q[0] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                                k->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
+        q[1] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &k, sizeof(k));
+        q[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_DATA, buf, len);
+        q[3] = OSSL_PARAM_construct_end();
+        se05x_log(SE05X_LOG_DEBUG, "provider", "decoded reference key (PEM) for object 0x%08X",
+                  (unsigned)k->id);
+        ok = data_cb(q, data_cbarg);
+        sxp_key_free(k); /* a keymgmt load took its own reference */
+    }
+    OPENSSL_free(buf);
+    return ok;
+}
+
+const OSSL_DISPATCH sxp_dec_tag_functions[] = {
+    { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_any_newctx },
+    { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
+    { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
+    { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_tag_decode },
+    { 0, NULL }
+};
+
 const OSSL_DISPATCH sxp_dec_ec_functions[] = {
     { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_ec_newctx },
     { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
@@ -117,15 +172,6 @@ const OSSL_DISPATCH sxp_dec_ec_functions[] = {
 
 const OSSL_DISPATCH sxp_dec_rsa_functions[] = {
     { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_rsa_newctx },
-    { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
-    { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
-    { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },
-    { OSSL_FUNC_DECODER_EXPORT_OBJECT, (void (*)(void))sxp_no_export_object },
-    { 0, NULL }
-};
-
-const OSSL_DISPATCH sxp_dec_pem_functions[] = {
-    { OSSL_FUNC_DECODER_NEWCTX, (void (*)(void))dec_any_newctx },
     { OSSL_FUNC_DECODER_FREECTX, (void (*)(void))dec_freectx },
     { OSSL_FUNC_DECODER_DOES_SELECTION, (void (*)(void))dec_does_selection },
     { OSSL_FUNC_DECODER_DECODE, (void (*)(void))dec_decode },

@@ -23,4 +23,34 @@ for order in se05x default; do
       "$chip" rsa.ref || fail "provider_route $chip ($order first)"
   done
 done
+# The same reference files through unmodified openssl(1) commands, with the
+# providers activated by openssl.cnf in either order (no -provider options,
+# no property query): req -key (CSR signed by the chip), dgst -sign and pkey.
+# The signatures are checked by plain openssl (no se05x) against the public
+# key read from the chip through nxp:, so a software key made of the marker
+# (what OpenSSL 3.5 decoded before the "PEM" decoder) fails here.
+ossl pkey "${P[@]}" -in nxp:0x7f000001 -pubout -out chip_ec.pub || fail "EC public key from the chip"
+ossl pkey "${P[@]}" -in nxp:0x7f000011 -pubout -out chip_rsa.pub || fail "RSA public key from the chip"
+printf 'to be signed by the chip\n' >msg.txt
+for order in se05x default; do
+  write_prov_cnf "$T/route_$order.cnf" "$order"
+  for ref in ec.ref sec1.ref rsa.ref; do
+    case $ref in rsa.ref) pub=chip_rsa.pub obj=0x7F000011 ;; *) pub=chip_ec.pub obj=0x7F000001 ;; esac
+    note "openssl req/dgst/pkey -key $ref ($order first, openssl.cnf)"
+    rm -f r.csr msg.sig
+    OPENSSL_CONF=$T/route_$order.cnf ossl req -new -key "$ref" -subj /CN=route -out r.csr ||
+      fail "req -key $ref ($order first)"
+    openssl req -verify -noout -in r.csr 2>/dev/null || fail "CSR from $ref ($order first) does not verify"
+    openssl req -in r.csr -noout -pubkey >csr.pub || fail "CSR public key"
+    same_pubkey csr.pub "$pub" || fail "CSR from $ref ($order first): not the chip's public key"
+    OPENSSL_CONF=$T/route_$order.cnf ossl dgst -sha256 -sign "$ref" -out msg.sig msg.txt ||
+      fail "dgst -sign $ref ($order first)"
+    openssl dgst -sha256 -verify "$pub" -signature msg.sig msg.txt >/dev/null ||
+      fail "signature of $ref ($order first) does not verify with the chip's public key"
+    # pkey decodes it to our key: our text encoder names the chip object
+    OPENSSL_CONF=$T/route_$order.cnf ossl pkey -in "$ref" -noout -text >pkey.txt ||
+      fail "pkey -in $ref ($order first)"
+    grep -q "object $obj" pkey.txt || { cat pkey.txt; fail "pkey -in $ref ($order first): not a chip key"; }
+  done
+done
 note "provider route: all good"
