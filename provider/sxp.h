@@ -22,13 +22,14 @@
 #define SXP_OP_ECDSA "SE05X-ECDSA"
 #define SXP_OP_ECDH "SE05X-ECDH"
 #define SXP_OP_RSA "SE05X-RSA"
-/* Decoder names with name ids newer than "EC"/"RSA": OpenSSL 3.0 tries the
- * decoders collected last first, and collects them in name-id order, so our
- * reference-key decoders run before the default provider's in both provider
- * orders. Each needs a keymgmt of that name to be collected (prov.c).
- * That order is NOT documented: it is the one dependence on libcrypto's
- * internals left (docs/provider.md "Documented OpenSSL behaviour only", which
- * names the order-free ways: nxp:<path>, a provider=se05x decoder query). */
+/* Decoder names with name ids newer than "EC"/"RSA", for reference keys in
+ * DER: OpenSSL (3.0 and 3.5) tries the key decoders collected last first, and
+ * collects them in name-id order, so these run before the default provider's
+ * in both provider orders when raw DER is decoded. Each needs a keymgmt of
+ * that name to be collected (prov.c). That order is NOT documented: it is
+ * the dependence on libcrypto's internals left, for DER only (PEM: see
+ * SXP_DEC_TAG; docs/provider.md "Documented OpenSSL behaviour only" names
+ * the order-free ways: nxp:<path>, a provider=se05x decoder query). */
 #define SXP_DEC_EC "SE05X-EC-REFKEY"
 #define SXP_DEC_RSA "SE05X-RSA-REFKEY"
 /* Reference-key PEM (every label: PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE

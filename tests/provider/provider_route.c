@@ -276,6 +276,23 @@ static void decode_generic(const char *path, const char *type, EVP_PKEY *pub, co
     check_chip_key(k, pub, verifier, what);
     OSSL_DECODER_CTX_free(d);
     EVP_PKEY_free(k);
+    k = NULL;
+    /* A context for the other key type: no key, or ours (the decoder cannot
+     * see the type asked for), never the marker as a software key, and no
+     * crash (OpenSSL then asks our decoder to export: refused). */
+    CHECK(BIO_reset(in) == 0, "%s: rewind", path);
+    d = OSSL_DECODER_CTX_new_for_pkey(&k, "PEM", NULL, strcmp(type, "EC") == 0 ? "RSA" : "EC",
+                                      OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL);
+    CHECK(d != NULL, "%s: PEM decoder for the other type", path);
+    (void)OSSL_DECODER_from_bio(d, in);
+    if (k != NULL) {
+        const OSSL_PROVIDER *kp = EVP_PKEY_get0_provider(k);
+        CHECK(kp != NULL && strcmp(OSSL_PROVIDER_get0_name(kp), "se05x") == 0,
+              "%s: decoded as the other type by %s", path, kp != NULL ? OSSL_PROVIDER_get0_name(kp) : "(none)");
+    }
+    ERR_clear_error();
+    OSSL_DECODER_CTX_free(d);
+    EVP_PKEY_free(k);
     BIO_free(in);
 }
 

@@ -52,5 +52,30 @@ for order in se05x default; do
       fail "pkey -in $ref ($order first)"
     grep -q "object $obj" pkey.txt || { cat pkey.txt; fail "pkey -in $ref ($order first): not a chip key"; }
   done
+  # A reference key followed by a certificate in one file (OSSL_STORE reads
+  # both: our decoder consumes one PEM block, like pem2der).
+  note "openssl storeutl: ref key + certificate in one file ($order first)"
+  [ -f combo.pem ] || { openssl req -x509 -new -key ec.pem -subj /CN=combo -days 2 -out combo.crt 2>/dev/null &&
+    cat ec.ref combo.crt >combo.pem; } || fail "combo.pem"
+  OPENSSL_CONF=$T/route_$order.cnf ossl storeutl -noout -text combo.pem >store.txt 2>&1 ||
+    { cat store.txt; fail "storeutl combo.pem ($order first)"; }
+  grep -q "object 0x7F000001" store.txt && grep -q "Certificate" store.txt ||
+    { cat store.txt; fail "storeutl combo.pem ($order first): not the chip key and the certificate"; }
+  # The same keys in DER (no PEM armour), written by plain openssl: decoded
+  # by our SE05X-*-REFKEY decoders (docs/openssl.md "How OpenSSL picks a
+  # decoder": this case still rests on their newer name ids).
+  for ref in ec.ref rsa.ref; do
+    case $ref in rsa.ref) pub=chip_rsa.pub obj=0x7F000011 ;; *) pub=chip_ec.pub obj=0x7F000001 ;; esac
+    note "openssl dgst/pkey with ${ref%.ref}.der ($order first, openssl.cnf)"
+    openssl pkey -in "$ref" -outform DER -out "${ref%.ref}.der" 2>/dev/null || fail "DER of $ref"
+    rm -f msg.sig
+    OPENSSL_CONF=$T/route_$order.cnf ossl dgst -sha256 -keyform DER -sign "${ref%.ref}.der" -out msg.sig msg.txt ||
+      fail "dgst -sign ${ref%.ref}.der ($order first)"
+    openssl dgst -sha256 -verify "$pub" -signature msg.sig msg.txt >/dev/null ||
+      fail "signature of ${ref%.ref}.der ($order first) does not verify with the chip's public key"
+    OPENSSL_CONF=$T/route_$order.cnf ossl pkey -inform DER -in "${ref%.ref}.der" -noout -text >pkey.txt ||
+      fail "pkey -inform DER ${ref%.ref}.der ($order first)"
+    grep -q "object $obj" pkey.txt || { cat pkey.txt; fail "${ref%.ref}.der ($order first): not a chip key"; }
+  done
 done
 note "provider route: all good"
