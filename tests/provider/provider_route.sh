@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Ordinary keys are never claimed by se05x, chip keys always are, in both
-# provider orders (provider_route.c): EC ref file (PKCS#8 and ssscli's SEC1),
+# provider orders (provider_route.c): EC ref file (PKCS#8, ssscli's SEC1 DER, SEC1 PEM),
 # nxp: URI, RSA ref file (seTool's PKCS#1).
 . "$SE05X_HELPERS/lib.sh"
 . "$SE05X_SRC/tests/provider/common.sh"
@@ -10,6 +10,8 @@ cd "$T"
 seTool genECC 0x7f000001 >/dev/null 2>&1 || fail "seTool genECC"
 seTool getRef 0x7f000001 ec.ref >/dev/null 2>&1 || fail "seTool getRef"
 ssscli refpem ecc pair 0x7f000001 sec1.ref >/dev/null 2>&1 || fail "ssscli refpem"
+# (ssscli writes DER; the same key as SEC1 PEM, "EC PRIVATE KEY", by plain openssl)
+openssl ec -in ec.ref -out sec1pem.ref 2>/dev/null || fail "SEC1 PEM of ec.ref"
 ssscli generate rsa 0x7f000011 2048 >/dev/null 2>&1 || fail "ssscli generate rsa"
 seTool getRef 0x7f000011 rsa.ref >/dev/null 2>&1 || fail "seTool getRef RSA"
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ec.pem 2>/dev/null || fail "EC key"
@@ -17,7 +19,7 @@ openssl pkey -in ec.pem -pubout -out ecpub.pem || fail "EC public key"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.pem 2>/dev/null || fail "RSA key"
 openssl pkey -in rsa.pem -pubout -out rsapub.pem || fail "RSA public key"
 for order in se05x default; do
-  for chip in ec.ref sec1.ref nxp:0x7f000001; do
+  for chip in ec.ref sec1.ref sec1pem.ref nxp:0x7f000001; do
     note "provider_route $chip rsa.ref ($order first)"
     PROVIDER_ORDER=$order "$SE05X_BUILD/tests/provider_route" ec.pem ecpub.pem rsa.pem rsapub.pem \
       "$chip" rsa.ref || fail "provider_route $chip ($order first)"
@@ -34,7 +36,7 @@ ossl pkey "${P[@]}" -in nxp:0x7f000011 -pubout -out chip_rsa.pub || fail "RSA pu
 printf 'to be signed by the chip\n' >msg.txt
 for order in se05x default; do
   write_prov_cnf "$T/route_$order.cnf" "$order"
-  for ref in ec.ref sec1.ref rsa.ref; do
+  for ref in ec.ref sec1.ref sec1pem.ref rsa.ref; do
     case $ref in rsa.ref) pub=chip_rsa.pub obj=0x7F000011 ;; *) pub=chip_ec.pub obj=0x7F000001 ;; esac
     note "openssl req/dgst/pkey -key $ref ($order first, openssl.cnf)"
     rm -f r.csr msg.sig
