@@ -98,10 +98,8 @@ static const OSSL_ALGORITHM sxp_decoder[] = {
     { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der,structure=type-specific",
       sxp_dec_rsa_functions, NULL },
     { "RSA:rsaEncryption:1.2.840.113549.1.1.1", SXP_PROPS ",input=der", sxp_dec_rsa_functions, NULL },
-    /* See SXP_DEC_PEM: the first two are only there to pull in the third. */
-    { SXP_DEC_EC, SXP_PROPS ",input=" SXP_DEC_PEM, sxp_dec_ec_functions, NULL },
-    { SXP_DEC_RSA, SXP_PROPS ",input=" SXP_DEC_PEM, sxp_dec_rsa_functions, NULL },
-    { SXP_DEC_PEM, SXP_PROPS ",input=pem", sxp_dec_pem_functions, "se05x reference key (PEM)" },
+    /* See SXP_DEC_TAG: reads PEM before pem2der, hands over chip keys only. */
+    { SXP_DEC_TAG, SXP_PROPS ",input=pem", sxp_dec_tag_functions, "se05x reference key (PEM)" },
     { NULL, NULL, NULL, NULL }
 };
 static const OSSL_ALGORITHM sxp_encoder[] = {

@@ -22,24 +22,26 @@
 #define SXP_OP_ECDSA "SE05X-ECDSA"
 #define SXP_OP_ECDH "SE05X-ECDH"
 #define SXP_OP_RSA "SE05X-RSA"
-/* Decoder names with name ids newer than "EC"/"RSA": OpenSSL 3.0 tries the
- * decoders collected last first, and collects them in name-id order, so our
- * reference-key decoders run before the default provider's in both provider
- * orders. Each needs a keymgmt of that name to be collected (prov.c).
- * That order is NOT documented: it is the one dependence on libcrypto's
- * internals left (docs/provider.md "Documented OpenSSL behaviour only", which
- * names the order-free ways: nxp:<path>, a provider=se05x decoder query). */
+/* Decoder names with name ids newer than "EC"/"RSA", for reference keys in
+ * DER: OpenSSL (3.0 and 3.5) tries the key decoders collected last first, and
+ * collects them in name-id order, so these run before the default provider's
+ * in both provider orders when raw DER is decoded. Each needs a keymgmt of
+ * that name to be collected (prov.c). That order is NOT documented: it is
+ * the dependence on libcrypto's internals left, for DER only (PEM: see
+ * SXP_DEC_TAG; docs/provider.md "Documented OpenSSL behaviour only" names
+ * the order-free ways: nxp:<path>, a provider=se05x decoder query). */
 #define SXP_DEC_EC "SE05X-EC-REFKEY"
 #define SXP_DEC_RSA "SE05X-RSA-REFKEY"
-/* PEM whose label names the type ("EC PRIVATE KEY", "RSA PRIVATE KEY"):
- * pem2der hands the DER on with data type "EC"/"RSA", which only decoders of
- * those names may take, and with our provider first the default provider's
- * would be tried first. So we also read such PEM ourselves, before pem2der:
- * OpenSSL adds the decoders that feed an input type after the decoders that
- * take it, and tries the last added first. Our key decoders announce input
- * type SXP_DEC_PEM, the decoder named SXP_DEC_PEM takes PEM and hands over
- * the finished key. */
-#define SXP_DEC_PEM "SE05X-REFKEY-PEM"
+/* Reference-key PEM (every label: PRIVATE KEY, EC PRIVATE KEY, RSA PRIVATE
+ * KEY) is read by a decoder NAMED "PEM" with input type PEM. OpenSSL builds
+ * a decoder chain in rounds: the key decoders first, then the decoders named
+ * after the input types of the previous round (pem2der is named "DER" and
+ * takes PEM), then those named after theirs (ours: "PEM"); it tries the
+ * decoders added last first, so ours runs on the PEM text before pem2der,
+ * in both provider orders, on 3.0 and 3.5 (docs/openssl.md "How OpenSSL
+ * picks a decoder"). No decoder of ours may take input type PEM under
+ * another name: it would pull this one into pem2der's round. */
+#define SXP_DEC_TAG "PEM"
 #define SXP_MAX_SESSIONS 4
 #define SXP_CONN_MAX 256
 
@@ -164,7 +166,7 @@ extern const OSSL_DISPATCH sxp_rand_functions[];
 extern const OSSL_DISPATCH sxp_store_functions[];
 extern const OSSL_DISPATCH sxp_dec_ec_functions[];
 extern const OSSL_DISPATCH sxp_dec_rsa_functions[];
-extern const OSSL_DISPATCH sxp_dec_pem_functions[];
+extern const OSSL_DISPATCH sxp_dec_tag_functions[];
 extern const OSSL_DISPATCH sxp_enc_ec_spki_der_functions[];
 extern const OSSL_DISPATCH sxp_enc_ec_spki_pem_functions[];
 extern const OSSL_DISPATCH sxp_enc_rsa_spki_der_functions[];

@@ -21,6 +21,7 @@
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/rsa.h>
 #include <openssl/store.h>
@@ -236,6 +237,65 @@ static void decode_by_property(const char *path, EVP_PKEY *pub, const char *veri
     EVP_PKEY_free(k);
 }
 
+/* A reference file read the way unmodified applications read key files,
+ * without naming a provider (docs/provider.md "Reference-key files through
+ * generic decoders"): PEM_read_bio_PrivateKey (what SSL_CTX_use_PrivateKey_file
+ * and many programs call), a PEM decoder context for the key type, and
+ * OSSL_STORE on the plain path. Each must give a key held by se05x whose
+ * signature verifies with the chip's public key. Before the "PEM" decoder,
+ * OpenSSL 3.5 decoded these with the default provider (the marker as a
+ * software private key): held by default, signature not verifying. */
+static void check_chip_key(EVP_PKEY *k, EVP_PKEY *pub, const char *verifier, const char *what)
+{
+    const OSSL_PROVIDER *kp = k != NULL ? EVP_PKEY_get0_provider(k) : NULL;
+    CHECK(k != NULL, "%s: not decoded", what);
+    CHECK(kp != NULL && strcmp(OSSL_PROVIDER_get0_name(kp), "se05x") == 0,
+          "%s: key held by %s, expected se05x", what, kp != NULL ? OSSL_PROVIDER_get0_name(kp) : "(none)");
+    sign_verify(k, pub, "se05x", verifier, what);
+}
+
+static void decode_generic(const char *path, const char *type, EVP_PKEY *pub, const char *verifier)
+{
+    EVP_PKEY *k = NULL;
+    BIO *in;
+    OSSL_DECODER_CTX *d;
+    char what[256];
+    if (strchr(path, ':') != NULL) /* a URI: the store, by scheme */
+        return;
+    in = BIO_new_file(path, "rb");
+    CHECK(in != NULL, "%s: open", path);
+    k = PEM_read_bio_PrivateKey(in, NULL, NULL, NULL);
+    snprintf(what, sizeof(what), "%s via PEM_read_bio_PrivateKey", path);
+    check_chip_key(k, pub, verifier, what);
+    EVP_PKEY_free(k);
+    k = NULL;
+    CHECK(BIO_reset(in) == 0, "%s: rewind", path);
+    d = OSSL_DECODER_CTX_new_for_pkey(&k, "PEM", NULL, type, OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL);
+    CHECK(d != NULL && OSSL_DECODER_from_bio(d, in) == 1, "%s: PEM decoder for %s", path, type);
+    snprintf(what, sizeof(what), "%s via a PEM decoder for %s", path, type);
+    check_chip_key(k, pub, verifier, what);
+    OSSL_DECODER_CTX_free(d);
+    EVP_PKEY_free(k);
+    k = NULL;
+    /* A context for the other key type: no key, or ours (the decoder cannot
+     * see the type asked for), never the marker as a software key, and no
+     * crash (OpenSSL then asks our decoder to export: refused). */
+    CHECK(BIO_reset(in) == 0, "%s: rewind", path);
+    d = OSSL_DECODER_CTX_new_for_pkey(&k, "PEM", NULL, strcmp(type, "EC") == 0 ? "RSA" : "EC",
+                                      OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL);
+    CHECK(d != NULL, "%s: PEM decoder for the other type", path);
+    (void)OSSL_DECODER_from_bio(d, in);
+    if (k != NULL) {
+        const OSSL_PROVIDER *kp = EVP_PKEY_get0_provider(k);
+        CHECK(kp != NULL && strcmp(OSSL_PROVIDER_get0_name(kp), "se05x") == 0,
+              "%s: decoded as the other type by %s", path, kp != NULL ? OSSL_PROVIDER_get0_name(kp) : "(none)");
+    }
+    ERR_clear_error();
+    OSSL_DECODER_CTX_free(d);
+    EVP_PKEY_free(k);
+    BIO_free(in);
+}
+
 int main(int argc, char **argv)
 {
     const char *order = getenv("PROVIDER_ORDER");
@@ -290,6 +350,12 @@ int main(int argc, char **argv)
     n2 = derive(ec, chip_ecpub, "default", s2, "file ECDH with chip peer");
     CHECK(n1 == n2 && memcmp(s1, s2, n1) == 0, "ECDH secrets differ");
     ecdh_contexts(chip_ec, ecpub, s2, n2);
+    if (strchr(argv[5], ':') == NULL) /* loaded through OSSL_STORE on the plain path */
+        check_chip_key(chip_ec, chip_ecpub, ecverifier, "EC ref file through OSSL_STORE");
+    if (strchr(argv[6], ':') == NULL)
+        check_chip_key(chip_rsa, chip_rsapub, "default", "RSA ref file through OSSL_STORE");
+    decode_generic(argv[5], "EC", chip_ecpub, ecverifier);
+    decode_generic(argv[6], "RSA", chip_rsapub, "default");
     decode_by_property(argv[5], chip_ecpub, ecverifier);
     decode_by_property(argv[6], chip_rsapub, "default");
     CHECK(ERR_peek_error() == 0, "error queue not empty after success");
