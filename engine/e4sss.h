@@ -108,6 +108,9 @@ int e4sss_rsa_ref_id(struct e4sss_ctx *c, const RSA *r, se05x_objid *id);
 /* ex_data indexes of the cache, in e4sss_ctx_new / e4sss_ctx_free */
 void e4sss_cache_init(struct e4sss_ctx *c);
 void e4sss_cache_free(struct e4sss_ctx *c);
+/* The key's cache entry freed (the methods' finish callbacks, see refdetect.c). */
+void e4sss_ec_cache_drop(EC_KEY *k);
+void e4sss_rsa_cache_drop(struct e4sss_ctx *c, RSA *rsa);
 
 /* ec_method.c / rsa_method.c / rand.c */
 EC_KEY_METHOD *e4sss_ec_method_new(void);

@@ -254,15 +254,43 @@ fail:
     return 0;
 }
 
+typedef int (*init_fn)(EC_KEY *);
+typedef void (*finish_fn)(EC_KEY *);
+typedef int (*copy_fn)(EC_KEY *, const EC_KEY *);
+typedef int (*set_group_fn)(EC_KEY *, const EC_GROUP *);
+typedef int (*set_private_fn)(EC_KEY *, const BIGNUM *);
+typedef int (*set_public_fn)(EC_KEY *, const EC_POINT *);
+
+/* EC_KEY_free calls this before it releases the key's engine reference:
+ * the ref-detection cache entry goes now (refdetect.c), then OpenSSL's own
+ * finish, if any. */
+static void ec_finish(EC_KEY *k)
+{
+    finish_fn sw = NULL;
+
+    e4sss_ec_cache_drop(k);
+    EC_KEY_METHOD_get_init(EC_KEY_OpenSSL(), NULL, &sw, NULL, NULL, NULL, NULL);
+    if (sw != NULL)
+        sw(k);
+}
+
 EC_KEY_METHOD *e4sss_ec_method_new(void)
 {
     EC_KEY_METHOD *m = EC_KEY_METHOD_new(EC_KEY_OpenSSL());
     setup_fn setup = NULL;
+    init_fn init = NULL;
+    copy_fn copy = NULL;
+    set_group_fn set_group = NULL;
+    set_private_fn set_private = NULL;
+    set_public_fn set_public = NULL;
 
     if (m == NULL)
         return NULL;
     EC_KEY_METHOD_get_sign(EC_KEY_OpenSSL(), NULL, &setup, NULL);
     EC_KEY_METHOD_set_sign(m, ec_sign, setup, ec_sign_sig);
     EC_KEY_METHOD_set_compute_key(m, ec_compute_key);
+    EC_KEY_METHOD_get_init(EC_KEY_OpenSSL(), &init, NULL, &copy, &set_group, &set_private,
+                           &set_public);
+    EC_KEY_METHOD_set_init(m, init, ec_finish, copy, set_group, set_private, set_public);
     return m;
 }

@@ -16,10 +16,14 @@
  * decision costs an OpenSSL parameter export (EC ~6 us, RSA ~20 us; the
  * former DER encode + decoder round trip cost ~0.5 ms).
  *
- * A copy of a key never shares its original's entry (dup callback);
- * entries are freed with their key. Keys of our methods hold a
- * functional reference to the engine, so they are all gone before the
- * engine's destroy releases the indexes.
+ * A copy of a key never shares its original's entry (dup callback).
+ * Entries are freed with their key by the methods' finish callbacks
+ * (e4sss_ec_cache_drop, e4sss_rsa_cache_drop), not by the ex_data free
+ * callback alone: EC_KEY_free and RSA_free release the key's functional
+ * reference to the engine BEFORE they free its ex_data, so the last key of
+ * the engine can take the engine (its destroy frees the indexes, which
+ * turns their free callbacks off) with it, and its entry would leak. The
+ * methods' finish callbacks run before that release.
  *
  * Any error libcrypto queues while probing is dropped: a probe must leave
  * no stale error. */
@@ -324,4 +328,28 @@ int e4sss_rsa_ref_id(struct e4sss_ctx *c, const RSA *rsa, se05x_objid *id)
         OPENSSL_cleanse(&h, sizeof(h));
     }
     return detect(c, &rsa_ops, ok ? c->rsa_idx : -1, rsa, ok ? fp : NULL, id);
+}
+
+/* Frees the key's entry now (its method's finish callback: the engine and
+ * its indexes are still there); the ex_data free callback then sees NULL. */
+static void cache_drop(struct e4sss_ctx *c, const struct key_ops *o, int idx, void *key)
+{
+    struct ref_entry *e;
+
+    if (c == NULL || idx < 0 || (e = o->get(key, idx)) == NULL)
+        return;
+    o->set(key, idx, NULL);
+    OPENSSL_clear_free(e, sizeof(*e));
+}
+
+void e4sss_ec_cache_drop(EC_KEY *k)
+{
+    struct e4sss_ctx *c = e4sss_ctx_of_ec_key(k);
+
+    cache_drop(c, &ec_ops, c != NULL ? c->ec_idx : -1, k);
+}
+
+void e4sss_rsa_cache_drop(struct e4sss_ctx *c, RSA *rsa)
+{
+    cache_drop(c, &rsa_ops, c != NULL ? c->rsa_idx : -1, rsa);
 }

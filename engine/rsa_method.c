@@ -170,6 +170,16 @@ out:
     return r;
 }
 
+/* RSA_free calls this before it releases the key's engine reference: the
+ * ref-detection cache entry goes now (refdetect.c), then OpenSSL's finish. */
+static int rsa_finish(RSA *rsa)
+{
+    int (*sw)(RSA *) = RSA_meth_get_finish(RSA_PKCS1_OpenSSL());
+
+    e4sss_rsa_cache_drop(ctx_of(rsa), rsa);
+    return sw != NULL ? sw(rsa) : 1;
+}
+
 RSA_METHOD *e4sss_rsa_method_new(struct e4sss_ctx *c)
 {
     RSA_METHOD *m = RSA_meth_dup(RSA_PKCS1_OpenSSL());
@@ -177,7 +187,8 @@ RSA_METHOD *e4sss_rsa_method_new(struct e4sss_ctx *c)
     if (m == NULL)
         return NULL;
     if (!RSA_meth_set1_name(m, "e4sss RSA (se05x)") || !RSA_meth_set_priv_enc(m, rsa_priv_enc) ||
-        !RSA_meth_set_priv_dec(m, rsa_priv_dec) || !RSA_meth_set0_app_data(m, c)) {
+        !RSA_meth_set_priv_dec(m, rsa_priv_dec) || !RSA_meth_set_finish(m, rsa_finish) ||
+        !RSA_meth_set0_app_data(m, c)) {
         RSA_meth_free(m);
         return NULL;
     }

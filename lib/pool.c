@@ -31,6 +31,7 @@
 #include <se05x/pool.h>
 
 #include "internal.h"
+#include "pool_hook.h"
 
 #define POOL_DEFAULT_CONNS 8
 #define POOL_CONN_MAX 300
@@ -329,6 +330,38 @@ se05x_rc se05x_pool_get(se05x_pool *p, const char *conn, se05x_session **out, st
         *out = s;
         return SE05X_OK;
     }
+}
+
+se05x_rc se05x_pool_adopt(se05x_pool *p, const char *conn, se05x_session *s)
+{
+    const char *key = conn ? conn : "";
+    if (!p || !s || strlen(key) >= POOL_CONN_MAX)
+        return SE05X_E_BAD_ARG;
+    if (!check_fork(p))
+        return SE05X_E_NOMEM;
+    se05x_rc rc = SE05X_E_BAD_ARG; /* no free entry */
+    struct entry *spare = NULL;
+    pthread_mutex_lock(&p->sync->mu);
+    for (unsigned i = 0; i < p->n; i++) {
+        if (p->ent[i].state == E_FREE) {
+            if (!spare)
+                spare = &p->ent[i];
+        } else if (strcmp(p->ent[i].conn, key) == 0) {
+            spare = NULL;
+            rc = SE05X_E_CONDITIONS;
+            break;
+        }
+    }
+    if (spare) {
+        spare->state = E_OPEN;
+        snprintf(spare->conn, sizeof spare->conn, "%s", key);
+        spare->s = s;
+        spare->users = 0;
+        spare->last_ms = now_ms();
+        rc = SE05X_OK;
+    }
+    pthread_mutex_unlock(&p->sync->mu);
+    return rc;
 }
 
 void se05x_pool_put(se05x_pool *p, se05x_session *s, se05x_rc rc)
