@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Sessions: open/close, SELECT and applet version, the exchange path shared
  * by every command (encode, lock, exchange, trace, count, map the SW, record
- * the error), transactions and the per-session curve cache. All state lives
- * in struct se05x_session; there is no global mutable state. */
+ * the error) and transactions; what a session remembers about objects is in
+ * session_cache.c. All state lives in struct se05x_session
+ * (session_struct.h); there is no global mutable state. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,55 +19,8 @@
 #include "scp03.h"
 #include "session_priv.h"
 #include "se05x_proto.h"
+#include "session_struct.h"
 #include "tlv.h"
-
-#define CONN_LABEL_MAX 300
-#define RAPDU_BUF (SE05X_RSP_MAX + 2)
-#define CAPDU_BUF (SE05X_CMD_MAX + 9)
-#define WIRE_CBUF (CAPDU_BUF + SE05X_SCP03_OVERHEAD)
-#define WIRE_RBUF (RAPDU_BUF + 32)
-
-struct se05x_session {
-    struct se05x_link *link;
-    char conn[CONN_LABEL_MAX];
-    struct se05x_applet_info applet;
-    /* Serialises exchanges; recursive so a transaction can contain commands. */
-    pthread_mutex_t lock;
-    unsigned txn_depth;
-    uint64_t curves[2];         /* bit c: curve id c known present (ids < 128) */
-    /* Public keys read from the chip to check its answers (cmd_util.c
-     * se05x_check_answer): one slot per object id, round-robin replacement. */
-    struct {
-        se05x_objid id;
-        EVP_PKEY *pk;
-    } pubs[SE05X_PUBCACHE_SLOTS];
-    unsigned pubs_next;
-    /* What objects are (ReadType, GetECCurveId answers), dropped with the
-     * public keys above: what an object is cannot change while it exists. */
-    struct {
-        se05x_objid id;
-        uint8_t type;
-        bool transient;
-        se05x_curve curve; /* SE05X_EC_NONE: not asked yet */
-        bool inferred;     /* type not asked: an EC key whose public key named its curve */
-    } types[SE05X_PUBCACHE_SLOTS];
-    unsigned types_next;
-    bool no_check;              /* se05x_set_verify(s, false): answers unchecked */
-    struct se05x_stats stats;   /* apdus, tx/rx bytes; link counters copied on read */
-    /* Platform SCP03 (docs/scp03.md): NULL on a plain link. */
-    struct se05x_scp03 *scp;
-    bool scp_dead;              /* closed after a response failed its integrity check */
-    uint64_t scp_gen;           /* link->others_gen when the channel was opened */
-    bool scp_hint;              /* "the chip may require SCP03" logged once */
-    /* Applet session (auth.h): every command goes inside it while as_id != 0. */
-    se05x_objid as_id;
-    uint8_t as_sid[8];
-    struct se05x_scp03 *as_scp; /* AESKey: the applet's SCP03 channel; NULL for UserID */
-    bool as_dead;               /* its channel failed an integrity check */
-    /* Identity for the per-thread error slots (never reused by a later session,
-     * even one at the same address); constant after open. */
-    uint64_t uid;
-};
 
 /* ---------- errors: per-thread slots in session_err.c ---------- */
 
@@ -136,190 +90,6 @@ void se05x_txn_end(se05x_session *s)
     pthread_mutex_unlock(&s->lock);
 }
 
-/* ---------- curve cache ---------- */
-
-bool se05x_curve_cached(se05x_session *s, se05x_curve c)
-{
-    if (!s || (unsigned)c >= 128)
-        return false;
-    pthread_mutex_lock(&s->lock);
-    bool r = (s->curves[(unsigned)c / 64] >> ((unsigned)c % 64)) & 1;
-    pthread_mutex_unlock(&s->lock);
-    return r;
-}
-
-void se05x_curve_cache_set(se05x_session *s, se05x_curve c, bool present)
-{
-    if (!s || (unsigned)c >= 128)
-        return;
-    uint64_t bit = (uint64_t)1 << ((unsigned)c % 64);
-    pthread_mutex_lock(&s->lock);
-    if (present)
-        s->curves[(unsigned)c / 64] |= bit;
-    else
-        s->curves[(unsigned)c / 64] &= ~bit;
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* ---------- public-key cache (verify-after-sign) ---------- */
-
-EVP_PKEY *se05x_pubcache_get(se05x_session *s, se05x_objid id)
-{
-    EVP_PKEY *pk = NULL;
-    if (!s || !id)
-        return NULL;
-    pthread_mutex_lock(&s->lock);
-    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
-        if (s->pubs[i].pk && s->pubs[i].id == id) {
-            if (EVP_PKEY_up_ref(s->pubs[i].pk) == 1)
-                pk = s->pubs[i].pk;
-            break;
-        }
-    pthread_mutex_unlock(&s->lock);
-    return pk;
-}
-
-void se05x_pubcache_put(se05x_session *s, se05x_objid id, EVP_PKEY *pk)
-{
-    if (!s || !id || !pk || EVP_PKEY_up_ref(pk) != 1)
-        return;
-    pthread_mutex_lock(&s->lock);
-    unsigned slot = SE05X_PUBCACHE_SLOTS;
-    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS && slot == SE05X_PUBCACHE_SLOTS; i++)
-        if (s->pubs[i].pk && s->pubs[i].id == id)
-            slot = i;
-    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS && slot == SE05X_PUBCACHE_SLOTS; i++)
-        if (!s->pubs[i].pk)
-            slot = i;
-    if (slot == SE05X_PUBCACHE_SLOTS)
-        slot = s->pubs_next++ % SE05X_PUBCACHE_SLOTS;
-    EVP_PKEY_free(s->pubs[slot].pk);
-    s->pubs[slot].id = id;
-    s->pubs[slot].pk = pk;
-    pthread_mutex_unlock(&s->lock);
-}
-
-/* ---------- object type cache (cold start: no ReadType twice) ---------- */
-
-static int typecache_slot(const se05x_session *s, se05x_objid id)
-{
-    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
-        if (s->types[i].id == id)
-            return (int)i;
-    return -1;
-}
-
-bool se05x_typecache_get(se05x_session *s, se05x_objid id, uint8_t *type, bool *transient, se05x_curve *curve)
-{
-    if (!s || !id)
-        return false;
-    pthread_mutex_lock(&s->lock);
-    int i = typecache_slot(s, id);
-    if (i >= 0 && s->types[i].inferred && (type || transient))
-        i = -1; /* the type itself was never asked */
-    if (i >= 0) {
-        if (type)
-            *type = s->types[i].type;
-        if (transient)
-            *transient = s->types[i].transient;
-        if (curve)
-            *curve = s->types[i].curve;
-    }
-    pthread_mutex_unlock(&s->lock);
-    return i >= 0;
-}
-
-void se05x_typecache_put(se05x_session *s, se05x_objid id, uint8_t type, bool transient)
-{
-    if (!s || !id)
-        return;
-    pthread_mutex_lock(&s->lock);
-    int i = typecache_slot(s, id);
-    /* an inferred curve stays with a generic EC type that has a public key */
-    bool keep = i >= 0 && s->types[i].inferred && (type == SE05X_TYPE_EC_KEY_PAIR || type == SE05X_TYPE_EC_PUB);
-    if (i < 0 || (s->types[i].type != type && !keep)) {
-        if (i < 0)
-            i = (int)(s->types_next++ % SE05X_PUBCACHE_SLOTS);
-        s->types[i].id = id;
-        s->types[i].curve = SE05X_EC_NONE;
-    }
-    s->types[i].inferred = false;
-    s->types[i].type = type;
-    s->types[i].transient = transient;
-    pthread_mutex_unlock(&s->lock);
-}
-
-void se05x_typecache_put_curve(se05x_session *s, se05x_objid id, se05x_curve c)
-{
-    if (!s || !id)
-        return;
-    pthread_mutex_lock(&s->lock);
-    int i = typecache_slot(s, id);
-    if (i >= 0)
-        s->types[i].curve = c;
-    pthread_mutex_unlock(&s->lock);
-}
-
-void se05x_typecache_put_inferred(se05x_session *s, se05x_objid id, se05x_curve c)
-{
-    if (!s || !id)
-        return;
-    pthread_mutex_lock(&s->lock);
-    int i = typecache_slot(s, id);
-    if (i < 0) {
-        i = (int)(s->types_next++ % SE05X_PUBCACHE_SLOTS);
-        s->types[i].id = id;
-        s->types[i].type = 0;
-        s->types[i].transient = false;
-        s->types[i].inferred = true;
-    }
-    s->types[i].curve = c;
-    pthread_mutex_unlock(&s->lock);
-}
-
-bool se05x_typecache_inferred(se05x_session *s, se05x_objid id, se05x_curve *c)
-{
-    if (!s || !id)
-        return false;
-    pthread_mutex_lock(&s->lock);
-    int i = typecache_slot(s, id);
-    bool r = i >= 0 && s->types[i].inferred && s->types[i].curve != SE05X_EC_NONE;
-    if (r && c)
-        *c = s->types[i].curve;
-    pthread_mutex_unlock(&s->lock);
-    return r;
-}
-
-void se05x_pubcache_drop(se05x_session *s, se05x_objid id)
-{
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->lock);
-    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
-        if (s->types[i].id && (!id || s->types[i].id == id))
-            s->types[i].id = 0;
-    for (unsigned i = 0; i < SE05X_PUBCACHE_SLOTS; i++)
-        if (s->pubs[i].pk && (!id || s->pubs[i].id == id)) {
-            EVP_PKEY_free(s->pubs[i].pk);
-            s->pubs[i].pk = NULL;
-            s->pubs[i].id = 0;
-        }
-    pthread_mutex_unlock(&s->lock);
-}
-
-void se05x_set_verify(se05x_session *s, bool on)
-{
-    if (!s)
-        return;
-    pthread_mutex_lock(&s->lock);
-    s->no_check = !on;
-    pthread_mutex_unlock(&s->lock);
-}
-
-bool se05x_checks_on(const se05x_session *s)
-{
-    return s && !s->no_check;
-}
 
 /* A command that creates, rewrites or deletes object id (or, id 0, any):
  * its cached public key may no longer be the chip's. */
