@@ -9,8 +9,12 @@
  *                                 thread forks FORKS times; each child signs
  *                                 from 2 threads and its main thread (its own
  *                                 session), all verified; nothing may hang.
- *                                 ASan builds: forks while the signers wait
- *                                 between signatures (FORK_QUIESCE below).
+ *                                 Forks land while signers are inside the
+ *                                 signing call (front end, pool, session),
+ *                                 never inside OpenSSL-only code (the gate,
+ *                                 gate_init). ASan builds: forks while the
+ *                                 signers wait between signatures
+ *                                 (FORK_QUIESCE below).
  *   pool_fe FE cold PUB.pem       one signature in a fresh process (the
  *                                 script counts the APDUs of the connection)
  * FE: engine (ENGINE_LIB = libsss_engine.so), provider (OPENSSL_MODULES),
@@ -113,6 +117,44 @@ static int raw_to_der(const uint8_t *raw, size_t len, uint8_t *der, size_t *dlen
 }
 
 /* ---- one signature, verified ---- */
+/* The OpenSSL gate (fork mode). OpenSSL keeps process-wide locks that a
+ * child cannot take if a parent thread held one at fork time — and some are
+ * taken on every operation: EVP_PKEY_CTX_new/free of an engine key take the
+ * ENGINE write lock (ENGINE_init/ENGINE_finish). A child forked inside such a
+ * window hangs in OpenSSL (seen under TSan as "child 40: signal 14"); POSIX
+ * allows only async-signal-safe calls after a multi-threaded fork and OpenSSL
+ * 3.0 does not make its locks fork-safe, so that is not what this test is
+ * about. The signers therefore make the calls that only OpenSSL runs —
+ * context set-up and tear-down, digests, the verification — inside the gate
+ * (read side), and the main thread forks holding its write side. The
+ * signing call itself, where the front end, the pool and the session (our
+ * locks) do their work, stays outside: forks still land there. */
+static pthread_rwlock_t g_gate;
+
+static void gate_init(void)
+{
+    pthread_rwlockattr_t a;
+    pthread_rwlockattr_init(&a);
+    /* four readers re-entering all the time would starve a reader-preferring writer */
+    pthread_rwlockattr_setkind_np(&a, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&g_gate, &a);
+    pthread_rwlockattr_destroy(&a);
+}
+/* A child never forks, and must not touch the gate it inherited write-locked
+ * by the parent's main thread (glibc's rwlock knows its writer by thread id,
+ * which is another in the child): there the gate is off. */
+static int g_gate_off;
+static void gate_in(void)
+{
+    if (!g_gate_off)
+        pthread_rwlock_rdlock(&g_gate);
+}
+static void gate_out(void)
+{
+    if (!g_gate_off)
+        pthread_rwlock_unlock(&g_gate);
+}
+
 static int verify(const uint8_t dgst[32], const uint8_t *sig, size_t siglen)
 {
     EVP_PKEY_CTX *v = EVP_PKEY_CTX_new_from_pkey(NULL, g_pub, "provider=default");
@@ -121,7 +163,8 @@ static int verify(const uint8_t dgst[32], const uint8_t *sig, size_t siglen)
     return ok;
 }
 
-/* 1 signed and verified, 0 failed. For PKCS#11: h/k of the calling thread. */
+/* 1 signed and verified, 0 failed. For PKCS#11: h/k of the calling thread.
+ * Only the signing call runs outside the OpenSSL gate (see gate_init). */
 static int sign_once(int n, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
 {
     uint8_t dgst[32], sig[160];
@@ -129,7 +172,10 @@ static int sign_once(int n, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
     char msg[64];
     int ok;
     snprintf(msg, sizeof msg, "message %d pid %ld", n, (long)getpid());
-    if (!EVP_Digest(msg, strlen(msg), dgst, NULL, EVP_sha256(), NULL))
+    gate_in();
+    ok = EVP_Digest(msg, strlen(msg), dgst, NULL, EVP_sha256(), NULL);
+    gate_out();
+    if (!ok)
         return 0;
     if (strcmp(g_fe, "pkcs11") == 0) {
         CK_MECHANISM m = {CKM_ECDSA, NULL, 0};
@@ -142,14 +188,21 @@ static int sign_once(int n, CK_SESSION_HANDLE h, CK_OBJECT_HANDLE k)
             fprintf(stderr, "C_Sign: 0x%lx\n", (unsigned long)rv);
             return 0;
         }
+        gate_in();
         ok = raw_to_der(raw, rl, sig, &siglen) && verify(dgst, sig, siglen);
+        gate_out();
     } else {
+        gate_in();
         EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(g_key, NULL);
-        ok = c && EVP_PKEY_sign_init(c) > 0 && EVP_PKEY_sign(c, sig, &siglen, dgst, 32) > 0;
+        ok = c && EVP_PKEY_sign_init(c) > 0;
+        gate_out();
+        ok = ok && EVP_PKEY_sign(c, sig, &siglen, dgst, 32) > 0;
+        gate_in();
         EVP_PKEY_CTX_free(c);
         if (!ok)
             ERR_print_errors_fp(stderr);
         ok = ok && verify(dgst, sig, siglen);
+        gate_out();
     }
     ERR_clear_error();
     return ok;
@@ -387,9 +440,13 @@ static int t_fork(int forks)
             sched_yield();
         fflush(NULL);
         q_hold();
+        pthread_rwlock_wrlock(&g_gate); /* no parent thread inside OpenSSL-only code */
         pid_t pid = fork();
-        if (pid == 0)
+        if (pid == 0) {
+            g_gate_off = 1;
             _exit(child(f));
+        }
+        pthread_rwlock_unlock(&g_gate);
         q_release();
         if (pid < 0)
             return 1;
@@ -417,6 +474,7 @@ int main(int argc, char **argv)
         return 2;
     }
     g_fe = argv[1];
+    gate_init();
     const char *mode = argv[2], *pubf = argv[argc - 1];
     FILE *f = fopen(pubf, "r");
     if (!f || !(g_pub = PEM_read_PUBKEY(f, NULL, NULL, NULL))) {
