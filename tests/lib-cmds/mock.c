@@ -146,3 +146,9 @@ void mock_assert_done(struct mock *m)
     if (m->pos != m->n)
         fail_msg("only %zu of %zu scripted APDUs were sent", m->pos, m->n);
 }
+
+void expect_rc(se05x_session *s, se05x_rc got, se05x_rc want)
+{
+    if (got != want)
+        fail_msg("rc %d (%s), want %d; last error: %s", got, se05x_strerror(got), want, se05x_errmsg(s));
+}

@@ -54,5 +54,7 @@ void mock_expect_bin(struct mock *m, const uint8_t *c, size_t clen, const uint8_
 void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, void *arg);
 /* All steps consumed and every C-APDU matched. */
 void mock_assert_done(struct mock *m);
+/* fails the test when got != want, with the session's last error */
+void expect_rc(se05x_session *s, se05x_rc got, se05x_rc want);
 
 #endif

@@ -66,11 +66,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void expect_rc(se05x_session *s, se05x_rc got, se05x_rc want)
-{
-    if (got != want)
-        fail_msg("rc %d (%s), want %d; last error: %s", got, se05x_strerror(got), want, se05x_errmsg(s));
-}
 
 static void expect_msg(se05x_session *s, const char *part)
 {

@@ -18,11 +18,6 @@
 #define SEL_C "03 01 00 6F FF 01 0B 90 00"     /* SE050C1 */
 static struct mock M;
 
-static void expect_rc(se05x_session *s, se05x_rc got, se05x_rc want)
-{
-    if (got != want)
-        fail_msg("rc %d (%s), want %d; last error: %s", got, se05x_strerror(got), want, se05x_errmsg(s));
-}
 
 static void t_features(void **st)
 {

@@ -53,11 +53,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void expect_rc(se05x_session *s, se05x_rc got, se05x_rc want)
-{
-    if (got != want)
-        fail_msg("rc %d (%s), want %d; last error: %s", got, se05x_strerror(got), want, se05x_errmsg(s));
-}
 
 /* "Chip" for RSADecrypt NO_PAD: raw private-key operation on TAG 43. */
 static size_t rsa_raw_chip(const uint8_t *c, size_t clen, uint8_t *r, size_t rcap, void *arg)
