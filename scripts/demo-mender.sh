@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The Mender part of the README demo: the tutorial's whole flow
-# (shared/seeds/mender-se050-tutorial.txt) on the emulator, ending with the
+# ("Securing IoT software deployments with Mender and NXP EdgeLock SE050",
+# README worked example 1) on the emulator, ending with the
 # real Mender client authenticating to a local test server with a key that
 # never leaves the chip, through the e4sss engine.
 #   scripts/demo-mender.sh [BUILD]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# The AWS/NXP Greengrass blog (shared/seeds/greengrass-se050-blog.txt) step by
-# step: provision with ssscli, delete the key files, then use the key only
+# The AWS/NXP Greengrass blog (AWS Partner Network blog by AWS and NXP on
+# EdgeLock SE050 with Greengrass; README worked example 2) step by step: provision with ssscli, delete the key files, then use the key only
 # through libsss_pkcs11.so found by token label SSS_PKCS11, PIN 1234,
 # object sss:20181001 (the Greengrass V1 privateKeyPath URI).
 . "$SE05X_HELPERS/lib.sh"
