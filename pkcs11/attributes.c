@@ -432,9 +432,7 @@ int p11_attr_match(struct p11_ctx *ctx, struct p11_entry *e, int sub, const CK_A
 CK_RV C_GetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTRIBUTE_PTR pTemplate,
                           CK_ULONG ulCount)
 {
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!pTemplate && ulCount)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     int sub;
@@ -460,17 +458,13 @@ CK_RV C_SetAttributeValue(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, 
                           CK_ULONG ulCount)
 {
     (void)hObject; (void)pTemplate; (void)ulCount;
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     P11_LEAVE(ctx, CKR_ATTRIBUTE_READ_ONLY); /* CKA_MODIFIABLE is false everywhere */
 }
 
 CK_RV C_GetObjectSize(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ULONG_PTR pulSize)
 {
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!pulSize)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     struct p11_entry *e = p11_entry_from_handle(ctx, hObject, NULL);

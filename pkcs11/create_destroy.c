@@ -181,10 +181,7 @@ static CK_RV create_binary(struct p11_ctx *ctx, se05x_session *se, const CK_ATTR
 CK_RV C_CreateObject(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount,
                      CK_OBJECT_HANDLE_PTR phObject)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!phObject || (!pTemplate && ulCount))
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     const CK_ATTRIBUTE *ca = p11_tmpl_find(pTemplate, ulCount, CKA_CLASS);
@@ -257,18 +254,13 @@ CK_RV C_CopyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject, CK_ATTR
                    CK_ULONG ulCount, CK_OBJECT_HANDLE_PTR phNewObject)
 {
     (void)hObject; (void)pTemplate; (void)ulCount; (void)phNewObject;
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     P11_LEAVE(ctx, CKR_ACTION_PROHIBITED); /* CKA_COPYABLE is false everywhere */
 }
 
 CK_RV C_DestroyObject(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hObject)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     int sub;
     struct p11_entry *e = p11_entry_from_handle(ctx, hObject, &sub);
     if (!e || (sub == P11_SUB_PRIV && !ctx->logged_in))

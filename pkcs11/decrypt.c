@@ -112,25 +112,17 @@ static CK_RV do_decrypt(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *i
 CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG ulEncryptedDataLen,
                 CK_BYTE_PTR pData, CK_ULONG_PTR pulDataLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DECRYPT, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (!pulDataLen || !pEncryptedData) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    }
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_DECRYPT);
+    if (!pulDataLen || !pEncryptedData)
+        P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     size_t k = (ctx->ent[op->entry]->info.bits + 7) / 8;
     if (!pData) {
         *pulDataLen = k; /* upper bound */
         P11_LEAVE(ctx, CKR_OK);
     }
     uint8_t *tmp = malloc(k);
-    if (!tmp) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_HOST_MEMORY);
-    }
+    if (!tmp)
+        P11_LEAVE_OP(ctx, op, CKR_HOST_MEMORY);
     size_t outlen = 0;
     rv = do_decrypt(ctx, op, pEncryptedData, ulEncryptedDataLen, tmp, &outlen);
     if (rv == CKR_OK && *pulDataLen < outlen) {
@@ -145,8 +137,7 @@ CK_RV C_Decrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedData, CK_ULONG
     }
     OPENSSL_cleanse(tmp, k);
     free(tmp);
-    p11_op_reset(op);
-    P11_LEAVE(ctx, rv);
+    P11_LEAVE_OP(ctx, op, rv);
 }
 
 CK_RV C_DecryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pEncryptedPart, CK_ULONG ulEncryptedPartLen,
@@ -171,15 +162,9 @@ CK_RV C_EncryptInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_
 CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pEncryptedData,
                 CK_ULONG_PTR pulEncryptedDataLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_ENCRYPT, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (!pulEncryptedDataLen || (!pData && ulDataLen)) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    }
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_ENCRYPT);
+    if (!pulEncryptedDataLen || (!pData && ulDataLen))
+        P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     struct p11_entry *e = ctx->ent[op->entry];
     size_t k = (e->info.bits + 7) / 8;
     if (!pEncryptedData) {
@@ -219,8 +204,7 @@ CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLe
         }
     }
     EVP_PKEY_CTX_free(pc);
-    p11_op_reset(op);
-    P11_LEAVE(ctx, rv);
+    P11_LEAVE_OP(ctx, op, rv);
 }
 
 CK_RV C_EncryptUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen, CK_BYTE_PTR pEncryptedPart,

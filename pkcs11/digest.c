@@ -56,10 +56,7 @@ static int is_digest_mech(CK_MECHANISM_TYPE m)
 
 CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!pMechanism)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     if (s->digest.active)
@@ -69,10 +66,8 @@ CK_RV C_DigestInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism)
     struct p11_op *op = &s->digest;
     op->md = p11_md_from_mech(pMechanism->mechanism);
     op->mdctx = EVP_MD_CTX_new();
-    if (!op->mdctx || !EVP_DigestInit_ex(op->mdctx, op->md, NULL)) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_HOST_MEMORY);
-    }
+    if (!op->mdctx || !EVP_DigestInit_ex(op->mdctx, op->md, NULL))
+        P11_LEAVE_OP(ctx, op, CKR_HOST_MEMORY);
     op->mech = pMechanism->mechanism;
     op->active = 1;
     P11_LEAVE(ctx, CKR_OK);
@@ -105,24 +100,14 @@ static CK_RV finish(struct p11_op *op, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
 CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pDigest,
                CK_ULONG_PTR pulDigestLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (op->updated) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
-    }
-    if (!pData && ulDataLen) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    }
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_DIGEST);
+    if (op->updated)
+        P11_LEAVE_OP(ctx, op, CKR_OPERATION_ACTIVE);
+    if (!pData && ulDataLen)
+        P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     if (pDigest && pulDigestLen && *pulDigestLen >= (CK_ULONG)EVP_MD_get_size(op->md) &&
-        !EVP_DigestUpdate(op->mdctx, pData, ulDataLen)) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_FUNCTION_FAILED);
-    }
+        !EVP_DigestUpdate(op->mdctx, pData, ulDataLen))
+        P11_LEAVE_OP(ctx, op, CKR_FUNCTION_FAILED);
     rv = finish(op, pDigest, pulDigestLen);
     if (op->active)
         op->oneshot = 1; /* length answered: the one-shot C_Digest stays the operation */
@@ -131,17 +116,9 @@ CK_RV C_Digest(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen
 
 CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (op->oneshot)
-        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Digest is under way; it stays */
-    if ((!pPart && ulPartLen) || !EVP_DigestUpdate(op->mdctx, pPart, ulPartLen)) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    }
+    P11_ENTER_PART(ctx, op, rv, hSession, P11_OP_DIGEST);
+    if ((!pPart && ulPartLen) || !EVP_DigestUpdate(op->mdctx, pPart, ulPartLen))
+        P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     op->updated = 1;
     P11_LEAVE(ctx, CKR_OK);
 }
@@ -149,21 +126,12 @@ CK_RV C_DigestUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulP
 CK_RV C_DigestKey(CK_SESSION_HANDLE hSession, CK_OBJECT_HANDLE hKey)
 {
     (void)hKey;
-    P11_ENTER(ctx);
-    CK_RV rv;
-    if (!p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv))
-        P11_LEAVE(ctx, rv);
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_DIGEST);
     P11_LEAVE(ctx, CKR_KEY_INDIGESTIBLE); /* keys never leave the chip */
 }
 
 CK_RV C_DigestFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pDigest, CK_ULONG_PTR pulDigestLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_DIGEST, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (op->oneshot)
-        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Digest is under way; it stays */
+    P11_ENTER_PART(ctx, op, rv, hSession, P11_OP_DIGEST);
     P11_LEAVE(ctx, finish(op, pDigest, pulDigestLen));
 }

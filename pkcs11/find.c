@@ -64,10 +64,7 @@ static struct p11_session *searching_session(struct p11_ctx *ctx, CK_SESSION_HAN
 
 CK_RV C_FindObjectsInit(CK_SESSION_HANDLE hSession, CK_ATTRIBUTE_PTR pTemplate, CK_ULONG ulCount)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (s->find_active)
         P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
     if (!pTemplate && ulCount)

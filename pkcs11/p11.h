@@ -146,6 +146,27 @@ void p11_lock_child_reset(struct p11_lock *l);
     if (!ctx) return CKR_CRYPTOKI_NOT_INITIALIZED;     \
     p11_lock(&ctx->lock)
 #define P11_LEAVE(ctx, rv) do { CK_RV rv_ = (rv); p11_chip_release(ctx); p11_unlock(&(ctx)->lock); return rv_; } while (0)
+/* Prologue of an entry point on a session: P11_ENTER, then the session of
+ * handle h in s; leaves with CKR_SESSION_HANDLE_INVALID when there is none. */
+#define P11_ENTER_SESSION(ctx, s, h)                       \
+    P11_ENTER(ctx);                                        \
+    struct p11_session *s = p11_session_get(ctx, h);       \
+    if (!s)                                                \
+        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID)
+/* Prologue of an entry point on a running operation: P11_ENTER, then the
+ * active operation of this kind on session h in op, rv declared; leaves with
+ * p11_active_op's refusal. P11_ENTER_OP for a single-part call (C_Sign ...),
+ * P11_ENTER_PART for a multi-part step (C_SignUpdate, C_SignFinal ...). */
+#define P11_ENTER_OP_(ctx, op, rv, h, kind, part)          \
+    P11_ENTER(ctx);                                        \
+    CK_RV rv;                                              \
+    struct p11_op *op = p11_active_op(ctx, h, kind, part, &rv); \
+    if (!op)                                               \
+        P11_LEAVE(ctx, rv)
+#define P11_ENTER_OP(ctx, op, rv, h, kind) P11_ENTER_OP_(ctx, op, rv, h, kind, 0)
+#define P11_ENTER_PART(ctx, op, rv, h, kind) P11_ENTER_OP_(ctx, op, rv, h, kind, 1)
+/* Ends the operation (p11_op_reset) and leaves with rv (evaluated first). */
+#define P11_LEAVE_OP(ctx, op, rv) do { CK_RV rvo_ = (rv); p11_op_reset(op); P11_LEAVE(ctx, rvo_); } while (0)
 
 /* slot_token.c: the chip session for this entry point, from the pool (opened
  * on first need). NULL on failure (logged). Lock held. */
@@ -166,8 +187,11 @@ void p11_session_free(struct p11_ctx *ctx, struct p11_session *s);
 /* The session's operation slot of this kind. */
 struct p11_op *p11_session_op(struct p11_session *s, enum p11_op_kind kind);
 /* The active operation of this kind on session h; NULL with *rv set to
- * CKR_SESSION_HANDLE_INVALID or CKR_OPERATION_NOT_INITIALIZED. Lock held. */
-struct p11_op *p11_active_op(struct p11_ctx *ctx, CK_SESSION_HANDLE h, enum p11_op_kind kind, CK_RV *rv);
+ * CKR_SESSION_HANDLE_INVALID or CKR_OPERATION_NOT_INITIALIZED. part = 1 for a
+ * multi-part step (Update, Final): also NULL, with CKR_OPERATION_ACTIVE, while
+ * a single-part call that answered a length query holds the operation (it
+ * stays). Lock held. */
+struct p11_op *p11_active_op(struct p11_ctx *ctx, CK_SESSION_HANDLE h, enum p11_op_kind kind, int part, CK_RV *rv);
 /* Mechanism-specific part of an XxxInit: priv = 1 for the private-key side
  * (sign, decrypt), 0 for the public one (verify, encrypt). */
 typedef CK_RV p11_op_init_fn(struct p11_ctx *ctx, struct p11_op *op, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE key,

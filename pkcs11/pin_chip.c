@@ -110,17 +110,6 @@ static int pin_ok_len(CK_ULONG len)
     return len >= P11_CHIP_PIN_MIN && len <= P11_CHIP_PIN_MAX;
 }
 
-/* 1: the UserID exists, 0: not yet, -1: *rv set. */
-static int userid_exists(struct p11_ctx *ctx, se05x_session *se, CK_RV *rv)
-{
-    bool ex = false;
-    se05x_rc rc = se05x_object_exists(se, P11_PIN_USERID, &ex);
-    if (rc != SE05X_OK) {
-        *rv = p11_rv(ctx, rc);
-        return -1;
-    }
-    return ex ? 1 : 0;
-}
 
 /* Creates the UserID with this value, the policy above and the attempt limit. */
 static CK_RV userid_create(struct p11_ctx *ctx, se05x_session *se, const uint8_t *pin, size_t len)
@@ -150,6 +139,26 @@ static int blocked(struct p11_ctx *ctx, se05x_session *se)
 static bool is_default_pin(const uint8_t *pin, size_t len)
 {
     return len == strlen(P11_DEFAULT_PIN) && CRYPTO_memcmp(pin, P11_DEFAULT_PIN, len) == 0;
+}
+
+/* C_Login and C_SetPIN: the chip session in *se and whether the PIN UserID
+ * exists in *ex. Without it only the default PIN (`given`) may go on, to
+ * create it; another is refused with CKR_PIN_INCORRECT, `refusal` logged. */
+static CK_RV userid_state(struct p11_ctx *ctx, const uint8_t *given, size_t len, const char *refusal,
+                          se05x_session **se, bool *ex)
+{
+    *ex = false;
+    *se = p11_chip(ctx);
+    if (!*se)
+        return CKR_DEVICE_ERROR;
+    se05x_rc rc = se05x_object_exists(*se, P11_PIN_USERID, ex);
+    if (rc != SE05X_OK)
+        return p11_rv(ctx, rc);
+    if (!*ex && !is_default_pin(given, len)) {
+        se05x_log(SE05X_LOG_WARN, "pkcs11", "%s", refusal);
+        return CKR_PIN_INCORRECT;
+    }
+    return CKR_OK;
 }
 
 static void close_session(se05x_session *se)
@@ -189,6 +198,22 @@ static CK_RV open_session(struct p11_ctx *ctx, se05x_session *se, const uint8_t 
     return CKR_PIN_INCORRECT;
 }
 
+/* Opens the applet session again with the PIN of the current login; when
+ * that fails the login ends (logged out, PIN forgotten). */
+static CK_RV reopen_session(struct p11_ctx *ctx, se05x_session *se)
+{
+    uint8_t pin[P11_CHIP_PIN_MAX];
+    size_t len = ctx->chip_pin_len;
+    memcpy(pin, ctx->chip_pin, len);
+    CK_RV rv = open_session(ctx, se, pin, len);
+    OPENSSL_cleanse(pin, sizeof(pin));
+    if (rv != CKR_OK) {
+        ctx->logged_in = 0;
+        forget_pin(ctx);
+    }
+    return rv;
+}
+
 CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CHAR *pin, CK_ULONG len)
 {
     if (mode(ctx) == MODE_BAD)
@@ -206,22 +231,14 @@ CK_RV p11_pin_chip_login(struct p11_ctx *ctx, CK_USER_TYPE type, const CK_UTF8CH
                   P11_CHIP_PIN_MIN, P11_CHIP_PIN_MAX);
         return CKR_PIN_INCORRECT;
     }
-    se05x_session *se = p11_chip(ctx);
-    if (!se)
-        return CKR_DEVICE_ERROR;
-    CK_RV rv = CKR_OK;
-    int ex = userid_exists(ctx, se, &rv);
-    if (ex < 0)
+    se05x_session *se;
+    bool ex;
+    CK_RV rv = userid_state(ctx, pin, len, "C_Login: no PIN on the chip yet; the first PIN is the default", &se, &ex);
+    if (rv != CKR_OK)
         return rv;
-    if (!ex) {
-        /* No PIN on the chip yet: the default PIN creates it (as C_SetPIN 1234 -> 1234). */
-        if (!is_default_pin(pin, len)) {
-            se05x_log(SE05X_LOG_WARN, "pkcs11", "C_Login: no PIN on the chip yet; the first PIN is the default");
-            return CKR_PIN_INCORRECT;
-        }
-        if ((rv = userid_create(ctx, se, pin, len)) != CKR_OK)
-            return rv;
-    }
+    /* No PIN on the chip yet: the default PIN creates it (as C_SetPIN 1234 -> 1234). */
+    if (!ex && (rv = userid_create(ctx, se, pin, len)) != CKR_OK)
+        return rv;
     if ((rv = open_session(ctx, se, pin, len)) != CKR_OK)
         return rv;
     memcpy(ctx->chip_pin, pin, len);
@@ -248,15 +265,8 @@ int p11_pin_chip_retry(struct p11_ctx *ctx, CK_RV rv)
     se05x_session *se = p11_chip(ctx);
     if (!se)
         return 0;
-    uint8_t pin[P11_CHIP_PIN_MAX];
-    size_t len = ctx->chip_pin_len;
-    memcpy(pin, ctx->chip_pin, len);
-    CK_RV r = open_session(ctx, se, pin, len);
-    OPENSSL_cleanse(pin, sizeof(pin));
-    if (r != CKR_OK) {
+    if (reopen_session(ctx, se) != CKR_OK) {
         se05x_log(SE05X_LOG_ERROR, "pkcs11", "PIN session lost and cannot be re-opened; logged out");
-        ctx->logged_in = 0;
-        forget_pin(ctx);
         return 0;
     }
     se05x_log(SE05X_LOG_INFO, "pkcs11", "PIN session re-opened on the chip");
@@ -272,20 +282,13 @@ CK_RV p11_pin_chip_setpin(struct p11_ctx *ctx, const CK_UTF8CHAR *old, CK_ULONG 
         return CKR_PIN_LEN_RANGE;
     if (!old || !pin_ok_len(oldlen))
         return CKR_PIN_INCORRECT;
-    se05x_session *se = p11_chip(ctx);
-    if (!se)
-        return CKR_DEVICE_ERROR;
-    CK_RV rv = CKR_OK;
-    int ex = userid_exists(ctx, se, &rv);
-    if (ex < 0)
+    se05x_session *se;
+    bool ex;
+    CK_RV rv = userid_state(ctx, old, oldlen, "C_SetPIN: no PIN on the chip yet; the old PIN is the default", &se, &ex);
+    if (rv != CKR_OK)
         return rv;
-    if (!ex) {
-        if (!is_default_pin(old, oldlen)) {
-            se05x_log(SE05X_LOG_WARN, "pkcs11", "C_SetPIN: no PIN on the chip yet; the old PIN is the default");
-            return CKR_PIN_INCORRECT;
-        }
+    if (!ex)
         return userid_create(ctx, se, pin, len);
-    }
     int was_in = ctx->logged_in;
     /* Authenticate with the old PIN (counted), change the value inside. */
     rv = open_session(ctx, se, old, oldlen);
@@ -302,16 +305,8 @@ CK_RV p11_pin_chip_setpin(struct p11_ctx *ctx, const CK_UTF8CHAR *old, CK_ULONG 
     }
     se = ctx->se;
     close_session(se);
-    if (was_in && se && ctx->chip_pin_len) { /* failed: back to the session of the current login */
-        uint8_t cur[P11_CHIP_PIN_MAX];
-        size_t cl = ctx->chip_pin_len;
-        memcpy(cur, ctx->chip_pin, cl);
-        if (open_session(ctx, se, cur, cl) != CKR_OK) {
-            ctx->logged_in = 0;
-            forget_pin(ctx);
-        }
-        OPENSSL_cleanse(cur, sizeof(cur));
-    }
+    if (was_in && se && ctx->chip_pin_len) /* failed: back to the session of the current login */
+        (void)reopen_session(ctx, se);
     if (rv == CKR_OK)
         se05x_log(SE05X_LOG_INFO, "pkcs11", "PIN changed on the chip");
     return rv;

@@ -4,9 +4,7 @@
 
 CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_ULONG ulRandomLen)
 {
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!RandomData && ulRandomLen)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     if (ulRandomLen == 0)
@@ -19,9 +17,7 @@ CK_RV C_GenerateRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR RandomData, CK_UL
 
 CK_RV C_SeedRandom(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSeed, CK_ULONG ulSeedLen)
 {
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!pSeed && ulSeedLen)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     P11_LEAVE(ctx, CKR_RANDOM_SEED_NOT_SUPPORTED);

@@ -40,29 +40,25 @@ struct p11_op *p11_session_op(struct p11_session *s, enum p11_op_kind kind)
     }
 }
 
-struct p11_op *p11_active_op(struct p11_ctx *ctx, CK_SESSION_HANDLE h, enum p11_op_kind kind, CK_RV *rv)
+struct p11_op *p11_active_op(struct p11_ctx *ctx, CK_SESSION_HANDLE h, enum p11_op_kind kind, int part, CK_RV *rv)
 {
     struct p11_session *s = p11_session_get(ctx, h);
-    if (!s) {
+    struct p11_op *op = s ? p11_session_op(s, kind) : NULL;
+    if (!s)
         *rv = CKR_SESSION_HANDLE_INVALID;
-        return NULL;
-    }
-    struct p11_op *op = p11_session_op(s, kind);
-    if (!op->active) {
+    else if (!op->active)
         *rv = CKR_OPERATION_NOT_INITIALIZED;
-        return NULL;
-    }
-    *rv = CKR_OK;
-    return op;
+    else if (part && op->oneshot)
+        *rv = CKR_OPERATION_ACTIVE; /* the single-part call stays the operation */
+    else
+        *rv = CKR_OK;
+    return *rv == CKR_OK ? op : NULL;
 }
 
 CK_RV p11_op_start(CK_SESSION_HANDLE h, enum p11_op_kind kind, p11_op_init_fn *init, CK_MECHANISM_PTR m,
                    CK_OBJECT_HANDLE key, int priv)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, h);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, h);
     struct p11_op *op = p11_session_op(s, kind);
     CK_RV rv = init(ctx, op, m, key, priv);
     if (rv != CKR_OK && rv != CKR_OPERATION_ACTIVE)
@@ -121,10 +117,7 @@ CK_RV C_OpenSession(CK_SLOT_ID slotID, CK_FLAGS flags, CK_VOID_PTR pApplication,
 
 CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     p11_session_free(ctx, s);
     after_close(ctx);
     P11_LEAVE(ctx, CKR_OK);
@@ -144,10 +137,7 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
 
 CK_RV C_GetSessionInfo(CK_SESSION_HANDLE hSession, CK_SESSION_INFO_PTR pInfo)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!pInfo)
         P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
     memset(pInfo, 0, sizeof(*pInfo));

@@ -114,28 +114,33 @@ static CK_RV op_update(struct p11_op *op, const uint8_t *data, size_t len)
     return CKR_OK;
 }
 
-/* The value actually signed: the digest for hashing mechanisms, the raw
- * input otherwise. data == NULL: take the multi-part state. */
-static CK_RV op_tbs(struct p11_op *op, const uint8_t *data, size_t len, uint8_t *md, size_t *mdlen,
-                    const uint8_t **tbs, size_t *tbslen)
+/* The value actually signed (p, len): the digest (in md) for hashing
+ * mechanisms, the raw input otherwise. */
+struct tbs {
+    uint8_t md[EVP_MAX_MD_SIZE];
+    const uint8_t *p;
+    size_t len;
+};
+
+/* Fills t from data, or from the multi-part state when data is NULL. */
+static CK_RV op_tbs(struct p11_op *op, const uint8_t *data, size_t len, struct tbs *t)
 {
     if (op->md) {
         unsigned int l = 0;
         if (data || !op->mdctx) {
-            if (!EVP_Digest(data ? data : (const uint8_t *)"", data ? len : 0, md, &l, op->md, NULL))
+            if (!EVP_Digest(data ? data : (const uint8_t *)"", data ? len : 0, t->md, &l, op->md, NULL))
                 return CKR_FUNCTION_FAILED;
-        } else if (!EVP_DigestFinal_ex(op->mdctx, md, &l)) {
+        } else if (!EVP_DigestFinal_ex(op->mdctx, t->md, &l)) {
             return CKR_FUNCTION_FAILED;
         }
-        *mdlen = l;
-        *tbs = md;
-        *tbslen = l;
+        t->p = t->md;
+        t->len = l;
         return CKR_OK;
     }
-    *tbs = data ? data : op->buf;
-    *tbslen = data ? len : op->buf_len;
-    if (!*tbs)
-        *tbs = (const uint8_t *)"";
+    t->p = data ? data : op->buf;
+    t->len = data ? len : op->buf_len;
+    if (!t->p)
+        t->p = (const uint8_t *)"";
     return CKR_OK;
 }
 
@@ -224,25 +229,15 @@ static int size_only(struct p11_ctx *ctx, struct p11_op *op, CK_BYTE_PTR out, CK
 static CK_RV sign_value(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *data, size_t len, CK_BYTE_PTR out,
                         CK_ULONG_PTR outlen)
 {
-    uint8_t md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0, tbslen = 0;
-    const uint8_t *tbs = NULL;
-    CK_RV rv = op_tbs(op, data, len, md, &mdlen, &tbs, &tbslen);
-    if (rv == CKR_OK)
-        rv = do_sign(ctx, op, tbs, tbslen, out, outlen);
-    return rv;
+    struct tbs t;
+    CK_RV rv = op_tbs(op, data, len, &t);
+    return rv == CKR_OK ? do_sign(ctx, op, t.p, t.len, out, outlen) : rv;
 }
 
 /* C_SignUpdate / C_VerifyUpdate: a failed update ends the operation. */
 static CK_RV update_entry(CK_SESSION_HANDLE h, enum p11_op_kind kind, const uint8_t *part, size_t len)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, h, kind, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (op->oneshot)
-        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Sign is under way; it stays */
+    P11_ENTER_PART(ctx, op, rv, h, kind);
     rv = op_update(op, part, len);
     if (rv != CKR_OK)
         p11_op_reset(op);
@@ -257,26 +252,17 @@ CK_RV C_SignInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJ
 CK_RV C_Sign(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
              CK_ULONG_PTR pulSignatureLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_SIGN, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (!pulSignatureLen || (!pData && ulDataLen)) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    }
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_SIGN);
+    if (!pulSignatureLen || (!pData && ulDataLen))
+        P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     if (size_only(ctx, op, pSignature, pulSignatureLen, &rv)) {
         op->oneshot = 1; /* only C_Sign may finish this operation now */
         P11_LEAVE(ctx, rv);
     }
-    if (op->updated) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE);
-    }
-    rv = sign_value(ctx, op, pData ? pData : (const uint8_t *)"", ulDataLen, pSignature, pulSignatureLen);
-    p11_op_reset(op);
-    P11_LEAVE(ctx, rv);
+    if (op->updated)
+        P11_LEAVE_OP(ctx, op, CKR_OPERATION_ACTIVE);
+    P11_LEAVE_OP(ctx, op,
+                 sign_value(ctx, op, pData ? pData : (const uint8_t *)"", ulDataLen, pSignature, pulSignatureLen));
 }
 
 CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
@@ -286,22 +272,12 @@ CK_RV C_SignUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPar
 
 CK_RV C_SignFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSignatureLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_SIGN, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    if (op->oneshot)
-        P11_LEAVE(ctx, CKR_OPERATION_ACTIVE); /* a single-part C_Sign is under way; it stays */
-    if (!pulSignatureLen) {
-        p11_op_reset(op);
-        P11_LEAVE(ctx, CKR_ARGUMENTS_BAD);
-    }
+    P11_ENTER_PART(ctx, op, rv, hSession, P11_OP_SIGN);
+    if (!pulSignatureLen)
+        P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     if (size_only(ctx, op, pSignature, pulSignatureLen, &rv))
         P11_LEAVE(ctx, rv);
-    rv = sign_value(ctx, op, NULL, 0, pSignature, pulSignatureLen);
-    p11_op_reset(op);
-    P11_LEAVE(ctx, rv);
+    P11_LEAVE_OP(ctx, op, sign_value(ctx, op, NULL, 0, pSignature, pulSignatureLen));
 }
 
 /* ---- verification (software, public key cached) ---- */
@@ -361,13 +337,9 @@ out:
 static CK_RV verify_value(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *data, size_t len,
                           const uint8_t *sig, size_t siglen)
 {
-    uint8_t md[EVP_MAX_MD_SIZE];
-    size_t mdlen = 0, tbslen = 0;
-    const uint8_t *tbs = NULL;
-    CK_RV rv = op_tbs(op, data, len, md, &mdlen, &tbs, &tbslen);
-    if (rv == CKR_OK)
-        rv = do_verify(ctx, op, tbs, tbslen, sig, siglen);
-    return rv;
+    struct tbs t;
+    CK_RV rv = op_tbs(op, data, len, &t);
+    return rv == CKR_OK ? do_verify(ctx, op, t.p, t.len, sig, siglen) : rv;
 }
 
 CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)
@@ -378,18 +350,13 @@ CK_RV C_VerifyInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_O
 CK_RV C_Verify(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLen, CK_BYTE_PTR pSignature,
                CK_ULONG ulSignatureLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_VERIFY, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_VERIFY);
     rv = CKR_ARGUMENTS_BAD;
     if ((pData || !ulDataLen) && pSignature)
         rv = op->updated ? CKR_OPERATION_ACTIVE
                          : verify_value(ctx, op, pData ? pData : (const uint8_t *)"", ulDataLen, pSignature,
                                         ulSignatureLen);
-    p11_op_reset(op);
-    P11_LEAVE(ctx, rv);
+    P11_LEAVE_OP(ctx, op, rv);
 }
 
 CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulPartLen)
@@ -399,14 +366,8 @@ CK_RV C_VerifyUpdate(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pPart, CK_ULONG ulP
 
 CK_RV C_VerifyFinal(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pSignature, CK_ULONG ulSignatureLen)
 {
-    P11_ENTER(ctx);
-    CK_RV rv;
-    struct p11_op *op = p11_active_op(ctx, hSession, P11_OP_VERIFY, &rv);
-    if (!op)
-        P11_LEAVE(ctx, rv);
-    rv = pSignature ? verify_value(ctx, op, NULL, 0, pSignature, ulSignatureLen) : CKR_ARGUMENTS_BAD;
-    p11_op_reset(op);
-    P11_LEAVE(ctx, rv);
+    P11_ENTER_OP(ctx, op, rv, hSession, P11_OP_VERIFY);
+    P11_LEAVE_OP(ctx, op, pSignature ? verify_value(ctx, op, NULL, 0, pSignature, ulSignatureLen) : CKR_ARGUMENTS_BAD);
 }
 
 CK_RV C_SignRecoverInit(CK_SESSION_HANDLE hSession, CK_MECHANISM_PTR pMechanism, CK_OBJECT_HANDLE hKey)

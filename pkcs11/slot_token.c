@@ -188,38 +188,43 @@ CK_RV C_GetTokenInfo(CK_SLOT_ID slotID, CK_TOKEN_INFO_PTR pInfo)
 
 /* ---- mechanisms ---- */
 #define EC_FLAGS (CKF_HW | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS)
+#define RSA_MIN_BITS 1024 /* the RSA rows are those with this minimum */
+#define EC_MECH(m, flags) {m, 160, 521, (flags) | EC_FLAGS}
+#define RSA_MECH(m, flags) {m, RSA_MIN_BITS, 4096, CKF_HW | (flags)}
+#define RSA_SIG_MECH(m) RSA_MECH(m, CKF_SIGN | CKF_VERIFY)
+#define DIGEST_MECH(m) {m, 0, 0, CKF_DIGEST}
 static const struct {
     CK_MECHANISM_TYPE m;
     CK_ULONG min, max;
     CK_FLAGS flags;
 } g_mechs[] = {
-    {CKM_ECDSA, 160, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
-    {CKM_ECDSA_SHA1, 160, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
-    {CKM_ECDSA_SHA224, 160, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
-    {CKM_ECDSA_SHA256, 160, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
-    {CKM_ECDSA_SHA384, 160, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
-    {CKM_ECDSA_SHA512, 160, 521, CKF_SIGN | CKF_VERIFY | EC_FLAGS},
-    {CKM_EC_KEY_PAIR_GEN, 160, 521, CKF_GENERATE_KEY_PAIR | EC_FLAGS},
-    {CKM_ECDH1_DERIVE, 160, 521, CKF_DERIVE | EC_FLAGS},
-    {CKM_RSA_PKCS_KEY_PAIR_GEN, 1024, 4096, CKF_HW | CKF_GENERATE_KEY_PAIR},
-    {CKM_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY | CKF_DECRYPT | CKF_ENCRYPT},
-    {CKM_SHA1_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA224_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA256_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA384_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA512_RSA_PKCS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA1_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA224_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA256_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA384_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_SHA512_RSA_PKCS_PSS, 1024, 4096, CKF_HW | CKF_SIGN | CKF_VERIFY},
-    {CKM_RSA_PKCS_OAEP, 1024, 4096, CKF_HW | CKF_DECRYPT | CKF_ENCRYPT},
-    {CKM_SHA_1, 0, 0, CKF_DIGEST},
-    {CKM_SHA224, 0, 0, CKF_DIGEST},
-    {CKM_SHA256, 0, 0, CKF_DIGEST},
-    {CKM_SHA384, 0, 0, CKF_DIGEST},
-    {CKM_SHA512, 0, 0, CKF_DIGEST},
+    EC_MECH(CKM_ECDSA, CKF_SIGN | CKF_VERIFY),
+    EC_MECH(CKM_ECDSA_SHA1, CKF_SIGN | CKF_VERIFY),
+    EC_MECH(CKM_ECDSA_SHA224, CKF_SIGN | CKF_VERIFY),
+    EC_MECH(CKM_ECDSA_SHA256, CKF_SIGN | CKF_VERIFY),
+    EC_MECH(CKM_ECDSA_SHA384, CKF_SIGN | CKF_VERIFY),
+    EC_MECH(CKM_ECDSA_SHA512, CKF_SIGN | CKF_VERIFY),
+    EC_MECH(CKM_EC_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR),
+    EC_MECH(CKM_ECDH1_DERIVE, CKF_DERIVE),
+    RSA_MECH(CKM_RSA_PKCS_KEY_PAIR_GEN, CKF_GENERATE_KEY_PAIR),
+    RSA_MECH(CKM_RSA_PKCS, CKF_SIGN | CKF_VERIFY | CKF_DECRYPT | CKF_ENCRYPT),
+    RSA_SIG_MECH(CKM_SHA1_RSA_PKCS),
+    RSA_SIG_MECH(CKM_SHA224_RSA_PKCS),
+    RSA_SIG_MECH(CKM_SHA256_RSA_PKCS),
+    RSA_SIG_MECH(CKM_SHA384_RSA_PKCS),
+    RSA_SIG_MECH(CKM_SHA512_RSA_PKCS),
+    RSA_SIG_MECH(CKM_RSA_PKCS_PSS),
+    RSA_SIG_MECH(CKM_SHA1_RSA_PKCS_PSS),
+    RSA_SIG_MECH(CKM_SHA224_RSA_PKCS_PSS),
+    RSA_SIG_MECH(CKM_SHA256_RSA_PKCS_PSS),
+    RSA_SIG_MECH(CKM_SHA384_RSA_PKCS_PSS),
+    RSA_SIG_MECH(CKM_SHA512_RSA_PKCS_PSS),
+    RSA_MECH(CKM_RSA_PKCS_OAEP, CKF_DECRYPT | CKF_ENCRYPT),
+    DIGEST_MECH(CKM_SHA_1),
+    DIGEST_MECH(CKM_SHA224),
+    DIGEST_MECH(CKM_SHA256),
+    DIGEST_MECH(CKM_SHA384),
+    DIGEST_MECH(CKM_SHA512),
 };
 #define N_MECHS (sizeof(g_mechs) / sizeof(g_mechs[0]))
 
@@ -254,7 +259,7 @@ static int chip_lacks_rsa(void)
     p11_unlock(&ctx->lock);
     return lacks;
 }
-#define MECH_IS_RSA(i) (g_mechs[i].min == 1024)
+#define MECH_IS_RSA(i) (g_mechs[i].min == RSA_MIN_BITS)
 
 CK_RV C_GetMechanismList(CK_SLOT_ID slotID, CK_MECHANISM_TYPE_PTR pMechanismList, CK_ULONG_PTR pulCount)
 {
@@ -284,7 +289,7 @@ CK_RV C_GetMechanismInfo(CK_SLOT_ID slotID, CK_MECHANISM_TYPE type, CK_MECHANISM
         return CKR_ARGUMENTS_BAD;
     if (!p11_mech_supported(type, pInfo))
         return CKR_MECHANISM_INVALID;
-    return pInfo->ulMinKeySize == 1024 && chip_lacks_rsa() ? CKR_MECHANISM_INVALID : CKR_OK;
+    return pInfo->ulMinKeySize == RSA_MIN_BITS && chip_lacks_rsa() ? CKR_MECHANISM_INVALID : CKR_OK;
 }
 
 /* ---- token administration: the PIN is host configuration, not on the chip ---- */
@@ -303,10 +308,7 @@ CK_RV C_InitPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPin
 CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulOldLen,
                CK_UTF8CHAR_PTR pNewPin, CK_ULONG ulNewLen)
 {
-    P11_ENTER(ctx);
-    struct p11_session *s = p11_session_get(ctx, hSession);
-    if (!s)
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     enum p11_pin_mode pm = p11_pin_mode(ctx);
     if (pm == P11_PIN_MODE_BAD)
         P11_LEAVE(ctx, CKR_GENERAL_ERROR); /* a bad PIN mode setting fails closed (logged) */
@@ -321,9 +323,7 @@ CK_RV C_SetPIN(CK_SESSION_HANDLE hSession, CK_UTF8CHAR_PTR pOldPin, CK_ULONG ulO
 
 CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR pPin, CK_ULONG ulPinLen)
 {
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (userType == CKU_SO)
         P11_LEAVE(ctx, CKR_USER_TYPE_INVALID); /* no security officer: the PIN is configuration */
     if (userType != CKU_USER && userType != CKU_CONTEXT_SPECIFIC)
@@ -347,9 +347,7 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
 
 CK_RV C_Logout(CK_SESSION_HANDLE hSession)
 {
-    P11_ENTER(ctx);
-    if (!p11_session_get(ctx, hSession))
-        P11_LEAVE(ctx, CKR_SESSION_HANDLE_INVALID);
+    P11_ENTER_SESSION(ctx, s, hSession);
     if (!ctx->logged_in)
         P11_LEAVE(ctx, CKR_USER_NOT_LOGGED_IN);
     ctx->logged_in = 0;
