@@ -27,12 +27,18 @@ openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj /CN=lo
 openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.crt" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
   -out "$T/srv.crt" 2>/dev/null
 cat "$T/rsa.crt" "$T/ec.crt" >"$T/clients.pem"
-port=$(free_port)
-openssl s_server -accept "127.0.0.1:$port" -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
-  -CAfile "$T/clients.pem" -verify_return_error -rev -naccept 4 >"$T/server.log" 2>&1 &
-srv=$!
-_BG_PIDS+=("$srv")
-for _ in $(seq 1 100); do grep -q ACCEPT "$T/server.log" && break; sleep 0.05; done
+# tls_server CAFILE NACCEPT LOG: openssl s_server on a free port ($port, pid
+# $srv) for NACCEPT mutual-TLS clients whose certificates CAFILE verifies;
+# returns once it accepts.
+tls_server() {
+  port=$(free_port)
+  openssl s_server -accept "127.0.0.1:$port" -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
+    -CAfile "$1" -verify_return_error -rev -naccept "$2" >"$3" 2>&1 &
+  srv=$!
+  _BG_PIDS+=("$srv")
+  for _ in $(seq 1 100); do grep -q ACCEPT "$3" && break; sleep 0.05; done
+}
+tls_server "$T/clients.pem" 4 "$T/server.log"
 
 cat >"$T/p11.cfg" <<CFG
 name = SE05x
@@ -62,12 +68,7 @@ p11 --login --pin 97531 --keypairgen --key-type EC:prime256v1 --label sss:201810
 se05x public 0x20181007 -o "$T/bound.pub.pem" || fail "chip PIN: public key"
 p11_issue "$T/bound.pub.pem" se05x-bound-device "$T/bound.crt"
 se05x cert write 0x20181008 "$T/bound.crt" >/dev/null || fail "chip PIN: cert write"
-port=$(free_port)
-openssl s_server -accept "127.0.0.1:$port" -cert "$T/srv.crt" -key "$T/srv.key" -Verify 1 \
-  -CAfile "$T/ca.crt" -verify_return_error -rev -naccept 2 >"$T/server2.log" 2>&1 &
-srv=$!
-_BG_PIDS+=("$srv")
-for _ in $(seq 1 100); do grep -q ACCEPT "$T/server2.log" && break; sleep 0.05; done
+tls_server "$T/ca.crt" 2 "$T/server2.log"
 ASAN_OPTIONS=$JOPT foreign java -cp "$T/java" P11Tls "$T/p11.cfg" 97531 "$T/ca.crt" 127.0.0.1 "$port" \
   sss:20181007:TLSv1.3 sss:20181007:TLSv1.2 >"$T/java2.out" 2>&1 \
   || { cat "$T/java2.out" "$T/server2.log" >&2; fail "java client, chip PIN"; }
