@@ -11,7 +11,11 @@
  *   p11_check MODULE forkinit FORKS EC_PUB.pem             forks while a thread runs C_Initialize..C_Finalize
  *   p11_check MODULE forkwait                fork() waits for a thread that holds the module lock
  *   p11_check MODULE stress THREADS ITERS    concurrent signing, prints "errors=N"
- * Expects RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 on the chip. */
+ *   p11_check MODULE pinlost PIN LABEL       chip-held PIN: the applet session lost, the module re-opens it
+ * Expects RSA-2048 pair 0x20181001 and P-256 pair 0x20181002 on the chip.
+ * One file per subject: p11_check_api.c (lazy, api), p11_check_robust.c
+ * (robust, stale), p11_check_session.c, p11_check_threads.c (mutex, stress),
+ * p11_check_fork.c (fork*, pinlost); shared helpers in p11_check_util.c. */
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
