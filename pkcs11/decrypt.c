@@ -167,14 +167,8 @@ CK_RV C_Encrypt(CK_SESSION_HANDLE hSession, CK_BYTE_PTR pData, CK_ULONG ulDataLe
         P11_LEAVE_OP(ctx, op, CKR_ARGUMENTS_BAD);
     struct p11_entry *e = ctx->ent[op->entry];
     size_t k = (e->info.bits + 7) / 8;
-    if (!pEncryptedData) {
-        *pulEncryptedDataLen = k;
-        P11_LEAVE(ctx, CKR_OK);
-    }
-    if (*pulEncryptedDataLen < k) {
-        *pulEncryptedDataLen = k;
-        P11_LEAVE(ctx, CKR_BUFFER_TOO_SMALL);
-    }
+    if (p11_len_answer(pEncryptedData, k, pulEncryptedDataLen, &rv))
+        P11_LEAVE(ctx, rv);
     rv = CKR_FUNCTION_FAILED;
     EVP_PKEY_CTX *pc = e->pub ? EVP_PKEY_CTX_new(e->pub, NULL) : NULL;
     if (pc && EVP_PKEY_encrypt_init(pc) > 0) {

@@ -82,16 +82,11 @@ static CK_RV finish(struct p11_op *op, CK_BYTE_PTR out, CK_ULONG_PTR outlen)
         p11_op_reset(op);
         return CKR_ARGUMENTS_BAD;
     }
-    if (!out) {
-        *outlen = need;
-        return CKR_OK;
-    }
-    if (*outlen < need) {
-        *outlen = need;
-        return CKR_BUFFER_TOO_SMALL;
-    }
+    CK_RV rv;
+    if (p11_len_answer(out, need, outlen, &rv))
+        return rv;
     unsigned int l = 0;
-    CK_RV rv = EVP_DigestFinal_ex(op->mdctx, out, &l) ? CKR_OK : CKR_FUNCTION_FAILED;
+    rv = EVP_DigestFinal_ex(op->mdctx, out, &l) ? CKR_OK : CKR_FUNCTION_FAILED;
     *outlen = l;
     p11_op_reset(op);
     return rv;

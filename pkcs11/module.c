@@ -79,6 +79,15 @@ void p11_pad_copy(unsigned char *dst, size_t n, const char *src)
     memcpy(dst, src, l < n ? l : n);
 }
 
+int p11_len_answer(const void *buf, CK_ULONG need, CK_ULONG_PTR len, CK_RV *rv)
+{
+    if (buf && *len >= need)
+        return 0;
+    *rv = buf ? CKR_BUFFER_TOO_SMALL : CKR_OK;
+    *len = need;
+    return 1;
+}
+
 CK_RV p11_not_supported(void)
 {
     return p11_ctx_get() ? CKR_FUNCTION_NOT_SUPPORTED : CKR_CRYPTOKI_NOT_INITIALIZED;

@@ -130,6 +130,10 @@ struct p11_ctx *p11_ctx_get(void);
 CK_RV p11_not_supported(void);
 /* Copies src into a fixed-width PKCS#11 text field, blank padded, truncated. */
 void p11_pad_copy(unsigned char *dst, size_t n, const char *src);
+/* PKCS#11 output length convention: a NULL buf asks the length, a *len
+ * below need gets CKR_BUFFER_TOO_SMALL; both set *len = need. Returns 1 when
+ * the call is answered so (*rv set), 0 when buf takes the output. */
+int p11_len_answer(const void *buf, CK_ULONG need, CK_ULONG_PTR len, CK_RV *rv);
 
 /* locking.c */
 CK_RV p11_lock_init(struct p11_lock *l, const CK_C_INITIALIZE_ARGS *args);

@@ -207,22 +207,11 @@ static CK_RV do_sign(struct p11_ctx *ctx, struct p11_op *op, const uint8_t *tbs,
     return rv;
 }
 
-/* Length query / short buffer handling shared by C_Sign and C_SignFinal:
- * returns 1 when the call is answered without signing (op stays active). */
+/* Length query / short buffer of C_Sign and C_SignFinal: returns 1 when the
+ * call is answered without signing (op stays active). */
 static int size_only(struct p11_ctx *ctx, struct p11_op *op, CK_BYTE_PTR out, CK_ULONG_PTR outlen, CK_RV *rv)
 {
-    size_t want = sig_len(ctx->ent[op->entry]);
-    if (!out) {
-        *outlen = want;
-        *rv = CKR_OK;
-        return 1;
-    }
-    if (*outlen < want) {
-        *outlen = want;
-        *rv = CKR_BUFFER_TOO_SMALL;
-        return 1;
-    }
-    return 0;
+    return p11_len_answer(out, sig_len(ctx->ent[op->entry]), outlen, rv);
 }
 
 /* Signs the value of the operation: data, or the multi-part state when data is NULL. */

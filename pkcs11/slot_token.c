@@ -93,17 +93,7 @@ static int list_count_only(const void *list, CK_ULONG n, CK_ULONG_PTR count, CK_
         *rv = CKR_ARGUMENTS_BAD;
         return 1;
     }
-    if (!list) {
-        *count = n;
-        *rv = CKR_OK;
-        return 1;
-    }
-    if (*count < n) {
-        *count = n;
-        *rv = CKR_BUFFER_TOO_SMALL;
-        return 1;
-    }
-    return 0;
+    return p11_len_answer(list, n, count, rv);
 }
 
 CK_RV C_GetSlotList(CK_BBOOL tokenPresent, CK_SLOT_ID_PTR pSlotList, CK_ULONG_PTR pulCount)
