@@ -110,7 +110,6 @@ static int pin_ok_len(CK_ULONG len)
     return len >= P11_CHIP_PIN_MIN && len <= P11_CHIP_PIN_MAX;
 }
 
-
 /* Creates the UserID with this value, the policy above and the attempt limit. */
 static CK_RV userid_create(struct p11_ctx *ctx, se05x_session *se, const uint8_t *pin, size_t len)
 {
