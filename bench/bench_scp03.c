@@ -19,15 +19,9 @@
 #include <se05x/se05x.h>
 
 #include "scp03.h"
+#include "timing.h"
 
 #define KEY 0x7F0000B1
-
-static double now_us(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 struct row {
     double apdus, bytes, cpu_us, wall_us;
@@ -43,8 +37,8 @@ static void diff(const struct se05x_stats *a, const struct se05x_stats *b, doubl
 {
     r->apdus = (double)(b->apdus - a->apdus) / n;
     r->bytes = (double)((b->link_tx_bytes + b->link_rx_bytes) - (a->link_tx_bytes + a->link_rx_bytes)) / n;
-    r->cpu_us = (now_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / n;
-    r->wall_us = (now_us(CLOCK_MONOTONIC) - wall0) / n;
+    r->cpu_us = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / n;
+    r->wall_us = (bench_clock_us(CLOCK_MONOTONIC) - wall0) / n;
 }
 
 static void print(const char *mode, const char *op, const struct row *r)
@@ -63,7 +57,7 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
     o.scp03_keys = keys;
     /* open: N opens, counted by each session's own stats */
     struct row open = {0};
-    double cpu0 = now_us(CLOCK_PROCESS_CPUTIME_ID), wall0 = now_us(CLOCK_MONOTONIC);
+    double cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID), wall0 = bench_clock_us(CLOCK_MONOTONIC);
     int opens = n / 10 > 0 ? n / 10 : 1;
     for (int i = 0; i < opens; i++) {
         if (se05x_open(conn, &o, &s, &e) != SE05X_OK) {
@@ -78,8 +72,8 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
     }
     open.apdus /= opens;
     open.bytes /= opens;
-    open.cpu_us = (now_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / opens;
-    open.wall_us = (now_us(CLOCK_MONOTONIC) - wall0) / opens;
+    open.cpu_us = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / opens;
+    open.wall_us = (bench_clock_us(CLOCK_MONOTONIC) - wall0) / opens;
     out[0] = open;
     print(mode, "session open", &open);
 
@@ -94,8 +88,8 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
     size_t sl = 0;
     memset(dig, 0x5A, sizeof dig);
     snap(s, &a);
-    cpu0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-    wall0 = now_us(CLOCK_MONOTONIC);
+    cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
+    wall0 = bench_clock_us(CLOCK_MONOTONIC);
     for (int i = 0; i < n; i++)
         if (se05x_ecdsa_sign(s, KEY, SE05X_MD_SHA256, dig, sizeof dig, sig, sizeof sig, &sl) != SE05X_OK) {
             fprintf(stderr, "bench_scp03: sign: %s\n", se05x_errmsg(s));
@@ -107,8 +101,8 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
     print(mode, "ECDSA P-256 sign", &out[1]);
 
     snap(s, &a);
-    cpu0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-    wall0 = now_us(CLOCK_MONOTONIC);
+    cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
+    wall0 = bench_clock_us(CLOCK_MONOTONIC);
     for (int i = 0; i < n; i++)
         if (se05x_object_exists(s, KEY, &ex) != SE05X_OK) {
             fprintf(stderr, "bench_scp03: exists: %s\n", se05x_errmsg(s));
@@ -137,11 +131,11 @@ static int micro(int n)
         return 1;
     memcpy(cmd, "\x80\x03\x0C\x09\x2B", 5);
     memset(cmd + 5, 0x41, 43);
-    double t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
+    double t0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 0; i < n; i++)
         if (se05x_scp03_wrap(&st, cmd, sizeof cmd, w, sizeof w, &wl, &e) != SE05X_OK)
             return 1;
-    double t_wrap = (now_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
+    double t_wrap = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
     /* one valid answer for the current MCV and counter (unwrap changes neither) */
     memset(rsp, 0x30, 72);
     rsp[72] = 0x80;
@@ -166,7 +160,7 @@ static int micro(int n)
     memcpy(rsp + 80, full, 8);
     rsp[88] = 0x90;
     rsp[89] = 0x00;
-    t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
+    t0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 0; i < n; i++) {
         size_t rl = 90;
         memcpy(r, rsp, 90);
@@ -175,7 +169,7 @@ static int micro(int n)
             return 1;
         }
     }
-    double t_unwrap = (now_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
+    double t_unwrap = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
     printf("host SCP03 work per APDU (in process, N=%d): wrap 43 B %.2f us, unwrap 72 B %.2f us, "
            "total %.2f us; wire +%zu B command, +%zu B answer\n",
            n, t_wrap, t_unwrap, t_wrap + t_unwrap, wl - sizeof cmd, (size_t)(90 - 74));
