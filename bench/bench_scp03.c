@@ -46,11 +46,44 @@ static void print(const char *mode, const char *op, const struct row *r)
     printf("%-15s %-22s %7.2f %9.1f %11.1f %11.1f\n", mode, op, r->apdus, r->bytes, r->cpu_us, r->wall_us);
 }
 
+/* The timed operations after the session open (KEY exists by then). */
+enum op { OP_SIGN, OP_EXISTS };
+static const char *const op_names[] = {"ECDSA P-256 sign", "CheckObjectExists"};
+
+static se05x_rc one_op(se05x_session *s, enum op op)
+{
+    uint8_t dig[32], sig[80];
+    size_t sl = 0;
+    bool ex = false;
+    if (op == OP_EXISTS)
+        return se05x_object_exists(s, KEY, &ex);
+    memset(dig, 0x5A, sizeof dig);
+    return se05x_ecdsa_sign(s, KEY, SE05X_MD_SHA256, dig, sizeof dig, sig, sizeof sig, &sl);
+}
+
+/* n times op on s, per operation into r and printed; 1 (s closed) when one fails. */
+static int timed(se05x_session *s, const char *mode, enum op op, int n, struct row *r)
+{
+    struct se05x_stats a, b;
+    snap(s, &a);
+    double cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID), wall0 = bench_clock_us(CLOCK_MONOTONIC);
+    for (int i = 0; i < n; i++)
+        if (one_op(s, op) != SE05X_OK) {
+            fprintf(stderr, "bench_scp03: %s: %s\n", op_names[op], se05x_errmsg(s));
+            se05x_close(s);
+            return 1;
+        }
+    snap(s, &b);
+    diff(&a, &b, cpu0, wall0, n, r);
+    print(mode, op_names[op], r);
+    return 0;
+}
+
 static int run(const char *conn, const char *keys, int auth, int n, struct row out[3])
 {
     struct se05x_open_opts o = {0};
     struct se05x_error e = {0};
-    struct se05x_stats a, b;
+    struct se05x_stats b;
     se05x_session *s = NULL;
     const char *mode = auth == SE05X_AUTH_NONE ? "plain" : "platform-scp03";
     o.auth = auth;
@@ -84,34 +117,8 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
         se05x_close(s);
         return 1;
     }
-    uint8_t dig[32], sig[80];
-    size_t sl = 0;
-    memset(dig, 0x5A, sizeof dig);
-    snap(s, &a);
-    cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
-    wall0 = bench_clock_us(CLOCK_MONOTONIC);
-    for (int i = 0; i < n; i++)
-        if (se05x_ecdsa_sign(s, KEY, SE05X_MD_SHA256, dig, sizeof dig, sig, sizeof sig, &sl) != SE05X_OK) {
-            fprintf(stderr, "bench_scp03: sign: %s\n", se05x_errmsg(s));
-            se05x_close(s);
-            return 1;
-        }
-    snap(s, &b);
-    diff(&a, &b, cpu0, wall0, n, &out[1]);
-    print(mode, "ECDSA P-256 sign", &out[1]);
-
-    snap(s, &a);
-    cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
-    wall0 = bench_clock_us(CLOCK_MONOTONIC);
-    for (int i = 0; i < n; i++)
-        if (se05x_object_exists(s, KEY, &ex) != SE05X_OK) {
-            fprintf(stderr, "bench_scp03: exists: %s\n", se05x_errmsg(s));
-            se05x_close(s);
-            return 1;
-        }
-    snap(s, &b);
-    diff(&a, &b, cpu0, wall0, n, &out[2]);
-    print(mode, "CheckObjectExists", &out[2]);
+    if (timed(s, mode, OP_SIGN, n, &out[1]) || timed(s, mode, OP_EXISTS, n, &out[2]))
+        return 1;
     se05x_close(s);
     return 0;
 }
