@@ -29,6 +29,8 @@
 
 #include <se05x/se05x.h>
 
+#include "timing.h"
+
 static const uint8_t GETVERSION[] = {0x80, 0x04, 0x00, 0x20, 0x00};
 
 static double now_s(void)
@@ -102,17 +104,11 @@ static double minof(const double *v, int k)
     return m;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(const double *v, int k)
 {
     double t[16];
     memcpy(t, v, sizeof *v * (size_t)k);
-    qsort(t, (size_t)k, sizeof *t, cmp_double);
+    qsort(t, (size_t)k, sizeof *t, bench_cmp_double);
     return k % 2 ? t[k / 2] : (t[k / 2 - 1] + t[k / 2]) / 2;
 }
 

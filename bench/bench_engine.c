@@ -46,6 +46,8 @@
 
 #include <se05x/se05x.h>
 
+#include "timing.h"
+
 #define ID_EC 0x7F00E001u
 #define ID_RSA 0x7F00E002u
 
@@ -60,19 +62,6 @@ struct row {
     double apdus, median_us;
     int ok;
 };
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 /* One application-style signature; optionally verified. 1 on success. */
 static int evp_sign(EVP_PKEY *k, int pad, int verify)
@@ -143,16 +132,15 @@ static void measure(struct row *r, se05x_session *s, const char *logpath)
         goto out;
     }
     for (i = 0; i < r->reps; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         if (!run_one(r, s, 0)) {
             fprintf(stderr, "bench_engine: %s: operation %d failed\n", r->name, i);
             ERR_print_errors_fp(stderr);
             goto out;
         }
-        t[i] = now_us() - t0;
+        t[i] = bench_now_us() - t0;
     }
-    qsort(t, (size_t)r->reps, sizeof(double), cmp_d);
-    r->median_us = t[r->reps / 2];
+    r->median_us = bench_median(t, r->reps);
     /* counting pass */
     if (truncate(logpath, 0) != 0)
         goto out;
@@ -192,7 +180,7 @@ static double run_threads(EVP_PKEY *k, int nthr, int reps)
 {
     pthread_t tid[8];
     struct thr t[8];
-    double t0 = now_us();
+    double t0 = bench_now_us();
     int i, ok = 1;
 
     for (i = 0; i < nthr; i++) {
@@ -205,7 +193,7 @@ static double run_threads(EVP_PKEY *k, int nthr, int reps)
         pthread_join(tid[i], NULL);
         ok = ok && t[i].ok;
     }
-    return ok ? (now_us() - t0) / (nthr * reps) : -1;
+    return ok ? (bench_now_us() - t0) / (nthr * reps) : -1;
 }
 
 static void measure_threads(EVP_PKEY *k, int n, const char *logpath)

@@ -19,15 +19,9 @@
 #include <se05x/se05x.h>
 
 #include "scp03.h"
+#include "timing.h"
 
 #define KEY 0x7F0000B1
-
-static double now_us(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
 
 struct row {
     double apdus, bytes, cpu_us, wall_us;
@@ -43,8 +37,8 @@ static void diff(const struct se05x_stats *a, const struct se05x_stats *b, doubl
 {
     r->apdus = (double)(b->apdus - a->apdus) / n;
     r->bytes = (double)((b->link_tx_bytes + b->link_rx_bytes) - (a->link_tx_bytes + a->link_rx_bytes)) / n;
-    r->cpu_us = (now_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / n;
-    r->wall_us = (now_us(CLOCK_MONOTONIC) - wall0) / n;
+    r->cpu_us = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / n;
+    r->wall_us = (bench_clock_us(CLOCK_MONOTONIC) - wall0) / n;
 }
 
 static void print(const char *mode, const char *op, const struct row *r)
@@ -52,18 +46,51 @@ static void print(const char *mode, const char *op, const struct row *r)
     printf("%-15s %-22s %7.2f %9.1f %11.1f %11.1f\n", mode, op, r->apdus, r->bytes, r->cpu_us, r->wall_us);
 }
 
+/* The timed operations after the session open (KEY exists by then). */
+enum op { OP_SIGN, OP_EXISTS };
+static const char *const op_names[] = {"ECDSA P-256 sign", "CheckObjectExists"};
+
+static se05x_rc one_op(se05x_session *s, enum op op)
+{
+    uint8_t dig[32], sig[80];
+    size_t sl = 0;
+    bool ex = false;
+    if (op == OP_EXISTS)
+        return se05x_object_exists(s, KEY, &ex);
+    memset(dig, 0x5A, sizeof dig);
+    return se05x_ecdsa_sign(s, KEY, SE05X_MD_SHA256, dig, sizeof dig, sig, sizeof sig, &sl);
+}
+
+/* n times op on s, per operation into r and printed; 1 (s closed) when one fails. */
+static int timed(se05x_session *s, const char *mode, enum op op, int n, struct row *r)
+{
+    struct se05x_stats a, b;
+    snap(s, &a);
+    double cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID), wall0 = bench_clock_us(CLOCK_MONOTONIC);
+    for (int i = 0; i < n; i++)
+        if (one_op(s, op) != SE05X_OK) {
+            fprintf(stderr, "bench_scp03: %s: %s\n", op_names[op], se05x_errmsg(s));
+            se05x_close(s);
+            return 1;
+        }
+    snap(s, &b);
+    diff(&a, &b, cpu0, wall0, n, r);
+    print(mode, op_names[op], r);
+    return 0;
+}
+
 static int run(const char *conn, const char *keys, int auth, int n, struct row out[3])
 {
     struct se05x_open_opts o = {0};
     struct se05x_error e = {0};
-    struct se05x_stats a, b;
+    struct se05x_stats b;
     se05x_session *s = NULL;
     const char *mode = auth == SE05X_AUTH_NONE ? "plain" : "platform-scp03";
     o.auth = auth;
     o.scp03_keys = keys;
     /* open: N opens, counted by each session's own stats */
     struct row open = {0};
-    double cpu0 = now_us(CLOCK_PROCESS_CPUTIME_ID), wall0 = now_us(CLOCK_MONOTONIC);
+    double cpu0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID), wall0 = bench_clock_us(CLOCK_MONOTONIC);
     int opens = n / 10 > 0 ? n / 10 : 1;
     for (int i = 0; i < opens; i++) {
         if (se05x_open(conn, &o, &s, &e) != SE05X_OK) {
@@ -78,8 +105,8 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
     }
     open.apdus /= opens;
     open.bytes /= opens;
-    open.cpu_us = (now_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / opens;
-    open.wall_us = (now_us(CLOCK_MONOTONIC) - wall0) / opens;
+    open.cpu_us = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / opens;
+    open.wall_us = (bench_clock_us(CLOCK_MONOTONIC) - wall0) / opens;
     out[0] = open;
     print(mode, "session open", &open);
 
@@ -90,34 +117,8 @@ static int run(const char *conn, const char *keys, int auth, int n, struct row o
         se05x_close(s);
         return 1;
     }
-    uint8_t dig[32], sig[80];
-    size_t sl = 0;
-    memset(dig, 0x5A, sizeof dig);
-    snap(s, &a);
-    cpu0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-    wall0 = now_us(CLOCK_MONOTONIC);
-    for (int i = 0; i < n; i++)
-        if (se05x_ecdsa_sign(s, KEY, SE05X_MD_SHA256, dig, sizeof dig, sig, sizeof sig, &sl) != SE05X_OK) {
-            fprintf(stderr, "bench_scp03: sign: %s\n", se05x_errmsg(s));
-            se05x_close(s);
-            return 1;
-        }
-    snap(s, &b);
-    diff(&a, &b, cpu0, wall0, n, &out[1]);
-    print(mode, "ECDSA P-256 sign", &out[1]);
-
-    snap(s, &a);
-    cpu0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
-    wall0 = now_us(CLOCK_MONOTONIC);
-    for (int i = 0; i < n; i++)
-        if (se05x_object_exists(s, KEY, &ex) != SE05X_OK) {
-            fprintf(stderr, "bench_scp03: exists: %s\n", se05x_errmsg(s));
-            se05x_close(s);
-            return 1;
-        }
-    snap(s, &b);
-    diff(&a, &b, cpu0, wall0, n, &out[2]);
-    print(mode, "CheckObjectExists", &out[2]);
+    if (timed(s, mode, OP_SIGN, n, &out[1]) || timed(s, mode, OP_EXISTS, n, &out[2]))
+        return 1;
     se05x_close(s);
     return 0;
 }
@@ -137,11 +138,11 @@ static int micro(int n)
         return 1;
     memcpy(cmd, "\x80\x03\x0C\x09\x2B", 5);
     memset(cmd + 5, 0x41, 43);
-    double t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
+    double t0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 0; i < n; i++)
         if (se05x_scp03_wrap(&st, cmd, sizeof cmd, w, sizeof w, &wl, &e) != SE05X_OK)
             return 1;
-    double t_wrap = (now_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
+    double t_wrap = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
     /* one valid answer for the current MCV and counter (unwrap changes neither) */
     memset(rsp, 0x30, 72);
     rsp[72] = 0x80;
@@ -166,7 +167,7 @@ static int micro(int n)
     memcpy(rsp + 80, full, 8);
     rsp[88] = 0x90;
     rsp[89] = 0x00;
-    t0 = now_us(CLOCK_PROCESS_CPUTIME_ID);
+    t0 = bench_clock_us(CLOCK_PROCESS_CPUTIME_ID);
     for (int i = 0; i < n; i++) {
         size_t rl = 90;
         memcpy(r, rsp, 90);
@@ -175,7 +176,7 @@ static int micro(int n)
             return 1;
         }
     }
-    double t_unwrap = (now_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
+    double t_unwrap = (bench_clock_us(CLOCK_PROCESS_CPUTIME_ID) - t0) / n;
     printf("host SCP03 work per APDU (in process, N=%d): wrap 43 B %.2f us, unwrap 72 B %.2f us, "
            "total %.2f us; wire +%zu B command, +%zu B answer\n",
            n, t_wrap, t_unwrap, t_wrap + t_unwrap, wl - sizeof cmd, (size_t)(90 - 74));

@@ -15,6 +15,8 @@
 
 #include <se05x/se05x.h>
 
+#include "timing.h"
+
 #define ID_EC 0x7F00B001u
 #define ID_RSA 0x7F00B002u
 #define ID_BIN 0x7F00B003u
@@ -24,19 +26,6 @@ enum op { OP_ECDSA_SIGN, OP_ECDSA_VERIFY, OP_RANDOM, OP_READ_PUB, OP_RSA_SIGN, O
 static const char *op_names[OP_N] = {"ECDSA P-256 sign",  "ECDSA P-256 verify", "random 32 B",
                                      "read EC public key", "RSA-2048 sign",     "write 2 KB binary",
                                      "read 2 KB binary"};
-
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 struct result {
     double apdus, frames, bytes, median_us;
@@ -94,20 +83,19 @@ static void measure(se05x_session *s, enum op op, int n, struct result *r)
         goto out;
     se05x_get_stats(s, &a);
     for (int i = 0; i < n; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         se05x_rc rc = op == OP_ECDSA_VERIFY ? run_verify(s, sig, slen) : run_op(s, op);
-        t[i] = now_us() - t0;
+        t[i] = bench_now_us() - t0;
         if (rc != SE05X_OK) {
             fprintf(stderr, "bench_t1: %s: %s\n", op_names[op], se05x_errmsg(s));
             goto out;
         }
     }
     se05x_get_stats(s, &b);
-    qsort(t, (size_t)n, sizeof(double), cmp_d);
     r->apdus = (double)(b.apdus - a.apdus) / n;
     r->frames = (double)(b.frames - a.frames) / n;
     r->bytes = (double)(b.link_tx_bytes + b.link_rx_bytes - a.link_tx_bytes - a.link_rx_bytes) / n;
-    r->median_us = t[n / 2];
+    r->median_us = bench_median(t, n);
     r->ok = 1;
 out:
     free(t);

@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "session_priv.h"
+#include "timing.h"
 
 /* The chip figures the cost is compared with. A data-sheet figure for the
  * SE050's signature time was not found (the public NXP documents give the
@@ -77,19 +78,6 @@ static void answer(struct fake *f, const uint8_t *v, size_t n)
     f->rlen = h + n + 2;
 }
 
-static double now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 enum op { OP_ECDSA, OP_RSA_PKCS1, OP_ECDH };
 
 static se05x_session *S;
@@ -115,15 +103,14 @@ static double median(enum op op, const struct se05x_check *ck, int iters)
 {
     double *t = malloc(sizeof(double) * (size_t)iters);
     for (int i = 0; i < iters; i++) {
-        double a = now_us();
+        double a = bench_now_us();
         if (run(op, ck) != SE05X_OK) {
             fprintf(stderr, "bench_verify: op %d failed: %s\n", (int)op, se05x_errmsg(S));
             exit(1);
         }
-        t[i] = now_us() - a;
+        t[i] = bench_now_us() - a;
     }
-    qsort(t, (size_t)iters, sizeof(double), cmp_d);
-    double m = t[iters / 2];
+    double m = bench_median(t, iters);
     free(t);
     return m;
 }
@@ -203,7 +190,7 @@ int main(void)
     EVP_PKEY_get_octet_string_param(ec, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt, &ptl);
     double *t = malloc(sizeof(double) * 2000);
     for (int i = 0; i < 2000; i++) {
-        double a = now_us();
+        double a = bench_now_us();
         OSSL_PARAM p[3] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
                            OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pt, ptl),
                            OSSL_PARAM_construct_end()};
@@ -213,11 +200,11 @@ int main(void)
             return 1;
         EVP_PKEY_CTX_free(c);
         EVP_PKEY_free(pk);
-        t[i] = now_us() - a;
+        t[i] = bench_now_us() - a;
     }
-    qsort(t, 2000, sizeof(double), cmp_d);
-    printf("%-22s %9s %9s %9s %9.1f %9.1f  %8.4f%%  %8.3f%%  %s\n", "+ engine pubkey build", "", "", "", t[1000],
-           CHIP_ECDSA_P256_MS, 100.0 * t[1000] / (CHIP_ECDSA_P256_MS * 1000.0), 100.0 * t[1000] / (FLOOR_MS * 1000.0),
+    double m = bench_median(t, 2000);
+    printf("%-22s %9s %9s %9s %9.1f %9.1f  %8.4f%%  %8.3f%%  %s\n", "+ engine pubkey build", "", "", "", m,
+           CHIP_ECDSA_P256_MS, 100.0 * m / (CHIP_ECDSA_P256_MS * 1000.0), 100.0 * m / (FLOOR_MS * 1000.0),
            "(e4sss: P-256 public EVP_PKEY per signature)");
     free(t);
 

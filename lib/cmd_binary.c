@@ -14,13 +14,9 @@ static se05x_rc write_chunk(se05x_session *s, se05x_objid id, const struct se05x
 {
     uint8_t cmd[SE05X_CMD_MAX];
     struct tlv_w w;
-    tlv_w_init(&w, cmd, sizeof cmd);
-    if (first_of_new) {
-        se05x_rc rc = se05x_policy_put(s, &w, o);
-        if (rc)
-            return rc;
-    }
-    tlv_put_u32(&w, SE05X_TAG_1, id);
+    se05x_rc rc = se05x_write_start(s, &w, cmd, sizeof cmd, id, first_of_new ? o : NULL);
+    if (rc)
+        return rc;
     if (off)
         tlv_put_u16(&w, SE05X_TAG_2, (uint16_t)off);
     if (first_of_new)
@@ -73,12 +69,8 @@ se05x_rc se05x_write_binary(se05x_session *s, se05x_objid id, const uint8_t *dat
         off += n;
     }
 out:
-    if (rc && created) {
-        struct se05x_error e;
-        se05x_last_error(s, &e);
-        (void)se05x_delete_object(s, id);
-        se05x_fail(s, e.rc, e.sw, e.objid, "%s", e.msg);
-    }
+    if (rc && created)
+        se05x_delete_half_written(s, id);
     se05x_txn_end(s);
     return rc;
 }

@@ -24,6 +24,18 @@ static uint8_t ecsig_algo(se05x_digest md)
     }
 }
 
+/* ecsig_algo of md for a digest of dlen bytes; SE05X_E_BAD_ARG when md is
+ * not one or dlen is not its length. */
+static se05x_rc ecsig_algo_for(se05x_session *s, const char *what, se05x_objid id, se05x_digest md, size_t dlen,
+                               uint8_t *algo)
+{
+    *algo = ecsig_algo(md);
+    if (!*algo || dlen != se05x_digest_len(md))
+        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: digest of %zu bytes does not match the algorithm",
+                          what, dlen);
+    return SE05X_OK;
+}
+
 /* The response must be one DER ECDSA-Sig-Value and nothing else. */
 static bool der_sig_ok(const uint8_t *v, size_t n)
 {
@@ -50,16 +62,15 @@ se05x_rc se05x_ecdsa_sign_ex(se05x_session *s, se05x_objid id, se05x_digest md, 
     struct tlv_w w;
     if (!s || !digest || !sig || !len)
         return SE05X_E_BAD_ARG;
-    uint8_t algo = ecsig_algo(md);
-    if (!algo || dlen != se05x_digest_len(md))
-        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: digest of %zu bytes does not match the algorithm",
-                          what, dlen);
+    uint8_t algo;
+    se05x_rc rc = ecsig_algo_for(s, what, id, md, dlen, &algo);
+    if (rc)
+        return rc;
     tlv_w_init(&w, cmd, sizeof cmd);
     tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, algo);
     tlv_put(&w, SE05X_TAG_3, digest, dlen);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w,
-                            false, r, sizeof r, &rlen);
+    rc = se05x_run(s, what, id, SE05X_INS_CRYPTO, SE05X_P1_SIGNATURE, SE05X_P2_SIGN, &w, false, r, sizeof r, &rlen);
     if (rc == SE05X_E_CONDITIONS || rc == SE05X_E_WRONG_DATA || rc == SE05X_E_DENIED || rc == SE05X_E_CARD)
         return se05x_inferred_refused(s, what, id, rc); /* a public key or a file taken for a key pair? */
     if (rc || (rc = se05x_rsp_one(s, what, id, r, rlen, SE05X_TAG_1, &v, &n)))
@@ -152,10 +163,10 @@ se05x_rc se05x_ecdsa_verify(se05x_session *s, se05x_objid id, se05x_digest md,
     static const char what[] = "ECDSAVerify";
     if (!s || !digest || !sig || !valid)
         return SE05X_E_BAD_ARG;
-    uint8_t algo = ecsig_algo(md);
-    if (!algo || dlen != se05x_digest_len(md))
-        return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: digest of %zu bytes does not match the algorithm",
-                          what, dlen);
+    uint8_t algo;
+    se05x_rc rc = ecsig_algo_for(s, what, id, md, dlen, &algo);
+    if (rc)
+        return rc;
     if (siglen == 0 || siglen > 160)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "%s: signature of %zu bytes", what, siglen);
     return se05x_verify_exchange(s, what, id, algo, digest, dlen, sig, siglen, valid);

@@ -49,10 +49,8 @@ se05x_rc se05x_ec_generate(se05x_session *s, se05x_objid id, se05x_curve c,
     se05x_rc rc = check_curve(s, id, c);
     if (rc || (rc = se05x_ensure_curve(s, c)))
         return rc;
-    tlv_w_init(&w, cmd, sizeof cmd);
-    if ((rc = se05x_policy_put(s, &w, o)))
+    if ((rc = se05x_write_start(s, &w, cmd, sizeof cmd, id, o)))
         return rc;
-    tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, (uint8_t)c);
     se05x_put_version(s, &w);
     for (int attempt = 0;; attempt++) {
@@ -105,10 +103,8 @@ se05x_rc se05x_ec_import(se05x_session *s, se05x_objid id, se05x_curve c, se05x_
         if (montgomery_or_edwards(c)) /* public keys reversed for all three */
             se05x_reverse(point, ptlen);
     }
-    tlv_w_init(&w, cmd, sizeof cmd);
-    if ((rc = se05x_policy_put(s, &w, o)))
+    if ((rc = se05x_write_start(s, &w, cmd, sizeof cmd, id, o)))
         goto out;
-    tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u8(&w, SE05X_TAG_2, (uint8_t)c);
     if (need_priv)
         tlv_put(&w, SE05X_TAG_3, key, l);

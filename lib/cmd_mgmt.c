@@ -98,22 +98,35 @@ static void put_id(struct tlv_w *w, uint8_t *buf, size_t cap, se05x_objid id)
     tlv_put_u32(w, SE05X_TAG_1, id);
 }
 
-se05x_rc se05x_object_exists(se05x_session *s, se05x_objid id, bool *exists)
+/* A command whose data is the object id alone (TAG 1) and whose answer is
+ * one TAG 1 value of exactly `want` bytes, copied to out. */
+static se05x_rc id_query(se05x_session *s, const char *what, se05x_objid id, uint8_t ins, uint8_t p2,
+                         size_t want, uint8_t *out)
 {
-    static const char what[] = "CheckObjectExists";
     uint8_t r[SE05X_RSP_MAX], cmd[8];
     size_t rlen;
     const uint8_t *v;
     struct tlv_w w;
+    put_id(&w, cmd, sizeof cmd, id);
+    se05x_rc rc = se05x_run(s, what, id, ins, SE05X_P1_DEFAULT, p2, &w, false, r, sizeof r, &rlen);
+    if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, want, &v)))
+        return rc;
+    memcpy(out, v, want);
+    return SE05X_OK;
+}
+
+se05x_rc se05x_object_exists(se05x_session *s, se05x_objid id, bool *exists)
+{
+    static const char what[] = "CheckObjectExists";
+    uint8_t v;
     if (!s || !exists)
         return SE05X_E_BAD_ARG;
-    put_id(&w, cmd, sizeof cmd, id);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_MGMT, SE05X_P1_DEFAULT, SE05X_P2_EXIST, &w, false, r, sizeof r, &rlen);
-    if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 1, &v)))
+    se05x_rc rc = id_query(s, what, id, SE05X_INS_MGMT, SE05X_P2_EXIST, 1, &v);
+    if (rc)
         return rc;
-    if (v[0] != SE05X_RESULT_SUCCESS && v[0] != SE05X_RESULT_FAILURE)
+    if (v != SE05X_RESULT_SUCCESS && v != SE05X_RESULT_FAILURE)
         return se05x_bad_rsp(s, what, id, "result is neither 01 nor 02");
-    *exists = v[0] == SE05X_RESULT_SUCCESS;
+    *exists = v == SE05X_RESULT_SUCCESS;
     return SE05X_OK;
 }
 
@@ -156,16 +169,11 @@ se05x_rc se05x_read_type(se05x_session *s, se05x_objid id, uint8_t *type, bool *
 
 se05x_rc se05x_read_size(se05x_session *s, se05x_objid id, uint16_t *size)
 {
-    static const char what[] = "ReadSize";
-    uint8_t r[SE05X_RSP_MAX], cmd[8];
-    size_t rlen;
-    const uint8_t *v;
-    struct tlv_w w;
+    uint8_t v[2];
     if (!s || !size)
         return SE05X_E_BAD_ARG;
-    put_id(&w, cmd, sizeof cmd, id);
-    se05x_rc rc = se05x_run(s, what, id, SE05X_INS_READ, SE05X_P1_DEFAULT, SE05X_P2_SIZE, &w, false, r, sizeof r, &rlen);
-    if (rc || (rc = se05x_rsp_fixed(s, what, id, r, rlen, SE05X_TAG_1, 2, &v)))
+    se05x_rc rc = id_query(s, "ReadSize", id, SE05X_INS_READ, SE05X_P2_SIZE, sizeof v, v);
+    if (rc)
         return rc;
     *size = be16(v);
     return SE05X_OK;
@@ -271,6 +279,14 @@ se05x_rc se05x_delete_object(se05x_session *s, se05x_objid id)
     put_id(&w, cmd, sizeof cmd, id);
     return se05x_run(s, "DeleteSecureObject", id, SE05X_INS_MGMT, SE05X_P1_DEFAULT,
                      SE05X_P2_DELETE_OBJECT, &w, false, NULL, 0, NULL);
+}
+
+void se05x_delete_half_written(se05x_session *s, se05x_objid id)
+{
+    struct se05x_error e;
+    se05x_last_error(s, &e);
+    (void)se05x_delete_object(s, id); /* best effort: its own failure is not reported */
+    se05x_fail(s, e.rc, e.sw, e.objid, "%s", e.msg);
 }
 
 se05x_rc se05x_object_info(se05x_session *s, se05x_objid id, struct se05x_object_info *out)

@@ -27,10 +27,8 @@ se05x_rc se05x_rsa_generate(se05x_session *s, se05x_objid id, unsigned bits,
         return rc;
     if (!bits_ok(bits) || bits < 1024)
         return se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "RSA key size %u not supported (1024, 1152, 2048, 3072, 4096)", bits);
-    tlv_w_init(&w, cmd, sizeof cmd);
-    if ((rc = se05x_policy_put(s, &w, o)))
+    if ((rc = se05x_write_start(s, &w, cmd, sizeof cmd, id, o)))
         return rc;
-    tlv_put_u32(&w, SE05X_TAG_1, id);
     tlv_put_u16(&w, SE05X_TAG_2, (uint16_t)bits);
     se05x_put_version(s, &w);
     return se05x_run(s, "WriteRSAKey (generate)", id, se05x_write_ins(o),
@@ -98,16 +96,14 @@ se05x_rc se05x_rsa_import(se05x_session *s, se05x_objid id, unsigned bits, se05x
     for (size_t i = 0; i < nc; i++) {
         struct tlv_w w;
         size_t vn = c[i].n;
-        tlv_w_init(&w, cmd, sizeof cmd);
+        /* the first APDU carries the policy, the key part and the size */
+        if ((rc = se05x_write_start(s, &w, cmd, sizeof cmd, id, i == 0 ? o : NULL)))
+            goto out;
         uint8_t p1 = SE05X_P1_RSA;
         if (i == 0) {
-            if ((rc = se05x_policy_put(s, &w, o)))
-                goto out;
             p1 |= (uint8_t)part;
-        }
-        tlv_put_u32(&w, SE05X_TAG_1, id);
-        if (i == 0)
             tlv_put_u16(&w, SE05X_TAG_2, (uint16_t)bits);
+        }
         if (vn & 1) {
             val[0] = 0;
             memcpy(val + 1, c[i].v, vn++);
@@ -126,13 +122,8 @@ se05x_rc se05x_rsa_import(se05x_session *s, se05x_objid id, unsigned bits, se05x
     }
 out:
     OPENSSL_cleanse(val, sizeof val);
-    if (rc && created) {
-        /* keep the original error; best effort removal of the half key */
-        struct se05x_error e;
-        se05x_last_error(s, &e);
-        (void)se05x_delete_object(s, id);
-        se05x_fail(s, e.rc, e.sw, e.objid, "%s", e.msg);
-    }
+    if (rc && created)
+        se05x_delete_half_written(s, id);
     se05x_txn_end(s);
     return rc;
 }

@@ -20,6 +20,17 @@ uint8_t se05x_write_ins(const struct se05x_write_opts *o)
     return (uint8_t)(SE05X_INS_WRITE | (o && o->transient ? SE05X_INS_TRANSIENT : 0));
 }
 
+se05x_rc se05x_write_start(se05x_session *s, struct tlv_w *w, uint8_t *buf, size_t cap, se05x_objid id,
+                           const struct se05x_write_opts *o)
+{
+    tlv_w_init(w, buf, cap);
+    se05x_rc rc = se05x_policy_put(s, w, o);
+    if (rc)
+        return rc;
+    tlv_put_u32(w, SE05X_TAG_1, id);
+    return SE05X_OK;
+}
+
 se05x_rc se05x_bad_rsp(se05x_session *s, const char *what, se05x_objid id, const char *why)
 {
     if (id)
@@ -233,6 +244,30 @@ se05x_rc se05x_read_asym_type(se05x_session *s, se05x_objid id, uint8_t *type, s
         *part = p;
     if (curve)
         *curve = c;
+    return SE05X_OK;
+}
+
+se05x_rc se05x_read_pub_type(se05x_session *s, se05x_objid id, se05x_kind *kind, se05x_keypart *part,
+                             se05x_curve *curve, const char *why)
+{
+    se05x_keypart p;
+    se05x_rc rc = se05x_read_asym_type(s, id, NULL, kind, &p, curve);
+    if (rc)
+        return rc;
+    if (p == SE05X_PART_PRIVATE)
+        return se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id, "object 0x%08X holds a private key only; %s", id, why);
+    if (part)
+        *part = p;
+    return SE05X_OK;
+}
+
+se05x_rc se05x_ec_curve_of(se05x_session *s, se05x_objid id, se05x_curve *c)
+{
+    se05x_rc rc;
+    if (*c == SE05X_EC_NONE && (rc = se05x_get_curve_id(s, id, c)))
+        return rc;
+    if (!se05x_curve_bytes(*c))
+        return se05x_fail(s, SE05X_E_UNSUPPORTED, 0, id, "object 0x%08X uses unsupported curve 0x%02X", id, *c);
     return SE05X_OK;
 }
 

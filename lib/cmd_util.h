@@ -54,6 +54,11 @@ uint8_t se05x_write_ins(const struct se05x_write_opts *o);
 /* Appends TAG 11 (docs/protocol/apdu.md §12.1) when o has a non-empty policy.
  * SE05X_E_BAD_ARG (recorded in s) when the policy is malformed. */
 se05x_rc se05x_policy_put(se05x_session *s, struct tlv_w *w, const struct se05x_write_opts *o);
+/* Starts a WRITE command in w over buf: the policy of o (TAG 11, see
+ * se05x_policy_put; pass NULL for the later APDUs of a multi-APDU write,
+ * which carry none), then the object id (TAG 1). */
+se05x_rc se05x_write_start(se05x_session *s, struct tlv_w *w, uint8_t *buf, size_t cap, se05x_objid id,
+                           const struct se05x_write_opts *o);
 /* The TAG 11 value alone: 9 bytes per rule. Returns its length, 0 when
  * the policy is empty or invalid (more than 6 rules). */
 size_t se05x_policy_encode(const struct se05x_policy *p, uint8_t *buf, size_t cap);
@@ -75,6 +80,11 @@ se05x_rc se05x_rsp_fixed(se05x_session *s, const char *what, se05x_objid id, con
                          size_t rlen, uint8_t tag, size_t want, const uint8_t **val);
 /* Protocol failure with a message naming the command. */
 se05x_rc se05x_bad_rsp(se05x_session *s, const char *what, se05x_objid id, const char *why);
+
+/* After a multi-APDU write failed part-way (rc recorded in s): deletes the
+ * object it had created, keeping the write's error as the session's last
+ * error (cmd_mgmt.c). */
+void se05x_delete_half_written(se05x_session *s, se05x_objid id);
 
 /* Copies a response value to a caller buffer (cap check). */
 se05x_rc se05x_copy_out(se05x_session *s, const char *what, se05x_objid id, const uint8_t *v,
@@ -114,6 +124,16 @@ se05x_rc se05x_verify_exchange(se05x_session *s, const char *what, se05x_objid i
  * or RSA key. Any of the outputs may be NULL. */
 se05x_rc se05x_read_asym_type(se05x_session *s, se05x_objid id, uint8_t *type, se05x_kind *kind,
                               se05x_keypart *part, se05x_curve *curve);
+
+/* se05x_read_asym_type for a key whose public part is wanted (read or put in a
+ * reference key): an object holding a private key only fails with
+ * SE05X_E_WRONG_TYPE, the message ending in `why`. kind, part may be NULL. */
+se05x_rc se05x_read_pub_type(se05x_session *s, se05x_objid id, se05x_kind *kind, se05x_keypart *part,
+                             se05x_curve *curve, const char *why);
+/* The curve of EC key id: *c as ReadType named it, else (3.x generic types,
+ * *c SE05X_EC_NONE) GetECCurveId; a curve of unknown size fails with
+ * SE05X_E_UNSUPPORTED. */
+se05x_rc se05x_ec_curve_of(se05x_session *s, se05x_objid id, se05x_curve *c);
 
 /* ---- checking the chip's answers (docs/verify-after-sign.md) ---- */
 /* What to verify: an ECDSA signature over tbs (a digest, DER sig); an RSA

@@ -98,9 +98,7 @@ se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out)
     if (!s || !out)
         return SE05X_E_BAD_ARG;
     *out = NULL;
-    uint8_t type = 0;
     se05x_kind kind;
-    se05x_keypart part;
     se05x_curve c;
     se05x_rc rc = se05x_txn_begin(s);
     if (rc)
@@ -112,23 +110,14 @@ se05x_rc se05x_read_pubkey(se05x_session *s, se05x_objid id, EVP_PKEY **out)
             goto out;
         se05x_pubcache_drop(s, id);
     }
-    if ((rc = se05x_read_asym_type(s, id, &type, &kind, &part, &c)))
+    if ((rc = se05x_read_pub_type(s, id, &kind, NULL, &c, "it has no readable public key")))
         goto out;
-    if (part == SE05X_PART_PRIVATE) {
-        rc = se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id,
-                        "object 0x%08X holds a private key only; it has no readable public key", id);
-        goto out;
-    }
     if (kind == SE05X_KIND_RSA) {
         rc = rsa_pub_pkey(s, id, out);
         goto out;
     }
-    if (c == SE05X_EC_NONE && (rc = se05x_get_curve_id(s, id, &c)))
+    if ((rc = se05x_ec_curve_of(s, id, &c)))
         goto out;
-    if (!se05x_curve_bytes(c)) {
-        rc = se05x_fail(s, SE05X_E_UNSUPPORTED, 0, id, "object 0x%08X uses unsupported curve 0x%02X", id, c);
-        goto out;
-    }
     uint8_t pt[1 + 2 * 66];
     size_t n = 0;
     if ((rc = se05x_read_object(s, id, 0, 0, pt, sizeof pt, &n)))

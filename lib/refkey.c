@@ -440,7 +440,7 @@ se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_ref
     if (!s || !pem)
         return SE05X_E_BAD_ARG;
     *pem = NULL;
-    uint8_t type = 0, *der = NULL;
+    uint8_t *der = NULL;
     size_t derlen = 0;
     se05x_kind kind;
     se05x_keypart part;
@@ -450,15 +450,9 @@ se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_ref
         return rc;
     if (se05x_typecache_inferred(s, id, &c)) {
         /* an EC key known from its public key (lib/keyinfer.c): taken as a pair */
-        type = SE05X_TYPE_EC_KEY_PAIR;
         kind = SE05X_KIND_EC;
         part = SE05X_PART_PAIR;
-    } else if ((rc = se05x_read_asym_type(s, id, &type, &kind, &part, &c))) {
-        goto out;
-    }
-    if (part == SE05X_PART_PRIVATE) {
-        rc = se05x_fail(s, SE05X_E_WRONG_TYPE, 0, id,
-                        "object 0x%08X holds a private key only; no public part for a reference key", id);
+    } else if ((rc = se05x_read_pub_type(s, id, &kind, &part, &c, "no public part for a reference key"))) {
         goto out;
     }
     if (kind == SE05X_KIND_RSA) {
@@ -477,13 +471,8 @@ se05x_rc se05x_refkey_from_chip(se05x_session *s, se05x_objid id, enum se05x_ref
             rc = se05x_fail(s, SE05X_E_BAD_ARG, 0, id, "PKCS#1 form is for RSA keys only");
             goto out;
         }
-        if (c == SE05X_EC_NONE && (rc = se05x_get_curve_id(s, id, &c)))
+        if ((rc = se05x_ec_curve_of(s, id, &c)))
             goto out;
-        if (!se05x_curve_bytes(c)) {
-            rc = se05x_fail(s, SE05X_E_UNSUPPORTED, 0, id, "object 0x%08X uses unsupported curve 0x%02X",
-                            id, c);
-            goto out;
-        }
         uint8_t pt[1 + 2 * 66];
         size_t pn = 0;
         /* the session's copy when it has one (read for the answer checks) */

@@ -92,18 +92,8 @@ static int dec_decode(void *ctx, OSSL_CORE_BIO *cin, int selection, OSSL_CALLBAC
         return 1;
     }
     ERR_pop_to_mark();
-    {
-        int type = OSSL_OBJECT_PKEY;
-        OSSL_PARAM q[4];
-        q[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-        q[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                k->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
-        q[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &k, sizeof(k));
-        q[3] = OSSL_PARAM_construct_end();
-        se05x_log(SE05X_LOG_DEBUG, "provider", "decoded reference key for object 0x%08X",
-                  (unsigned)k->id);
-        ok = data_cb(q, data_cbarg);
-    }
+    se05x_log(SE05X_LOG_DEBUG, "provider", "decoded reference key for object 0x%08X", (unsigned)k->id);
+    ok = sxp_key_object_cb(k, data_cb, data_cbarg);
     sxp_key_free(k); /* the keymgmt's load took its own reference */
     return ok;
 }

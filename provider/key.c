@@ -6,6 +6,7 @@
  * keymgmt hand them around by reference). */
 #include <string.h>
 #include <openssl/core_names.h>
+#include <openssl/core_object.h>
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 #include <openssl/objects.h>
@@ -349,4 +350,17 @@ int sxp_no_export_object(void *ctx, const void *ref, size_t ref_sz, OSSL_CALLBAC
     (void)cb;
     (void)arg;
     return 0;
+}
+
+int sxp_key_object_cb(SXP_KEY *k, OSSL_CALLBACK *cb, void *cbarg)
+{
+    int type = OSSL_OBJECT_PKEY;
+    OSSL_PARAM q[4];
+    q[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
+    q[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
+                                            k->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
+    /* the reference is the pointer itself; our keymgmt's load takes its own count */
+    q[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &k, sizeof(k));
+    q[3] = OSSL_PARAM_construct_end();
+    return cb(q, cbarg);
 }

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/core_names.h>
-#include <openssl/core_object.h>
 #include <openssl/params.h>
 #include <openssl/store.h>
 #include "sxp.h"
@@ -175,16 +174,7 @@ static int store_load(void *ctx, OSSL_CALLBACK *object_cb, void *object_cbarg,
         if (k == NULL)
             return 0;
     }
-    {
-        int type = OSSL_OBJECT_PKEY;
-        OSSL_PARAM q[4];
-        q[0] = OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &type);
-        q[1] = OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE,
-                                                k->kind == SE05X_KIND_EC ? "EC" : "RSA", 0);
-        q[2] = OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &k, sizeof(k));
-        q[3] = OSSL_PARAM_construct_end();
-        ok = object_cb(q, object_cbarg);
-    }
+    ok = sxp_key_object_cb(k, object_cb, object_cbarg);
     sxp_key_free(k);
     return ok;
 }

@@ -195,5 +195,9 @@ int sxp_get_capabilities(void *provctx, const char *capability, OSSL_CALLBACK *c
 /* EXPORT_OBJECT of the decoder and the store: a chip key is never exported
  * into another provider's keymgmt (its private part does not exist off-chip). */
 int sxp_no_export_object(void *ctx, const void *ref, size_t ref_sz, OSSL_CALLBACK *cb, void *arg);
+/* key.c: hands k to cb as a finished PKEY object (object type, data type
+ * "EC"/"RSA", a reference to k), as the DER decoders and the store answer
+ * OpenSSL. Returns cb's result; k stays the caller's to free. */
+int sxp_key_object_cb(SXP_KEY *k, OSSL_CALLBACK *cb, void *cbarg);
 
 #endif

@@ -154,17 +154,12 @@ uint16_t h_read_attributes(struct sim_card *c, const struct sim_apdu *a, struct 
 {
     static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_5, SE05X_TAG_6, SE05X_TAG_7};
     struct sim_tlvs t;
-    uint32_t id;
+    struct sim_obj *o;
     uint8_t b[14 + 256 + 1 + 4];
     bool attested = a->ins & SE05X_INS_ATTEST;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, attested ? sizeof tags : 1, &t);
+    uint16_t sw = card_find_in(c, a, tags, attested ? sizeof tags : 1, &t, &o);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
-        return SE05X_SW_WRONG_DATA;
-    struct sim_obj *o = store_find(&c->store, id);
-    if (!o)
-        return SE05X_SW_WRONG_DATA;
     if (attested)
         return card_attest(c, a, &t, o, NULL, 0, w);
     rsp_data(c, w, SE05X_TAG_2, b, card_attributes(c, o, b));

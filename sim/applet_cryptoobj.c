@@ -101,10 +101,16 @@ uint16_t h_delete_crypto_obj(struct sim_card *c, const struct sim_apdu *a, struc
     return SE05X_SW_OK;
 }
 
-/* Looks up TAG 42 crypto object of the given context. */
-static uint16_t get_cobj(struct sim_card *c, const struct sim_tlvs *t, uint8_t ctx, struct sim_cobj **k)
+/* Parses the command's TLVs (allowed: tags) and looks up its TAG 42 crypto
+ * object, which must be of context ctx. Every step of a multi-step
+ * operation starts so. */
+static uint16_t get_cobj(struct sim_card *c, const struct sim_apdu *a, const uint8_t *tags, size_t ntags,
+                         uint8_t ctx, struct sim_tlvs *t, struct sim_cobj **k)
 {
     uint16_t id;
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, ntags, t);
+    if (sw != SE05X_SW_OK)
+        return sw;
     if (!sim_tlv_u16(t, SE05X_TAG_2, &id))
         return SE05X_SW_WRONG_DATA;
     *k = find(c, id);
@@ -121,8 +127,8 @@ uint16_t h_digest_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     struct sim_cobj *k;
     uint8_t md[64];
     unsigned ml = 0;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_DIGEST, &k)) != SE05X_SW_OK)
+    uint16_t sw = get_cobj(c, a, tags, sizeof tags, CTX_DIGEST, &t, &k);
+    if (sw != SE05X_SW_OK)
         return sw;
     if (a->p2 == 0x0B) {
         cobj_reset(k);
@@ -167,8 +173,8 @@ uint16_t h_cipher_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     struct sim_obj *o;
     bool enc = a->p2 == 0x42;
     (void)w;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_CIPHER, &k)) != SE05X_SW_OK)
+    uint16_t sw = get_cobj(c, a, tags, sizeof tags, CTX_CIPHER, &t, &k);
+    if (sw != SE05X_SW_OK)
         return sw;
     if ((sw = key_of(c, &t, SE05X_TYPE_AES, enc ? SE05X_POL_ALLOW_ENC : SE05X_POL_ALLOW_DEC, &o)) != SE05X_SW_OK)
         return sw;
@@ -198,8 +204,8 @@ uint16_t h_cipher_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     struct sim_cobj *k;
     uint8_t out[SE05X_MAX_APDU_PAYLOAD_7X + 32];
     int l1 = 0, l2 = 0;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_CIPHER, &k)) != SE05X_SW_OK)
+    uint16_t sw = get_cobj(c, a, tags, sizeof tags, CTX_CIPHER, &t, &k);
+    if (sw != SE05X_SW_OK)
         return sw;
     if (!k->active)
         return SE05X_SW_CONDITIONS;
@@ -225,8 +231,8 @@ uint16_t h_mac_init(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     struct sim_obj *o;
     bool gen = a->p2 == 0x03;
     (void)w;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_MAC, &k)) != SE05X_SW_OK)
+    uint16_t sw = get_cobj(c, a, tags, sizeof tags, CTX_MAC, &t, &k);
+    if (sw != SE05X_SW_OK)
         return sw;
     bool cmac = k->subtype == 0x31;
     if ((sw = key_of(c, &t, cmac ? SE05X_TYPE_AES : SE05X_TYPE_HMAC,
@@ -250,8 +256,8 @@ uint16_t h_mac_step(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *
     struct sim_cobj *k;
     uint8_t mac[64];
     size_t ml = 0;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, sizeof tags, &t);
-    if (sw != SE05X_SW_OK || (sw = get_cobj(c, &t, CTX_MAC, &k)) != SE05X_SW_OK)
+    uint16_t sw = get_cobj(c, a, tags, sizeof tags, CTX_MAC, &t, &k);
+    if (sw != SE05X_SW_OK)
         return sw;
     if (!k->active)
         return SE05X_SW_CONDITIONS;

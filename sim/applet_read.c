@@ -13,16 +13,11 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     static const uint8_t tags[] = {SE05X_TAG_1, SE05X_TAG_2, SE05X_TAG_3, SE05X_TAG_4,
                                    SE05X_TAG_5, SE05X_TAG_6, SE05X_TAG_7};
     struct sim_tlvs t;
-    uint32_t id;
+    struct sim_obj *o;
     bool attested = a->ins & SE05X_INS_ATTEST;
-    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, attested ? sizeof tags : 4, &t);
+    uint16_t sw = card_find_in(c, a, tags, attested ? sizeof tags : 4, &t, &o);
     if (sw != SE05X_SW_OK)
         return sw;
-    if (!sim_tlv_u32(&t, SE05X_TAG_1, &id))
-        return SE05X_SW_WRONG_DATA;
-    struct sim_obj *o = store_find(&c->store, id);
-    if (!o)
-        return SE05X_SW_WRONG_DATA;
     if (o->cleared || o->incomplete)
         return SE05X_SW_CONDITIONS;
     const uint8_t *p = NULL;
@@ -76,14 +71,24 @@ uint16_t h_read_object(struct sim_card *c, const struct sim_apdu *a, struct tlv_
     return SE05X_SW_OK;
 }
 
-uint16_t card_find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o)
+uint16_t card_find_in(struct sim_card *c, const struct sim_apdu *a, const uint8_t *tags, size_t ntags,
+                      struct sim_tlvs *t, struct sim_obj **o)
 {
     uint32_t id;
-    uint16_t sw = card_id_arg(a, &id);
+    uint16_t sw = sim_tlvs_parse(a->data, a->lc, tags, ntags, t);
     if (sw != SE05X_SW_OK)
         return sw;
+    if (!sim_tlv_u32(t, SE05X_TAG_1, &id))
+        return SE05X_SW_WRONG_DATA;
     *o = store_find(&c->store, id);
     return *o ? SE05X_SW_OK : SE05X_SW_WRONG_DATA;
+}
+
+uint16_t card_find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o)
+{
+    static const uint8_t tag1[] = {SE05X_TAG_1}; /* the body is the id alone (card_id_arg) */
+    struct sim_tlvs t;
+    return card_find_in(c, a, tag1, sizeof tag1, &t, o);
 }
 
 uint16_t h_read_type(struct sim_card *c, const struct sim_apdu *a, struct tlv_w *w)

@@ -83,6 +83,11 @@ bool card_allows(const struct sim_card *c, const struct sim_obj *o, uint32_t rul
 uint16_t card_id_arg(const struct sim_apdu *a, uint32_t *id);
 /* card_id_arg and the object it names: 6A80 when absent (applet_read.c). */
 uint16_t card_find_by_id(struct sim_card *c, const struct sim_apdu *a, struct sim_obj **o);
+/* Parses a body of the allowed tags into *t and finds the object its TAG 1
+ * names: the parse error, or 6A80 when the id is missing or the object
+ * absent (applet_read.c; ReadObject and ReadAttributes, plain or attested). */
+uint16_t card_find_in(struct sim_card *c, const struct sim_apdu *a, const uint8_t *tags, size_t ntags,
+                      struct sim_tlvs *t, struct sim_obj **o);
 /* Applies a TAG 11 policy value to a new object (6984 if malformed). */
 uint16_t card_set_policy(struct sim_obj *o, const struct sim_tlvs *t);
 /* True when a Weierstrass curve is usable (created and all params set). */
