@@ -28,8 +28,11 @@
  * open64, fstat and fstat64): no large-file renaming by the headers, which
  * would make our open() a second open64(). 32-bit builds of the project use
  * _FILE_OFFSET_BITS=64 (CMakeLists.txt), so their callers reach open64() and
- * fstat64(), both defined below. */
+ * fstat64(), both defined below. _TIME_BITS=64 (a 32-bit toolchain's default
+ * on Debian 13) needs large files, so it goes too: callers built with it
+ * reach __fstat64_time64(), not interposed (docs/cross.md). */
 #undef _FILE_OFFSET_BITS
+#undef _TIME_BITS
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
