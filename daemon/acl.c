@@ -484,7 +484,8 @@ int acl_load(const char *path, struct acl *out, char *err, size_t cap)
         return se05xd_ferr(err, cap, path, 0, "cannot open: %s", errno == ELOOP ? "is a symbolic link" : strerror(errno));
     struct stat st;
     const char *bad = se05xd_untrusted(fd, &st);
-    if (!bad && (size_t)st.st_size > ACL_MAX_FILE)
+    /* as off_t: a 64-bit st_size (32-bit builds use large files) must not wrap in size_t */
+    if (!bad && st.st_size > (off_t)ACL_MAX_FILE)
         bad = "is larger than 1 MiB";
     if (bad) {
         close(fd);

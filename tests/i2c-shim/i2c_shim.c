@@ -24,6 +24,15 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+/* An interposer defines each libc entry point under its own name (open and
+ * open64, fstat and fstat64): no large-file renaming by the headers, which
+ * would make our open() a second open64(). 32-bit builds of the project use
+ * _FILE_OFFSET_BITS=64 (CMakeLists.txt), so their callers reach open64() and
+ * fstat64(), both defined below. _TIME_BITS=64 (a 32-bit toolchain's default
+ * on Debian 13) needs large files, so it goes too: callers built with it
+ * reach __fstat64_time64(), not interposed (docs/cross.md). */
+#undef _FILE_OFFSET_BITS
+#undef _TIME_BITS
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -308,15 +317,25 @@ int fstat(int fd, struct stat *st)
     return real(fd, st);
 }
 
-#if defined(__x86_64__) || defined(__aarch64__)
-/* same layout as struct stat on these 64-bit targets */
+/* fstat64(): what callers built with large-file support (every 32-bit
+ * build of the project) reach; on 64-bit targets the same as fstat(). */
+static int node_stat64(int fd, struct stat64 *st)
+{
+    const char *node = getenv("SE05X_SHIM_NODE");
+    if (!node || !*node || !is_ours(fd))
+        return 1;
+    if (stat64(node, st) != 0)
+        return -1;
+    st->st_mode = S_IFCHR | (st->st_mode & 07777);
+    return 0;
+}
+
 int fstat64(int fd, struct stat64 *st)
 {
-    int r = node_stat(fd, (struct stat *)st);
+    int r = node_stat64(fd, st);
     if (r <= 0)
         return r;
     int (*real)(int, struct stat64 *) =
         (int (*)(int, struct stat64 *))dlsym(RTLD_NEXT, "fstat64");
     return real(fd, st);
 }
-#endif
