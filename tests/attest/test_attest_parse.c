@@ -9,33 +9,8 @@
 #include <cmocka.h>
 
 #include "attest_priv.h"
+#include "testhex.h"
 #include "tlv.h"
-
-static size_t unhex(const char *h, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *h; h++) {
-        int v;
-        if (*h >= '0' && *h <= '9')
-            v = *h - '0';
-        else if (*h >= 'a' && *h <= 'f')
-            v = *h - 'a' + 10;
-        else if (*h >= 'A' && *h <= 'F')
-            v = *h - 'A' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            assert_true(n < cap);
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    return n;
-}
 
 /* docs/protocol/attestation.md §2: the 3.x example of an attested read of
  * 0x7F000001 with F0000012, ECDSA-SHA256, 16-byte freshness; the record keeps
@@ -49,7 +24,7 @@ static void t_cmd_example(void **state)
     uint8_t c[128];
     char why[200];
     struct se05x_att_cmd pc;
-    size_t n = unhex(CMD_EXAMPLE, c, sizeof c);
+    size_t n = test_hex(CMD_EXAMPLE, c, sizeof c);
     assert_int_equal(n, 40);
     assert_true(se05x_att_parse_cmd(c, n, &pc, why, sizeof why));
     assert_int_equal(pc.id, 0x7F000001);
@@ -59,8 +34,8 @@ static void t_cmd_example(void **state)
     assert_int_equal(pc.nonce_len, 16);
     assert_int_equal(pc.nonce[15], 0x0F);
     /* with an RSA component (TAG 44) */
-    n = unhex("80 22 00 00 00 00 1C 41 04 7F 00 00 02 44 01 01 45 04 F0 00 00 12 46 01 21 47 08"
-              " 01 02 03 04 05 06 07 08", c, sizeof c);
+    n = test_hex("80 22 00 00 00 00 1C 41 04 7F 00 00 02 44 01 01 45 04 F0 00 00 12 46 01 21 47 08"
+                 " 01 02 03 04 05 06 07 08", c, sizeof c);
     assert_true(se05x_att_parse_cmd(c, n, &pc, why, sizeof why));
     assert_int_equal(pc.comp, 1);
     assert_int_equal(pc.nonce_len, 8);
@@ -72,7 +47,7 @@ static void t_cmd_bad(void **state)
     uint8_t c[128], b[128];
     char why[200];
     struct se05x_att_cmd pc;
-    size_t n = unhex(CMD_EXAMPLE, c, sizeof c);
+    size_t n = test_hex(CMD_EXAMPLE, c, sizeof c);
     /* every truncation */
     for (size_t k = 0; k < n; k++)
         assert_false(se05x_att_parse_cmd(c, k, &pc, why, sizeof why));
@@ -89,18 +64,18 @@ static void t_cmd_bad(void **state)
         assert_false(se05x_att_parse_cmd(b, n, &pc, why, sizeof why));
     }
     /* a freshness of 17 bytes */
-    n = unhex("80 22 00 00 00 00 22 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 11"
-              " 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", b, sizeof b);
+    n = test_hex("80 22 00 00 00 00 22 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 11"
+                 " 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10", b, sizeof b);
     assert_false(se05x_att_parse_cmd(b, n, &pc, why, sizeof why));
     assert_non_null(strstr(why, "freshness"));
     /* no freshness at all */
-    n = unhex("80 22 00 00 00 00 0F 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21", b, sizeof b);
+    n = test_hex("80 22 00 00 00 00 0F 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21", b, sizeof b);
     assert_false(se05x_att_parse_cmd(b, n, &pc, why, sizeof why));
     /* object id of 3 bytes */
-    n = unhex("80 22 00 00 00 00 12 41 03 7F 00 01 45 04 F0 00 00 12 46 01 21 47 02 AA BB", b, sizeof b);
+    n = test_hex("80 22 00 00 00 00 12 41 03 7F 00 01 45 04 F0 00 00 12 46 01 21 47 02 AA BB", b, sizeof b);
     assert_false(se05x_att_parse_cmd(b, n, &pc, why, sizeof why));
     /* tags out of order (47 before 45) */
-    n = unhex("80 22 00 00 00 00 13 41 04 7F 00 00 01 47 02 AA BB 45 04 F0 00 00 12 46 01 21", b, sizeof b);
+    n = test_hex("80 22 00 00 00 00 13 41 04 7F 00 00 01 47 02 AA BB 45 04 F0 00 00 12 46 01 21", b, sizeof b);
     assert_false(se05x_att_parse_cmd(b, n, &pc, why, sizeof why));
 }
 
@@ -121,7 +96,7 @@ static void t_rsp_3x(void **state)
     uint8_t r[512];
     char why[200];
     struct se05x_att_rsp pr;
-    size_t n = unhex(RSP_3X, r, sizeof r);
+    size_t n = test_hex(RSP_3X, r, sizeof r);
     assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why));
     assert_int_equal(pr.data_len, 5);
     assert_int_equal(pr.attr_len, 24);
@@ -138,9 +113,9 @@ static void t_rsp_3x(void **state)
     /* the same answer is not a V2 answer */
     assert_false(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why));
     /* short-form lengths are accepted too, and TAG 41 may be absent (private key) */
-    n = unhex("42 0F 7F000002 02 01 0000 00000000 0000 01"
-              "43 0C 000000000000000000000001 44 01 AA"
-              "45 12 04005001 4A66D8750778E6047E910A946680 46 02 3000", r, sizeof r);
+    n = test_hex("42 0F 7F000002 02 01 0000 00000000 0000 01"
+                 "43 0C 000000000000000000000001 44 01 AA"
+                 "45 12 04005001 4A66D8750778E6047E910A946680 46 02 3000", r, sizeof r);
     assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why));
     assert_null(pr.data);
     assert_int_equal(pr.fresh_len, 1);
@@ -176,7 +151,7 @@ static void t_rsp_3x_bad_lengths(void **state)
         " 45 12 040050014A66D8750778E6047E910A946680 46 02 3000",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        size_t n = unhex(bad[i], r, sizeof r);
+        size_t n = test_hex(bad[i], r, sizeof r);
         if (se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why))
             fail_msg("bad answer %zu accepted", i);
     }
@@ -199,7 +174,7 @@ static void t_rsp_v2(void **state)
     uint8_t r[512];
     char why[200];
     struct se05x_att_rsp pr;
-    size_t n = unhex(RSP_V2, r, sizeof r);
+    size_t n = test_hex(RSP_V2, r, sizeof r);
     assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why));
     assert_true(pr.has_size);
     assert_int_equal(pr.size, 32);
@@ -229,13 +204,13 @@ static void t_rsp_v2(void **state)
         " 44 02 0020 4F 0C 000000000000000000000001",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        n = unhex(bad[i], r, sizeof r);
+        n = test_hex(bad[i], r, sizeof r);
         if (se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why))
             fail_msg("bad V2 answer %zu accepted", i);
     }
     /* the good one without data (private key) */
-    n = unhex("42 12 040050014A66D8750778E6047E910A946680 43 13 7F000002 6A 01 0000 00000000 0000 01 00000001"
-              " 44 02 0020 4F 0C 000000000000000000000001 52 02 3000", r, sizeof r);
+    n = test_hex("42 12 040050014A66D8750778E6047E910A946680 43 13 7F000002 6A 01 0000 00000000 0000 01 00000001"
+                 " 44 02 0020 4F 0C 000000000000000000000001 52 02 3000", r, sizeof r);
     assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why));
 }
 
@@ -246,7 +221,7 @@ static void t_attrs_3x(void **state)
     char why[200];
     struct se05x_attestation at;
     /* EC key pair with one rule SIGN+READ+DELETE, generated */
-    size_t n = unhex(ATTR_EC_3X, a, sizeof a);
+    size_t n = test_hex(ATTR_EC_3X, a, sizeof a);
     memset(&at, 0, sizeof at);
     assert_true(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why));
     assert_int_equal(at.id, 0x7F000001);
@@ -262,16 +237,16 @@ static void t_attrs_3x(void **state)
     assert_false(at.has_version);
     assert_false(at.auth_object);
     /* the DELETE-only test vector of docs/protocol/apdu.md §12.1, imported AES key */
-    n = unhex("7F000003 09 01 0000 00000000 0000 08 00 00 00 00 00 04 00 00 01", a, sizeof a);
+    n = test_hex("7F000003 09 01 0000 00000000 0000 08 00 00 00 00 00 04 00 00 01", a, sizeof a);
     assert_true(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why));
     assert_int_equal(at.kind, SE05X_KIND_AES);
     assert_int_equal(at.policy.rule[0].rules, 0x00040000);
     assert_int_equal(at.origin, SE05X_ORIGIN_IMPORTED);
     /* a UserID auth object: 3 failed of at most 5, two rules (one with a PCR extension), NXP */
-    n = unhex("7FFF0200 0C 02 0003 7DA00001 0005"
-              " 08 00000000 00040000"
-              " 2C 7DA00001 10000000 7F00000A 0000000000000000000000000000000000000000000000000000000000000000"
-              " 03", a, sizeof a);
+    n = test_hex("7FFF0200 0C 02 0003 7DA00001 0005"
+                 " 08 00000000 00040000"
+                 " 2C 7DA00001 10000000 7F00000A 0000000000000000000000000000000000000000000000000000000000000000"
+                 " 03", a, sizeof a);
     assert_true(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why));
     assert_true(at.auth_object);
     assert_int_equal(at.failed_attempts, 3);
@@ -281,7 +256,7 @@ static void t_attrs_3x(void **state)
     assert_int_equal(at.policy.rule[1].auth_id, 0x7DA00001);
     assert_int_equal(at.origin, SE05X_ORIGIN_NXP);
     /* no policy at all: byte 14 is the origin */
-    n = unhex("7F000001 0B 01 0000 00000000 0000 02", a, sizeof a);
+    n = test_hex("7F000001 0B 01 0000 00000000 0000 02", a, sizeof a);
     assert_true(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why));
     assert_int_equal(at.policy.n, 0);
     assert_int_equal(at.kind, SE05X_KIND_BINARY);
@@ -293,7 +268,7 @@ static void t_attrs_v2(void **state)
     uint8_t a[300];
     char why[200];
     struct se05x_attestation at;
-    size_t n = unhex(ATTR_EC_V2, a, sizeof a);
+    size_t n = test_hex(ATTR_EC_V2, a, sizeof a);
     memset(&at, 0, sizeof at);
     assert_true(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_V2, &at, why, sizeof why));
     assert_int_equal(at.type, 0x29); /* 7.x P-256 key pair */
@@ -307,10 +282,10 @@ static void t_attrs_v2(void **state)
     /* the V2 bytes read as 3.x: the version is taken for policy bytes -> refused */
     assert_false(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why));
     /* a 3.x attribute block read as V2: too short for the version */
-    n = unhex("7F000001 0B 01 0000 00000000 0000 02", a, sizeof a);
+    n = test_hex("7F000001 0B 01 0000 00000000 0000 02", a, sizeof a);
     assert_false(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_V2, &at, why, sizeof why));
     /* V2 without a policy, generated X25519 public key */
-    n = unhex("7F000009 6B 01 0000 00000000 0000 02 00000007", a, sizeof a);
+    n = test_hex("7F000009 6B 01 0000 00000000 0000 02 00000007", a, sizeof a);
     assert_true(se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_V2, &at, why, sizeof why));
     assert_int_equal(at.curve, SE05X_EC_X25519);
     assert_int_equal(at.part, SE05X_PART_PUBLIC);
@@ -336,7 +311,7 @@ static void t_attrs_bad(void **state)
          " 08 00000003 10240000 08 00000004 10240000 08 00000005 10240000 08 00000006 10240000 02"),
     };
     for (size_t i = 0; i < sizeof bad3 / sizeof bad3[0]; i++) {
-        size_t n = unhex(bad3[i], a, sizeof a);
+        size_t n = test_hex(bad3[i], a, sizeof a);
         if (se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why))
             fail_msg("bad 3.x attributes %zu accepted", i);
     }
@@ -346,12 +321,12 @@ static void t_attrs_bad(void **state)
         "7F000001 29 01 0000 00000000 0000 08 00000000 10240000 00000001", /* no origin */
     };
     for (size_t i = 0; i < sizeof badv2 / sizeof badv2[0]; i++) {
-        size_t n = unhex(badv2[i], a, sizeof a);
+        size_t n = test_hex(badv2[i], a, sizeof a);
         if (se05x_att_parse_attrs(a, n, SE05X_ATTEST_LAYOUT_V2, &at, why, sizeof why))
             fail_msg("bad V2 attributes %zu accepted", i);
     }
     /* every truncation of a good block */
-    size_t n = unhex(ATTR_EC_3X, a, sizeof a);
+    size_t n = test_hex(ATTR_EC_3X, a, sizeof a);
     for (size_t k = 0; k < n; k++)
         assert_false(se05x_att_parse_attrs(a, k, SE05X_ATTEST_LAYOUT_3X, &at, why, sizeof why));
 }
@@ -361,7 +336,7 @@ static void t_record(void **state)
     (void)state;
     uint8_t c[64], r[512], b[1024], b2[1024];
     char why[200];
-    size_t cl = unhex(CMD_EXAMPLE, c, sizeof c), rl = unhex(RSP_3X, r, sizeof r);
+    size_t cl = test_hex(CMD_EXAMPLE, c, sizeof c), rl = test_hex(RSP_3X, r, sizeof r);
     struct se05x_att_record rec = {.major = 3, .minor = 1, .patch = 0, .id = 0x7F000001, .nparts = 1};
     rec.part[0].cmd = c;
     rec.part[0].cmd_len = cl;

@@ -8,32 +8,6 @@
 
 #include "mock.h"
 
-size_t hex2bin(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (const char *p = hex; *p; p++) {
-        int v;
-        if (*p >= '0' && *p <= '9')
-            v = *p - '0';
-        else if (*p >= 'a' && *p <= 'f')
-            v = *p - 'a' + 10;
-        else if (*p >= 'A' && *p <= 'F')
-            v = *p - 'A' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            assert_true(n < cap);
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    return n;
-}
-
 static se05x_rc mock_transceive(struct se05x_link *l, const uint8_t *c, size_t clen, uint8_t *r,
                                 size_t rcap, size_t *rlen, struct se05x_error *err)
 {
@@ -86,6 +60,20 @@ se05x_session *mock_session(struct mock *m)
     return s;
 }
 
+struct mock M;
+
+int mock_setup(void **state)
+{
+    *state = mock_session(&M);
+    return 0;
+}
+
+int mock_teardown(void **state)
+{
+    se05x_close(*state);
+    return 0;
+}
+
 se05x_session *mock_session_selected(struct mock *m, const char *select_rsp)
 {
     memset(m, 0, sizeof *m);
@@ -110,8 +98,8 @@ static struct mock_step *next(struct mock *m)
 void mock_expect(struct mock *m, const char *c, const char *r)
 {
     struct mock_step *st = next(m);
-    st->clen = hex2bin(c, st->c, sizeof st->c);
-    st->rlen = hex2bin(r, st->r, sizeof st->r);
+    st->clen = test_hex(c, st->c, sizeof st->c);
+    st->rlen = test_hex(r, st->r, sizeof st->r);
 }
 
 void mock_expect_prefix(struct mock *m, const char *c, const char *r)
@@ -133,7 +121,7 @@ void mock_expect_bin(struct mock *m, const uint8_t *c, size_t clen, const uint8_
 void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, void *arg)
 {
     struct mock_step *st = next(m);
-    st->clen = hex2bin(cprefix, st->c, sizeof st->c);
+    st->clen = test_hex(cprefix, st->c, sizeof st->c);
     st->prefix = true;
     st->h = h;
     st->arg = arg;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "testhex.h"
 
 #define MOCK_MAX_STEPS 64
 #define MOCK_MAX_APDU 1400
@@ -40,10 +41,15 @@ struct mock {
 
 /* Opens a session over m (no SELECT). */
 se05x_session *mock_session(struct mock *m);
+/* The scripted link of the shared cmocka fixtures: mock_setup opens a session
+ * over it (*state = the session, no SELECT), mock_teardown closes it. */
+extern struct mock M;
+int mock_setup(void **state);
+int mock_teardown(void **state);
+/* A test case run with those fixtures. */
+#define MOCK_TEST(f) cmocka_unit_test_setup_teardown(f, mock_setup, mock_teardown)
 /* Opens a session whose SELECT is answered with select_rsp (hex, SW included). */
 se05x_session *mock_session_selected(struct mock *m, const char *select_rsp);
-/* Hex helpers: spaces ignored; returns the byte count. */
-size_t hex2bin(const char *hex, uint8_t *out, size_t cap);
 /* Expect C-APDU `c` (hex) and answer `r` (hex, SW included). */
 void mock_expect(struct mock *m, const char *c, const char *r);
 /* Same with a prefix match on c. */

@@ -28,7 +28,6 @@
 #define MSG_BAD "signature from the chip failed verification: bad answer from chip or link"
 #define MSG_STALE "reference key file does not match the key in 0x7F000001: regenerated?"
 
-static struct mock M;
 static EVP_PKEY *ec_a, *ec_b, *rsa_key;
 
 static int group_setup(void **state)
@@ -56,16 +55,8 @@ static bool g_type_known_ec, g_type_known_rsa;
 static int setup(void **state)
 {
     g_type_known_ec = g_type_known_rsa = false;
-    *state = mock_session(&M);
-    return 0;
+    return mock_setup(state);
 }
-
-static int teardown(void **state)
-{
-    se05x_close(*state);
-    return 0;
-}
-
 
 static void expect_msg(se05x_session *s, const char *part)
 {
@@ -482,7 +473,7 @@ static void t_ecdh_result_checked(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, mock_teardown)
     const struct CMUnitTest tests[] = {
         T(t_ecdsa_cold_then_one_apdu),
         T(t_ecdsa_flipped_bit),

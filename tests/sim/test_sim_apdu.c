@@ -20,33 +20,33 @@ static void test_cases(void **st)
     struct sim_apdu a;
     uint8_t b[300];
     size_t n;
-    n = tu_hex("80 04 00 20", b, sizeof b);
+    n = test_hex("80 04 00 20", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_int_equal(a.lc, 0);
     assert_false(a.has_le);
-    n = tu_hex("80 04 00 20 00", b, sizeof b);
+    n = test_hex("80 04 00 20 00", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_true(a.has_le);
     assert_int_equal(a.le, 256);
-    n = tu_hex("80 04 00 27 06 41 04 7F 00 00 01", b, sizeof b);
+    n = test_hex("80 04 00 27 06 41 04 7F 00 00 01", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_int_equal(a.lc, 6);
     assert_false(a.has_le);
-    n = tu_hex("80 04 00 27 06 41 04 7F 00 00 01 07", b, sizeof b);
+    n = test_hex("80 04 00 27 06 41 04 7F 00 00 01 07", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_int_equal(a.le, 7);
-    n = tu_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", b, sizeof b);
+    n = test_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_true(a.extended);
     assert_int_equal(a.lc, 6);
     assert_int_equal(a.le, 65536);
-    n = tu_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01", b, sizeof b);
+    n = test_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_false(a.has_le);
-    n = tu_hex("80 04 00 2A 00 00 00", b, sizeof b);
+    n = test_hex("80 04 00 2A 00 00 00", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_int_equal(a.le, 65536);
-    n = tu_hex("80 04 00 2A 00 01 00", b, sizeof b);
+    n = test_hex("80 04 00 2A 00 01 00", b, sizeof b);
     assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
     assert_int_equal(a.le, 256);
     /* wrong lengths */
@@ -55,7 +55,7 @@ static void test_cases(void **st)
                          "80 04 00 27 00 00 06 41 04 7F 00 00 01 00",
                          "80 04 00 27 00 00 00 41", "80 04 00 27 00 00 00 00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        n = tu_hex(bad[i], b, sizeof b);
+        n = test_hex(bad[i], b, sizeof b);
         assert_int_equal(sim_apdu_parse(n ? b : NULL, n, &a), 0x6700);
     }
 }
@@ -144,11 +144,11 @@ static void test_fuzz(void **st)
                 buf[0] = (next() & 1) ? 0x80 : buf[0];
         } else if (mode == 1) { /* truncated seed */
             const char *sd = seeds[next() % (sizeof seeds / sizeof seeds[0])];
-            n = tu_hex(sd, buf, sizeof buf);
+            n = test_hex(sd, buf, sizeof buf);
             n = next() % (n + 1);
         } else { /* seed body mutated, then re-framed with a correct Lc */
             const char *sd = seeds[next() % (sizeof seeds / sizeof seeds[0])];
-            size_t sn = tu_hex(sd, seed, sizeof seed);
+            size_t sn = test_hex(sd, seed, sizeof seed);
             struct sim_apdu a;
             assert_int_equal(sim_apdu_parse(seed, sn, &a), 0x9000);
             uint8_t body[600];

@@ -66,7 +66,7 @@ static void test_curves(void **st)
     assert_int_equal(tu_apdu(c, "80 04 0B 28 03 41 01 03", r, &rl), 0x9000);
     uint8_t d[32] = {0};
     uint8_t cmd[64];
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
     memcpy(cmd + n, d, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6985);
     sim_card_close(c);
@@ -97,7 +97,7 @@ static void test_ecdsa(void **st)
 
     /* §6 sign a SHA-256 digest; verify with libcrypto */
     RAND_bytes(dg, sizeof dg);
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
     memcpy(cmd + n, dg, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     const uint8_t *sig;
@@ -133,17 +133,17 @@ static void test_ecdsa(void **st)
     cmd[4] = 0x2C;
     cmd[17] = 0x21;
     assert_int_equal(tu_apdu_bin(c, cmd, n + 33, r, &rl), 0x6A80); /* 33 bytes for SHA-256 */
-    n = tu_hex("80 03 0C 09 1F 41 04 7F 00 00 01 42 01 11 43 14", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 1F 41 04 7F 00 00 01 42 01 11 43 14", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 20, r, &rl), 0x9000); /* SHA-1 */
-    n = tu_hex("80 03 0C 09 4B 41 04 7F 00 00 01 42 01 26 43 40", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 4B 41 04 7F 00 00 01 42 01 26 43 40", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 64, r, &rl), 0x9000); /* SHA-512 */
-    n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 09 43 20", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 09 43 20", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6A80); /* PLAIN unsupported */
-    n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 02 42 01 21 43 20", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 02 42 01 21 43 20", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6A80); /* unknown object */
-    n = tu_hex("80 03 0C 09 2B 41 04 7F FF 02 06 42 01 21 43 20", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 2B 41 04 7F FF 02 06 42 01 21 43 20", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6985); /* not a key */
-    n = tu_hex("80 03 0C 09 2B 41 04 F0 00 00 12 42 01 21 43 20", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 2B 41 04 F0 00 00 12 42 01 21 43 20", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6986); /* attestation key policy */
 
     /* regenerate (GEN, default policy) changes the key; import a public key */
@@ -159,7 +159,7 @@ static void test_ecdsa(void **st)
     assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 02", r, &rl), 0x9000);
     assert_int_equal(r[2], 0x03);
     /* signing with a public key: conditions not satisfied */
-    n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 02 42 01 21 43 20", cmd, sizeof cmd);
+    n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 02 42 01 21 43 20", cmd, sizeof cmd);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6985);
     /* a bogus point is refused */
     pub[64] ^= 1;
@@ -223,7 +223,7 @@ static void test_ec_import_private(void **st)
     /* sign with the private-only key, verify with the host key */
     uint8_t cmd[100], dg[32];
     RAND_bytes(dg, 32);
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 11 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 11 42 01 21 43 20", cmd, sizeof cmd);
     memcpy(cmd + n, dg, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     const uint8_t *sig;
@@ -251,7 +251,7 @@ static void test_ecdh(void **st)
     assert_true(EVP_PKEY_get_octet_string_param(host, OSSL_PKEY_PARAM_PUB_KEY, host_pub, sizeof host_pub, &hl));
     /* §6 ECDH with a P-256 peer (extended form) */
     uint8_t cmd[200];
-    size_t n = tu_hex("80 03 01 0F 00 00 49 41 04 7F 00 00 01 42 41", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 01 0F 00 00 49 41 04 7F 00 00 01 42 41", cmd, sizeof cmd);
     memcpy(cmd + n, host_pub, 65);
     n += 65;
     cmd[n++] = 0;

@@ -63,7 +63,7 @@ static uint16_t import_blob(struct sim_card *c, uint32_t id, uint8_t comp, const
 static void gen_rsa1024(struct sim_card *c, uint32_t id, const char *policy)
 {
     uint8_t v[64];
-    size_t n = tu_hex(policy, v, sizeof v);
+    size_t n = test_hex(policy, v, sizeof v);
     struct tlv_w w;
     tlv_w_init(&w, v + n, sizeof v - n);
     tlv_put_u32(&w, 0x41, id);
@@ -281,7 +281,7 @@ static void test_binding(void **st)
     assert_int_equal(export_blob(c, 0x7F0000B3, 0xFF, blob, &bl), 0x9000);
     assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 7F 00 00 B3", r, &rl), 0x9000);
     uint8_t cmd[64];
-    size_t n = tu_hex("80 81 03 00 28 41 04 7F 00 00 B3 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 81 03 00 28 41 04 7F 00 00 B3 43 20", cmd, sizeof cmd);
     memset(cmd + n, 0x5A, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     assert_int_equal(import_blob(c, 0x7F0000B3, 0xFF, blob, bl), 0x6A80);

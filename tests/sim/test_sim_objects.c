@@ -101,7 +101,7 @@ static void test_idlist_paging(void **st)
     uint16_t off = 0;
     for (int page = 0; page < 10; page++) {
         uint8_t cmd[32];
-        size_t n = tu_hex("80 02 00 25 00 00 07 41 02 00 00 42 01 FF 00 00", cmd, sizeof cmd);
+        size_t n = test_hex("80 02 00 25 00 00 07 41 02 00 00 42 01 FF 00 00", cmd, sizeof cmd);
         cmd[9] = (uint8_t)(off >> 8);
         cmd[10] = (uint8_t)off;
         assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
@@ -237,7 +237,7 @@ static void test_transient_and_persistence(void **st)
     assert_int_equal(tu_apdu(c, "80 02 0B 25 00", r, &rl), 0x9000);
     assert_int_equal(r[4 + 2], 0x02);
     uint8_t cmd[100];
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
     memset(cmd + n, 1, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     /* the UID is stable across restarts */
@@ -301,7 +301,7 @@ static void test_export_import(void **st)
     assert_memory_equal(pub1, pub2, 65);
     /* the key signs again */
     uint8_t cmd[80];
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 A0 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 A0 42 01 21 43 20", cmd, sizeof cmd);
     memset(cmd + n, 3, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     /* a tampered blob, a blob of another type, a missing target */
