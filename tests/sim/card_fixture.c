@@ -43,3 +43,38 @@ size_t read_pub(struct sim_card *c, uint32_t id, uint8_t *out)
     memcpy(out, v, n);
     return n;
 }
+
+void op_body(struct tlv_w *w, uint8_t *buf, size_t cap, uint32_t id, uint8_t algo, const void *in, size_t n)
+{
+    tlv_w_init(w, buf, cap);
+    tlv_put_u32(w, 0x41, id);
+    tlv_put_u8(w, 0x42, algo);
+    tlv_put(w, 0x43, in, n);
+    assert_true(tlv_w_ok(w));
+}
+
+uint16_t write_ec_key(struct sim_card *c, uint8_t p1, uint32_t id, uint8_t curve, const uint8_t *priv,
+                      size_t privlen, const uint8_t *pub, size_t publen)
+{
+    uint8_t v[300];
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, id);
+    tlv_put_u8(&w, 0x42, curve);
+    if (priv)
+        tlv_put(&w, 0x43, priv, privlen);
+    if (pub)
+        tlv_put(&w, 0x44, pub, publen);
+    assert_true(tlv_w_ok(&w));
+    return tu_cmd(c, 0x80, 0x01, p1, 0x00, v, w.len, NULL, NULL);
+}
+
+int verify_digest(EVP_PKEY *pk, const uint8_t *sig, size_t sl, const uint8_t *dg, size_t dl)
+{
+    EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pk, NULL);
+    assert_non_null(vctx);
+    assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
+    int ok = EVP_PKEY_verify(vctx, sig, sl, dg, dl);
+    EVP_PKEY_CTX_free(vctx);
+    return ok;
+}

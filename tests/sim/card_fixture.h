@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "sim.h"
+#include "tlv.h"
 
 /* SELECT of the IoT applet (AID A0000003965453000000010300000000). */
 #define SEL "00A4040010A000000396545300000001030000000000"
@@ -22,5 +23,20 @@ EVP_PKEY *ec_pub(const char *group, const uint8_t *pt, size_t n);
 
 /* Reads the public key of id (65 bytes for P-256); fails the test on error. */
 size_t read_pub(struct sim_card *c, uint32_t id, uint8_t *out);
+
+/* Starts in w (over buf) the body most crypto commands share: TAG 41 object
+ * id, TAG 42 algorithm, TAG 43 input. Callers may append (TAG 44 IV, TAG 45
+ * signature) or change bytes before sending it with tu_cmd. */
+void op_body(struct tlv_w *w, uint8_t *buf, size_t cap, uint32_t id, uint8_t algo, const void *in, size_t n);
+
+/* WriteECKey (80 01 p1 00: P1 61 key pair, 41 private, 21 public): TAG 41 id,
+ * TAG 42 curve, TAG 43 private and TAG 44 public key where given (NULL: left
+ * out). Returns the SW. */
+uint16_t write_ec_key(struct sim_card *c, uint8_t p1, uint32_t id, uint8_t curve, const uint8_t *priv,
+                      size_t privlen, const uint8_t *pub, size_t publen);
+
+/* libcrypto's verdict (EVP_PKEY_verify: 1 = valid) on a signature over an
+ * already hashed digest; fails the test when pk cannot verify at all. */
+int verify_digest(EVP_PKEY *pk, const uint8_t *sig, size_t sl, const uint8_t *dg, size_t dl);
 
 #endif

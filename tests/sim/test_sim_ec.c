@@ -105,23 +105,17 @@ static void test_ecdsa(void **st)
     assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
     assert_int_equal(r[1], 0x82);
     assert_int_equal(sig[0], 0x30);
-    EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pk, NULL);
-    assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
-    assert_int_equal(EVP_PKEY_verify(vctx, sig, sl, dg, 32), 1);
+    assert_int_equal(verify_digest(pk, sig, sl, dg, 32), 1);
     dg[0] ^= 1;
-    assert_int_not_equal(EVP_PKEY_verify(vctx, sig, sl, dg, 32), 1);
+    assert_int_not_equal(verify_digest(pk, sig, sl, dg, 32), 1);
     dg[0] ^= 1;
-    EVP_PKEY_CTX_free(vctx);
 
     /* ECDSAVerify on the card: ok, then tampered */
     uint8_t sigcopy[100];
     memcpy(sigcopy, sig, sl);
     uint8_t v[200];
     struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000001);
-    tlv_put_u8(&w, 0x42, 0x21);
-    tlv_put(&w, 0x43, dg, 32);
+    op_body(&w, v, sizeof v, 0x7F000001, 0x21, dg, 32);
     tlv_put(&w, 0x45, sigcopy, sl);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, v, w.len, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x01", 3);
@@ -151,11 +145,7 @@ static void test_ecdsa(void **st)
     uint8_t pub2[200];
     read_pub(c, 0x7F000001, pub2);
     assert_memory_not_equal(pub, pub2, 65);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000002);
-    tlv_put_u8(&w, 0x42, 0x03);
-    tlv_put(&w, 0x44, pub, 65);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x21, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_ec_key(c, 0x21, 0x7F000002, 0x03, NULL, 0, pub, 65), 0x9000);
     assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 02", r, &rl), 0x9000);
     assert_int_equal(r[2], 0x03);
     /* signing with a public key: conditions not satisfied */
@@ -163,11 +153,7 @@ static void test_ecdsa(void **st)
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x6985);
     /* a bogus point is refused */
     pub[64] ^= 1;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000003);
-    tlv_put_u8(&w, 0x42, 0x03);
-    tlv_put(&w, 0x44, pub, 65);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x21, 0x00, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(write_ec_key(c, 0x21, 0x7F000003, 0x03, NULL, 0, pub, 65), 0x6A80);
     /* type mismatch on rewrite: EC write over a binary file */
     assert_int_equal(tu_apdu(c, "80 01 06 00 0A 41 04 7F 00 00 09 43 02 00 10", r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, "80 01 61 00 09 41 04 7F 00 00 09 42 01 03", r, &rl), 0x6985);
@@ -185,36 +171,21 @@ static void test_ec_import_private(void **st)
     tu_create_curve(c, 0x03, "prime256v1");
     EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     BIGNUM *d = NULL;
-    uint8_t priv[32], pub[65], v[200];
+    uint8_t priv[32], pub[65];
     size_t pl;
     assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_PRIV_KEY, &d));
     BN_bn2binpad(d, priv, 32);
     assert_true(EVP_PKEY_get_octet_string_param(host, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pl));
-    struct tlv_w w;
     /* mismatching halves are refused */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000010);
-    tlv_put_u8(&w, 0x42, 0x03);
-    tlv_put(&w, 0x43, priv, 32);
     pub[10] ^= 1;
-    tlv_put(&w, 0x44, pub, 65);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x61, 0x00, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(write_ec_key(c, 0x61, 0x7F000010, 0x03, priv, 32, pub, 65), 0x6A80);
     pub[10] ^= 1;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000010);
-    tlv_put_u8(&w, 0x42, 0x03);
-    tlv_put(&w, 0x43, priv, 32);
-    tlv_put(&w, 0x44, pub, 65);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x61, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_ec_key(c, 0x61, 0x7F000010, 0x03, priv, 32, pub, 65), 0x9000);
     uint8_t got[100];
     assert_int_equal(read_pub(c, 0x7F000010, got), 65);
     assert_memory_equal(got, pub, 65);
     /* private-only object: never readable */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000011);
-    tlv_put_u8(&w, 0x42, 0x03);
-    tlv_put(&w, 0x43, priv, 32);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x41, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_ec_key(c, 0x41, 0x7F000011, 0x03, priv, 32, NULL, 0), 0x9000);
     assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 11", r, &rl), 0x6985);
     assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 11", r, &rl), 0x9000);
     assert_int_equal(r[2], 0x02);
@@ -229,10 +200,7 @@ static void test_ec_import_private(void **st)
     const uint8_t *sig;
     size_t sl;
     assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
-    EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(host, NULL);
-    assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
-    assert_int_equal(EVP_PKEY_verify(vctx, sig, sl, dg, 32), 1);
-    EVP_PKEY_CTX_free(vctx);
+    assert_int_equal(verify_digest(host, sig, sl, dg, 32), 1);
     BN_free(d);
     EVP_PKEY_free(host);
     sim_card_close(c);
@@ -327,10 +295,7 @@ static void test_eddsa(void **st)
         pub[i] = pubw[31 - i];
     RAND_bytes(msg, sizeof msg);
     struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000040);
-    tlv_put_u8(&w, 0x42, 0xA3);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F000040, 0xA3, msg, sizeof msg);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x9000);
     const uint8_t *sig;
     size_t sl;
@@ -348,17 +313,10 @@ static void test_eddsa(void **st)
     /* the same public key imported as a PUBLIC object verifies the signature */
     uint8_t sigw[64];
     memcpy(sigw, sig, 64);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000042);
-    tlv_put_u8(&w, 0x42, 0x40);
-    tlv_put(&w, 0x44, pubw, 32);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x21, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_ec_key(c, 0x21, 0x7F000042, 0x40, NULL, 0, pubw, 32), 0x9000);
     uint8_t vv[300];
     struct tlv_w w2;
-    tlv_w_init(&w2, vv, sizeof vv);
-    tlv_put_u32(&w2, 0x41, 0x7F000042);
-    tlv_put_u8(&w2, 0x42, 0xA3);
-    tlv_put(&w2, 0x43, msg, sizeof msg);
+    op_body(&w2, vv, sizeof vv, 0x7F000042, 0xA3, msg, sizeof msg);
     tlv_put(&w2, 0x45, sigw, 64);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, vv, w2.len, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x01", 3);
@@ -366,10 +324,7 @@ static void test_eddsa(void **st)
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, vv, w2.len, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x02", 3);
     /* rebuild the sign command for the next check */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000040);
-    tlv_put_u8(&w, 0x42, 0xA3);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F000040, 0xA3, msg, sizeof msg);
     /* ECDSA algorithm code on an Ed25519 key */
     v[w.len - sizeof msg - 2 - 1] = 0x21;
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x6A80);
@@ -398,25 +353,17 @@ static void test_other_curves(void **st)
         struct tlv_w w;
         uint32_t id = 0x7F000100u + (uint32_t)i;
         tu_create_curve(c, cs[i].id, cs[i].name);
-        tlv_w_init(&w, v, sizeof v);
-        tlv_put_u32(&w, 0x41, id);
-        tlv_put_u8(&w, 0x42, cs[i].id);
-        assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x61, 0x00, v, w.len, r, &rl), 0x9000);
+        assert_int_equal(write_ec_key(c, 0x61, id, cs[i].id, NULL, 0, NULL, 0), 0x9000);
         size_t pl = read_pub(c, id, pub);
         EVP_PKEY *pk = ec_pub(cs[i].group, pub, pl);
         RAND_bytes(dg, sizeof dg);
-        tlv_w_init(&w, v, sizeof v);
-        tlv_put_u32(&w, 0x41, id);
-        tlv_put_u8(&w, 0x42, cs[i].algo);
-        tlv_put(&w, 0x43, dg, cs[i].dlen);
+        op_body(&w, v, sizeof v, id, cs[i].algo, dg, cs[i].dlen);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x9000);
         const uint8_t *sig;
         size_t sl;
         assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
-        EVP_PKEY_CTX *vctx = EVP_PKEY_CTX_new(pk, NULL);
-        assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
-        assert_int_equal(EVP_PKEY_verify(vctx, sig, sl, dg, cs[i].dlen), 1);
-        EVP_PKEY_CTX_free(vctx);
+        if (verify_digest(pk, sig, sl, dg, cs[i].dlen) != 1)
+            fail_msg("%s: the card's signature does not verify", cs[i].name);
         /* ReadSize = field size */
         uint8_t rs[6] = {0x41, 4, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id};
         assert_int_equal(tu_cmd(c, 0x80, 0x02, 0x00, 0x07, rs, 6, r, &rl), 0x9000);
@@ -426,18 +373,12 @@ static void test_other_curves(void **st)
     /* a host secp160k1 key (order of 161 bits) imported as private + public */
     EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp160k1");
     BIGNUM *d = NULL;
-    uint8_t priv[21], pub[41], v[200];
+    uint8_t priv[21], pub[41];
     size_t pl;
     assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_PRIV_KEY, &d));
     BN_bn2binpad(d, priv, 21);
     assert_true(EVP_PKEY_get_octet_string_param(host, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pl));
-    struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000200);
-    tlv_put_u8(&w, 0x42, 0x0D);
-    tlv_put(&w, 0x43, priv, 21);
-    tlv_put(&w, 0x44, pub, pl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x61, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_ec_key(c, 0x61, 0x7F000200, 0x0D, priv, 21, pub, pl), 0x9000);
     BN_free(d);
     EVP_PKEY_free(host);
     sim_card_close(c);

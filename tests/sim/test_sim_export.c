@@ -94,10 +94,7 @@ static uint16_t raw_decrypt(struct sim_card *c, uint32_t id, const uint8_t x[128
     struct tlv_w w;
     const uint8_t *p;
     size_t n;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    tlv_put_u8(&w, 0x42, 0x0C);
-    tlv_put(&w, 0x43, x, 128);
+    op_body(&w, v, sizeof v, id, 0x0C, x, 128);
     uint16_t sw = tu_cmd(c, 0x80, 0x03, 0x02, 0x38, v, w.len, r, &rl);
     if (sw == 0x9000) {
         assert_true(tu_tlv(r, rl, 0x41, &p, &n));
@@ -158,10 +155,7 @@ static uint16_t rsa_sign(struct sim_card *c, uint32_t id)
 {
     uint8_t v[64];
     struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    tlv_put_u8(&w, 0x42, 0x28);
-    tlv_put(&w, 0x43, "0123456789abcdef0123456789abcdef", 32);
+    op_body(&w, v, sizeof v, id, 0x28, "0123456789abcdef0123456789abcdef", 32);
     return tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl);
 }
 
@@ -228,10 +222,7 @@ static void test_round_trip(void **st)
     assert_int_equal(EVP_EncryptUpdate(ec, want, &wl, zero, 16), 1);
     EVP_CIPHER_CTX_free(ec);
     struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B3);
-    tlv_put_u8(&w, 0x42, 0x0E);
-    tlv_put(&w, 0x43, zero, 16);
+    op_body(&w, v, sizeof v, 0x7F0000B3, 0x0E, zero, 16);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x37, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_int_equal(pn, 16);

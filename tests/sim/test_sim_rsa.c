@@ -69,10 +69,7 @@ static void test_rsa(void **st)
     RAND_bytes(msg, sizeof msg);
     struct tlv_w w;
     for (int pss = 0; pss < 2; pss++) {
-        tlv_w_init(&w, cmdv, sizeof cmdv);
-        tlv_put_u32(&w, 0x41, 0x7F000060);
-        tlv_put_u8(&w, 0x42, pss ? 0x2C : 0x28);
-        tlv_put(&w, 0x43, msg, sizeof msg);
+        op_body(&w, cmdv, sizeof cmdv, 0x7F000060, pss ? 0x2C : 0x28, msg, sizeof msg);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, cmdv, w.len, r, &rl), 0x9000);
         assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
         assert_int_equal(vl, 256);
@@ -98,18 +95,12 @@ static void test_rsa(void **st)
     /* encrypt (OAEP, PKCS1) on the card, decrypt on the card */
     for (int algo = 0; algo < 2; algo++) {
         uint8_t a = algo ? 0x0F : 0x0A;
-        tlv_w_init(&w, cmdv, sizeof cmdv);
-        tlv_put_u32(&w, 0x41, 0x7F000060);
-        tlv_put_u8(&w, 0x42, a);
-        tlv_put(&w, 0x43, msg, 32);
+        op_body(&w, cmdv, sizeof cmdv, 0x7F000060, a, msg, 32);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x37, cmdv, w.len, r, &rl), 0x9000);
         assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
         uint8_t ct[256];
         memcpy(ct, v, 256);
-        tlv_w_init(&w, cmdv, sizeof cmdv);
-        tlv_put_u32(&w, 0x41, 0x7F000060);
-        tlv_put_u8(&w, 0x42, a);
-        tlv_put(&w, 0x43, ct, 256);
+        op_body(&w, cmdv, sizeof cmdv, 0x7F000060, a, ct, 256);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x38, cmdv, w.len, r, &rl), 0x9000);
         assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
         assert_int_equal(vl, 32);
@@ -121,10 +112,7 @@ static void test_rsa(void **st)
     em[0] = 0;
     em[1] = 1;
     em[200] = 0;
-    tlv_w_init(&w, cmdv, sizeof cmdv);
-    tlv_put_u32(&w, 0x41, 0x7F000060);
-    tlv_put_u8(&w, 0x42, 0x0C);
-    tlv_put(&w, 0x43, em, 256);
+    op_body(&w, cmdv, sizeof cmdv, 0x7F000060, 0x0C, em, 256);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x38, cmdv, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
     uint8_t sig[256];
@@ -138,10 +126,7 @@ static void test_rsa(void **st)
     assert_memory_equal(back, em, 256);
     EVP_PKEY_CTX_free(ectx);
     /* NO_PAD with a wrong length */
-    tlv_w_init(&w, cmdv, sizeof cmdv);
-    tlv_put_u32(&w, 0x41, 0x7F000060);
-    tlv_put_u8(&w, 0x42, 0x0C);
-    tlv_put(&w, 0x43, em, 255);
+    op_body(&w, cmdv, sizeof cmdv, 0x7F000060, 0x0C, em, 255);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x38, cmdv, w.len, r, &rl), 0x6A80);
     /* wrong key sizes */
     assert_int_equal(tu_apdu(c, "80 01 62 00 0A 41 04 7F 00 00 61 42 02 08 01", r, &rl), 0x6A80);
@@ -190,10 +175,7 @@ static void test_rsa_import(void **st)
     }
     /* complete now: SIGN allowed, READ denied by the policy */
     uint8_t msg[20] = {1, 2, 3};
-    tlv_w_init(&w, cmdv, sizeof cmdv);
-    tlv_put_u32(&w, 0x41, 0x7F000070);
-    tlv_put_u8(&w, 0x42, 0x28);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, cmdv, sizeof cmdv, 0x7F000070, 0x28, msg, sizeof msg);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, cmdv, w.len, r, &rl), 0x9000);
     const uint8_t *v;
     size_t vl;
@@ -244,10 +226,7 @@ static void test_rsa_raw(void **st)
     assert_int_equal(tu_apdu(c, "80 01 02 00 0B 41 04 7F 00 00 80 43 03 01 02 03", r, &rl), 0x6A80);
     /* sign on the card, verify with the host key */
     uint8_t msg[10] = {9, 8, 7};
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000080);
-    tlv_put_u8(&w, 0x42, 0x2A); /* PKCS#1 SHA-512 */
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F000080, 0x2A, msg, sizeof msg); /* PKCS#1 SHA-512 */
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x9000);
     const uint8_t *sig;
     size_t sl;
@@ -265,10 +244,7 @@ static void test_rsa_raw(void **st)
     assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x22, 0x00, v, w.len, r, &rl), 0x9000);
     uint8_t sigc[128];
     memcpy(sigc, sig, 128);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000081);
-    tlv_put_u8(&w, 0x42, 0x2A);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F000081, 0x2A, msg, sizeof msg);
     tlv_put(&w, 0x45, sigc, 128);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, v, w.len, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x01", 3);
