@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <openssl/rsa.h>
 
 #include "sim_test_util.h"
 
@@ -76,5 +77,21 @@ int verify_digest(EVP_PKEY *pk, const uint8_t *sig, size_t sl, const uint8_t *dg
     assert_int_equal(EVP_PKEY_verify_init(vctx), 1);
     int ok = EVP_PKEY_verify(vctx, sig, sl, dg, dl);
     EVP_PKEY_CTX_free(vctx);
+    return ok;
+}
+
+int verify_msg(EVP_PKEY *pk, const EVP_MD *md, int pss_saltlen, const uint8_t *sig, size_t sl, const uint8_t *msg,
+               size_t ml)
+{
+    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    assert_non_null(mctx);
+    assert_int_equal(EVP_DigestVerifyInit(mctx, &pctx, md, NULL, pk), 1);
+    if (pss_saltlen >= 0) {
+        assert_int_equal(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
+        assert_int_equal(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss_saltlen), 1);
+    }
+    int ok = EVP_DigestVerify(mctx, sig, sl, msg, ml);
+    EVP_MD_CTX_free(mctx);
     return ok;
 }

@@ -28,6 +28,20 @@
 static uint8_t r[4096];
 static size_t rl;
 
+/* A new host EC key on group (caller frees), its private scalar padded to
+ * dlen bytes into priv and its encoded public point into pub (length *pl). */
+static EVP_PKEY *host_ec_key(const char *group, uint8_t *priv, size_t dlen, uint8_t *pub, size_t pubcap, size_t *pl)
+{
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", group);
+    BIGNUM *d = NULL;
+    assert_non_null(k);
+    assert_true(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d));
+    assert_int_equal(BN_bn2binpad(d, priv, (int)dlen), (int)dlen);
+    BN_free(d);
+    assert_true(EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, pub, pubcap, pl));
+    return k;
+}
+
 static void test_curves(void **st)
 {
     (void)st;
@@ -169,13 +183,9 @@ static void test_ec_import_private(void **st)
     (void)st;
     struct sim_card *c = tu_open_selected(NULL, NULL);
     tu_create_curve(c, 0x03, "prime256v1");
-    EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    BIGNUM *d = NULL;
     uint8_t priv[32], pub[65];
     size_t pl;
-    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_PRIV_KEY, &d));
-    BN_bn2binpad(d, priv, 32);
-    assert_true(EVP_PKEY_get_octet_string_param(host, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pl));
+    EVP_PKEY *host = host_ec_key("P-256", priv, sizeof priv, pub, sizeof pub, &pl);
     /* mismatching halves are refused */
     pub[10] ^= 1;
     assert_int_equal(write_ec_key(c, 0x61, 0x7F000010, 0x03, priv, 32, pub, 65), 0x6A80);
@@ -201,7 +211,6 @@ static void test_ec_import_private(void **st)
     size_t sl;
     assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
     assert_int_equal(verify_digest(host, sig, sl, dg, 32), 1);
-    BN_free(d);
     EVP_PKEY_free(host);
     sim_card_close(c);
 }
@@ -307,9 +316,7 @@ static void test_eddsa(void **st)
         s[32 + i] = sig[63 - i];
     }
     EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(md, NULL, NULL, NULL, pk), 1);
-    assert_int_equal(EVP_DigestVerify(md, s, 64, msg, sizeof msg), 1);
+    assert_int_equal(verify_msg(pk, NULL, -1, s, 64, msg, sizeof msg), 1);
     /* the same public key imported as a PUBLIC object verifies the signature */
     uint8_t sigw[64];
     memcpy(sigw, sig, 64);
@@ -328,7 +335,6 @@ static void test_eddsa(void **st)
     /* ECDSA algorithm code on an Ed25519 key */
     v[w.len - sizeof msg - 2 - 1] = 0x21;
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x6A80);
-    EVP_MD_CTX_free(md);
     EVP_PKEY_free(pk);
     sim_card_close(c);
 }
@@ -371,15 +377,10 @@ static void test_other_curves(void **st)
         EVP_PKEY_free(pk);
     }
     /* a host secp160k1 key (order of 161 bits) imported as private + public */
-    EVP_PKEY *host = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "secp160k1");
-    BIGNUM *d = NULL;
     uint8_t priv[21], pub[41];
     size_t pl;
-    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_PRIV_KEY, &d));
-    BN_bn2binpad(d, priv, 21);
-    assert_true(EVP_PKEY_get_octet_string_param(host, OSSL_PKEY_PARAM_PUB_KEY, pub, sizeof pub, &pl));
+    EVP_PKEY *host = host_ec_key("secp160k1", priv, sizeof priv, pub, sizeof pub, &pl);
     assert_int_equal(write_ec_key(c, 0x61, 0x7F000200, 0x0D, priv, 21, pub, pl), 0x9000);
-    BN_free(d);
     EVP_PKEY_free(host);
     sim_card_close(c);
 }
