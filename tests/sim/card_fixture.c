@@ -95,3 +95,14 @@ int verify_msg(EVP_PKEY *pk, const EVP_MD *md, int pss_saltlen, const uint8_t *s
     EVP_MD_CTX_free(mctx);
     return ok;
 }
+
+size_t attest_cmd_example(uint8_t *cmd, size_t cap, const uint8_t fresh[16])
+{
+    size_t n = test_hex("80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10", cmd, cap);
+    assert_true(n + 18 <= cap);
+    memcpy(cmd + n, fresh, 16);
+    n += 16;
+    cmd[n++] = 0;
+    cmd[n++] = 0;
+    return n;
+}

@@ -18,6 +18,11 @@
 /* WriteECKey: generate a NIST P-256 key pair as 7F000001. */
 #define GEN_P256 "80 01 61 00 09 41 04 7F 00 00 01 42 01 03"
 
+/* Builds into cmd the attested read of docs/protocol/apdu.md §6: 7F000001
+ * with the key F0000012, ECDSA-SHA256, the 16-byte freshness fresh, extended
+ * Le 00 00. Returns its length. */
+size_t attest_cmd_example(uint8_t *cmd, size_t cap, const uint8_t fresh[16]);
+
 /* An OpenSSL public key of curve `group` from its encoded point. */
 EVP_PKEY *ec_pub(const char *group, const uint8_t *pt, size_t n);
 

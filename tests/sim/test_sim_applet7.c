@@ -242,11 +242,7 @@ static void test_attestation_v2(void **st)
     uint8_t apub[65], cmd[100], fresh[16];
     read_pub(c, 0xF0000012, apub);
     RAND_bytes(fresh, sizeof fresh);
-    size_t n = test_hex("80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10", cmd, sizeof cmd);
-    memcpy(cmd + n, fresh, 16);
-    n += 16;
-    cmd[n++] = 0;
-    cmd[n++] = 0;
+    size_t n = attest_cmd_example(cmd, sizeof cmd, fresh);
     assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
     const uint8_t *v;
     size_t vl;

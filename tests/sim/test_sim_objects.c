@@ -28,39 +28,40 @@
 static uint8_t r[4096];
 static size_t rl;
 
+/* WriteBinary (80 ins 06 00: ins 01, or 81 for a transient object) of id:
+ * TAG 42 offset or TAG 43 total length (len_tag) with len, then TAG 44 the
+ * data where given. Returns the SW. */
+static uint16_t write_bin(struct sim_card *c, uint8_t ins, uint32_t id, uint8_t len_tag, uint16_t len,
+                          const uint8_t *data, size_t n)
+{
+    uint8_t v[700];
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, id);
+    tlv_put_u16(&w, len_tag, len);
+    if (data)
+        tlv_put(&w, 0x44, data, n);
+    assert_true(tlv_w_ok(&w));
+    return tu_cmd(c, 0x80, ins, 0x06, 0x00, v, w.len, r, &rl);
+}
+
 static void test_binary(void **st)
 {
     (void)st;
     struct sim_card *c = tu_open_selected(NULL, NULL);
-    uint8_t data[600], v[700];
+    uint8_t data[600];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
-    struct tlv_w w;
     /* 43 total length is required for a new object */
     assert_int_equal(tu_apdu(c, "80 01 06 00 0A 41 04 7F 00 00 50 44 02 01 02", r, &rl), 0x6A80);
     assert_int_equal(tu_apdu(c, "80 01 06 00 0A 41 04 7F 00 00 50 43 02 80 00", r, &rl), 0x6A80);
     /* two chunks: 0..399 with the creation, 400..599 after */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x43, 600);
-    tlv_put(&w, 0x44, data, 400);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x42, 400);
-    tlv_put(&w, 0x44, data + 400, 200);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x43, 600, data, 400), 0x9000);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x42, 400, data + 400, 200), 0x9000);
     /* beyond the end */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x42, 590);
-    tlv_put(&w, 0x44, data, 11);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x42, 590, data, 11), 0x6A80);
     /* a different total length on an existing object */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x43, 700);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x43, 700, NULL, 0), 0x6A80);
     /* read whole, then a window */
     assert_int_equal(tu_apdu(c, "80 02 00 00 00 00 06 41 04 7F 00 00 50 00 00", r, &rl), 0x9000);
     assert_int_equal(rl, 604);
@@ -147,17 +148,12 @@ static void test_memory_full(void **st)
     char *dir = tu_tmpdir();
     struct sim_card_cfg cfg = {.persistent_capacity = 4000, .transient_capacity = 300};
     struct sim_card *c = tu_open_selected(dir, &cfg);
-    uint8_t v[600], data[500];
-    struct tlv_w w;
+    uint8_t data[500];
     memset(data, 0xAB, sizeof data);
     int made = 0;
     uint16_t sw = 0x9000;
     for (uint32_t id = 0x100; sw == 0x9000 && id < 0x200; id++) {
-        tlv_w_init(&w, v, sizeof v);
-        tlv_put_u32(&w, 0x41, id);
-        tlv_put_u16(&w, 0x43, 400);
-        tlv_put(&w, 0x44, data, 400);
-        sw = tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl);
+        sw = write_bin(c, 0x01, id, 0x43, 400, data, 400);
         if (sw == 0x9000)
             made++;
     }
@@ -175,10 +171,7 @@ static void test_memory_full(void **st)
     static uint8_t s1[65536], s2[65536];
     size_t l1 = fread(s1, 1, sizeof s1, f);
     fclose(f);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, failed);
-    tlv_put_u16(&w, 0x43, 400);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x6A84);
+    assert_int_equal(write_bin(c, 0x01, failed, 0x43, 400, NULL, 0), 0x6A84);
     uint8_t ex[6] = {0x41, 4, (uint8_t)(failed >> 24), (uint8_t)(failed >> 16), (uint8_t)(failed >> 8), (uint8_t)failed};
     assert_int_equal(tu_cmd(c, 0x80, 0x04, 0x00, 0x27, ex, 6, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x02", 3);
@@ -191,12 +184,9 @@ static void test_memory_full(void **st)
     assert_memory_equal(s1, s2, l1);
     /* deleting one frees room again */
     assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 00 00 01 00", r, &rl), 0x9000);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_bin(c, 0x01, failed, 0x43, 400, NULL, 0), 0x9000);
     /* transient memory full too */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x300);
-    tlv_put_u16(&w, 0x43, 400);
-    assert_int_equal(tu_cmd(c, 0x80, 0x81, 0x06, 0x00, v, w.len, r, &rl), 0x6A84);
+    assert_int_equal(write_bin(c, 0x81, 0x300, 0x43, 400, NULL, 0), 0x6A84);
     sim_card_close(c);
     tu_rmdir(dir);
 }
