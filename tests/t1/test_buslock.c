@@ -51,6 +51,18 @@ static int teardown(void **st)
     return 0;
 }
 
+/* Takes the bus through l and lets it go; returns whether l was told that
+ * someone else used the bus since its own last use. */
+static bool use_bus(struct se05x_buslock *l)
+{
+    struct se05x_error e;
+    bool others = false;
+    if (se05x_buslock_acquire(l, &others, &e) != SE05X_OK)
+        fail_msg("acquire %s: %s", l->path, e.msg);
+    se05x_buslock_release(l);
+    return others;
+}
+
 static void test_generation(void **st)
 {
     (void)st;
@@ -69,19 +81,11 @@ static void test_generation(void **st)
     se05x_buslock_release(&a);
     se05x_buslock_release(&a);
     /* steady state: nobody else came */
-    assert_int_equal(se05x_buslock_acquire(&a, &others, &e), SE05X_OK);
-    assert_false(others);
-    se05x_buslock_release(&a);
+    assert_false(use_bus(&a));
     /* b takes the bus, then a must notice */
-    assert_int_equal(se05x_buslock_acquire(&b, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&b);
-    assert_int_equal(se05x_buslock_acquire(&a, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&a);
-    assert_int_equal(se05x_buslock_acquire(&b, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&b);
+    assert_true(use_bus(&b));
+    assert_true(use_bus(&a));
+    assert_true(use_bus(&b));
     se05x_buslock_close(&a);
     se05x_buslock_close(&b);
 }
@@ -126,6 +130,15 @@ static void in_dir(char *out, size_t n, const char *d, const char *name)
 {
     int k = snprintf(out, n, "%s/%s", d, name);
     assert_true(k > 0 && (size_t)k < n);
+}
+
+/* An empty file d/name (mode 0600, created here), its path into path. */
+static void make_empty(char *path, size_t n, const char *d, const char *name)
+{
+    in_dir(path, n, d, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    close(fd);
 }
 
 /* A root-owned file standing for /etc/shadow: mode 0640, known content. */
@@ -233,10 +246,7 @@ static void test_foreign_file_refused(void **st)
     (void)st;
     skip_unless_root();
     char lock[128];
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    make_empty(lock, sizeof(lock), dir, LOCK);
     assert_int_equal(chown(lock, NOBODY, NOBODY), 0);
     assert_refused(NULL, "owned by uid 65534");
     struct stat sb;
@@ -251,10 +261,7 @@ static void test_wide_file_refused(void **st)
 {
     (void)st;
     char lock[128];
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    make_empty(lock, sizeof(lock), dir, LOCK);
     assert_int_equal(chmod(lock, 0666), 0);
     assert_refused(NULL, "mode 0666 wider than 0660");
     struct stat sb;
@@ -311,10 +318,7 @@ static void test_new_file_follows_device(void **st)
     skip_unless_root();
     /* a regular file standing in for /dev/i2c-1 (root:nogroup 0660) */
     char node[128], lock[128];
-    in_dir(node, sizeof(node), other, "i2c-1");
-    int fd = open(node, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    make_empty(node, sizeof(node), other, "i2c-1");
     assert_int_equal(chown(node, 0, NOBODY), 0);
     assert_int_equal(chmod(node, 0664), 0);
     struct stat dev;
@@ -331,10 +335,7 @@ static void test_new_file_follows_device(void **st)
     assert_int_equal(sb.st_uid, 0);
     assert_int_equal(sb.st_gid, NOBODY);
     assert_int_equal(sb.st_mode & 07777, 0660);
-    bool others;
-    assert_int_equal(se05x_buslock_acquire(&l, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&l);
+    assert_true(use_bus(&l));
     se05x_buslock_close(&l);
     /* opened again as it is */
     assert_int_equal(se05x_buslock_open(&l, "i2c-1-0x48", &dev, &e), SE05X_OK);
