@@ -106,3 +106,15 @@ size_t attest_cmd_example(uint8_t *cmd, size_t cap, const uint8_t fresh[16])
     cmd[n++] = 0;
     return n;
 }
+
+size_t host_derive(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *out, size_t cap)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(priv, NULL);
+    size_t n = cap;
+    assert_non_null(ctx);
+    assert_int_equal(EVP_PKEY_derive_init(ctx), 1);
+    assert_int_equal(EVP_PKEY_derive_set_peer(ctx, peer), 1);
+    assert_int_equal(EVP_PKEY_derive(ctx, out, &n), 1);
+    EVP_PKEY_CTX_free(ctx);
+    return n;
+}

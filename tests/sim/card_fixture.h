@@ -44,6 +44,10 @@ uint16_t write_ec_key(struct sim_card *c, uint8_t p1, uint32_t id, uint8_t curve
  * already hashed digest; fails the test when pk cannot verify at all. */
 int verify_digest(EVP_PKEY *pk, const uint8_t *sig, size_t sl, const uint8_t *dg, size_t dl);
 
+/* The shared secret libcrypto derives from the host key priv and the peer
+ * key (ECDH, X25519) into out; returns its length. */
+size_t host_derive(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *out, size_t cap);
+
 /* libcrypto's verdict (EVP_DigestVerify: 1 = valid) on a signature over a
  * message hashed with md (NULL for EdDSA); pss_saltlen >= 0 selects RSA-PSS
  * with that salt length. Fails the test when pk cannot verify at all. */
