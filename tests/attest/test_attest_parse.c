@@ -81,6 +81,18 @@ static void attrs_ok(const char *hex, se05x_attest_layout layout, struct se05x_a
         fail_msg("attributes %s refused: %s", hex, why);
 }
 
+/* Parses a hex-written answer of the layout into r (cap bytes) and *pr (which
+ * points into r); a refusal fails the test with the parser's reason.
+ * Returns the answer's length. */
+static size_t rsp_ok(const char *hex, se05x_attest_layout layout, uint8_t *r, size_t cap, struct se05x_att_rsp *pr)
+{
+    char why[200] = "";
+    size_t n = test_hex(hex, r, cap);
+    if (!se05x_att_parse_rsp(r, n, layout, pr, why, sizeof why))
+        fail_msg("answer %s refused: %s", hex, why);
+    return n;
+}
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* docs/protocol/attestation.md §2: the 3.x example of an attested read of
@@ -163,10 +175,8 @@ static void t_rsp_3x(void **state)
 {
     (void)state;
     uint8_t r[512];
-    char why[200];
     struct se05x_att_rsp pr;
-    size_t n = test_hex(RSP_3X, r, sizeof r);
-    assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why));
+    size_t n = rsp_ok(RSP_3X, SE05X_ATTEST_LAYOUT_3X, r, sizeof r, &pr);
     assert_int_equal(pr.data_len, 5);
     assert_int_equal(pr.attr_len, 24);
     assert_int_equal(pr.fresh_len, 16);
@@ -176,14 +186,14 @@ static void t_rsp_3x(void **state)
     truncations_refused(parse_rsp, SE05X_ATTEST_LAYOUT_3X, r, n, "3.x answer");
     /* a trailing byte */
     r[n] = 0x90;
-    assert_false(se05x_att_parse_rsp(r, n + 1, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why));
+    assert_false(parse_rsp(r, n + 1, SE05X_ATTEST_LAYOUT_3X));
     /* the same answer is not a V2 answer */
-    assert_false(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why));
+    assert_false(parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2));
     /* short-form lengths are accepted too, and TAG 41 may be absent (private key) */
-    n = test_hex("42 0F 7F000002 02 01 0000 00000000 0000 01"
-                 "43 0C 000000000000000000000001 44 01 AA"
-                 "45 12 04005001 4A66D8750778E6047E910A946680 46 02 3000", r, sizeof r);
-    assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why));
+    rsp_ok("42 0F 7F000002 02 01 0000 00000000 0000 01"
+           "43 0C 000000000000000000000001 44 01 AA"
+           "45 12 04005001 4A66D8750778E6047E910A946680 46 02 3000",
+           SE05X_ATTEST_LAYOUT_3X, r, sizeof r, &pr);
     assert_null(pr.data);
     assert_int_equal(pr.fresh_len, 1);
 }
@@ -232,10 +242,8 @@ static void t_rsp_v2(void **state)
 {
     (void)state;
     uint8_t r[512];
-    char why[200];
     struct se05x_att_rsp pr;
-    size_t n = test_hex(RSP_V2, r, sizeof r);
-    assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why));
+    size_t n = rsp_ok(RSP_V2, SE05X_ATTEST_LAYOUT_V2, r, sizeof r, &pr);
     assert_true(pr.has_size);
     assert_int_equal(pr.size, 32);
     assert_null(pr.fresh);
@@ -244,7 +252,7 @@ static void t_rsp_v2(void **state)
     assert_int_equal(pr.signed_len, n - 8);
     assert_int_equal(r[pr.signed_len], 0x52);
     truncations_refused(parse_rsp, SE05X_ATTEST_LAYOUT_V2, r, n, "V2 answer");
-    assert_false(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X, &pr, why, sizeof why));
+    assert_false(parse_rsp(r, n, SE05X_ATTEST_LAYOUT_3X));
     static const char *bad[] = {
         /* size of 1 byte */
         "42 12 040050014A66D8750778E6047E910A946680 43 13 7F000002 6A 01 0000 00000000 0000 01 00000001"
@@ -264,9 +272,9 @@ static void t_rsp_v2(void **state)
     };
     all_refused(parse_rsp, SE05X_ATTEST_LAYOUT_V2, bad, COUNT(bad), "bad V2 answer");
     /* the good one without data (private key) */
-    n = test_hex("42 12 040050014A66D8750778E6047E910A946680 43 13 7F000002 6A 01 0000 00000000 0000 01 00000001"
-                 " 44 02 0020 4F 0C 000000000000000000000001 52 02 3000", r, sizeof r);
-    assert_true(se05x_att_parse_rsp(r, n, SE05X_ATTEST_LAYOUT_V2, &pr, why, sizeof why));
+    rsp_ok("42 12 040050014A66D8750778E6047E910A946680 43 13 7F000002 6A 01 0000 00000000 0000 01 00000001"
+           " 44 02 0020 4F 0C 000000000000000000000001 52 02 3000",
+           SE05X_ATTEST_LAYOUT_V2, r, sizeof r, &pr);
 }
 
 static void t_attrs_3x(void **state)
