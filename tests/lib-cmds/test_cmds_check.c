@@ -163,6 +163,20 @@ static void expect_ec_sign(struct chip *ch)
     mock_expect_handler(&M, "80 03 0C 09", ec_sign_chip, ch);
 }
 
+/* se05x_ecdsa_sign_digest of the 32-byte dg through the chip ch, or
+ * se05x_ecdsa_sign_digest_ex when ck is given; the lib is expected to read
+ * the chip's public key `reads` times after the signature. */
+static se05x_rc sign_digest(se05x_session *s, struct chip *ch, int reads, const struct se05x_check *ck,
+                            const uint8_t *dg, uint8_t sig[80], size_t *n)
+{
+    expect_ec_sign(ch);
+    for (int i = 0; i < reads; i++)
+        expect_ec_pub_read(ch->k);
+    if (ck)
+        return se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, 80, n, ck);
+    return se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, 80, n);
+}
+
 /* The next C-APDU, whatever it is, is answered with TAG 41 = v and 90 00. */
 static void expect_any_answer(const uint8_t *v, size_t n)
 {
@@ -182,9 +196,7 @@ static void t_ecdsa_cold_then_one_apdu(void **state)
     size_t n = 0;
     memset(dg, 0x42, sizeof dg);
     /* cold start: the signature, then one public-key read (cached) */
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
     /* steady state: one APDU per signature */
     for (int i = 0; i < 3; i++) {
@@ -205,10 +217,8 @@ static void t_ecdsa_flipped_bit(void **state)
     size_t n = 0;
     memset(dg, 0x17, sizeof dg);
     memset(sig, 0xEE, sizeof sig);
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a); /* cold read */
-    expect_ec_pub_read(ec_a); /* the read that tells why */
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_E_PROTOCOL);
+    /* a cold read, then the read that tells why */
+    expect_rc(s, sign_digest(s, &ch, 2, NULL, dg, sig, &n), SE05X_E_PROTOCOL);
     mock_assert_done(&M);
     expect_msg(s, MSG_BAD);
     expect_msg(s, "0x7F000001");
@@ -217,9 +227,7 @@ static void t_ecdsa_flipped_bit(void **state)
 
     /* with the reference key's public part: no cold read, the same verdict */
     const struct se05x_check ck = {.pub = ec_a};
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &ck), SE05X_E_PROTOCOL);
+    expect_rc(s, sign_digest(s, &ch, 1, &ck, dg, sig, &n), SE05X_E_PROTOCOL);
     mock_assert_done(&M);
     expect_msg(s, MSG_BAD);
     assert_int_equal(sig[0], 0xEE);
@@ -234,9 +242,7 @@ static void t_ecdsa_stale_refkey(void **state)
     size_t n = 0;
     memset(dg, 0x33, sizeof dg);
     memset(sig, 0xEE, sizeof sig);
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_b);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &ck), SE05X_E_KEY_MISMATCH);
+    expect_rc(s, sign_digest(s, &ch, 1, &ck, dg, sig, &n), SE05X_E_KEY_MISMATCH);
     mock_assert_done(&M);
     expect_msg(s, MSG_STALE);
     assert_int_equal(sig[0], 0xEE);
@@ -249,8 +255,7 @@ static void t_ecdsa_stale_refkey(void **state)
     expect_msg(s, "public key of the PKCS#11 object does not match the key in 0x7F000001: regenerated?");
     /* the right reference key: exactly one APDU, no read */
     const struct se05x_check ok = {.pub = ec_b};
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &ok), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, &ok, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
 }
 
@@ -261,27 +266,20 @@ static void t_ecdsa_cache_dropped_and_refreshed(void **state)
     uint8_t dg[32], sig[80];
     size_t n = 0;
     memset(dg, 0x21, sizeof dg);
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     /* deleting the object through this session drops its cached key */
     mock_expect(&M, "80 04 00 28 06 41 04 7F 00 00 01", "90 00");
     expect_rc(s, se05x_delete_object(s, ID), SE05X_OK);
     g_type_known_ec = false; /* and what it was */
     ch.k = ec_b;
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_b);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
     /* replaced behind our back (another process): the cached copy is stale;
      * the key read to tell why verifies the answer, which is then good */
     ch.k = ec_a;
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
 }
 
@@ -293,11 +291,9 @@ static void t_checks_off_is_weaker(void **state)
     size_t n = 0;
     memset(dg, 0x55, sizeof dg);
     const struct se05x_check off = {.off = 1};
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &off), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, &off, dg, sig, &n), SE05X_OK);
     se05x_set_verify(s, false);
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
     /* the broken signature did come out: that is what "off" costs */
     EVP_PKEY_CTX *x = EVP_PKEY_CTX_new(ec_a, NULL);
