@@ -118,3 +118,32 @@ size_t host_derive(EVP_PKEY *priv, EVP_PKEY *peer, uint8_t *out, size_t cap)
     EVP_PKEY_CTX_free(ctx);
     return n;
 }
+
+uint16_t export_blob(struct sim_card *c, uint32_t id, uint8_t comp, uint8_t *blob, size_t *bl)
+{
+    uint8_t v[16];
+    struct tlv_w w;
+    const uint8_t *p;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, id);
+    tlv_put_u8(&w, 0x42, comp);
+    uint16_t sw = tu_cmd(c, 0x80, 0x02, 0x00, 0x19, v, w.len, r, &rl);
+    *bl = 0;
+    if (sw == 0x9000) {
+        assert_true(tu_tlv(r, rl, 0x41, &p, bl));
+        memcpy(blob, p, *bl);
+    }
+    return sw;
+}
+
+uint16_t import_blob(struct sim_card *c, uint32_t id, uint8_t comp, const uint8_t *blob, size_t bl)
+{
+    uint8_t v[1200];
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, id);
+    if (comp != 0xFF)
+        tlv_put_u8(&w, 0x42, comp);
+    tlv_put(&w, 0x43, blob, bl);
+    return tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl);
+}

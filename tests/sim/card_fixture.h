@@ -23,6 +23,12 @@
  * Le 00 00. Returns its length. */
 size_t attest_cmd_example(uint8_t *cmd, size_t cap, const uint8_t fresh[16]);
 
+/* ExportObject of id (component comp, FF = n/a) into blob; returns the SW. */
+uint16_t export_blob(struct sim_card *c, uint32_t id, uint8_t comp, uint8_t *blob, size_t *bl);
+
+/* ImportObject of a blob into id (comp FF: no TAG 42); returns the SW. */
+uint16_t import_blob(struct sim_card *c, uint32_t id, uint8_t comp, const uint8_t *blob, size_t bl);
+
 /* An OpenSSL public key of curve `group` from its encoded point. */
 EVP_PKEY *ec_pub(const char *group, const uint8_t *pt, size_t n);
 

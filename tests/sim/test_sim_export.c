@@ -27,37 +27,6 @@ static size_t rl;
 #define VICTIM 0x7F0000B0u
 #define ATTACKER 0x7F0000B1u
 
-/* ExportObject of id (component comp, FF = n/a) into blob; returns the SW. */
-static uint16_t export_blob(struct sim_card *c, uint32_t id, uint8_t comp, uint8_t *blob, size_t *bl)
-{
-    uint8_t v[16];
-    struct tlv_w w;
-    const uint8_t *p;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    tlv_put_u8(&w, 0x42, comp);
-    uint16_t sw = tu_cmd(c, 0x80, 0x02, 0x00, 0x19, v, w.len, r, &rl);
-    *bl = 0;
-    if (sw == 0x9000) {
-        assert_true(tu_tlv(r, rl, 0x41, &p, bl));
-        memcpy(blob, p, *bl);
-    }
-    return sw;
-}
-
-/* ImportObject of a blob into id (comp FF: no TAG 42). */
-static uint16_t import_blob(struct sim_card *c, uint32_t id, uint8_t comp, const uint8_t *blob, size_t bl)
-{
-    uint8_t v[1200];
-    struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    if (comp != 0xFF)
-        tlv_put_u8(&w, 0x42, comp);
-    tlv_put(&w, 0x43, blob, bl);
-    return tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl);
-}
-
 /* RSA-1024 (CRT) key pair generated as a transient object, with an optional
  * policy TLV (hex, may be ""). */
 static void gen_rsa1024(struct sim_card *c, uint32_t id, const char *policy)

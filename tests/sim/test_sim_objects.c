@@ -266,27 +266,20 @@ static void test_export_import(void **st)
     (void)st;
     char *dir = tu_tmpdir();
     struct sim_card *c = tu_open_selected(dir, NULL);
-    uint8_t blob[800], blob2[800], pub1[100], pub2[100], v[900];
+    uint8_t blob[800], blob2[800], pub1[100], pub2[100];
     size_t bl, bl2;
-    const uint8_t *p;
-    struct tlv_w w;
     tu_create_curve(c, 0x03, "prime256v1");
     /* transient EC key; persistent keys cannot be exported */
     assert_int_equal(tu_apdu(c, "80 81 61 00 09 41 04 7F 00 00 A0 42 01 03", r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, GEN_P256, r, &rl), 0x9000);
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 01 42 01 FF", r, &rl), 0x6985);
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 A0 42 01 FF", r, &rl), 0x9000);
-    assert_true(tu_tlv(r, rl, 0x41, &p, &bl));
-    memcpy(blob, p, bl);
+    assert_int_equal(export_blob(c, 0x7F000001, 0xFF, blob, &bl), 0x6985);
+    assert_int_equal(export_blob(c, 0x7F0000A0, 0xFF, blob, &bl), 0x9000);
     read_pub(c, 0x7F0000A0, pub1);
     /* the value is lost at a chip reset; the blob brings it back */
     sim_card_chip_reset(c);
     assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 A0", r, &rl), 0x6985);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A0);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(import_blob(c, 0x7F0000A0, 0xFF, blob, bl), 0x9000);
     read_pub(c, 0x7F0000A0, pub2);
     assert_memory_equal(pub1, pub2, 65);
     /* the key signs again */
@@ -296,36 +289,22 @@ static void test_export_import(void **st)
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     /* a tampered blob, a blob of another type, a missing target */
     blob[5] ^= 1;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A0);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(import_blob(c, 0x7F0000A0, 0xFF, blob, bl), 0x6A80);
     blob[5] ^= 1;
     assert_int_equal(tu_apdu(c, "80 81 03 00 18 41 04 7F 00 00 A1 43 10 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF", r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A1);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x6A80);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A9);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(import_blob(c, 0x7F0000A1, 0xFF, blob, bl), 0x6A80);
+    assert_int_equal(import_blob(c, 0x7F0000A9, 0xFF, blob, bl), 0x6A80);
     /* the AES key round-trips too; the blob never shows the key */
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 A1 42 01 FF", r, &rl), 0x9000);
-    assert_true(tu_tlv(r, rl, 0x41, &p, &bl2));
-    memcpy(blob2, p, bl2);
+    assert_int_equal(export_blob(c, 0x7F0000A1, 0xFF, blob2, &bl2), 0x9000);
     assert_null(memmem(blob2, bl2, "\x00\x11\x22\x33\x44\x55\x66\x77", 8));
     /* a policy without IMPORT_EXPORT */
     assert_int_equal(tu_apdu(c, "80 81 61 00 14 11 09 08 00 00 00 00 10 00 00 00 41 04 7F 00 00 A2 42 01 03", r, &rl), 0x9000);
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 A2 42 01 FF", r, &rl), 0x6986);
+    assert_int_equal(export_blob(c, 0x7F0000A2, 0xFF, blob2, &bl2), 0x6986);
     sim_card_close(c);
     /* after a restart (same chip secret) the blob still imports into a new shell */
     c = tu_open_selected(dir, NULL);
     assert_int_equal(tu_apdu(c, "80 81 61 00 09 41 04 7F 00 00 A0 42 01 03", r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A0);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(import_blob(c, 0x7F0000A0, 0xFF, blob, bl), 0x9000);
     read_pub(c, 0x7F0000A0, pub2);
     assert_memory_equal(pub1, pub2, 65);
     sim_card_close(c);
