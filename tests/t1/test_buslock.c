@@ -152,6 +152,15 @@ static void make_victim(char *path, size_t n)
     assert_int_equal(chmod(path, 0640), 0);
 }
 
+/* The victim file, and the lock name planted in the lock directory as a link
+ * to it made by mklink (symlink or link). */
+static void plant(char victim[128], char lock[128], int (*mklink)(const char *, const char *))
+{
+    make_victim(victim, 128);
+    in_dir(lock, 128, dir, LOCK);
+    assert_int_equal(mklink(victim, lock), 0);
+}
+
 static void assert_victim_unchanged(const char *path)
 {
     struct stat st;
@@ -193,10 +202,8 @@ static void test_world_writable_dir_refused(void **st)
 {
     (void)st;
     char victim[128], lock[128];
-    make_victim(victim, sizeof(victim));
     assert_int_equal(chmod(dir, 01777), 0);
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    assert_int_equal(symlink(victim, lock), 0);
+    plant(victim, lock, symlink);
     assert_refused(NULL, "writable by others");
     assert_refused(NULL, dir);
     assert_victim_unchanged(victim);
@@ -206,9 +213,7 @@ static void test_symlink_refused(void **st)
 {
     (void)st;
     char victim[128], lock[128];
-    make_victim(victim, sizeof(victim));
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    assert_int_equal(symlink(victim, lock), 0);
+    plant(victim, lock, symlink);
     assert_refused(NULL, "symbolic link");
     assert_victim_unchanged(victim);
     /* a dangling one is not followed to create its target either */
@@ -225,9 +230,7 @@ static void test_hardlink_refused(void **st)
 {
     (void)st;
     char victim[128], lock[128];
-    make_victim(victim, sizeof(victim));
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    assert_int_equal(link(victim, lock), 0);
+    plant(victim, lock, link);
     assert_refused(NULL, "hard links");
     assert_victim_unchanged(victim);
 }
