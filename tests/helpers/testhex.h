@@ -5,9 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Parses hex into out and returns the byte count. Every character that is not
- * a hex digit is skipped (spaces, colons...); fails the running test when the
- * bytes do not fit in cap or a digit is left over. */
+/* Parses hex ("80 04 00 20 00", white space anywhere) into out and returns
+ * the byte count; fails the running test on any other character, an odd
+ * number of digits or more bytes than cap. */
 size_t test_hex(const char *hex, uint8_t *out, size_t cap);
 
 #endif
