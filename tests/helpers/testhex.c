@@ -2,21 +2,14 @@
 /* See testhex.h. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <ctype.h>
 #include <stddef.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "testhex.h"
 
-static int nibble(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+static const char digits[] = "0123456789abcdef";
 
 size_t test_hex(const char *hex, uint8_t *out, size_t cap)
 {
@@ -25,9 +18,10 @@ size_t test_hex(const char *hex, uint8_t *out, size_t cap)
     for (const char *p = hex; *p; p++) {
         if (*p == ' ' || *p == '\t' || *p == '\n')
             continue;
-        int v = nibble(*p);
-        if (v < 0)
+        const char *d = strchr(digits, tolower((unsigned char)*p));
+        if (!d)
             fail_msg("bad hex in test data at \"%s\"", p);
+        int v = (int)(d - digits);
         if (hi < 0) {
             hi = v;
         } else {
