@@ -127,6 +127,38 @@ void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, vo
     st->arg = arg;
 }
 
+size_t mock_answer41(uint8_t *r, size_t cap, const uint8_t *v, size_t n)
+{
+    assert_true(n <= 0xFFFF && n + 6 <= cap);
+    r[0] = 0x41;
+    r[1] = 0x82;
+    r[2] = (uint8_t)(n >> 8);
+    r[3] = (uint8_t)n;
+    memcpy(r + 4, v, n);
+    r[4 + n] = 0x90;
+    r[5 + n] = 0x00;
+    return n + 6;
+}
+
+void mock_expect_fill41(struct mock *m, const char *c, uint8_t fill, size_t n)
+{
+    uint8_t v[MOCK_MAX_APDU];
+    assert_true(n + 6 <= sizeof v);
+    memset(v, fill, n);
+    mock_expect(m, c, "");
+    struct mock_step *st = &m->step[m->n - 1];
+    if (n >= 0x80) {
+        st->rlen = mock_answer41(st->r, sizeof st->r, v, n);
+        return;
+    }
+    st->r[0] = 0x41;
+    st->r[1] = (uint8_t)n;
+    memcpy(st->r + 2, v, n);
+    st->r[2 + n] = 0x90;
+    st->r[3 + n] = 0x00;
+    st->rlen = n + 4;
+}
+
 void mock_assert_done(struct mock *m)
 {
     if (m->err[0])

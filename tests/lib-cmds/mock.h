@@ -58,6 +58,12 @@ void mock_expect_prefix(struct mock *m, const char *c, const char *r);
 void mock_expect_bin(struct mock *m, const uint8_t *c, size_t clen, const uint8_t *r, size_t rlen);
 /* Any C-APDU, answer computed by h. */
 void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, void *arg);
+/* Writes into r the answer TAG 41 = v (n bytes, length in the 82 HH LL form
+ * the SE sends) and 90 00; returns its length. */
+size_t mock_answer41(uint8_t *r, size_t cap, const uint8_t *v, size_t n);
+/* Expect C-APDU `c` (hex) and answer TAG 41 = n bytes of `fill` (length in
+ * the 82 HH LL form from 128 bytes on, else in one byte) and 90 00. */
+void mock_expect_fill41(struct mock *m, const char *c, uint8_t fill, size_t n);
 /* All steps consumed and every C-APDU matched. */
 void mock_assert_done(struct mock *m);
 /* fails the test when got != want, with the session's last error */

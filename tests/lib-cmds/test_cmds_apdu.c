@@ -31,21 +31,9 @@ static void t_get_random(void **state)
 static void t_get_random_chunks(void **state)
 {
     se05x_session *s = *state;
-    uint8_t b[600], r[600];
-    size_t n = test_hex("41 82 02 00", r, sizeof r);
-    memset(r + n, 0xAB, 512);
-    r[n + 512] = 0x90;
-    r[n + 513] = 0x00;
-    mock_expect(&M, "80 04 00 49 00 00 04 41 02 02 00 00 00", "");
-    M.step[0].rlen = n + 514;
-    memcpy(M.step[0].r, r, n + 514);
-    mock_expect(&M, "80 04 00 49 00 00 04 41 02 00 58 00 00", "");
-    n = test_hex("41 58", r, sizeof r);
-    memset(r + n, 0xCD, 88);
-    r[n + 88] = 0x90;
-    r[n + 89] = 0;
-    memcpy(M.step[1].r, r, n + 90);
-    M.step[1].rlen = n + 90;
+    uint8_t b[600];
+    mock_expect_fill41(&M, "80 04 00 49 00 00 04 41 02 02 00 00 00", 0xAB, 512);
+    mock_expect_fill41(&M, "80 04 00 49 00 00 04 41 02 00 58 00 00", 0xCD, 88);
     expect_rc(s, se05x_get_random(s, b, 600), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(b[511], 0xAB);
@@ -556,23 +544,11 @@ static void t_write_binary_existing(void **state)
 static void t_read_binary(void **state)
 {
     se05x_session *s = *state;
-    uint8_t *out = NULL, r[600];
+    uint8_t *out = NULL;
     size_t n = 0;
     mock_expect(&M, "80 02 00 07 06 41 04 7F 00 00 05", "41 02 02 58 90 00"); /* 600 */
-    mock_expect(&M, "80 02 00 00 00 00 0A 41 04 7F 00 00 05 43 02 02 00 00 00", "");
-    size_t k = test_hex("41 82 02 00", r, sizeof r);
-    memset(r + k, 0x5A, 512);
-    r[k + 512] = 0x90;
-    r[k + 513] = 0;
-    memcpy(M.step[1].r, r, k + 514);
-    M.step[1].rlen = k + 514;
-    mock_expect(&M, "80 02 00 00 00 00 0E 41 04 7F 00 00 05 42 02 02 00 43 02 00 58 00 00", "");
-    k = test_hex("41 58", r, sizeof r);
-    memset(r + k, 0x33, 88);
-    r[k + 88] = 0x90;
-    r[k + 89] = 0;
-    memcpy(M.step[2].r, r, k + 90);
-    M.step[2].rlen = k + 90;
+    mock_expect_fill41(&M, "80 02 00 00 00 00 0A 41 04 7F 00 00 05 43 02 02 00 00 00", 0x5A, 512);
+    mock_expect_fill41(&M, "80 02 00 00 00 00 0E 41 04 7F 00 00 05 42 02 02 00 43 02 00 58 00 00", 0x33, 88);
     expect_rc(s, se05x_read_binary(s, 0x7F000005, &out, &n), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(n, 600);
@@ -620,14 +596,7 @@ static void t_rsa_sign_verify_apdus(void **state)
     uint8_t msg[3] = {'a', 'b', 'c'}, sig[256];
     size_t n = 0;
     bool ok = false;
-    uint8_t r[300];
-    size_t k = test_hex("41 82 01 00", r, sizeof r);
-    memset(r + k, 0x42, 256);
-    r[k + 256] = 0x90;
-    r[k + 257] = 0;
-    mock_expect(&M, "80 03 0C 09 00 00 0E 41 04 20 18 10 01 42 01 28 43 03 61 62 63 00 00", "");
-    memcpy(M.step[0].r, r, k + 258);
-    M.step[0].rlen = k + 258;
+    mock_expect_fill41(&M, "80 03 0C 09 00 00 0E 41 04 20 18 10 01 42 01 28 43 03 61 62 63 00 00", 0x42, 256);
     expect_rc(s, se05x_rsa_sign(s, 0x20181001, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, 3, sig,
                                 sizeof sig, &n), SE05X_OK);
     assert_int_equal(n, 256);

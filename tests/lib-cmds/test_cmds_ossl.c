@@ -185,11 +185,7 @@ static void t_import_ec(void **state)
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 07", "41 01 01 42 01 01 90 00");
     mock_expect(&M, "80 02 0B 36 06 41 04 7F 00 00 07", "41 01 03 90 00");
     uint8_t r[200];
-    size_t rl = test_hex("41 82 00 41", r, sizeof r);
-    memcpy(r + rl, pt, 65);
-    rl += 65;
-    r[rl++] = 0x90;
-    r[rl++] = 0;
+    size_t rl = mock_answer41(r, sizeof r, pt, 65);
     mock_expect_bin(&M, (const uint8_t *)"\x80\x02\x00\x00\x00\x00\x06\x41\x04\x7F\x00\x00\x07\x00\x00", 15, r, rl);
     EVP_PKEY *pub = NULL;
     expect_rc(s, se05x_read_pubkey(s, 0x7F000007, &pub), SE05X_OK);
@@ -240,11 +236,7 @@ static void t_import_rsa_and_read(void **state)
 
     /* read back: ReadType 05, modulus, exponent */
     uint8_t r[300];
-    size_t rl = test_hex("41 82 01 00", r, sizeof r);
-    memcpy(r + rl, nb, 256);
-    rl += 256;
-    r[rl++] = 0x90;
-    r[rl++] = 0;
+    size_t rl = mock_answer41(r, sizeof r, nb, 256);
     mock_expect(&M, "80 02 00 26 06 41 04 20 18 10 01", "41 01 05 42 01 01 90 00");
     mock_expect_bin(&M, (const uint8_t *)"\x80\x02\x00\x00\x00\x00\x09\x41\x04\x20\x18\x10\x01\x44\x01\x00\x00\x00", 18, r, rl);
     mock_expect(&M, "80 02 00 00 00 00 09 41 04 20 18 10 01 44 01 01 00 00", "41 03 01 00 01 90 00");
