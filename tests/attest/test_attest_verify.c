@@ -61,13 +61,16 @@ static X509 *mkcert(EVP_PKEY *subj, const char *cn, X509 *issuer, EVP_PKEY *ikey
     return x;
 }
 
-static char *cert_pem(X509 *x)
+/* PEM text (OPENSSL_free) of the certificate x, or else of the public key k. */
+static char *to_pem(X509 *x, EVP_PKEY *k)
 {
     BIO *b = BIO_new(BIO_s_mem());
-    PEM_write_bio_X509(b, x);
+    assert_non_null(b);
+    assert_int_equal(x ? PEM_write_bio_X509(b, x) : PEM_write_bio_PUBKEY(b, k), 1);
     char *p;
     long n = BIO_get_mem_data(b, &p);
     char *s = OPENSSL_strndup(p, (size_t)n);
+    assert_non_null(s);
     BIO_free(b);
     return s;
 }
@@ -84,8 +87,8 @@ static int setup(void **state)
     W.other_ca = mkcert(W.other_ca_key, "test CA", NULL, W.other_ca_key, 1); /* same name, other key */
     W.att_cert = mkcert(W.att_key, "chip attestation", W.ca, W.ca_key, 0);
     W.other_att_cert = mkcert(W.other_att_key, "chip attestation", W.ca, W.ca_key, 0);
-    W.ca_pem = cert_pem(W.ca);
-    W.other_ca_pem = cert_pem(W.other_ca);
+    W.ca_pem = to_pem(W.ca, NULL);
+    W.other_ca_pem = to_pem(W.other_ca, NULL);
     return 0;
 }
 
@@ -258,17 +261,6 @@ static EVP_PKEY *rsa_pub(size_t len, uint8_t tweak)
     return k;
 }
 
-static char *pubkey_pem(EVP_PKEY *k)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    PEM_write_bio_PUBKEY(b, k);
-    char *p;
-    long l = BIO_get_mem_data(b, &p);
-    char *s = OPENSSL_strndup(p, (size_t)l);
-    BIO_free(b);
-    return s;
-}
-
 static se05x_rc verify(const char *pem, const char *ca, const uint8_t *nonce, const char *pub,
                        struct se05x_attestation **a, struct se05x_error *err)
 {
@@ -310,7 +302,7 @@ static void t_good(void **state)
         uint8_t rec[4096];
         size_t n;
         build(major, rec, &n, W.att_key);
-        char *pem = mkpem(rec, n, W.att_cert, NULL), *pub = pubkey_pem(W.obj_key);
+        char *pem = mkpem(rec, n, W.att_cert, NULL), *pub = to_pem(NULL, W.obj_key);
         struct se05x_attestation *a = NULL;
         struct se05x_error err;
         se05x_rc rc = verify(pem, W.ca_pem, NONCE, pub, &a, &err);
@@ -370,13 +362,13 @@ static void t_refused(void **state)
         assert_non_null(strstr(err.msg, "nonce"));
         /* another public key */
         EVP_PKEY *k2 = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-        char *pub2 = pubkey_pem(k2);
+        char *pub2 = to_pem(NULL, k2);
         assert_int_equal(verify(pem, W.ca_pem, NONCE, pub2, &a, &err), SE05X_E_KEY_MISMATCH);
         OPENSSL_free(pub2);
         EVP_PKEY_free(k2);
         /* an RSA key cannot be the attested EC key */
         EVP_PKEY *rk = rsa_pub(128, 0);
-        char *rpub = pubkey_pem(rk);
+        char *rpub = to_pem(NULL, rk);
         assert_int_equal(verify(pem, W.ca_pem, NONCE, rpub, &a, &err), SE05X_E_KEY_MISMATCH);
         OPENSSL_free(rpub);
         EVP_PKEY_free(rk);
@@ -513,7 +505,7 @@ static void t_rsa(void **state)
     (void)state;
     EVP_PKEY *rk = rsa_pub(256, 0);
     EVP_PKEY *rk2 = rsa_pub(256, 0x10); /* same size, another modulus */
-    char *pub = pubkey_pem(rk), *pub2 = pubkey_pem(rk2);
+    char *pub = to_pem(NULL, rk), *pub2 = to_pem(NULL, rk2);
     uint8_t other_nonce[16];
     memcpy(other_nonce, NONCE, 16);
     other_nonce[0] ^= 1;

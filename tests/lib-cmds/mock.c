@@ -8,32 +8,6 @@
 
 #include "mock.h"
 
-size_t hex2bin(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (const char *p = hex; *p; p++) {
-        int v;
-        if (*p >= '0' && *p <= '9')
-            v = *p - '0';
-        else if (*p >= 'a' && *p <= 'f')
-            v = *p - 'a' + 10;
-        else if (*p >= 'A' && *p <= 'F')
-            v = *p - 'A' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            assert_true(n < cap);
-            out[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    return n;
-}
-
 static se05x_rc mock_transceive(struct se05x_link *l, const uint8_t *c, size_t clen, uint8_t *r,
                                 size_t rcap, size_t *rlen, struct se05x_error *err)
 {
@@ -86,6 +60,20 @@ se05x_session *mock_session(struct mock *m)
     return s;
 }
 
+struct mock M;
+
+int mock_setup(void **state)
+{
+    *state = mock_session(&M);
+    return 0;
+}
+
+int mock_teardown(void **state)
+{
+    se05x_close(*state);
+    return 0;
+}
+
 se05x_session *mock_session_selected(struct mock *m, const char *select_rsp)
 {
     memset(m, 0, sizeof *m);
@@ -110,8 +98,8 @@ static struct mock_step *next(struct mock *m)
 void mock_expect(struct mock *m, const char *c, const char *r)
 {
     struct mock_step *st = next(m);
-    st->clen = hex2bin(c, st->c, sizeof st->c);
-    st->rlen = hex2bin(r, st->r, sizeof st->r);
+    st->clen = test_hex(c, st->c, sizeof st->c);
+    st->rlen = test_hex(r, st->r, sizeof st->r);
 }
 
 void mock_expect_prefix(struct mock *m, const char *c, const char *r)
@@ -133,10 +121,42 @@ void mock_expect_bin(struct mock *m, const uint8_t *c, size_t clen, const uint8_
 void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, void *arg)
 {
     struct mock_step *st = next(m);
-    st->clen = hex2bin(cprefix, st->c, sizeof st->c);
+    st->clen = test_hex(cprefix, st->c, sizeof st->c);
     st->prefix = true;
     st->h = h;
     st->arg = arg;
+}
+
+size_t mock_answer41(uint8_t *r, size_t cap, const uint8_t *v, size_t n)
+{
+    assert_true(n <= 0xFFFF && n + 6 <= cap);
+    r[0] = 0x41;
+    r[1] = 0x82;
+    r[2] = (uint8_t)(n >> 8);
+    r[3] = (uint8_t)n;
+    memcpy(r + 4, v, n);
+    r[4 + n] = 0x90;
+    r[5 + n] = 0x00;
+    return n + 6;
+}
+
+void mock_expect_fill41(struct mock *m, const char *c, uint8_t fill, size_t n)
+{
+    uint8_t v[MOCK_MAX_APDU];
+    assert_true(n + 6 <= sizeof v);
+    memset(v, fill, n);
+    mock_expect(m, c, "");
+    struct mock_step *st = &m->step[m->n - 1];
+    if (n >= 0x80) {
+        st->rlen = mock_answer41(st->r, sizeof st->r, v, n);
+        return;
+    }
+    st->r[0] = 0x41;
+    st->r[1] = (uint8_t)n;
+    memcpy(st->r + 2, v, n);
+    st->r[2 + n] = 0x90;
+    st->r[3 + n] = 0x00;
+    st->rlen = n + 4;
 }
 
 void mock_assert_done(struct mock *m)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "testhex.h"
 
 #define MOCK_MAX_STEPS 64
 #define MOCK_MAX_APDU 1400
@@ -40,10 +41,15 @@ struct mock {
 
 /* Opens a session over m (no SELECT). */
 se05x_session *mock_session(struct mock *m);
+/* The scripted link of the shared cmocka fixtures: mock_setup opens a session
+ * over it (*state = the session, no SELECT), mock_teardown closes it. */
+extern struct mock M;
+int mock_setup(void **state);
+int mock_teardown(void **state);
+/* A test case run with those fixtures. */
+#define MOCK_TEST(f) cmocka_unit_test_setup_teardown(f, mock_setup, mock_teardown)
 /* Opens a session whose SELECT is answered with select_rsp (hex, SW included). */
 se05x_session *mock_session_selected(struct mock *m, const char *select_rsp);
-/* Hex helpers: spaces ignored; returns the byte count. */
-size_t hex2bin(const char *hex, uint8_t *out, size_t cap);
 /* Expect C-APDU `c` (hex) and answer `r` (hex, SW included). */
 void mock_expect(struct mock *m, const char *c, const char *r);
 /* Same with a prefix match on c. */
@@ -52,6 +58,12 @@ void mock_expect_prefix(struct mock *m, const char *c, const char *r);
 void mock_expect_bin(struct mock *m, const uint8_t *c, size_t clen, const uint8_t *r, size_t rlen);
 /* Any C-APDU, answer computed by h. */
 void mock_expect_handler(struct mock *m, const char *cprefix, mock_handler h, void *arg);
+/* Writes into r the answer TAG 41 = v (n bytes, length in the 82 HH LL form
+ * the SE sends) and 90 00; returns its length. */
+size_t mock_answer41(uint8_t *r, size_t cap, const uint8_t *v, size_t n);
+/* Expect C-APDU `c` (hex) and answer TAG 41 = n bytes of `fill` (length in
+ * the 82 HH LL form from 128 bytes on, else in one byte) and 90 00. */
+void mock_expect_fill41(struct mock *m, const char *c, uint8_t fill, size_t n);
 /* All steps consumed and every C-APDU matched. */
 void mock_assert_done(struct mock *m);
 /* fails the test when got != want, with the session's last error */

@@ -13,20 +13,6 @@
 #include "mock.h"
 
 #define ID "7F 00 00 01"
-static struct mock M;
-
-static int setup(void **state)
-{
-    *state = mock_session(&M);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    se05x_close(*state);
-    return 0;
-}
-
 
 /* ---- docs/protocol/apdu.md §6 examples ---- */
 
@@ -45,21 +31,9 @@ static void t_get_random(void **state)
 static void t_get_random_chunks(void **state)
 {
     se05x_session *s = *state;
-    uint8_t b[600], r[600];
-    size_t n = hex2bin("41 82 02 00", r, sizeof r);
-    memset(r + n, 0xAB, 512);
-    r[n + 512] = 0x90;
-    r[n + 513] = 0x00;
-    mock_expect(&M, "80 04 00 49 00 00 04 41 02 02 00 00 00", "");
-    M.step[0].rlen = n + 514;
-    memcpy(M.step[0].r, r, n + 514);
-    mock_expect(&M, "80 04 00 49 00 00 04 41 02 00 58 00 00", "");
-    n = hex2bin("41 58", r, sizeof r);
-    memset(r + n, 0xCD, 88);
-    r[n + 88] = 0x90;
-    r[n + 89] = 0;
-    memcpy(M.step[1].r, r, n + 90);
-    M.step[1].rlen = n + 90;
+    uint8_t b[600];
+    mock_expect_fill41(&M, "80 04 00 49 00 00 04 41 02 02 00 00 00", 0xAB, 512);
+    mock_expect_fill41(&M, "80 04 00 49 00 00 04 41 02 00 58 00 00", 0xCD, 88);
     expect_rc(s, se05x_get_random(s, b, 600), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(b[511], 0xAB);
@@ -77,11 +51,11 @@ static void t_read_uid(void **state)
     mock_expect(&M, "80 02 00 00 00 00 0A 41 04 7F FF 02 06 43 02 00 12 00 00", r);
     expect_rc(s, se05x_read_uid(s, uid), SE05X_OK);
     mock_assert_done(&M);
-    hex2bin(UID, want, sizeof want);
+    test_hex(UID, want, sizeof want);
     assert_memory_equal(uid, want, 18);
     se05x_certuid(uid, cu);
     uint8_t wcu[10];
-    hex2bin("50 01 07 78 E6 04 7E 91 0A 94", wcu, sizeof wcu);
+    test_hex("50 01 07 78 E6 04 7E 91 0A 94", wcu, sizeof wcu);
     assert_memory_equal(cu, wcu, 10);
 }
 
@@ -230,7 +204,7 @@ static void t_read_pubkey_raw(void **state)
     expect_rc(s, se05x_read_object(s, 0x7F000001, 0, 0, b, sizeof b, &n), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(n, 65);
-    hex2bin(PUB, want, sizeof want);
+    test_hex(PUB, want, sizeof want);
     assert_memory_equal(b, want, 65);
 }
 
@@ -324,7 +298,7 @@ static void t_ecdh(void **state)
     se05x_session *s = *state;
     uint8_t peer[65], out[66];
     size_t n = 0;
-    hex2bin(PUB, peer, sizeof peer);
+    test_hex(PUB, peer, sizeof peer);
     mock_expect(&M, "80 03 01 0F 00 00 49 41 04 7F 00 00 01 42 41 " PUB " 00 00",
                 "41 82 00 20 0102030405060708090A0B0C0D0E0F10 1112131415161718191A1B1C1D1E1F20 90 00");
     expect_rc(s, se05x_ecdh(s, 0x7F000001, peer, 65, out, sizeof out, &n), SE05X_OK);
@@ -460,7 +434,7 @@ static void fill(uint8_t *b, size_t n, uint8_t v)
 
 static size_t build(uint8_t *out, const char *hdr_hex, const uint8_t *v, size_t n)
 {
-    size_t k = hex2bin(hdr_hex, out, 64);
+    size_t k = test_hex(hdr_hex, out, 64);
     memcpy(out + k, v, n);
     return k + n;
 }
@@ -570,23 +544,11 @@ static void t_write_binary_existing(void **state)
 static void t_read_binary(void **state)
 {
     se05x_session *s = *state;
-    uint8_t *out = NULL, r[600];
+    uint8_t *out = NULL;
     size_t n = 0;
     mock_expect(&M, "80 02 00 07 06 41 04 7F 00 00 05", "41 02 02 58 90 00"); /* 600 */
-    mock_expect(&M, "80 02 00 00 00 00 0A 41 04 7F 00 00 05 43 02 02 00 00 00", "");
-    size_t k = hex2bin("41 82 02 00", r, sizeof r);
-    memset(r + k, 0x5A, 512);
-    r[k + 512] = 0x90;
-    r[k + 513] = 0;
-    memcpy(M.step[1].r, r, k + 514);
-    M.step[1].rlen = k + 514;
-    mock_expect(&M, "80 02 00 00 00 00 0E 41 04 7F 00 00 05 42 02 02 00 43 02 00 58 00 00", "");
-    k = hex2bin("41 58", r, sizeof r);
-    memset(r + k, 0x33, 88);
-    r[k + 88] = 0x90;
-    r[k + 89] = 0;
-    memcpy(M.step[2].r, r, k + 90);
-    M.step[2].rlen = k + 90;
+    mock_expect_fill41(&M, "80 02 00 00 00 00 0A 41 04 7F 00 00 05 43 02 02 00 00 00", 0x5A, 512);
+    mock_expect_fill41(&M, "80 02 00 00 00 00 0E 41 04 7F 00 00 05 42 02 02 00 43 02 00 58 00 00", 0x33, 88);
     expect_rc(s, se05x_read_binary(s, 0x7F000005, &out, &n), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(n, 600);
@@ -634,14 +596,7 @@ static void t_rsa_sign_verify_apdus(void **state)
     uint8_t msg[3] = {'a', 'b', 'c'}, sig[256];
     size_t n = 0;
     bool ok = false;
-    uint8_t r[300];
-    size_t k = hex2bin("41 82 01 00", r, sizeof r);
-    memset(r + k, 0x42, 256);
-    r[k + 256] = 0x90;
-    r[k + 257] = 0;
-    mock_expect(&M, "80 03 0C 09 00 00 0E 41 04 20 18 10 01 42 01 28 43 03 61 62 63 00 00", "");
-    memcpy(M.step[0].r, r, k + 258);
-    M.step[0].rlen = k + 258;
+    mock_expect_fill41(&M, "80 03 0C 09 00 00 0E 41 04 20 18 10 01 42 01 28 43 03 61 62 63 00 00", 0x42, 256);
     expect_rc(s, se05x_rsa_sign(s, 0x20181001, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, 3, sig,
                                 sizeof sig, &n), SE05X_OK);
     assert_int_equal(n, 256);
@@ -760,7 +715,7 @@ static void t_bad_args(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) MOCK_TEST(f)
         T(t_get_random), T(t_get_random_chunks), T(t_read_uid), T(t_create_curve_p256),
         T(t_ensure_curve), T(t_ensure_curve_present), T(t_ensure_curve_race),
         T(t_create_curve_p521_g), T(t_generate), T(t_generate_ensures_curve), T(t_generate_curve_vanished), T(t_exists),

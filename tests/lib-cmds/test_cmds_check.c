@@ -28,7 +28,6 @@
 #define MSG_BAD "signature from the chip failed verification: bad answer from chip or link"
 #define MSG_STALE "reference key file does not match the key in 0x7F000001: regenerated?"
 
-static struct mock M;
 static EVP_PKEY *ec_a, *ec_b, *rsa_key;
 
 static int group_setup(void **state)
@@ -56,16 +55,8 @@ static bool g_type_known_ec, g_type_known_rsa;
 static int setup(void **state)
 {
     g_type_known_ec = g_type_known_rsa = false;
-    *state = mock_session(&M);
-    return 0;
+    return mock_setup(state);
 }
-
-static int teardown(void **state)
-{
-    se05x_close(*state);
-    return 0;
-}
-
 
 static void expect_msg(se05x_session *s, const char *part)
 {
@@ -172,6 +163,29 @@ static void expect_ec_sign(struct chip *ch)
     mock_expect_handler(&M, "80 03 0C 09", ec_sign_chip, ch);
 }
 
+/* se05x_ecdsa_sign_digest of the 32-byte dg through the chip ch, or
+ * se05x_ecdsa_sign_digest_ex when ck is given; the lib is expected to read
+ * the chip's public key `reads` times after the signature. */
+static se05x_rc sign_digest(se05x_session *s, struct chip *ch, int reads, const struct se05x_check *ck,
+                            const uint8_t *dg, uint8_t sig[80], size_t *n)
+{
+    expect_ec_sign(ch);
+    for (int i = 0; i < reads; i++)
+        expect_ec_pub_read(ch->k);
+    if (ck)
+        return se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, 80, n, ck);
+    return se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, 80, n);
+}
+
+/* The next C-APDU, whatever it is, is answered with TAG 41 = v and 90 00. */
+static void expect_any_answer(const uint8_t *v, size_t n)
+{
+    uint8_t r[600];
+    size_t rl = tlv_answer(r, sizeof r, v, n, 0);
+    mock_expect_bin(&M, (const uint8_t *)"", 0, r, rl);
+    M.step[M.n - 1].any = true;
+}
+
 /* ---- ECDSA ---- */
 
 static void t_ecdsa_cold_then_one_apdu(void **state)
@@ -182,9 +196,7 @@ static void t_ecdsa_cold_then_one_apdu(void **state)
     size_t n = 0;
     memset(dg, 0x42, sizeof dg);
     /* cold start: the signature, then one public-key read (cached) */
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
     /* steady state: one APDU per signature */
     for (int i = 0; i < 3; i++) {
@@ -205,10 +217,8 @@ static void t_ecdsa_flipped_bit(void **state)
     size_t n = 0;
     memset(dg, 0x17, sizeof dg);
     memset(sig, 0xEE, sizeof sig);
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a); /* cold read */
-    expect_ec_pub_read(ec_a); /* the read that tells why */
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_E_PROTOCOL);
+    /* a cold read, then the read that tells why */
+    expect_rc(s, sign_digest(s, &ch, 2, NULL, dg, sig, &n), SE05X_E_PROTOCOL);
     mock_assert_done(&M);
     expect_msg(s, MSG_BAD);
     expect_msg(s, "0x7F000001");
@@ -217,9 +227,7 @@ static void t_ecdsa_flipped_bit(void **state)
 
     /* with the reference key's public part: no cold read, the same verdict */
     const struct se05x_check ck = {.pub = ec_a};
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &ck), SE05X_E_PROTOCOL);
+    expect_rc(s, sign_digest(s, &ch, 1, &ck, dg, sig, &n), SE05X_E_PROTOCOL);
     mock_assert_done(&M);
     expect_msg(s, MSG_BAD);
     assert_int_equal(sig[0], 0xEE);
@@ -234,9 +242,7 @@ static void t_ecdsa_stale_refkey(void **state)
     size_t n = 0;
     memset(dg, 0x33, sizeof dg);
     memset(sig, 0xEE, sizeof sig);
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_b);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &ck), SE05X_E_KEY_MISMATCH);
+    expect_rc(s, sign_digest(s, &ch, 1, &ck, dg, sig, &n), SE05X_E_KEY_MISMATCH);
     mock_assert_done(&M);
     expect_msg(s, MSG_STALE);
     assert_int_equal(sig[0], 0xEE);
@@ -249,8 +255,7 @@ static void t_ecdsa_stale_refkey(void **state)
     expect_msg(s, "public key of the PKCS#11 object does not match the key in 0x7F000001: regenerated?");
     /* the right reference key: exactly one APDU, no read */
     const struct se05x_check ok = {.pub = ec_b};
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &ok), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, &ok, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
 }
 
@@ -261,27 +266,20 @@ static void t_ecdsa_cache_dropped_and_refreshed(void **state)
     uint8_t dg[32], sig[80];
     size_t n = 0;
     memset(dg, 0x21, sizeof dg);
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     /* deleting the object through this session drops its cached key */
     mock_expect(&M, "80 04 00 28 06 41 04 7F 00 00 01", "90 00");
     expect_rc(s, se05x_delete_object(s, ID), SE05X_OK);
     g_type_known_ec = false; /* and what it was */
     ch.k = ec_b;
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_b);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
     /* replaced behind our back (another process): the cached copy is stale;
      * the key read to tell why verifies the answer, which is then good */
     ch.k = ec_a;
-    expect_ec_sign(&ch);
-    expect_ec_pub_read(ec_a);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 1, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
 }
 
@@ -293,11 +291,9 @@ static void t_checks_off_is_weaker(void **state)
     size_t n = 0;
     memset(dg, 0x55, sizeof dg);
     const struct se05x_check off = {.off = 1};
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest_ex(s, ID, dg, 32, sig, sizeof sig, &n, &off), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, &off, dg, sig, &n), SE05X_OK);
     se05x_set_verify(s, false);
-    expect_ec_sign(&ch);
-    expect_rc(s, se05x_ecdsa_sign_digest(s, ID, dg, 32, sig, sizeof sig, &n), SE05X_OK);
+    expect_rc(s, sign_digest(s, &ch, 0, NULL, dg, sig, &n), SE05X_OK);
     mock_assert_done(&M);
     /* the broken signature did come out: that is what "off" costs */
     EVP_PKEY_CTX *x = EVP_PKEY_CTX_new(ec_a, NULL);
@@ -361,35 +357,39 @@ static size_t rsa_sign_chip(const uint8_t *c, size_t clen, uint8_t *r, size_t rc
     return tlv_answer(r, rcap, sig, sl, ch->flip);
 }
 
+/* se05x_rsa_sign_ex (PKCS#1, SHA-256) of a message the chip ch hashes and
+ * signs; pub_read: the lib is expected to read the public key. */
+static se05x_rc sign_hashed_by_chip(se05x_session *s, struct chip *ch, bool pub_read, const struct se05x_check *ck,
+                                    size_t *n)
+{
+    static const uint8_t msg[] = "hashed by the chip";
+    uint8_t sig[512];
+    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, ch);
+    if (pub_read)
+        expect_rsa_pub_read(rsa_key);
+    return se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig, n,
+                             ck);
+}
+
 static void t_rsa_sign_chip_hashes(void **state)
 {
     se05x_session *s = *state;
     struct chip ch = {rsa_key, 0};
     const struct se05x_check ck = {.pub = rsa_key};
-    static const uint8_t msg[] = "hashed by the chip";
-    uint8_t sig[512];
     size_t n = 0;
-    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, &ch);
-    expect_rc(s, se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig,
-                                   &n, &ck), SE05X_OK);
+    expect_rc(s, sign_hashed_by_chip(s, &ch, false, &ck, &n), SE05X_OK);
     mock_assert_done(&M);
     assert_int_equal(n, 256);
     ch.flip = 1;
     n = 0;
-    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, &ch);
-    expect_rsa_pub_read(rsa_key);
-    expect_rc(s, se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig,
-                                   &n, &ck), SE05X_E_PROTOCOL);
+    expect_rc(s, sign_hashed_by_chip(s, &ch, true, &ck, &n), SE05X_E_PROTOCOL);
     mock_assert_done(&M);
     expect_msg(s, MSG_BAD);
     assert_int_equal(n, 0);
     /* a reference key of the other type (EC file for an RSA object): a mismatch, not a crypto error */
     const struct se05x_check wrong = {.pub = ec_a};
     ch.flip = 0;
-    mock_expect_handler(&M, "80 03 0C 09", rsa_sign_chip, &ch);
-    expect_rsa_pub_read(rsa_key);
-    expect_rc(s, se05x_rsa_sign_ex(s, ID_RSA, SE05X_RSA_PAD_PKCS1, SE05X_MD_SHA256, msg, sizeof msg, sig, sizeof sig,
-                                   &n, &wrong), SE05X_E_KEY_MISMATCH);
+    expect_rc(s, sign_hashed_by_chip(s, &ch, true, &wrong, &n), SE05X_E_KEY_MISMATCH);
     mock_assert_done(&M);
     expect_msg(s, "does not match the key in 0x20181001: regenerated?");
 }
@@ -416,17 +416,13 @@ static void t_rsa_raw_decrypt_checked(void **state)
     expect_msg(s, "RSA decryption result from the chip failed verification");
     assert_int_equal(n, 0);
     /* padding removed by the chip: a plaintext longer than k-11 cannot be PKCS#1 */
-    uint8_t big[300], r[320];
+    uint8_t big[300];
     memset(big, 0x01, sizeof big);
-    size_t rl = tlv_answer(r, sizeof r, big, 250, 0);
-    mock_expect_bin(&M, (const uint8_t *)"", 0, r, rl);
-    M.step[M.n - 1].any = true;
+    expect_any_answer(big, 250);
     expect_rc(s, se05x_rsa_decrypt(s, ID_RSA, SE05X_RSA_PAD_PKCS1, ct, sizeof ct, pt, sizeof pt, &n),
               SE05X_E_PROTOCOL);
     expect_msg(s, "RSA decryption result from the chip failed its check");
-    rl = tlv_answer(r, sizeof r, big, 245, 0);
-    mock_expect_bin(&M, (const uint8_t *)"", 0, r, rl);
-    M.step[M.n - 1].any = true;
+    expect_any_answer(big, 245);
     expect_rc(s, se05x_rsa_decrypt(s, ID_RSA, SE05X_RSA_PAD_PKCS1, ct, sizeof ct, pt, sizeof pt, &n), SE05X_OK);
     assert_int_equal(n, 245);
     mock_assert_done(&M);
@@ -437,7 +433,7 @@ static void t_rsa_raw_decrypt_checked(void **state)
 static void t_ecdh_result_checked(void **state)
 {
     se05x_session *s = *state;
-    uint8_t peer[65], z[66], r[80];
+    uint8_t peer[65], z[66];
     size_t n = 0, pl = 0;
     assert_int_equal(EVP_PKEY_get_octet_string_param(ec_b, OSSL_PKEY_PARAM_PUB_KEY, peer, sizeof peer, &pl), 1);
     /* the real shared secret (x of a point on P-256) passes */
@@ -448,9 +444,7 @@ static void t_ecdh_result_checked(void **state)
     assert_int_equal(EVP_PKEY_derive_set_peer(x, ec_b), 1);
     assert_int_equal(EVP_PKEY_derive(x, good, &gl), 1);
     EVP_PKEY_CTX_free(x);
-    size_t rl = tlv_answer(r, sizeof r, good, 32, 0);
-    mock_expect_bin(&M, (const uint8_t *)"", 0, r, rl);
-    M.step[M.n - 1].any = true;
+    expect_any_answer(good, 32);
     expect_rc(s, se05x_ecdh(s, ID, peer, 65, z, sizeof z, &n), SE05X_OK);
     assert_memory_equal(z, good, 32);
     /* a value that is no x of the curve: the first one counting up from the answer */
@@ -465,24 +459,20 @@ static void t_ecdh_result_checked(void **state)
     BN_free(bx);
     EC_POINT_free(p);
     EC_GROUP_free(g);
-    rl = tlv_answer(r, sizeof r, bad, 32, 0);
-    mock_expect_bin(&M, (const uint8_t *)"", 0, r, rl);
-    M.step[M.n - 1].any = true;
+    expect_any_answer(bad, 32);
     memset(z, 0xEE, sizeof z);
     expect_rc(s, se05x_ecdh(s, ID, peer, 65, z, sizeof z, &n), SE05X_E_PROTOCOL);
     expect_msg(s, "shared secret from the chip failed its check");
     assert_int_equal(z[0], 0xEE);
     /* the wrong length for the curve */
-    rl = tlv_answer(r, sizeof r, good, 31, 0);
-    mock_expect_bin(&M, (const uint8_t *)"", 0, r, rl);
-    M.step[M.n - 1].any = true;
+    expect_any_answer(good, 31);
     expect_rc(s, se05x_ecdh(s, ID, peer, 65, z, sizeof z, &n), SE05X_E_PROTOCOL);
     mock_assert_done(&M);
 }
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, mock_teardown)
     const struct CMUnitTest tests[] = {
         T(t_ecdsa_cold_then_one_apdu),
         T(t_ecdsa_flipped_bit),

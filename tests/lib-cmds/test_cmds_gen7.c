@@ -16,8 +16,6 @@
 #define SEL_E "07 02 00 6F 9F 01 0B 90 00"     /* SE050E: 7.2.0, no RSA */
 #define SEL_SE051 "07 02 00 6F FF 01 0B 90 00" /* SE051: 7.2.0 with RSA */
 #define SEL_C "03 01 00 6F FF 01 0B 90 00"     /* SE050C1 */
-static struct mock M;
-
 
 static void t_features(void **st)
 {
@@ -97,14 +95,14 @@ static void t_dh_reverse(void **st)
     }
     for (int gen7 = 0; gen7 < 2; gen7++) {
         se05x_session *s = mock_session_selected(&M, gen7 ? SEL_E : SEL_C);
-        size_t cl = hex2bin(gen7 ? "80 03 01 59 00 00 28 41 04 7F 00 00 01 42 20"
-                                 : "80 03 01 0F 00 00 28 41 04 7F 00 00 01 42 20",
-                            c, sizeof c);
+        size_t cl = test_hex(gen7 ? "80 03 01 59 00 00 28 41 04 7F 00 00 01 42 20"
+                                  : "80 03 01 0F 00 00 28 41 04 7F 00 00 01 42 20",
+                             c, sizeof c);
         for (int i = 0; i < 32; i++)
             c[cl + i] = gen7 ? peer[i] : peer[31 - i];
         c[cl + 32] = 0;
         c[cl + 33] = 0;
-        size_t rlen = hex2bin("41 82 00 20", r, sizeof r);
+        size_t rlen = test_hex("41 82 00 20", r, sizeof r);
         for (int i = 0; i < 32; i++)
             r[rlen + i] = gen7 ? secret[i] : secret[31 - i];
         r[rlen + 32] = 0x90;

@@ -29,21 +29,6 @@
 #define READ_TYPE "80 02 00 26 06 41 04 7F 00 00 01"
 #define CURVE_ID "80 02 0B 36 06 41 04 7F 00 00 01"
 
-static struct mock M;
-
-static int setup(void **state)
-{
-    *state = mock_session(&M);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    se05x_close(*state);
-    return 0;
-}
-
-
 static EVP_PKEY *keygen(se05x_curve c)
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", OBJ_nid2sn(se05x_curve_to_nid(c)));
@@ -345,7 +330,7 @@ static void t_applet7_types(void **state)
     EVP_PKEY_free(k);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) MOCK_TEST(f)
 int main(void)
 {
     const struct CMUnitTest tests[] = {

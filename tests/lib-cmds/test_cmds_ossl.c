@@ -24,7 +24,6 @@
 #include "mock.h"
 #include "testkeys.h"
 
-static struct mock M;
 static EVP_PKEY *rsa_key; /* 2048 bits, generated once */
 
 static int group_setup(void **state)
@@ -40,19 +39,6 @@ static int group_teardown(void **state)
     EVP_PKEY_free(rsa_key);
     return 0;
 }
-
-static int setup(void **state)
-{
-    *state = mock_session(&M);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    se05x_close(*state);
-    return 0;
-}
-
 
 /* "Chip" for RSADecrypt NO_PAD: raw private-key operation on TAG 43. */
 static size_t rsa_raw_chip(const uint8_t *c, size_t clen, uint8_t *r, size_t rcap, void *arg)
@@ -111,7 +97,7 @@ static void t_rsa_sign_digest_pkcs1(void **state)
     verify(sig, n, dg, RSA_PKCS1_PADDING, 0, 1);
     /* the DigestInfo travels right before the digest (SHA-256 prefix, RFC 8017 §9.2) */
     uint8_t di[19];
-    hex2bin("30 31 30 0d 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20", di, sizeof di);
+    test_hex("30 31 30 0d 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20", di, sizeof di);
     assert_memory_equal(M.last + 7 + 13 + 256 - 32 - 19, di, 19);
     dg[0] ^= 1;
     verify(sig, n, dg, RSA_PKCS1_PADDING, 0, 0);
@@ -123,7 +109,7 @@ static void t_rsa_sign_digest_pkcs1_digestinfo(void **state)
     uint8_t dg[32], di[51], sig[512];
     size_t n = 0;
     memset(dg, 0x11, sizeof dg);
-    hex2bin("30 31 30 0d 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20", di, sizeof di);
+    test_hex("30 31 30 0d 06 09 60 86 48 01 65 03 04 02 01 05 00 04 20", di, sizeof di);
     memcpy(di + 19, dg, 32);
     mock_expect_handler(&M, "80 03 02 38", rsa_raw_chip, rsa_key);
     expect_rc(s, se05x_rsa_sign_digest_ex(s, 0x20181001, 2048, SE05X_RSA_PAD_PKCS1, SE05X_MD_NONE, 0, di,
@@ -177,7 +163,7 @@ static void t_import_ec(void **state)
     assert_int_equal(EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &bd), 1);
     BN_bn2binpad(bd, d, 32);
     BN_free(bd);
-    size_t cl = hex2bin("80 01 61 00 6E 41 04 7F 00 00 07 42 01 03 43 20", c, sizeof c);
+    size_t cl = test_hex("80 01 61 00 6E 41 04 7F 00 00 07 42 01 03 43 20", c, sizeof c);
     memcpy(c + cl, d, 32);
     cl += 32;
     c[cl++] = 0x44;
@@ -189,7 +175,7 @@ static void t_import_ec(void **state)
     mock_expect_bin(&M, c, cl, ok, 2);
     expect_rc(s, se05x_import_pkey(s, 0x7F000007, k, 0, NULL), SE05X_OK);
     /* public only */
-    cl = hex2bin("80 01 21 00 4C 41 04 7F 00 00 07 42 01 03 44 41", c, sizeof c);
+    cl = test_hex("80 01 21 00 4C 41 04 7F 00 00 07 42 01 03 44 41", c, sizeof c);
     memcpy(c + cl, pt, 65);
     mock_expect_bin(&M, c, cl + 65, ok, 2);
     expect_rc(s, se05x_import_pkey(s, 0x7F000007, k, 1, NULL), SE05X_OK);
@@ -199,11 +185,7 @@ static void t_import_ec(void **state)
     mock_expect(&M, "80 02 00 26 06 41 04 7F 00 00 07", "41 01 01 42 01 01 90 00");
     mock_expect(&M, "80 02 0B 36 06 41 04 7F 00 00 07", "41 01 03 90 00");
     uint8_t r[200];
-    size_t rl = hex2bin("41 82 00 41", r, sizeof r);
-    memcpy(r + rl, pt, 65);
-    rl += 65;
-    r[rl++] = 0x90;
-    r[rl++] = 0;
+    size_t rl = mock_answer41(r, sizeof r, pt, 65);
     mock_expect_bin(&M, (const uint8_t *)"\x80\x02\x00\x00\x00\x00\x06\x41\x04\x7F\x00\x00\x07\x00\x00", 15, r, rl);
     EVP_PKEY *pub = NULL;
     expect_rc(s, se05x_read_pubkey(s, 0x7F000007, &pub), SE05X_OK);
@@ -254,11 +236,7 @@ static void t_import_rsa_and_read(void **state)
 
     /* read back: ReadType 05, modulus, exponent */
     uint8_t r[300];
-    size_t rl = hex2bin("41 82 01 00", r, sizeof r);
-    memcpy(r + rl, nb, 256);
-    rl += 256;
-    r[rl++] = 0x90;
-    r[rl++] = 0;
+    size_t rl = mock_answer41(r, sizeof r, nb, 256);
     mock_expect(&M, "80 02 00 26 06 41 04 20 18 10 01", "41 01 05 42 01 01 90 00");
     mock_expect_bin(&M, (const uint8_t *)"\x80\x02\x00\x00\x00\x00\x09\x41\x04\x20\x18\x10\x01\x44\x01\x00\x00\x00", 18, r, rl);
     mock_expect(&M, "80 02 00 00 00 00 09 41 04 20 18 10 01 44 01 01 00 00", "41 03 01 00 01 90 00");
@@ -427,7 +405,7 @@ static void t_load_key_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) MOCK_TEST(f)
         T(t_rsa_sign_digest_pkcs1), T(t_rsa_sign_digest_pkcs1_digestinfo), T(t_rsa_sign_digest_pss),
         T(t_import_ec), T(t_import_rsa_and_read), T(t_read_pubkey_wrong_type),
         T(t_import_refkey_refused), T(t_load_key_file),

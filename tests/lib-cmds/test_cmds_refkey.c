@@ -49,7 +49,7 @@ static void t_example_writes(void **state)
     uint8_t pub[65], *der = NULL;
     size_t dl = 0, pl = 0;
     char *pem = NULL;
-    hex2bin(EX_PUB, pub, sizeof pub);
+    test_hex(EX_PUB, pub, sizeof pub);
     assert_int_equal(se05x_refkey_ec_der(0x7F000001, SE05X_EC_NIST_P256, pub, 65, 0, SE05X_REFKEY_PKCS8,
                                          &der, &dl), SE05X_OK);
     assert_int_equal(dl, 138);
@@ -171,7 +171,7 @@ static void t_roundtrip_ed25519(void **state)
 static const uint8_t *find(const uint8_t *hay, size_t n, const char *hex, size_t *len)
 {
     uint8_t needle[16];
-    *len = hex2bin(hex, needle, sizeof needle);
+    *len = test_hex(hex, needle, sizeof needle);
     for (size_t i = 0; i + *len <= n; i++)
         if (!memcmp(hay + i, needle, *len))
             return hay + i;

@@ -83,7 +83,7 @@ struct mock_link *mock_new(void)
 void mock_push(struct mock_link *m, const char *hex)
 {
     assert_true(m->nq < MOCK_MAX);
-    m->q[m->nq].rl = hex2bin(hex, m->q[m->nq].r, sizeof m->q[m->nq].r);
+    m->q[m->nq].rl = test_hex(hex, m->q[m->nq].r, sizeof m->q[m->nq].r);
     m->q[m->nq].rc = SE05X_OK;
     m->nq++;
 }

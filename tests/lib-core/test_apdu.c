@@ -9,7 +9,7 @@ static size_t enc(uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2, const char *
                   uint8_t *out, size_t cap)
 {
     static uint8_t data[70000];
-    size_t n = datahex ? hex2bin(datahex, data, sizeof data) : 0;
+    size_t n = datahex ? test_hex(datahex, data, sizeof data) : 0;
     struct se05x_apdu a = {cla, ins, p1, p2, n ? data : NULL, n, ext};
     return se05x_apdu_encode(&a, out, cap);
 }

@@ -35,7 +35,7 @@ static char *run(const char *capdu_data_hex, uint8_t ins, uint8_t p1, uint8_t p2
                  const char *answer)
 {
     static uint8_t d[2048];
-    size_t n = hex2bin(capdu_data_hex, d, sizeof d);
+    size_t n = test_hex(capdu_data_hex, d, sizeof d);
     struct mock_link *m = mock_new();
     se05x_session *s = NULL;
     assert_int_equal(se05x_session_from_link(&m->base, "mock:7", false, &s, NULL), SE05X_OK);
@@ -179,7 +179,7 @@ static void span_helpers(void **st)
     struct se05x_span sp[2];
     uint8_t c[64];
     /* more secret TLVs than slots: the last span widens, nothing leaks */
-    size_t n = hex2bin("80 01 62 00 0F 43 01 AA 44 01 BB 45 01 CC 46 01 DD 47 01 EE", c, sizeof c);
+    size_t n = test_hex("80 01 62 00 0F 43 01 AA 44 01 BB 45 01 CC 46 01 DD 47 01 EE", c, sizeof c);
     size_t k = se05x_redact_capdu(c, n, sp, 2);
     assert_int_equal(k, 2);
     char out[256];

@@ -6,37 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static int nib(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-size_t hex2bin(const char *hex, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    while (*hex) {
-        if (*hex == ' ') {
-            hex++;
-            continue;
-        }
-        int a = nib(hex[0]), b = hex[1] ? nib(hex[1]) : -1;
-        if (a < 0 || b < 0)
-            fail_msg("bad hex in test: %s", hex);
-        if (n >= cap)
-            fail_msg("hex too long for buffer");
-        out[n++] = (uint8_t)(a << 4 | b);
-        hex += 2;
-    }
-    return n;
-}
-
 void assert_bytes(const uint8_t *buf, size_t n, const char *hex)
 {
     uint8_t exp[4096];
-    size_t en = hex2bin(hex, exp, sizeof exp);
+    size_t en = test_hex(hex, exp, sizeof exp);
     if (n != en || memcmp(buf, exp, n) != 0) {
         fprintf(stderr, "expected (%zu): %s\ngot      (%zu):", en, hex, n);
         for (size_t i = 0; i < n; i++)

@@ -9,8 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-/* "80 04 00 20 00" (spaces optional) -> bytes; returns the count. Aborts the test on bad hex. */
-size_t hex2bin(const char *hex, uint8_t *out, size_t cap);
+/* Hex test data into bytes: test_hex() of tests/helpers/testhex.h. */
+#include "testhex.h"
+
 /* Asserts that buf[0..n) equals the hex string. */
 void assert_bytes(const uint8_t *buf, size_t n, const char *hex);
 /* Reads a whole file into a malloc'ed NUL-terminated string ("" if missing). */

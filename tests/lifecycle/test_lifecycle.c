@@ -14,20 +14,6 @@
 
 #include "mock.h"
 
-static struct mock M;
-
-static int setup(void **state)
-{
-    *state = mock_session(&M);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    se05x_close(*state);
-    return 0;
-}
-
 static void t_locked_policies(void **state)
 {
     (void)state;
@@ -151,11 +137,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(t_locked_policies),
-        cmocka_unit_test_setup_teardown(t_claim_bytes, setup, teardown),
-        cmocka_unit_test_setup_teardown(t_claim_random, setup, teardown),
-        cmocka_unit_test_setup_teardown(t_claim_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(t_read_policy, setup, teardown),
-        cmocka_unit_test_setup_teardown(t_claim_state, setup, teardown),
+        MOCK_TEST(t_claim_bytes),
+        MOCK_TEST(t_claim_random),
+        MOCK_TEST(t_claim_refusals),
+        MOCK_TEST(t_read_policy),
+        MOCK_TEST(t_claim_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -88,10 +88,10 @@ static void handshake_vector(struct se05x_scp03 *st)
     uint8_t hc[8], c[21], iu[13], rsp[31];
     struct se05x_error e = {0};
     devkit(st);
-    hex2bin("0102030405060708", hc, 8);
+    test_hex("0102030405060708", hc, 8);
     assert_int_equal(se05x_scp03_init_update(st, hc, iu), 13);
     assert_bytes(iu, 13, "80 50 0B 00 08 01 02 03 04 05 06 07 08");
-    hex2bin("00000000000000000000 0B 03 00 1112131415161718 6380AD5E21107111 9000", rsp, 31);
+    test_hex("00000000000000000000 0B 03 00 1112131415161718 6380AD5E21107111 9000", rsp, 31);
     assert_int_equal(se05x_scp03_auth(st, rsp, 31, c, &e), SE05X_OK);
     assert_bytes(c, 21, "84 82 33 00 10 B9 D8 A7 81 FB 85 6F 2A 56 ED 9F 8A 84 11 B6 15");
     uint8_t ok[2] = {0x90, 0x00};
@@ -105,7 +105,7 @@ static void test_vector_session_keys(void **state)
     struct se05x_scp03 st;
     uint8_t ctx[16], out[16];
     devkit(&st);
-    hex2bin("0102030405060708 1112131415161718", ctx, 16);
+    test_hex("0102030405060708 1112131415161718", ctx, 16);
     assert_true(se05x_scp03_kdf(st.keys.enc, 16, 0x04, 128, ctx, out));
     assert_bytes(out, 16, "03 14 D4 42 D4 E0 7C 96 AA F3 78 58 3F A7 37 3A");
     assert_true(se05x_scp03_kdf(st.keys.mac, 16, 0x06, 128, ctx, out));
@@ -128,7 +128,7 @@ static void test_vector_wrap_unwrap(void **state)
     uint8_t plain[11], w[64], ctr[16] = {0}, icv[16], r[64];
     size_t wl = 0;
     handshake_vector(&st);
-    hex2bin("80 04 00 27 06 41 04 7F 00 00 01", plain, sizeof plain);
+    test_hex("80 04 00 27 06 41 04 7F 00 00 01", plain, sizeof plain);
     assert_int_equal(se05x_scp03_wrap(&st, plain, sizeof plain, w, sizeof w, &wl, &e), SE05X_OK);
     assert_bytes(w, wl, "84 04 00 27 18 C7 FD D7 8E 44 4E 91 1B C9 3B 77 C8 B6 42 7C 6D 5D 13 16 41 8C A8 65 11");
     /* the ICVs of the vector, computed here from S-ENC and counter 1 */
@@ -143,7 +143,7 @@ static void test_vector_wrap_unwrap(void **state)
      * over MCV || data || 9000 with S-RMAC; MCV = the C-MAC's full CMAC */
     uint8_t mcv[16], rsp[32], macin[16 + 16 + 2], full[16];
     memcpy(mcv, st.mcv, 16);
-    hex2bin("41 01 01 80 00 00 00 00 00 00 00 00 00 00 00 00", rsp, 16);
+    test_hex("41 01 01 80 00 00 00 00 00 00 00 00 00 00 00 00", rsp, 16);
     cbc_enc(st.s_enc, icv, rsp, 16);
     memcpy(macin, mcv, 16);
     memcpy(macin + 16, rsp, 16);
@@ -190,7 +190,7 @@ static void test_vector_wrap_unwrap(void **state)
         uint8_t hc[8] = {9, 9, 9, 9, 9, 9, 9, 9}, iu[13], ea[21], ir[31];
         devkit(&other);
         se05x_scp03_init_update(&other, hc, iu);
-        hex2bin("00000000000000000000 0B 03 00 1112131415161718 0000000000000000 9000", ir, 31);
+        test_hex("00000000000000000000 0B 03 00 1112131415161718 0000000000000000 9000", ir, 31);
         /* card cryptogram for these challenges, computed with the lib's KDF */
         uint8_t ctx[16], smac[16];
         memcpy(ctx, hc, 8);
@@ -210,7 +210,7 @@ static void test_vector_wrap_unwrap(void **state)
 
     /* an error SW is taken bare, data dropped */
     n = 4;
-    hex2bin("01 02 6A 82", r, 4);
+    test_hex("01 02 6A 82", r, 4);
     assert_int_equal(se05x_scp03_unwrap(&st, r, &n, &e), SE05X_OK);
     assert_bytes(r, n, "6A 82");
     se05x_scp03_clear(&st);
@@ -225,7 +225,7 @@ static void test_wrap_forms(void **state)
     size_t wl;
     handshake_vector(&st);
     /* no data: Lc = 08 (the MAC), counter unchanged (3.x) */
-    hex2bin("80 02 00 25 00", c, 5);
+    test_hex("80 02 00 25 00", c, 5);
     assert_int_equal(se05x_scp03_wrap(&st, c, 5, w, sizeof w, &wl, &e), SE05X_OK);
     assert_int_equal(wl, 13);
     assert_bytes(w, 5, "84 02 00 25 08");
@@ -264,19 +264,19 @@ static void test_wrong_keys(void **state)
     devkit(&st);
     st.keys.mac[0] ^= 1;
     se05x_scp03_init_update(&st, hc, iu);
-    hex2bin("00000000000000000000 0B 03 00 1112131415161718 6380AD5E21107111 9000", rsp, 31);
+    test_hex("00000000000000000000 0B 03 00 1112131415161718 6380AD5E21107111 9000", rsp, 31);
     assert_int_equal(se05x_scp03_auth(&st, rsp, 31, c, &e), SE05X_E_CRYPTO);
     assert_string_equal(e.msg, "SCP03 authentication failed (card cryptogram mismatch): wrong keys for this chip?");
     assert_false(st.active);
     /* no such key version: the SW is reported */
-    hex2bin("6A 88", rsp, 2);
+    test_hex("6A 88", rsp, 2);
     se05x_scp03_clear(&st);
     devkit(&st);
     se05x_scp03_init_update(&st, hc, iu);
     assert_int_not_equal(se05x_scp03_auth(&st, rsp, 2, c, &e), SE05X_OK);
     assert_non_null(strstr(e.msg, "6A88"));
     /* a short answer */
-    hex2bin("00 00 90 00", rsp, 4);
+    test_hex("00 00 90 00", rsp, 4);
     assert_int_equal(se05x_scp03_auth(&st, rsp, 4, c, &e), SE05X_E_PROTOCOL);
     se05x_scp03_clear(&st);
 }
@@ -494,7 +494,7 @@ static void test_session_on_card(void **state)
     /* another client SELECTs (JRCP-style link: no generation): the chip
      * answers 6982, the session re-authenticates once and the command works */
     uint8_t sel[32], r[300];
-    size_t sell = hex2bin("00A4040010A000000396545300000001030000000000", sel, sizeof sel);
+    size_t sell = test_hex("00A4040010A000000396545300000001030000000000", sel, sizeof sel);
     assert_true(sim_card_apdu(card, sel, sell, r, sizeof r) >= 2);
     before = l->apdus;
     assert_int_equal(se05x_object_exists(s, 0x7F000001, &ex), SE05X_OK);
@@ -575,7 +575,7 @@ static void plain_or_scp(struct sim_card *card, bool scp, se05x_session **s, str
 static void raw_ok(se05x_session *s, const char *hex)
 {
     uint8_t c[300], r[300];
-    size_t rl = 0, n = hex2bin(hex, c, sizeof c);
+    size_t rl = 0, n = test_hex(hex, c, sizeof c);
     assert_int_equal(se05x_transceive(s, c, n, r, sizeof r, &rl), SE05X_OK);
     assert_int_equal(rl, 2);
     assert_int_equal(r[0], 0x90);
@@ -592,7 +592,7 @@ static void applet_sessions(bool scp)
     plain_or_scp(card, scp, &s, &l);
     /* UserID 7DA00001 = "1234", AESKey 7DA00002 */
     raw_ok(s, "80 41 07 00 0C 41 04 7D A0 00 01 42 04 31 32 33 34");
-    hex2bin("000102030405060708090A0B0C0D0E0F", key, 16);
+    test_hex("000102030405060708090A0B0C0D0E0F", key, 16);
     raw_ok(s, "80 41 03 00 18 41 04 7D A0 00 02 43 10 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F");
     assert_int_equal(se05x_ec_generate(s, 0x7F000001, SE05X_EC_NIST_P256, NULL), SE05X_OK);
 

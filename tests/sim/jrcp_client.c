@@ -138,6 +138,17 @@ static void print_hex(const uint8_t *p, size_t n)
 
 static unsigned sw_of(const uint8_t *r, size_t n) { return n >= 2 ? (unsigned)(r[n - 2] << 8 | r[n - 1]) : 0; }
 
+/* SELECT of the applet over fd; dies when it is refused. */
+static void select_applet(int fd)
+{
+    static const uint8_t sel[] = {0x00, 0xA4, 0x04, 0x00, 0x10, 0xA0, 0x00, 0x00, 0x03, 0x96, 0x54, 0x53,
+                                  0x00, 0x00, 0x00, 0x01, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00};
+    uint8_t out[64];
+    size_t rn = xchg(fd, 0x01, sel, sizeof sel, out, sizeof out);
+    if (sw_of(out, rn) != 0x9000)
+        die("SELECT failed");
+}
+
 int main(int argc, char **argv)
 {
     static uint8_t buf[70000], out[70000];
@@ -168,10 +179,7 @@ int main(int argc, char **argv)
             i += 3;
             if (size < 1 || size > 400)
                 die("size must be 1..400");
-            size_t n = unhex("00A4040010A000000396545300000001030000000000", buf, sizeof buf);
-            size_t rn = xchg(fd, 0x01, buf, n, out, sizeof out);
-            if (sw_of(out, rn) != 0x9000)
-                die("SELECT failed");
+            select_applet(fd);
             for (unsigned long k = 0; k < count; k++) {
                 unsigned long oid = id + k;
                 size_t l = 0, dl = 6 + 4 + 4 + size;
@@ -188,7 +196,7 @@ int main(int argc, char **argv)
                 buf[l++] = 0x44, buf[l++] = 0x82, buf[l++] = (uint8_t)(size >> 8), buf[l++] = (uint8_t)size;
                 for (unsigned long b = 0; b < size; b++)
                     buf[l++] = (uint8_t)(oid + b); /* content derived from the id */
-                rn = xchg(fd, 0x01, buf, l, out, sizeof out);
+                size_t rn = xchg(fd, 0x01, buf, l, out, sizeof out);
                 if (sw_of(out, rn) != 0x9000) {
                     printf("sw %04X\n", sw_of(out, rn));
                     return 1;
@@ -200,15 +208,12 @@ int main(int argc, char **argv)
             unsigned long id = strtoul(argv[i + 1], NULL, 0), count = strtoul(argv[i + 2], NULL, 0),
                           size = strtoul(argv[i + 3], NULL, 0);
             i += 3;
-            size_t n = unhex("00A4040010A000000396545300000001030000000000", buf, sizeof buf);
-            size_t rn = xchg(fd, 0x01, buf, n, out, sizeof out);
-            if (sw_of(out, rn) != 0x9000)
-                die("SELECT failed");
+            select_applet(fd);
             for (unsigned long k = 0; k < count; k++) {
                 unsigned long oid = id + k;
                 uint8_t rd[] = {0x80, 0x02, 0x00, 0x00, 0x00, 0x00, 0x06, 0x41, 0x04, (uint8_t)(oid >> 24),
                                 (uint8_t)(oid >> 16), (uint8_t)(oid >> 8), (uint8_t)oid, 0x00, 0x00};
-                rn = xchg(fd, 0x01, rd, sizeof rd, out, sizeof out);
+                size_t rn = xchg(fd, 0x01, rd, sizeof rd, out, sizeof out);
                 unsigned sw = sw_of(out, rn);
                 if (sw == 0x6A80) {
                     printf("none %08lX\n", oid);

@@ -67,32 +67,6 @@ struct sim_card *tu_open_selected(const char *dir, const struct sim_card_cfg *ov
     return c;
 }
 
-size_t tu_hex(const char *hex, uint8_t *buf, size_t cap)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (const char *p = hex; *p; p++) {
-        int v;
-        if (*p >= '0' && *p <= '9')
-            v = *p - '0';
-        else if (*p >= 'a' && *p <= 'f')
-            v = *p - 'a' + 10;
-        else if (*p >= 'A' && *p <= 'F')
-            v = *p - 'A' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            assert_true(n < cap);
-            buf[n++] = (uint8_t)(hi << 4 | v);
-            hi = -1;
-        }
-    }
-    assert_int_equal(hi, -1);
-    return n;
-}
-
 uint16_t tu_apdu_bin(struct sim_card *c, const uint8_t *capdu, size_t clen, uint8_t *rsp, size_t *rlen)
 {
     uint8_t out[4096];
@@ -108,7 +82,7 @@ uint16_t tu_apdu_bin(struct sim_card *c, const uint8_t *capdu, size_t clen, uint
 uint16_t tu_apdu(struct sim_card *c, const char *hex, uint8_t *rsp, size_t *rlen)
 {
     uint8_t buf[4096];
-    size_t n = tu_hex(hex, buf, sizeof buf);
+    size_t n = test_hex(hex, buf, sizeof buf);
     return tu_apdu_bin(c, buf, n, rsp, rlen);
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "sim.h"
+#include "testhex.h"
 
 /* A fresh temporary state directory (caller frees with tu_rmdir). */
 char *tu_tmpdir(void);
@@ -18,9 +19,6 @@ void tu_rmdir(char *dir);
 struct sim_card *tu_open(const char *dir, const struct sim_card_cfg *over);
 /* Opens and selects the applet. */
 struct sim_card *tu_open_selected(const char *dir, const struct sim_card_cfg *over);
-
-/* Parses hex (spaces allowed) into buf; returns the length. */
-size_t tu_hex(const char *hex, uint8_t *buf, size_t cap);
 
 /* Sends an APDU given in hex / bytes; returns the SW, data (without SW) in rsp. */
 uint16_t tu_apdu(struct sim_card *c, const char *hex, uint8_t *rsp, size_t *rlen);

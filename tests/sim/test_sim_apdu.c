@@ -20,43 +20,40 @@ static void test_cases(void **st)
     struct sim_apdu a;
     uint8_t b[300];
     size_t n;
-    n = tu_hex("80 04 00 20", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_int_equal(a.lc, 0);
-    assert_false(a.has_le);
-    n = tu_hex("80 04 00 20 00", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_true(a.has_le);
-    assert_int_equal(a.le, 256);
-    n = tu_hex("80 04 00 27 06 41 04 7F 00 00 01", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_int_equal(a.lc, 6);
-    assert_false(a.has_le);
-    n = tu_hex("80 04 00 27 06 41 04 7F 00 00 01 07", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_int_equal(a.le, 7);
-    n = tu_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_true(a.extended);
-    assert_int_equal(a.lc, 6);
-    assert_int_equal(a.le, 65536);
-    n = tu_hex("80 02 00 00 00 00 06 41 04 7F 00 00 01", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_false(a.has_le);
-    n = tu_hex("80 04 00 2A 00 00 00", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_int_equal(a.le, 65536);
-    n = tu_hex("80 04 00 2A 00 01 00", b, sizeof b);
-    assert_int_equal(sim_apdu_parse(b, n, &a), 0x9000);
-    assert_int_equal(a.le, 256);
+    static const struct {
+        const char *hex;
+        size_t lc;
+        bool has_le;
+        uint32_t le; /* checked when has_le */
+        bool extended;
+    } good[] = {
+        {"80 04 00 20", 0, false, 0, false},
+        {"80 04 00 20 00", 0, true, 256, false},
+        {"80 04 00 27 06 41 04 7F 00 00 01", 6, false, 0, false},
+        {"80 04 00 27 06 41 04 7F 00 00 01 07", 6, true, 7, false},
+        {"80 02 00 00 00 00 06 41 04 7F 00 00 01 00 00", 6, true, 65536, true},
+        {"80 02 00 00 00 00 06 41 04 7F 00 00 01", 6, false, 0, true},
+        {"80 04 00 2A 00 00 00", 0, true, 65536, true},
+        {"80 04 00 2A 00 01 00", 0, true, 256, true},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        n = test_hex(good[i].hex, b, sizeof b);
+        uint16_t sw = sim_apdu_parse(b, n, &a);
+        if (sw != 0x9000 || a.lc != good[i].lc || a.has_le != good[i].has_le ||
+            (a.has_le && a.le != good[i].le) || a.extended != good[i].extended)
+            fail_msg("%s: SW %04X, lc %zu, has_le %d, le %u, extended %d", good[i].hex, sw, a.lc, a.has_le,
+                     (unsigned)a.le, a.extended);
+    }
     /* wrong lengths */
     const char *bad[] = {"", "80", "80 04 00", "80 04 00 27 06 41 04", "80 04 00 27 02 41 04 7F 00",
                          "80 04 00 27 00 41", "80 04 00 27 00 00 06 41 04 7F 00 00",
                          "80 04 00 27 00 00 06 41 04 7F 00 00 01 00",
                          "80 04 00 27 00 00 00 41", "80 04 00 27 00 00 00 00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        n = tu_hex(bad[i], b, sizeof b);
-        assert_int_equal(sim_apdu_parse(n ? b : NULL, n, &a), 0x6700);
+        n = test_hex(bad[i], b, sizeof b);
+        uint16_t sw = sim_apdu_parse(n ? b : NULL, n, &a);
+        if (sw != 0x6700)
+            fail_msg("\"%s\": SW %04X, want 6700", bad[i], sw);
     }
 }
 
@@ -144,11 +141,11 @@ static void test_fuzz(void **st)
                 buf[0] = (next() & 1) ? 0x80 : buf[0];
         } else if (mode == 1) { /* truncated seed */
             const char *sd = seeds[next() % (sizeof seeds / sizeof seeds[0])];
-            n = tu_hex(sd, buf, sizeof buf);
+            n = test_hex(sd, buf, sizeof buf);
             n = next() % (n + 1);
         } else { /* seed body mutated, then re-framed with a correct Lc */
             const char *sd = seeds[next() % (sizeof seeds / sizeof seeds[0])];
-            size_t sn = tu_hex(sd, seed, sizeof seed);
+            size_t sn = test_hex(sd, seed, sizeof seed);
             struct sim_apdu a;
             assert_int_equal(sim_apdu_parse(seed, sn, &a), 0x9000);
             uint8_t body[600];

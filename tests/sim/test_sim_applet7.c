@@ -84,7 +84,7 @@ static void test_types_and_version(void **st)
     /* public part only: 2B */
     uint8_t pub[65], cmd[128];
     read_pub(c, 0x7F000001, pub);
-    size_t n = tu_hex("80 01 21 00 00 00 4C 41 04 7F 00 00 03 42 01 03 44 41", cmd, sizeof cmd);
+    size_t n = test_hex("80 01 21 00 00 00 4C 41 04 7F 00 00 03 42 01 03 44 41", cmd, sizeof cmd);
     memcpy(cmd + n, pub, 65);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 65, r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 03", r, &rl), 0x9000);
@@ -128,7 +128,7 @@ static void test_payload_and_rsa(void **st)
     for (int gen7 = 0; gen7 < 2; gen7++) {
         struct sim_card *c = gen7 ? open7('E', NULL) : tu_open_selected(NULL, NULL);
         /* WriteBinary of 1000 bytes in one APDU: 41 04 id, 43 02 total, 44 82 03 E8 data */
-        size_t n = tu_hex("80 01 06 00 00 03 F6 41 04 7F 00 00 10 43 02 03 E8 44 82 03 E8", cmd, sizeof cmd);
+        size_t n = test_hex("80 01 06 00 00 03 F6 41 04 7F 00 00 10 43 02 03 E8 44 82 03 E8", cmd, sizeof cmd);
         memset(cmd + n, 0xA5, 1000);
         assert_int_equal(tu_apdu_bin(c, cmd, n + 1000, r, &rl), gen7 ? 0x9000 : 0x6700);
         sim_card_close(c);
@@ -150,12 +150,7 @@ static void x25519(const uint8_t priv[32], const uint8_t pub[32], uint8_t out[32
 {
     EVP_PKEY *a = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, 32);
     EVP_PKEY *b = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, pub, 32);
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(a, NULL);
-    size_t n = 32;
-    assert_int_equal(EVP_PKEY_derive_init(ctx), 1);
-    assert_int_equal(EVP_PKEY_derive_set_peer(ctx, b), 1);
-    assert_int_equal(EVP_PKEY_derive(ctx, out, &n), 1);
-    EVP_PKEY_CTX_free(ctx);
+    assert_int_equal(host_derive(a, b, out, 32), 32);
     EVP_PKEY_free(a);
     EVP_PKEY_free(b);
 }
@@ -190,7 +185,7 @@ static void test_dh_reverse(void **st)
     EVP_PKEY_free(pk);
     x25519(peer_priv, chip_pub, expect);
     /* DH_REVERSE: 80 03 01 59, peer in RFC order, secret in RFC order */
-    size_t n = tu_hex("80 03 01 59 00 00 28 41 04 7F 00 00 02 42 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 01 59 00 00 28 41 04 7F 00 00 02 42 20", cmd, sizeof cmd);
     memcpy(cmd + n, peer_pub, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
@@ -218,10 +213,10 @@ static void test_ecdh_into_object(void **st)
     assert_int_equal(tu_apdu(c, GEN_P256, r, &rl), 0x9000);
     uint8_t pub[65], cmd[128];
     read_pub(c, 0x7F000001, pub);
-    size_t n = tu_hex("80 03 01 0F 00 00 4F 41 04 7F 00 00 01 42 41", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 01 0F 00 00 4F 41 04 7F 00 00 01 42 41", cmd, sizeof cmd);
     memcpy(cmd + n, pub, 65);
     n += 65;
-    n += tu_hex("47 04 7F 00 00 30", cmd + n, sizeof cmd - n);
+    n += test_hex("47 04 7F 00 00 30", cmd + n, sizeof cmd - n);
     assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
     assert_int_equal(rl, 0); /* nothing answered */
     assert_int_equal(tu_apdu(c, "80 02 00 26 06 41 04 7F 00 00 30", r, &rl), 0x9000);
@@ -242,11 +237,7 @@ static void test_attestation_v2(void **st)
     uint8_t apub[65], cmd[100], fresh[16];
     read_pub(c, 0xF0000012, apub);
     RAND_bytes(fresh, sizeof fresh);
-    size_t n = tu_hex("80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10", cmd, sizeof cmd);
-    memcpy(cmd + n, fresh, 16);
-    n += 16;
-    cmd[n++] = 0;
-    cmd[n++] = 0;
+    size_t n = attest_cmd_example(cmd, sizeof cmd, fresh);
     assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
     const uint8_t *v;
     size_t vl;
@@ -274,14 +265,10 @@ static void test_attestation_v2(void **st)
     memcpy(msg, h, 32);
     memcpy(msg + 32, r, tlvs);
     EVP_PKEY *pk = ec_pub("P-256", apub, 65);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk), 1);
-    assert_int_equal(EVP_DigestVerify(md, sig, siglen, msg, 32 + tlvs), 1);
+    assert_int_equal(verify_msg(pk, EVP_sha256(), -1, sig, siglen, msg, 32 + tlvs), 1);
     /* a changed freshness (part of the hashed command) breaks it */
     msg[0] ^= 1;
-    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk), 1);
-    assert_int_not_equal(EVP_DigestVerify(md, sig, siglen, msg, 32 + tlvs), 1);
-    EVP_MD_CTX_free(md);
+    assert_int_not_equal(verify_msg(pk, EVP_sha256(), -1, sig, siglen, msg, 32 + tlvs), 1);
     EVP_PKEY_free(pk);
     sim_card_close(c);
 }

@@ -28,6 +28,30 @@
 static uint8_t r[4096];
 static size_t rl;
 
+/* WriteSymmKey (80 01 p1 00: P1 03 AES, 05 HMAC): TAG 41 id, TAG 43 the key. */
+static uint16_t write_sym_key(struct sim_card *c, uint8_t p1, uint32_t id, const uint8_t *key, size_t n)
+{
+    uint8_t v[100];
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, id);
+    tlv_put(&w, 0x43, key, n);
+    assert_true(tlv_w_ok(&w));
+    return tu_cmd(c, 0x80, 0x01, p1, 0x00, v, w.len, NULL, NULL);
+}
+
+/* AES-128-CBC without padding on the host (enc 1: encrypt, 0: decrypt). */
+static void host_aes_cbc(int enc, const uint8_t *key, const uint8_t *iv, const uint8_t *in, size_t n, uint8_t *out)
+{
+    EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
+    int a1 = 0, a2 = 0;
+    assert_int_equal(EVP_CipherInit_ex(cx, EVP_aes_128_cbc(), NULL, key, iv, enc), 1);
+    EVP_CIPHER_CTX_set_padding(cx, 0);
+    assert_int_equal(EVP_CipherUpdate(cx, out, &a1, in, (int)n), 1);
+    assert_int_equal(EVP_CipherFinal_ex(cx, out + a1, &a2), 1);
+    EVP_CIPHER_CTX_free(cx);
+}
+
 /* One-shot digest, MAC, cipher, HKDF and PBKDF2 against libcrypto. */
 static void test_symmetric(void **st)
 {
@@ -54,18 +78,9 @@ static void test_symmetric(void **st)
     uint8_t hk[32], ak[16];
     RAND_bytes(hk, sizeof hk);
     RAND_bytes(ak, sizeof ak);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B0);
-    tlv_put(&w, 0x43, hk, sizeof hk);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x05, 0x00, v, w.len, r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B1);
-    tlv_put(&w, 0x43, ak, sizeof ak);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x03, 0x00, v, w.len, r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B0);
-    tlv_put_u8(&w, 0x42, 0x19);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    assert_int_equal(write_sym_key(c, 0x05, 0x7F0000B0, hk, sizeof hk), 0x9000);
+    assert_int_equal(write_sym_key(c, 0x03, 0x7F0000B1, ak, sizeof ak), 0x9000);
+    op_body(&w, v, sizeof v, 0x7F0000B0, 0x19, msg, sizeof msg);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x45, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, hk, sizeof hk, msg, sizeof msg, want, sizeof want, &wl));
@@ -78,10 +93,7 @@ static void test_symmetric(void **st)
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x46, v, w.len, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x02", 3);
     /* AES-CMAC; CMAC with an HMAC key is refused */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B1);
-    tlv_put_u8(&w, 0x42, 0x31);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F0000B1, 0x31, msg, sizeof msg);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x45, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_non_null(EVP_Q_mac(NULL, "CMAC", NULL, "AES-128-CBC", NULL, ak, sizeof ak, msg, sizeof msg, want, sizeof want, &wl));
@@ -90,50 +102,29 @@ static void test_symmetric(void **st)
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0D, 0x45, v, w.len, r, &rl), 0x6985);
     /* AES-CBC encrypt on the card, decrypt on the card and with libcrypto */
     uint8_t ct[96];
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B1);
-    tlv_put_u8(&w, 0x42, 0x0D);
-    tlv_put(&w, 0x43, msg, 96);
+    op_body(&w, v, sizeof v, 0x7F0000B1, 0x0D, msg, 96);
     tlv_put(&w, 0x44, iv, 16);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x37, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_int_equal(pn, 96);
     memcpy(ct, p, 96);
-    EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
-    int a1 = 0, a2 = 0;
-    EVP_DecryptInit_ex(cx, EVP_aes_128_cbc(), NULL, ak, iv);
-    EVP_CIPHER_CTX_set_padding(cx, 0);
-    EVP_DecryptUpdate(cx, want, &a1, ct, 96);
-    EVP_DecryptFinal_ex(cx, want + a1, &a2);
-    EVP_CIPHER_CTX_free(cx);
+    host_aes_cbc(0, ak, iv, ct, 96, want);
     assert_memory_equal(want, msg, 96);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B1);
-    tlv_put_u8(&w, 0x42, 0x0D);
-    tlv_put(&w, 0x43, ct, 96);
+    op_body(&w, v, sizeof v, 0x7F0000B1, 0x0D, ct, 96);
     tlv_put(&w, 0x44, iv, 16);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x38, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_memory_equal(p, msg, 96);
     /* CTR takes any length; ECB/CBC need whole blocks */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B1);
-    tlv_put_u8(&w, 0x42, 0xF0);
-    tlv_put(&w, 0x43, msg, 33);
+    op_body(&w, v, sizeof v, 0x7F0000B1, 0xF0, msg, 33);
     tlv_put(&w, 0x44, iv, 16);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x37, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_int_equal(pn, 33);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B1);
-    tlv_put_u8(&w, 0x42, 0x0E);
-    tlv_put(&w, 0x43, msg, 33);
+    op_body(&w, v, sizeof v, 0x7F0000B1, 0x0E, msg, 33);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x37, v, w.len, r, &rl), 0x6A80);
     /* HKDF-SHA256 with salt and info */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B0);
-    tlv_put_u8(&w, 0x42, 0x04);
-    tlv_put(&w, 0x43, "salt", 4);
+    op_body(&w, v, sizeof v, 0x7F0000B0, 0x04, "salt", 4);
     tlv_put(&w, 0x44, "info", 4);
     tlv_put_u16(&w, 0x45, 42);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x00, 0x2D, v, w.len, r, &rl), 0x9000);
@@ -174,10 +165,7 @@ static void test_symmetric(void **st)
     assert_memory_equal(p, want, 64);
     /* policies: an AES key allowed to encrypt only */
     assert_int_equal(tu_apdu(c, "80 01 03 00 23 11 09 08 00 00 00 00 02 00 00 00 41 04 7F 00 00 B2 43 10 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F", r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B2);
-    tlv_put_u8(&w, 0x42, 0x0E);
-    tlv_put(&w, 0x43, msg, 16);
+    op_body(&w, v, sizeof v, 0x7F0000B2, 0x0E, msg, 16);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x37, v, w.len, r, &rl), 0x9000);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x38, v, w.len, r, &rl), 0x6986);
     sim_card_close(c);
@@ -214,10 +202,7 @@ static void test_crypto_objects(void **st)
     assert_int_equal(pn, 32);
     assert_memory_equal(p, want, 32);
     /* cipher: AES-CBC over two steps */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000C1);
-    tlv_put(&w, 0x43, ak, sizeof ak);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x03, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_sym_key(c, 0x03, 0x7F0000C1, ak, sizeof ak), 0x9000);
     assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 02 42 01 02 43 01 0D", r, &rl), 0x9000);
     tlv_w_init(&w, v, sizeof v);
     tlv_put_u32(&w, 0x41, 0x7F0000C1);
@@ -239,19 +224,10 @@ static void test_crypto_objects(void **st)
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_int_equal(pn, 16);
     memcpy(ct + 32, p, 16);
-    EVP_CIPHER_CTX *cx = EVP_CIPHER_CTX_new();
-    int a1 = 0, a2 = 0;
-    EVP_EncryptInit_ex(cx, EVP_aes_128_cbc(), NULL, ak, iv);
-    EVP_CIPHER_CTX_set_padding(cx, 0);
-    EVP_EncryptUpdate(cx, want, &a1, msg, 48);
-    EVP_EncryptFinal_ex(cx, want + a1, &a2);
-    EVP_CIPHER_CTX_free(cx);
+    host_aes_cbc(1, ak, iv, msg, 48, want);
     assert_memory_equal(ct, want, 48);
     /* MAC: HMAC-SHA256 generate in two steps, then validate */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000C2);
-    tlv_put(&w, 0x43, hk, sizeof hk);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x05, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_sym_key(c, 0x05, 0x7F0000C2, hk, sizeof hk), 0x9000);
     assert_int_equal(tu_apdu(c, "80 01 10 00 0A 41 02 00 03 42 01 03 43 01 19", r, &rl), 0x9000);
     assert_non_null(EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, hk, sizeof hk, msg, sizeof msg, want, sizeof want, &wl));
     for (int validate = 0; validate < 2; validate++) {

@@ -27,43 +27,12 @@ static size_t rl;
 #define VICTIM 0x7F0000B0u
 #define ATTACKER 0x7F0000B1u
 
-/* ExportObject of id (component comp, FF = n/a) into blob; returns the SW. */
-static uint16_t export_blob(struct sim_card *c, uint32_t id, uint8_t comp, uint8_t *blob, size_t *bl)
-{
-    uint8_t v[16];
-    struct tlv_w w;
-    const uint8_t *p;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    tlv_put_u8(&w, 0x42, comp);
-    uint16_t sw = tu_cmd(c, 0x80, 0x02, 0x00, 0x19, v, w.len, r, &rl);
-    *bl = 0;
-    if (sw == 0x9000) {
-        assert_true(tu_tlv(r, rl, 0x41, &p, bl));
-        memcpy(blob, p, *bl);
-    }
-    return sw;
-}
-
-/* ImportObject of a blob into id (comp FF: no TAG 42). */
-static uint16_t import_blob(struct sim_card *c, uint32_t id, uint8_t comp, const uint8_t *blob, size_t bl)
-{
-    uint8_t v[1200];
-    struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    if (comp != 0xFF)
-        tlv_put_u8(&w, 0x42, comp);
-    tlv_put(&w, 0x43, blob, bl);
-    return tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl);
-}
-
 /* RSA-1024 (CRT) key pair generated as a transient object, with an optional
  * policy TLV (hex, may be ""). */
 static void gen_rsa1024(struct sim_card *c, uint32_t id, const char *policy)
 {
     uint8_t v[64];
-    size_t n = tu_hex(policy, v, sizeof v);
+    size_t n = test_hex(policy, v, sizeof v);
     struct tlv_w w;
     tlv_w_init(&w, v + n, sizeof v - n);
     tlv_put_u32(&w, 0x41, id);
@@ -94,10 +63,7 @@ static uint16_t raw_decrypt(struct sim_card *c, uint32_t id, const uint8_t x[128
     struct tlv_w w;
     const uint8_t *p;
     size_t n;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    tlv_put_u8(&w, 0x42, 0x0C);
-    tlv_put(&w, 0x43, x, 128);
+    op_body(&w, v, sizeof v, id, 0x0C, x, 128);
     uint16_t sw = tu_cmd(c, 0x80, 0x03, 0x02, 0x38, v, w.len, r, &rl);
     if (sw == 0x9000) {
         assert_true(tu_tlv(r, rl, 0x41, &p, &n));
@@ -158,10 +124,7 @@ static uint16_t rsa_sign(struct sim_card *c, uint32_t id)
 {
     uint8_t v[64];
     struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, id);
-    tlv_put_u8(&w, 0x42, 0x28);
-    tlv_put(&w, 0x43, "0123456789abcdef0123456789abcdef", 32);
+    op_body(&w, v, sizeof v, id, 0x28, "0123456789abcdef0123456789abcdef", 32);
     return tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl);
 }
 
@@ -228,10 +191,7 @@ static void test_round_trip(void **st)
     assert_int_equal(EVP_EncryptUpdate(ec, want, &wl, zero, 16), 1);
     EVP_CIPHER_CTX_free(ec);
     struct tlv_w w;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000B3);
-    tlv_put_u8(&w, 0x42, 0x0E);
-    tlv_put(&w, 0x43, zero, 16);
+    op_body(&w, v, sizeof v, 0x7F0000B3, 0x0E, zero, 16);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0E, 0x37, v, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &p, &pn));
     assert_int_equal(pn, 16);
@@ -281,7 +241,7 @@ static void test_binding(void **st)
     assert_int_equal(export_blob(c, 0x7F0000B3, 0xFF, blob, &bl), 0x9000);
     assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 7F 00 00 B3", r, &rl), 0x9000);
     uint8_t cmd[64];
-    size_t n = tu_hex("80 81 03 00 28 41 04 7F 00 00 B3 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 81 03 00 28 41 04 7F 00 00 B3 43 20", cmd, sizeof cmd);
     memset(cmd + n, 0x5A, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     assert_int_equal(import_blob(c, 0x7F0000B3, 0xFF, blob, bl), 0x6A80);

@@ -28,39 +28,40 @@
 static uint8_t r[4096];
 static size_t rl;
 
+/* WriteBinary (80 ins 06 00: ins 01, or 81 for a transient object) of id:
+ * TAG 42 offset or TAG 43 total length (len_tag) with len, then TAG 44 the
+ * data where given. Returns the SW. */
+static uint16_t write_bin(struct sim_card *c, uint8_t ins, uint32_t id, uint8_t len_tag, uint16_t len,
+                          const uint8_t *data, size_t n)
+{
+    uint8_t v[700];
+    struct tlv_w w;
+    tlv_w_init(&w, v, sizeof v);
+    tlv_put_u32(&w, 0x41, id);
+    tlv_put_u16(&w, len_tag, len);
+    if (data)
+        tlv_put(&w, 0x44, data, n);
+    assert_true(tlv_w_ok(&w));
+    return tu_cmd(c, 0x80, ins, 0x06, 0x00, v, w.len, r, &rl);
+}
+
 static void test_binary(void **st)
 {
     (void)st;
     struct sim_card *c = tu_open_selected(NULL, NULL);
-    uint8_t data[600], v[700];
+    uint8_t data[600];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
-    struct tlv_w w;
     /* 43 total length is required for a new object */
     assert_int_equal(tu_apdu(c, "80 01 06 00 0A 41 04 7F 00 00 50 44 02 01 02", r, &rl), 0x6A80);
     assert_int_equal(tu_apdu(c, "80 01 06 00 0A 41 04 7F 00 00 50 43 02 80 00", r, &rl), 0x6A80);
     /* two chunks: 0..399 with the creation, 400..599 after */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x43, 600);
-    tlv_put(&w, 0x44, data, 400);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x42, 400);
-    tlv_put(&w, 0x44, data + 400, 200);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x43, 600, data, 400), 0x9000);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x42, 400, data + 400, 200), 0x9000);
     /* beyond the end */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x42, 590);
-    tlv_put(&w, 0x44, data, 11);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x42, 590, data, 11), 0x6A80);
     /* a different total length on an existing object */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000050);
-    tlv_put_u16(&w, 0x43, 700);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(write_bin(c, 0x01, 0x7F000050, 0x43, 700, NULL, 0), 0x6A80);
     /* read whole, then a window */
     assert_int_equal(tu_apdu(c, "80 02 00 00 00 00 06 41 04 7F 00 00 50 00 00", r, &rl), 0x9000);
     assert_int_equal(rl, 604);
@@ -101,7 +102,7 @@ static void test_idlist_paging(void **st)
     uint16_t off = 0;
     for (int page = 0; page < 10; page++) {
         uint8_t cmd[32];
-        size_t n = tu_hex("80 02 00 25 00 00 07 41 02 00 00 42 01 FF 00 00", cmd, sizeof cmd);
+        size_t n = test_hex("80 02 00 25 00 00 07 41 02 00 00 42 01 FF 00 00", cmd, sizeof cmd);
         cmd[9] = (uint8_t)(off >> 8);
         cmd[10] = (uint8_t)off;
         assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
@@ -147,17 +148,12 @@ static void test_memory_full(void **st)
     char *dir = tu_tmpdir();
     struct sim_card_cfg cfg = {.persistent_capacity = 4000, .transient_capacity = 300};
     struct sim_card *c = tu_open_selected(dir, &cfg);
-    uint8_t v[600], data[500];
-    struct tlv_w w;
+    uint8_t data[500];
     memset(data, 0xAB, sizeof data);
     int made = 0;
     uint16_t sw = 0x9000;
     for (uint32_t id = 0x100; sw == 0x9000 && id < 0x200; id++) {
-        tlv_w_init(&w, v, sizeof v);
-        tlv_put_u32(&w, 0x41, id);
-        tlv_put_u16(&w, 0x43, 400);
-        tlv_put(&w, 0x44, data, 400);
-        sw = tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl);
+        sw = write_bin(c, 0x01, id, 0x43, 400, data, 400);
         if (sw == 0x9000)
             made++;
     }
@@ -175,10 +171,7 @@ static void test_memory_full(void **st)
     static uint8_t s1[65536], s2[65536];
     size_t l1 = fread(s1, 1, sizeof s1, f);
     fclose(f);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, failed);
-    tlv_put_u16(&w, 0x43, 400);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x6A84);
+    assert_int_equal(write_bin(c, 0x01, failed, 0x43, 400, NULL, 0), 0x6A84);
     uint8_t ex[6] = {0x41, 4, (uint8_t)(failed >> 24), (uint8_t)(failed >> 16), (uint8_t)(failed >> 8), (uint8_t)failed};
     assert_int_equal(tu_cmd(c, 0x80, 0x04, 0x00, 0x27, ex, 6, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x02", 3);
@@ -191,12 +184,9 @@ static void test_memory_full(void **st)
     assert_memory_equal(s1, s2, l1);
     /* deleting one frees room again */
     assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 00 00 01 00", r, &rl), 0x9000);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x06, 0x00, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(write_bin(c, 0x01, failed, 0x43, 400, NULL, 0), 0x9000);
     /* transient memory full too */
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x300);
-    tlv_put_u16(&w, 0x43, 400);
-    assert_int_equal(tu_cmd(c, 0x80, 0x81, 0x06, 0x00, v, w.len, r, &rl), 0x6A84);
+    assert_int_equal(write_bin(c, 0x81, 0x300, 0x43, 400, NULL, 0), 0x6A84);
     sim_card_close(c);
     tu_rmdir(dir);
 }
@@ -237,7 +227,7 @@ static void test_transient_and_persistence(void **st)
     assert_int_equal(tu_apdu(c, "80 02 0B 25 00", r, &rl), 0x9000);
     assert_int_equal(r[4 + 2], 0x02);
     uint8_t cmd[100];
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
     memset(cmd + n, 1, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     /* the UID is stable across restarts */
@@ -276,66 +266,45 @@ static void test_export_import(void **st)
     (void)st;
     char *dir = tu_tmpdir();
     struct sim_card *c = tu_open_selected(dir, NULL);
-    uint8_t blob[800], blob2[800], pub1[100], pub2[100], v[900];
+    uint8_t blob[800], blob2[800], pub1[100], pub2[100];
     size_t bl, bl2;
-    const uint8_t *p;
-    struct tlv_w w;
     tu_create_curve(c, 0x03, "prime256v1");
     /* transient EC key; persistent keys cannot be exported */
     assert_int_equal(tu_apdu(c, "80 81 61 00 09 41 04 7F 00 00 A0 42 01 03", r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, GEN_P256, r, &rl), 0x9000);
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 01 42 01 FF", r, &rl), 0x6985);
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 A0 42 01 FF", r, &rl), 0x9000);
-    assert_true(tu_tlv(r, rl, 0x41, &p, &bl));
-    memcpy(blob, p, bl);
+    assert_int_equal(export_blob(c, 0x7F000001, 0xFF, blob, &bl), 0x6985);
+    assert_int_equal(export_blob(c, 0x7F0000A0, 0xFF, blob, &bl), 0x9000);
     read_pub(c, 0x7F0000A0, pub1);
     /* the value is lost at a chip reset; the blob brings it back */
     sim_card_chip_reset(c);
     assert_int_equal(tu_apdu(c, SEL, r, &rl), 0x9000);
     assert_int_equal(tu_apdu(c, "80 02 00 00 06 41 04 7F 00 00 A0", r, &rl), 0x6985);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A0);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(import_blob(c, 0x7F0000A0, 0xFF, blob, bl), 0x9000);
     read_pub(c, 0x7F0000A0, pub2);
     assert_memory_equal(pub1, pub2, 65);
     /* the key signs again */
     uint8_t cmd[80];
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 A0 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 A0 42 01 21 43 20", cmd, sizeof cmd);
     memset(cmd + n, 3, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     /* a tampered blob, a blob of another type, a missing target */
     blob[5] ^= 1;
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A0);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(import_blob(c, 0x7F0000A0, 0xFF, blob, bl), 0x6A80);
     blob[5] ^= 1;
     assert_int_equal(tu_apdu(c, "80 81 03 00 18 41 04 7F 00 00 A1 43 10 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF", r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A1);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x6A80);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A9);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x6A80);
+    assert_int_equal(import_blob(c, 0x7F0000A1, 0xFF, blob, bl), 0x6A80);
+    assert_int_equal(import_blob(c, 0x7F0000A9, 0xFF, blob, bl), 0x6A80);
     /* the AES key round-trips too; the blob never shows the key */
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 A1 42 01 FF", r, &rl), 0x9000);
-    assert_true(tu_tlv(r, rl, 0x41, &p, &bl2));
-    memcpy(blob2, p, bl2);
+    assert_int_equal(export_blob(c, 0x7F0000A1, 0xFF, blob2, &bl2), 0x9000);
     assert_null(memmem(blob2, bl2, "\x00\x11\x22\x33\x44\x55\x66\x77", 8));
     /* a policy without IMPORT_EXPORT */
     assert_int_equal(tu_apdu(c, "80 81 61 00 14 11 09 08 00 00 00 00 10 00 00 00 41 04 7F 00 00 A2 42 01 03", r, &rl), 0x9000);
-    assert_int_equal(tu_apdu(c, "80 02 00 19 09 41 04 7F 00 00 A2 42 01 FF", r, &rl), 0x6986);
+    assert_int_equal(export_blob(c, 0x7F0000A2, 0xFF, blob2, &bl2), 0x6986);
     sim_card_close(c);
     /* after a restart (same chip secret) the blob still imports into a new shell */
     c = tu_open_selected(dir, NULL);
     assert_int_equal(tu_apdu(c, "80 81 61 00 09 41 04 7F 00 00 A0 42 01 03", r, &rl), 0x9000);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F0000A0);
-    tlv_put(&w, 0x43, blob, bl);
-    assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x00, 0x18, v, w.len, r, &rl), 0x9000);
+    assert_int_equal(import_blob(c, 0x7F0000A0, 0xFF, blob, bl), 0x9000);
     read_pub(c, 0x7F0000A0, pub2);
     assert_memory_equal(pub1, pub2, 65);
     sim_card_close(c);

@@ -36,12 +36,12 @@ static void test_policy(void **st)
     /* §6: SIGN+VERIFY+READ+DELETE for "no session" */
     assert_int_equal(tu_apdu(c, "80 01 61 00 14 11 09 08 00 00 00 00 18 24 00 00 41 04 7F 00 00 01 42 01 03", r, &rl), 0x9000);
     uint8_t cmd[100], pub[100];
-    size_t n = tu_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
+    size_t n = test_hex("80 03 0C 09 2B 41 04 7F 00 00 01 42 01 21 43 20", cmd, sizeof cmd);
     memset(cmd + n, 7, 32);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 32, r, &rl), 0x9000);
     read_pub(c, 0x7F000001, pub);
     /* ECDH (KA) denied, regenerate (GEN) denied */
-    n = tu_hex("80 03 01 0F 49 41 04 7F 00 00 01 42 41", cmd, sizeof cmd);
+    n = test_hex("80 03 01 0F 49 41 04 7F 00 00 01 42 41", cmd, sizeof cmd);
     memcpy(cmd + n, pub, 65);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 65, r, &rl), 0x6986);
     assert_int_equal(tu_apdu(c, GEN_P256, r, &rl), 0x6986);
@@ -210,11 +210,7 @@ static void test_attestation(void **st)
     read_pub(c, 0xF0000012, apub);
     RAND_bytes(fresh, sizeof fresh);
     /* §6: 80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10 <16 B> 00 00 */
-    size_t n = tu_hex("80 22 00 00 00 00 21 41 04 7F 00 00 01 45 04 F0 00 00 12 46 01 21 47 10", cmd, sizeof cmd);
-    memcpy(cmd + n, fresh, 16);
-    n += 16;
-    cmd[n++] = 0;
-    cmd[n++] = 0;
+    size_t n = attest_cmd_example(cmd, sizeof cmd, fresh);
     assert_int_equal(tu_apdu_bin(c, cmd, n, r, &rl), 0x9000);
     const uint8_t *v[6];
     size_t vl[6];
@@ -235,16 +231,13 @@ static void test_attestation(void **st)
     assert_memory_equal(v[4], "\x04\x00\x50\x01", 4);
     assert_memory_equal(v[1], "\x7F\x00\x00\x01\x01", 5);
     EVP_PKEY *pk = ec_pub("P-256", apub, 65);
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pk), 1);
-    assert_int_equal(EVP_DigestVerify(md, v[5], vl[5], msg, ml), 1);
-    EVP_MD_CTX_free(md);
+    assert_int_equal(verify_msg(pk, EVP_sha256(), -1, v[5], vl[5], msg, ml), 1);
     /* freshness must be 16 bytes; the key must allow attestation */
     cmd[6] = 0x20;
     cmd[23] = 0x0F;
     assert_int_equal(tu_apdu_bin(c, cmd, n - 1, r, &rl), 0x6A80);
     assert_int_equal(tu_apdu(c, "80 01 61 00 14 11 09 08 00 00 00 00 10 00 00 00 41 04 7F 00 00 02 42 01 03", r, &rl), 0x9000);
-    n = tu_hex("80 22 00 00 00 00 21 41 04 7F FF 02 06 45 04 7F 00 00 02 46 01 21 47 10", cmd, sizeof cmd);
+    n = test_hex("80 22 00 00 00 00 21 41 04 7F FF 02 06 45 04 7F 00 00 02 46 01 21 47 10", cmd, sizeof cmd);
     memset(cmd + n, 0, 18);
     assert_int_equal(tu_apdu_bin(c, cmd, n + 18, r, &rl), 0x6986);
     /* certificate: same public key, verifies with the CA of the state directory */

@@ -30,6 +30,18 @@
 static uint8_t r[4096];
 static size_t rl;
 
+/* The big-number parameter `name` of k into out: padded to pad bytes, or in
+ * its minimal length when pad is 0. Returns the length written. */
+static int bn_param(EVP_PKEY *k, const char *name, uint8_t *out, int pad)
+{
+    BIGNUM *bn = NULL;
+    assert_true(EVP_PKEY_get_bn_param(k, name, &bn));
+    int len = pad ? BN_bn2binpad(bn, out, pad) : BN_bn2bin(bn, out);
+    BN_free(bn);
+    assert_true(len > 0);
+    return len;
+}
+
 static void test_rsa(void **st)
 {
     (void)st;
@@ -69,24 +81,13 @@ static void test_rsa(void **st)
     RAND_bytes(msg, sizeof msg);
     struct tlv_w w;
     for (int pss = 0; pss < 2; pss++) {
-        tlv_w_init(&w, cmdv, sizeof cmdv);
-        tlv_put_u32(&w, 0x41, 0x7F000060);
-        tlv_put_u8(&w, 0x42, pss ? 0x2C : 0x28);
-        tlv_put(&w, 0x43, msg, sizeof msg);
+        op_body(&w, cmdv, sizeof cmdv, 0x7F000060, pss ? 0x2C : 0x28, msg, sizeof msg);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, cmdv, w.len, r, &rl), 0x9000);
         assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
         assert_int_equal(vl, 256);
         uint8_t sig[256];
         memcpy(sig, v, 256);
-        EVP_MD_CTX *md = EVP_MD_CTX_new();
-        EVP_PKEY_CTX *pctx = NULL;
-        assert_int_equal(EVP_DigestVerifyInit(md, &pctx, EVP_sha256(), NULL, pk), 1);
-        if (pss) {
-            EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING);
-            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32);
-        }
-        assert_int_equal(EVP_DigestVerify(md, sig, 256, msg, sizeof msg), 1);
-        EVP_MD_CTX_free(md);
+        assert_int_equal(verify_msg(pk, EVP_sha256(), pss ? 32 : -1, sig, 256, msg, sizeof msg), 1);
         /* RSAVerify on the card */
         tlv_put(&w, 0x45, sig, 256);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, cmdv, w.len, r, &rl), 0x9000);
@@ -98,18 +99,12 @@ static void test_rsa(void **st)
     /* encrypt (OAEP, PKCS1) on the card, decrypt on the card */
     for (int algo = 0; algo < 2; algo++) {
         uint8_t a = algo ? 0x0F : 0x0A;
-        tlv_w_init(&w, cmdv, sizeof cmdv);
-        tlv_put_u32(&w, 0x41, 0x7F000060);
-        tlv_put_u8(&w, 0x42, a);
-        tlv_put(&w, 0x43, msg, 32);
+        op_body(&w, cmdv, sizeof cmdv, 0x7F000060, a, msg, 32);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x37, cmdv, w.len, r, &rl), 0x9000);
         assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
         uint8_t ct[256];
         memcpy(ct, v, 256);
-        tlv_w_init(&w, cmdv, sizeof cmdv);
-        tlv_put_u32(&w, 0x41, 0x7F000060);
-        tlv_put_u8(&w, 0x42, a);
-        tlv_put(&w, 0x43, ct, 256);
+        op_body(&w, cmdv, sizeof cmdv, 0x7F000060, a, ct, 256);
         assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x38, cmdv, w.len, r, &rl), 0x9000);
         assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
         assert_int_equal(vl, 32);
@@ -121,10 +116,7 @@ static void test_rsa(void **st)
     em[0] = 0;
     em[1] = 1;
     em[200] = 0;
-    tlv_w_init(&w, cmdv, sizeof cmdv);
-    tlv_put_u32(&w, 0x41, 0x7F000060);
-    tlv_put_u8(&w, 0x42, 0x0C);
-    tlv_put(&w, 0x43, em, 256);
+    op_body(&w, cmdv, sizeof cmdv, 0x7F000060, 0x0C, em, 256);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x38, cmdv, w.len, r, &rl), 0x9000);
     assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
     uint8_t sig[256];
@@ -138,10 +130,7 @@ static void test_rsa(void **st)
     assert_memory_equal(back, em, 256);
     EVP_PKEY_CTX_free(ectx);
     /* NO_PAD with a wrong length */
-    tlv_w_init(&w, cmdv, sizeof cmdv);
-    tlv_put_u32(&w, 0x41, 0x7F000060);
-    tlv_put_u8(&w, 0x42, 0x0C);
-    tlv_put(&w, 0x43, em, 255);
+    op_body(&w, cmdv, sizeof cmdv, 0x7F000060, 0x0C, em, 255);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x02, 0x38, cmdv, w.len, r, &rl), 0x6A80);
     /* wrong key sizes */
     assert_int_equal(tu_apdu(c, "80 01 62 00 0A 41 04 7F 00 00 61 42 02 08 01", r, &rl), 0x6A80);
@@ -169,11 +158,8 @@ static void test_rsa_import(void **st)
     uint8_t cmdv[400], comp[300];
     struct tlv_w w;
     for (int i = 0; i < 7; i++) {
-        BIGNUM *bn = NULL;
-        assert_true(EVP_PKEY_get_bn_param(host, names[i], &bn));
-        int len = BN_bn2bin(bn, comp + 1);
+        int len = bn_param(host, names[i], comp + 1, 0);
         comp[0] = 0; /* a leading zero, as hosts add for odd lengths */
-        BN_free(bn);
         tlv_w_init(&w, cmdv, sizeof cmdv);
         if (i == 0) /* SIGN only: but policies wait for the last component */
             tlv_put(&w, 0x11, "\x08\x00\x00\x00\x00\x10\x00\x00\x00", 9);
@@ -190,18 +176,12 @@ static void test_rsa_import(void **st)
     }
     /* complete now: SIGN allowed, READ denied by the policy */
     uint8_t msg[20] = {1, 2, 3};
-    tlv_w_init(&w, cmdv, sizeof cmdv);
-    tlv_put_u32(&w, 0x41, 0x7F000070);
-    tlv_put_u8(&w, 0x42, 0x28);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, cmdv, sizeof cmdv, 0x7F000070, 0x28, msg, sizeof msg);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, cmdv, w.len, r, &rl), 0x9000);
     const uint8_t *v;
     size_t vl;
     assert_true(tu_tlv(r, rl, 0x41, &v, &vl));
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, host), 1);
-    assert_int_equal(EVP_DigestVerify(md, v, vl, msg, sizeof msg), 1);
-    EVP_MD_CTX_free(md);
+    assert_int_equal(verify_msg(host, EVP_sha256(), -1, v, vl, msg, sizeof msg), 1);
     assert_int_equal(tu_apdu(c, "80 02 00 00 09 41 04 7F 00 00 70 44 01 00", r, &rl), 0x6986);
     assert_int_equal(tu_apdu(c, "80 04 00 28 06 41 04 7F 00 00 70", r, &rl), 0x6986);
     /* a public key import (RAW n, e) and a mismatched public exponent length */
@@ -215,20 +195,10 @@ static void test_rsa_raw(void **st)
     (void)st;
     struct sim_card *c = tu_open_selected(NULL, NULL);
     EVP_PKEY *host = test_rsa_key(1024, 0);
-    BIGNUM *bn = NULL;
     uint8_t n[128], e[4], dd[128], v[400];
-    int el;
-    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_RSA_N, &bn));
-    BN_bn2binpad(bn, n, 128);
-    BN_free(bn);
-    bn = NULL;
-    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_RSA_E, &bn));
-    el = BN_bn2bin(bn, e);
-    BN_free(bn);
-    bn = NULL;
-    assert_true(EVP_PKEY_get_bn_param(host, OSSL_PKEY_PARAM_RSA_D, &bn));
-    BN_bn2binpad(bn, dd, 128);
-    BN_free(bn);
+    bn_param(host, OSSL_PKEY_PARAM_RSA_N, n, 128);
+    int el = bn_param(host, OSSL_PKEY_PARAM_RSA_E, e, 0);
+    bn_param(host, OSSL_PKEY_PARAM_RSA_D, dd, 128);
     struct tlv_w w;
     /* RAW pair in one APDU (P2 4F) */
     tlv_w_init(&w, v, sizeof v);
@@ -244,18 +214,12 @@ static void test_rsa_raw(void **st)
     assert_int_equal(tu_apdu(c, "80 01 02 00 0B 41 04 7F 00 00 80 43 03 01 02 03", r, &rl), 0x6A80);
     /* sign on the card, verify with the host key */
     uint8_t msg[10] = {9, 8, 7};
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000080);
-    tlv_put_u8(&w, 0x42, 0x2A); /* PKCS#1 SHA-512 */
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F000080, 0x2A, msg, sizeof msg); /* PKCS#1 SHA-512 */
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x09, v, w.len, r, &rl), 0x9000);
     const uint8_t *sig;
     size_t sl;
     assert_true(tu_tlv(r, rl, 0x41, &sig, &sl));
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    assert_int_equal(EVP_DigestVerifyInit(md, NULL, EVP_sha512(), NULL, host), 1);
-    assert_int_equal(EVP_DigestVerify(md, sig, sl, msg, sizeof msg), 1);
-    EVP_MD_CTX_free(md);
+    assert_int_equal(verify_msg(host, EVP_sha512(), -1, sig, sl, msg, sizeof msg), 1);
     /* public key only: verify and encrypt work, sign/decrypt do not */
     tlv_w_init(&w, v, sizeof v);
     tlv_put_u32(&w, 0x41, 0x7F000081);
@@ -265,10 +229,7 @@ static void test_rsa_raw(void **st)
     assert_int_equal(tu_cmd(c, 0x80, 0x01, 0x22, 0x00, v, w.len, r, &rl), 0x9000);
     uint8_t sigc[128];
     memcpy(sigc, sig, 128);
-    tlv_w_init(&w, v, sizeof v);
-    tlv_put_u32(&w, 0x41, 0x7F000081);
-    tlv_put_u8(&w, 0x42, 0x2A);
-    tlv_put(&w, 0x43, msg, sizeof msg);
+    op_body(&w, v, sizeof v, 0x7F000081, 0x2A, msg, sizeof msg);
     tlv_put(&w, 0x45, sigc, 128);
     assert_int_equal(tu_cmd(c, 0x80, 0x03, 0x0C, 0x0A, v, w.len, r, &rl), 0x9000);
     assert_memory_equal(r, "\x41\x01\x01", 3);

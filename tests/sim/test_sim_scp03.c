@@ -19,7 +19,7 @@ static const uint8_t CARD_CHAL[8] = {0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0
 static uint8_t r[4096];
 static size_t rl;
 
-static void hex(const char *h, uint8_t *out, size_t n) { assert_int_equal(tu_hex(h, out, n), n); }
+static void hex(const char *h, uint8_t *out, size_t n) { assert_int_equal(test_hex(h, out, n), n); }
 
 static void test_kdf_vector(void **st)
 {
@@ -172,8 +172,8 @@ static void test_vector_session(void **st)
     uint8_t out[600], apdu[64];
     size_t ol;
     /* §8: the first wrapped command, byte for byte */
-    size_t n = tu_hex("84 04 00 27 18 C7 FD D7 8E 44 4E 91 1B C9 3B 77 C8 B6 42 7C 6D 5D 13 16 41 8C A8 65 11",
-                      apdu, sizeof apdu);
+    size_t n = test_hex("84 04 00 27 18 C7 FD D7 8E 44 4E 91 1B C9 3B 77 C8 B6 42 7C 6D 5D 13 16 41 8C A8 65 11",
+                        apdu, sizeof apdu);
     uint8_t macin[64], full[16], icv[16], want[16], rc[16] = {0x80};
     memcpy(macin, hs.mcv, 16);
     memcpy(macin + 16, apdu, n - 8);

@@ -32,7 +32,7 @@ static size_t rl;
 static uint16_t in_session(struct sim_card *c, const uint8_t sid[8], const char *inner)
 {
     uint8_t in[300], v[400];
-    size_t n = tu_hex(inner, in, sizeof in);
+    size_t n = test_hex(inner, in, sizeof in);
     struct tlv_w w;
     tlv_w_init(&w, v, sizeof v);
     tlv_put(&w, 0x10, sid, 8);

@@ -51,6 +51,18 @@ static int teardown(void **st)
     return 0;
 }
 
+/* Takes the bus through l and lets it go; returns whether l was told that
+ * someone else used the bus since its own last use. */
+static bool use_bus(struct se05x_buslock *l)
+{
+    struct se05x_error e;
+    bool others = false;
+    if (se05x_buslock_acquire(l, &others, &e) != SE05X_OK)
+        fail_msg("acquire %s: %s", l->path, e.msg);
+    se05x_buslock_release(l);
+    return others;
+}
+
 static void test_generation(void **st)
 {
     (void)st;
@@ -69,19 +81,11 @@ static void test_generation(void **st)
     se05x_buslock_release(&a);
     se05x_buslock_release(&a);
     /* steady state: nobody else came */
-    assert_int_equal(se05x_buslock_acquire(&a, &others, &e), SE05X_OK);
-    assert_false(others);
-    se05x_buslock_release(&a);
+    assert_false(use_bus(&a));
     /* b takes the bus, then a must notice */
-    assert_int_equal(se05x_buslock_acquire(&b, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&b);
-    assert_int_equal(se05x_buslock_acquire(&a, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&a);
-    assert_int_equal(se05x_buslock_acquire(&b, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&b);
+    assert_true(use_bus(&b));
+    assert_true(use_bus(&a));
+    assert_true(use_bus(&b));
     se05x_buslock_close(&a);
     se05x_buslock_close(&b);
 }
@@ -128,6 +132,15 @@ static void in_dir(char *out, size_t n, const char *d, const char *name)
     assert_true(k > 0 && (size_t)k < n);
 }
 
+/* An empty file d/name (mode 0600, created here), its path into path. */
+static void make_empty(char *path, size_t n, const char *d, const char *name)
+{
+    in_dir(path, n, d, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
 /* A root-owned file standing for /etc/shadow: mode 0640, known content. */
 static void make_victim(char *path, size_t n)
 {
@@ -137,6 +150,15 @@ static void make_victim(char *path, size_t n)
     assert_int_equal(write(fd, "root:secret:1:2\n", 16), 16);
     close(fd);
     assert_int_equal(chmod(path, 0640), 0);
+}
+
+/* The victim file, and the lock name planted in the lock directory as a link
+ * to it made by mklink (symlink or link). */
+static void plant(char victim[128], char lock[128], int (*mklink)(const char *, const char *))
+{
+    make_victim(victim, 128);
+    in_dir(lock, 128, dir, LOCK);
+    assert_int_equal(mklink(victim, lock), 0);
 }
 
 static void assert_victim_unchanged(const char *path)
@@ -180,10 +202,8 @@ static void test_world_writable_dir_refused(void **st)
 {
     (void)st;
     char victim[128], lock[128];
-    make_victim(victim, sizeof(victim));
     assert_int_equal(chmod(dir, 01777), 0);
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    assert_int_equal(symlink(victim, lock), 0);
+    plant(victim, lock, symlink);
     assert_refused(NULL, "writable by others");
     assert_refused(NULL, dir);
     assert_victim_unchanged(victim);
@@ -193,9 +213,7 @@ static void test_symlink_refused(void **st)
 {
     (void)st;
     char victim[128], lock[128];
-    make_victim(victim, sizeof(victim));
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    assert_int_equal(symlink(victim, lock), 0);
+    plant(victim, lock, symlink);
     assert_refused(NULL, "symbolic link");
     assert_victim_unchanged(victim);
     /* a dangling one is not followed to create its target either */
@@ -212,9 +230,7 @@ static void test_hardlink_refused(void **st)
 {
     (void)st;
     char victim[128], lock[128];
-    make_victim(victim, sizeof(victim));
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    assert_int_equal(link(victim, lock), 0);
+    plant(victim, lock, link);
     assert_refused(NULL, "hard links");
     assert_victim_unchanged(victim);
 }
@@ -233,10 +249,7 @@ static void test_foreign_file_refused(void **st)
     (void)st;
     skip_unless_root();
     char lock[128];
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    make_empty(lock, sizeof(lock), dir, LOCK);
     assert_int_equal(chown(lock, NOBODY, NOBODY), 0);
     assert_refused(NULL, "owned by uid 65534");
     struct stat sb;
@@ -251,10 +264,7 @@ static void test_wide_file_refused(void **st)
 {
     (void)st;
     char lock[128];
-    in_dir(lock, sizeof(lock), dir, LOCK);
-    int fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    make_empty(lock, sizeof(lock), dir, LOCK);
     assert_int_equal(chmod(lock, 0666), 0);
     assert_refused(NULL, "mode 0666 wider than 0660");
     struct stat sb;
@@ -311,10 +321,7 @@ static void test_new_file_follows_device(void **st)
     skip_unless_root();
     /* a regular file standing in for /dev/i2c-1 (root:nogroup 0660) */
     char node[128], lock[128];
-    in_dir(node, sizeof(node), other, "i2c-1");
-    int fd = open(node, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    assert_true(fd >= 0);
-    close(fd);
+    make_empty(node, sizeof(node), other, "i2c-1");
     assert_int_equal(chown(node, 0, NOBODY), 0);
     assert_int_equal(chmod(node, 0664), 0);
     struct stat dev;
@@ -331,10 +338,7 @@ static void test_new_file_follows_device(void **st)
     assert_int_equal(sb.st_uid, 0);
     assert_int_equal(sb.st_gid, NOBODY);
     assert_int_equal(sb.st_mode & 07777, 0660);
-    bool others;
-    assert_int_equal(se05x_buslock_acquire(&l, &others, &e), SE05X_OK);
-    assert_true(others);
-    se05x_buslock_release(&l);
+    assert_true(use_bus(&l));
     se05x_buslock_close(&l);
     /* opened again as it is */
     assert_int_equal(se05x_buslock_open(&l, "i2c-1-0x48", &dev, &e), SE05X_OK);

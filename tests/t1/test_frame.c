@@ -206,28 +206,29 @@ static void test_atr_parse(void **st)
         free(p);
     }
     uint8_t h[SE05X_ATR_LEN];
-    /* DLLP length pointing past the end */
-    memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
-    h[6] = 200;
-    assert_false(se05x_t1_parse_atr(h, sizeof(h), &a, &why));
-    /* PLP length pointing past the end */
-    memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
-    h[12] = 0xF0;
-    assert_false(se05x_t1_parse_atr(h, sizeof(h), &a, &why));
-    /* BWT 0 and BWT 65535 ms */
-    memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
-    h[7] = h[8] = 0;
-    assert_false(se05x_t1_parse_atr(h, sizeof(h), &a, &why));
-    h[7] = h[8] = 0xFF;
-    assert_false(se05x_t1_parse_atr(h, sizeof(h), &a, &why));
-    /* IFSC bigger than a 1-byte LEN can carry */
-    memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
-    h[9] = 0x10;
-    assert_false(se05x_t1_parse_atr(h, sizeof(h), &a, &why));
-    /* historical length past the end */
-    memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
-    h[24] = 0x40;
-    assert_false(se05x_t1_parse_atr(h, sizeof(h), &a, &why));
+    /* the SE050C1 ATR with the bytes at pos and pos2 set to val and val2
+     * (one-byte changes repeat them): each refused */
+    static const struct {
+        const char *what;
+        size_t pos;
+        uint8_t val;
+        size_t pos2;
+        uint8_t val2;
+    } bad[] = {
+        {"DLLP length pointing past the end", 6, 200, 6, 200},
+        {"PLP length pointing past the end", 12, 0xF0, 12, 0xF0},
+        {"BWT 0 ms", 7, 0, 8, 0},
+        {"BWT 65535 ms", 7, 0xFF, 8, 0xFF},
+        {"IFSC bigger than a 1-byte LEN can carry", 9, 0x10, 9, 0x10},
+        {"historical length past the end", 24, 0x40, 24, 0x40},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
+        h[bad[i].pos] = bad[i].val;
+        h[bad[i].pos2] = bad[i].val2;
+        if (se05x_t1_parse_atr(h, sizeof(h), &a, &why))
+            fail_msg("ATR with %s accepted", bad[i].what);
+    }
     /* a smaller BWT is honoured */
     memcpy(h, SE05X_ATR_SE050C1, sizeof(h));
     h[7] = 0;

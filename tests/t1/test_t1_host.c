@@ -275,6 +275,8 @@ struct fx {
     struct fbus bus;
     struct se05x_t1 t;
     struct se05x_error err;
+    uint8_t r[300]; /* answer of the last xfer() */
+    size_t rl;
 };
 
 static int setup(void **st)
@@ -309,14 +311,25 @@ static void open_ok(struct fx *x)
     x->c->nhost = 0;
 }
 
+/* S-blocks the host sends (NAD, PCB, LEN 0, CRC) */
+static const uint8_t RESYNCH[] = {0x5A, 0xC0, 0x00, 0xFF, 0xFC};
+static const uint8_t SOFT_RESET[] = {0x5A, 0xCF, 0x00, 0x37, 0x7F};
+
+/* Sends the short APDU 80 ins p1 p2 00 (the fake card answers any command
+ * alike) and returns the rc; the answer lands in x->r / x->rl. */
+static se05x_rc xfer(struct fx *x, uint8_t ins, uint8_t p1, uint8_t p2)
+{
+    const uint8_t cmd[5] = {0x80, ins, p1, p2, 0x00};
+    return se05x_t1_transceive(&x->t, cmd, sizeof(cmd), x->r, sizeof(x->r), &x->rl, &x->err);
+}
+
 static void test_open_sequence(void **st)
 {
     struct fx *x = *st;
     assert_int_equal(se05x_t1_open(&x->t, &x->err), SE05X_OK);
-    static const uint8_t resync[] = {0x5A, 0xC0, 0x00, 0xFF, 0xFC};
     static const uint8_t getatr[] = {0x5A, 0xC7, 0x00, 0xF7, 0xB1};
     assert_int_equal(x->c->nhost, 2);
-    assert_true(host_sent(x->c, 0, resync, 5));
+    assert_true(host_sent(x->c, 0, RESYNCH, 5));
     assert_true(host_sent(x->c, 1, getatr, 5));
     assert_int_equal(x->t.atr_len, SE05X_ATR_LEN);
     assert_memory_equal(x->t.atr_raw, SE05X_ATR_SE050C1, SE05X_ATR_LEN);
@@ -391,14 +404,12 @@ static void test_wtx(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->wtx_before = 3;
-    uint8_t cmd[5] = {0x80, 0x03, 0x0C, 0x09, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(xfer(x, 0x03, 0x0C, 0x09), SE05X_OK);
     static const uint8_t wtx_rsp[] = {0x5A, 0xE3, 0x01, 0x01, 0xF2, 0x1B};
     assert_int_equal(x->c->nhost, 4);
     for (unsigned i = 1; i < 4; i++)
         assert_true(host_sent(x->c, i, wtx_rsp, sizeof(wtx_rsp)));
-    assert_int_equal(rl, 9);
+    assert_int_equal(x->rl, 9);
 }
 
 static void test_too_many_wtx(void **st)
@@ -406,10 +417,7 @@ static void test_too_many_wtx(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->wtx_before = 10000;
-    uint8_t cmd[5] = {0x80, 0x03, 0x0C, 0x09, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_TIMEOUT);
+    assert_int_equal(xfer(x, 0x03, 0x0C, 0x09), SE05X_E_TIMEOUT);
     assert_non_null(strstr(x->err.msg, "waiting time"));
     assert_int_equal(x->c->nhost, 1 + SE05X_T1_MAX_WTX);
 }
@@ -420,18 +428,15 @@ static void test_wtx_multiplier_capped(void **st)
     open_ok(x);
     x->c->wtx_before = 1;
     x->c->wtx_mult = 255;
-    uint8_t cmd[5] = {0x80, 0x03, 0x0C, 0x09, 0x00}, r[64];
-    size_t rl = 0;
     /* after the WTX the card goes silent: the wait is BWT x 16, not x 255 */
     x->c->rsp_len = 9;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(xfer(x, 0x03, 0x0C, 0x09), SE05X_OK);
     assert_int_equal(x->t.wtx_seen, 1);
     /* now a chip that asks for x255 and then says nothing */
     x->c->wtx_before = 1;
     x->bus.vtime_ms = 0;
     x->c->silent_after_wtx = true;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_TIMEOUT);
+    assert_int_equal(xfer(x, 0x03, 0x0C, 0x09), SE05X_E_TIMEOUT);
     /* first wait: 16 x 1000 + 520; the others 1520 each */
     assert_true(x->bus.vtime_ms <= 16u * 1000 + 520 + SE05X_T1_MAX_TIMEOUTS * 1520u);
 }
@@ -441,10 +446,7 @@ static void test_empty_chain(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->empty_chain = true;
-    uint8_t cmd[5] = {0x80, 0x02, 0x00, 0x00, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_PROTOCOL);
+    assert_int_equal(xfer(x, 0x02, 0x00, 0x00), SE05X_E_PROTOCOL);
     assert_non_null(strstr(x->err.msg, "empty chained block"));
     assert_true(x->c->nhost < 5);
 }
@@ -454,9 +456,7 @@ static void test_rnack_retransmit(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->nack_first = 2;
-    uint8_t cmd[5] = {0x80, 0x04, 0x00, 0x20, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_OK);
     assert_int_equal(x->c->nhost, 3);
     /* retransmissions are byte-identical */
     assert_true(host_sent(x->c, 1, x->c->host[0], x->c->host_len[0]));
@@ -465,24 +465,21 @@ static void test_rnack_retransmit(void **st)
      * from N(S)=0 */
     x->c->nack_first = 3;
     x->c->nhost = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
-    static const uint8_t resync[] = {0x5A, 0xC0, 0x00, 0xFF, 0xFC};
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_OK);
     assert_int_equal(x->c->nhost, 5);
-    assert_true(host_sent(x->c, 3, resync, 5));
+    assert_true(host_sent(x->c, 3, RESYNCH, 5));
     assert_int_equal(x->c->host[4][1], 0x00);
-    assert_int_equal(rl, 9);
+    assert_int_equal(x->rl, 9);
     /* a chip that never accepts: bounded, then S(INTERFACE SOFT RESET) and an error */
     x->c->nack_first = 1000;
     x->c->nhost = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_PROTOCOL);
-    static const uint8_t soft[] = {0x5A, 0xCF, 0x00, 0x37, 0x7F};
-    assert_true(host_sent(x->c, x->c->nhost - 1, soft, 5));
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_E_PROTOCOL);
+    assert_true(host_sent(x->c, x->c->nhost - 1, SOFT_RESET, 5));
     assert_true(x->c->nhost < 40);
     assert_non_null(strstr(x->err.msg, "10 recovery attempts"));
     /* and the link works again afterwards */
     x->c->nack_first = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_OK);
 }
 
 static void test_corrupted_answer(void **st)
@@ -490,13 +487,11 @@ static void test_corrupted_answer(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->corrupt_first = 1;
-    uint8_t cmd[5] = {0x80, 0x04, 0x00, 0x20, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_OK);
     static const uint8_t nack_crc0[] = {0x5A, 0x81, 0x00, 0x41, 0xA3};
     assert_int_equal(x->c->nhost, 2);
     assert_true(host_sent(x->c, 1, nack_crc0, 5));
-    assert_int_equal(rl, 9);
+    assert_int_equal(x->rl, 9);
 }
 
 static void test_sequence_error(void **st)
@@ -504,12 +499,10 @@ static void test_sequence_error(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->wrong_ns_first = 1;
-    uint8_t cmd[5] = {0x80, 0x04, 0x00, 0x20, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_OK);
     static const uint8_t nack_other0[] = {0x5A, 0x82, 0x00, 0x29, 0x89};
     assert_true(host_sent(x->c, 1, nack_other0, 5));
-    assert_int_equal(rl, 9);
+    assert_int_equal(x->rl, 9);
 }
 
 static void test_silent_card(void **st)
@@ -517,11 +510,8 @@ static void test_silent_card(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->silent = true;
-    uint8_t cmd[5] = {0x80, 0x04, 0x00, 0x20, 0x00}, r[64];
-    size_t rl = 0;
     x->bus.vtime_ms = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_TIMEOUT);
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_E_TIMEOUT);
     assert_non_null(strstr(x->err.msg, "silent"));
     /* bounded: MAX_TIMEOUTS waits plus one for the soft reset, 1.52 s each */
     assert_true(x->bus.vtime_ms <= (SE05X_T1_MAX_TIMEOUTS + 1) * 1520u);
@@ -538,14 +528,10 @@ static void test_garbage_card(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->garbage = true;
-    uint8_t cmd[5] = {0x80, 0x04, 0x00, 0x20, 0x00}, r[64];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_PROTOCOL);
-    assert_int_equal(rl, 0);
+    assert_int_equal(xfer(x, 0x04, 0x00, 0x20), SE05X_E_PROTOCOL);
+    assert_int_equal(x->rl, 0);
     assert_true(x->c->nhost <= 1 + SE05X_T1_MAX_RECOVERIES + 1);
-    static const uint8_t soft[] = {0x5A, 0xCF, 0x00, 0x37, 0x7F};
-    assert_true(host_sent(x->c, x->c->nhost - 1, soft, 5));
+    assert_true(host_sent(x->c, x->c->nhost - 1, SOFT_RESET, 5));
 }
 
 static void test_response_too_big(void **st)
@@ -553,18 +539,14 @@ static void test_response_too_big(void **st)
     struct fx *x = *st;
     open_ok(x);
     x->c->rsp_len = 600;
-    uint8_t cmd[5] = {0x80, 0x02, 0x00, 0x00, 0x00}, r[300];
-    size_t rl = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err),
-                     SE05X_E_PROTOCOL);
-    assert_int_equal(rl, 0);
+    assert_int_equal(xfer(x, 0x02, 0x00, 0x00), SE05X_E_PROTOCOL);
+    assert_int_equal(x->rl, 0);
     /* next exchange resynchronises first and works */
     x->c->rsp_len = 9;
     x->c->qlen = x->c->qoff = 0;
     x->c->nhost = 0;
-    assert_int_equal(se05x_t1_transceive(&x->t, cmd, 5, r, sizeof(r), &rl, &x->err), SE05X_OK);
-    static const uint8_t resync[] = {0x5A, 0xC0, 0x00, 0xFF, 0xFC};
-    assert_true(host_sent(x->c, 0, resync, 5));
+    assert_int_equal(xfer(x, 0x02, 0x00, 0x00), SE05X_OK);
+    assert_true(host_sent(x->c, 0, RESYNCH, 5));
 }
 
 int main(void)
