@@ -21,6 +21,8 @@
 
 #include "commands.h"
 #include "connmsg.h"
+#include "fileio.h"
+#include "infile.h"
 #include "jsonout.h"
 
 #ifndef SE05X_INSTALL_LIBDIR
@@ -213,17 +215,14 @@ static void check_chip(struct doctor *d)
     }
     const struct se05x_applet_info *a = se05x_applet(d->s);
     uint8_t uid[18];
-    char uidhex[40] = "?";
-    if (se05x_read_uid(d->s, uid) == SE05X_OK)
-        for (size_t i = 0; i < sizeof uid; i++)
-            snprintf(uidhex + 2 * i, sizeof uidhex - 2 * i, "%02X", uid[i]);
+    char *uidhex = se05x_read_uid(d->s, uid) == SE05X_OK ? tool_hex_upper(uid, sizeof uid) : NULL;
     uint8_t atr[64];
     size_t n = se05x_atr(d->s, atr, sizeof atr);
-    char atrhex[130] = "(none)";
-    for (size_t i = 0; i < n && i < sizeof atr; i++)
-        snprintf(atrhex + 2 * i, sizeof atrhex - 2 * i, "%02X", atr[i]);
+    char *atrhex = n ? tool_hex_upper(atr, n < sizeof atr ? n : sizeof atr) : NULL;
     add(d, V_OK, "chip", "applet %u.%u.%u (config 0x%04X), UID %s, ATR %s", a ? a->major : 0, a ? a->minor : 0,
-        a ? a->patch : 0, a ? a->config : 0, uidhex, atrhex);
+        a ? a->patch : 0, a ? a->config : 0, uidhex ? uidhex : "?", atrhex ? atrhex : "(none)");
+    free(uidhex);
+    free(atrhex);
     const char *mode = se05x_link_mode(d->s);
     if (strcmp(mode, "plain") == 0) {
         fix(add(d, V_WARN, "link", "plain: APDUs cross the bus unprotected (no SCP03 keys configured)"),
@@ -284,18 +283,19 @@ static void check_plugins(struct doctor *d, const char *p11)
 
 /* ---- 7. files that name keys ---- */
 
-/* Reads a small text file whole (at most 1 MiB); NULL on failure. */
+/* Reads a small text file whole (less than 1 MiB); NULL with errno set on
+ * failure (EFBIG: larger). */
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "re");
     if (!f)
         return NULL;
-    char *b = malloc(1u << 20);
-    size_t n = b ? fread(b, 1, (1u << 20) - 1, f) : 0;
+    uint8_t *b;
+    size_t n;
+    int e = infile_read(f, (1u << 20) - 1, &b, &n);
     fclose(f);
-    if (b)
-        b[n] = 0;
-    return b;
+    errno = e;
+    return (char *)b;
 }
 
 /* The key object a ref file or an "nxp:" name points at, checked on the chip. */

@@ -2,6 +2,7 @@
 /* Context, session, error reporting and name tables of the `se05x` command. */
 #include "common.h"
 #include "connmsg.h"
+#include "msgline.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,19 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-/* "se05x: <message>" line on stderr. */
-__attribute__((format(printf, 1, 0))) static void say(const char *fmt, va_list ap)
-{
-    fputs("se05x: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
 int tool_err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    say(fmt, ap);
+    tool_vsay("se05x", fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -44,7 +37,7 @@ void tool_info(const struct tool *t, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    say(fmt, ap);
+    tool_vsay("se05x", fmt, ap);
     va_end(ap);
 }
 

@@ -31,6 +31,7 @@
 #include <se05x/version.h>
 
 #include "connmsg.h"
+#include "msgline.h"
 #include "outfile.h"
 
 #define EXIT_USAGE 2
@@ -70,9 +71,7 @@ static int err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("seTool: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    tool_vsay("seTool", fmt, ap);
     va_end(ap);
     return 1;
 }

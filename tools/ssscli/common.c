@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the commands: opening the chip, ids, files. */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,19 +9,9 @@
 #include <unistd.h>
 
 #include "connmsg.h"
+#include "infile.h"
 #include "outfile.h"
 #include "ssscli.h"
-
-int cli_usage(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("ssscli: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 2;
-}
 
 /* Which port: --port > the `connect` state > EX_SSS_BOOT_SSS_PORT > the
  * configuration file > /dev/i2c-1 (docs/ssscli.md "Which port"). A state
@@ -132,37 +121,12 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return cli_err("cannot read %s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    uint8_t *b = malloc(cap);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (1u << 24)) {
-                free(b);
-                fclose(f);
-                return cli_err("%s: file too large", path);
-            }
-            uint8_t *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
+    int e = infile_read(f, (1u << 24) - 1, data, len);
     fclose(f);
-    if (!b || bad) {
-        free(b);
+    if (e == EFBIG)
+        return cli_err("%s: file too large", path);
+    if (e != 0)
         return cli_err("cannot read %s", path);
-    }
-    *data = b;
-    *len = n;
     return 0;
 }
 
