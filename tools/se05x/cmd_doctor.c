@@ -63,6 +63,7 @@ struct doctor {
     struct check c[MAX_CHECKS];
     size_t n;
     se05x_session *s; /* open chip, or NULL */
+    se05x_conf *conf; /* one reading of the configuration file for the port and the chip */
 };
 
 __attribute__((format(printf, 4, 5))) static struct check *add(struct doctor *d, enum verdict v,
@@ -103,7 +104,7 @@ static int check_config(struct doctor *d, struct se05x_conn_spec *spec)
     struct se05x_error err;
     memset(&err, 0, sizeof err);
     enum se05x_conn_origin origin;
-    if (se05x_conn_resolve_origin(t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
+    if (se05x_conn_resolve_with(d->conf, t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
         fix(add(d, V_FAIL, "config", "%s", err.msg), "correct %s (docs/lib.md \"Configuration file\")", conf);
         return -1;
     }
@@ -198,7 +199,7 @@ static void check_chip(struct doctor *d)
     struct tool *t = d->t;
     struct se05x_error err;
     memset(&err, 0, sizeof err);
-    se05x_rc rc = se05x_open(t->conn, NULL, &d->s, &err);
+    se05x_rc rc = se05x_open_with(d->conf, t->conn, NULL, &d->s, &err);
     if (rc != SE05X_OK) {
         d->s = NULL;
         struct check *c = add(d, V_FAIL, "chip", "no answer on %s (from %s): %s", t->conn, t->conn_from,
@@ -549,6 +550,10 @@ int cmd_doctor(struct tool *t, int argc, char **argv)
     if (osslconf && !*osslconf)
         osslconf = NULL;
     struct doctor *d = calloc(1, sizeof *d);
+    if (d && !(d->conf = se05x_conf_new())) {
+        free(d);
+        d = NULL;
+    }
     if (!d)
         return tool_err("out of memory");
     d->t = t;
@@ -565,6 +570,7 @@ int cmd_doctor(struct tool *t, int argc, char **argv)
     check_greengrass(d, gg);
     if (d->s)
         se05x_close(d->s);
+    se05x_conf_free(d->conf);
     int rc = report(d, json);
     free(d);
     return rc;

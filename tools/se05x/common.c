@@ -48,13 +48,20 @@ se05x_session *tool_session(struct tool *t)
     struct se05x_error err;
     memset(&err, 0, sizeof err);
     enum se05x_conn_origin origin;
-    if (se05x_conn_resolve_origin(t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
+    se05x_conf *conf = se05x_conf_new(); /* one reading for the port and the link protection */
+    if (conf == NULL) {
+        tool_err("out of memory");
+        return NULL;
+    }
+    if (se05x_conn_resolve_with(conf, t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
+        se05x_conf_free(conf);
         tool_err("%s", err.msg); /* configuration file: names the file and line */
         return NULL;
     }
     tool_conn_from(t->conn_from, sizeof t->conn_from, origin, "--port");
     tool_info(t, "using port %s (from %s)", t->conn, t->conn_from);
-    se05x_rc rc = se05x_open(t->conn, NULL, &t->s, &err);
+    se05x_rc rc = se05x_open_with(conf, t->conn, NULL, &t->s, &err);
+    se05x_conf_free(conf);
     if (rc != SE05X_OK) {
         t->s = NULL;
         char line[SE05X_ERRMSG_MAX + 1200];

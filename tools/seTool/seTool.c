@@ -96,12 +96,18 @@ static int open_chip(struct ctx *c)
     memset(&e, 0, sizeof e);
     enum se05x_conn_origin origin;
     char from[600];
-    if (se05x_conn_resolve_origin(c->port, c->conn, sizeof c->conn, &origin, &e) != SE05X_OK)
+    se05x_conf *conf = se05x_conf_new(); /* one reading for the port and the link protection */
+    if (conf == NULL)
+        return err("out of memory");
+    if (se05x_conn_resolve_with(conf, c->port, c->conn, sizeof c->conn, &origin, &e) != SE05X_OK) {
+        se05x_conf_free(conf);
         return err("%s", e.msg); /* configuration file: names the file and line */
+    }
     tool_conn_from(from, sizeof from, origin, "--port");
     if (c->verbose)
         fprintf(stderr, "seTool: using port %s (from %s)\n", c->conn, from);
-    se05x_rc rc = se05x_open(c->conn, NULL, &c->s, &e);
+    se05x_rc rc = se05x_open_with(conf, c->conn, NULL, &c->s, &e);
+    se05x_conf_free(conf);
     if (rc == SE05X_OK)
         return 0;
     c->s = NULL;

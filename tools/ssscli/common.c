@@ -19,7 +19,7 @@
  * configuration file still apply, then the method's default. A saved port
  * that differs from $EX_SSS_BOOT_SSS_PORT is used, and the conflict is
  * reported (never silently preferred). */
-int cli_open(const struct cli *c, se05x_session **s)
+static int open_conf(const struct cli *c, se05x_conf *conf, se05x_session **s)
 {
     char conn[600], key[4096] = "", spath[4200] = "the ssscli session", from[4400];
     const char *use = NULL;
@@ -41,7 +41,7 @@ int cli_open(const struct cli *c, se05x_session **s)
             /* connect ... none: $EX_SSS_BOOT_SSS_PORT, the file, then the method's default */
             char res[600];
             enum se05x_conn_origin origin;
-            if (se05x_conn_resolve_origin(NULL, res, sizeof(res), &origin, &err) != SE05X_OK)
+            if (se05x_conn_resolve_with(conf, NULL, res, sizeof(res), &origin, &err) != SE05X_OK)
                 return cli_err("%s", err.msg);
             if (origin != SE05X_CONN_FROM_DEFAULT) {
                 snprintf(conn, sizeof(conn), "%s", res);
@@ -69,20 +69,30 @@ int cli_open(const struct cli *c, se05x_session **s)
         /* EX_SSS_BOOT_SSS_PORT, then the configuration file: an error there
          * names the file and line, and nothing is opened. */
         enum se05x_conn_origin origin;
-        if (se05x_conn_resolve_origin(NULL, conn, sizeof(conn), &origin, &err) != SE05X_OK)
+        if (se05x_conn_resolve_with(conf, NULL, conn, sizeof(conn), &origin, &err) != SE05X_OK)
             return cli_err("%s", err.msg);
         tool_conn_from(from, sizeof(from), origin, "--port");
         use = conn;
     }
     if (c->verbose)
         fprintf(stderr, "ssscli: using port %s (from %s)\n", use, from);
-    se05x_rc rc = se05x_open(use, &o, s, &err);
+    se05x_rc rc = se05x_open_with(conf, use, &o, s, &err);
     if (rc != SE05X_OK) {
         char line[SE05X_ERRMSG_MAX + 5200];
         tool_connect_msg(line, sizeof(line), use, from, err.msg[0] ? err.msg : se05x_strerror(rc));
         return cli_err("%s", line);
     }
     return 0;
+}
+
+int cli_open(const struct cli *c, se05x_session **s)
+{
+    se05x_conf *conf = se05x_conf_new(); /* one reading for the port and the link protection */
+    if (conf == NULL)
+        return cli_err("out of memory");
+    int rc = open_conf(c, conf, s);
+    se05x_conf_free(conf);
+    return rc;
 }
 
 int cli_objid(const char *text, se05x_objid *id)
