@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Context, session, error reporting and name tables of the `se05x` command. */
 #include "common.h"
-#include "connmsg.h"
+#include "chipopen.h"
 #include "msgline.h"
 
 #include <stdarg.h>
@@ -45,30 +45,10 @@ se05x_session *tool_session(struct tool *t)
 {
     if (t->s != NULL)
         return t->s;
-    struct se05x_error err;
-    memset(&err, 0, sizeof err);
-    enum se05x_conn_origin origin;
-    se05x_conf *conf = se05x_conf_new(); /* one reading for the port and the link protection */
-    if (conf == NULL) {
-        tool_err("out of memory");
+    t->s = tool_open_chip("se05x", t->port_arg, t->verbose, t->conn, sizeof t->conn, t->conn_from,
+                          sizeof t->conn_from);
+    if (t->s == NULL)
         return NULL;
-    }
-    if (se05x_conn_resolve_with(conf, t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
-        se05x_conf_free(conf);
-        tool_err("%s", err.msg); /* configuration file: names the file and line */
-        return NULL;
-    }
-    tool_conn_from(t->conn_from, sizeof t->conn_from, origin, "--port");
-    tool_info(t, "using port %s (from %s)", t->conn, t->conn_from);
-    se05x_rc rc = se05x_open_with(conf, t->conn, NULL, &t->s, &err);
-    se05x_conf_free(conf);
-    if (rc != SE05X_OK) {
-        t->s = NULL;
-        char line[SE05X_ERRMSG_MAX + 1200];
-        tool_connect_msg(line, sizeof line, t->conn, t->conn_from, err.msg[0] ? err.msg : se05x_strerror(rc));
-        tool_err("%s", line);
-        return NULL;
-    }
     const struct se05x_applet_info *a = se05x_applet(t->s);
     if (a != NULL)
         tool_info(t, "connected to %s (applet %u.%u.%u)", t->conn, a->major, a->minor, a->patch);

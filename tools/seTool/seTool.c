@@ -30,7 +30,7 @@
 #include <se05x/ossl.h>
 #include <se05x/version.h>
 
-#include "connmsg.h"
+#include "chipopen.h"
 #include "msgline.h"
 #include "outfile.h"
 
@@ -92,28 +92,9 @@ static int fail(struct ctx *c, se05x_rc rc, const char *op)
 
 static int open_chip(struct ctx *c)
 {
-    struct se05x_error e;
-    memset(&e, 0, sizeof e);
-    enum se05x_conn_origin origin;
     char from[600];
-    se05x_conf *conf = se05x_conf_new(); /* one reading for the port and the link protection */
-    if (conf == NULL)
-        return err("out of memory");
-    if (se05x_conn_resolve_with(conf, c->port, c->conn, sizeof c->conn, &origin, &e) != SE05X_OK) {
-        se05x_conf_free(conf);
-        return err("%s", e.msg); /* configuration file: names the file and line */
-    }
-    tool_conn_from(from, sizeof from, origin, "--port");
-    if (c->verbose)
-        fprintf(stderr, "seTool: using port %s (from %s)\n", c->conn, from);
-    se05x_rc rc = se05x_open_with(conf, c->conn, NULL, &c->s, &e);
-    se05x_conf_free(conf);
-    if (rc == SE05X_OK)
-        return 0;
-    c->s = NULL;
-    char line[SE05X_ERRMSG_MAX + 1200];
-    tool_connect_msg(line, sizeof line, c->conn, from, e.msg[0] ? e.msg : se05x_strerror(rc));
-    return err("%s", line);
+    c->s = tool_open_chip("seTool", c->port, c->verbose, c->conn, sizeof c->conn, from, sizeof from);
+    return c->s == NULL;
 }
 
 /* Object present: 1 and its description, absent: 0, failure: -1 (printed). */
