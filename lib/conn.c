@@ -480,6 +480,25 @@ se05x_rc se05x_conn_resolve_origin(const char *explicit_conn, char *buf, size_t 
     return rc;
 }
 
+se05x_conf *se05x_conf_new(void)
+{
+    se05x_conf *c = OPENSSL_malloc(sizeof *c);
+    if (c != NULL)
+        se05x_conf_init(c);
+    return c;
+}
+
+void se05x_conf_free(se05x_conf *c)
+{
+    OPENSSL_clear_free(c, sizeof *c);
+}
+
+se05x_rc se05x_conn_resolve_with(se05x_conf *c, const char *explicit_conn, char *buf, size_t len,
+                                 enum se05x_conn_origin *origin, struct se05x_error *err)
+{
+    return se05x_conn_resolve_conf(explicit_conn, buf, len, c, origin, err);
+}
+
 se05x_rc se05x_conn_resolve_ex(const char *explicit_conn, char *buf, size_t len, struct se05x_error *err)
 {
     return se05x_conn_resolve_origin(explicit_conn, buf, len, NULL, err);

@@ -723,8 +723,8 @@ se05x_rc se05x_session_from_link(struct se05x_link *l, const char *conn_label, b
     return SE05X_OK;
 }
 
-se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_session **out,
-                    struct se05x_error *err)
+se05x_rc se05x_open_with(se05x_conf *conf, const char *conn, const struct se05x_open_opts *opts,
+                         se05x_session **out, struct se05x_error *err)
 {
     char buf[CONN_LABEL_MAX];
     struct se05x_conn_spec spec;
@@ -735,16 +735,16 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
     if (!out)
         return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "se05x_open: no output session");
     *out = NULL;
-    struct se05x_conf conf; /* the configuration file, read at most once here */
-    se05x_conf_init(&conf);
-    se05x_rc rc = se05x_conn_resolve_conf(conn, buf, sizeof buf, &conf, NULL, err);
+    if (!conf)
+        return se05x_err_set(err, SE05X_E_BAD_ARG, 0, 0, "se05x_open_with: no configuration reading");
+    se05x_rc rc = se05x_conn_resolve_conf(conn, buf, sizeof buf, conf, NULL, err);
     if (rc != SE05X_OK)
         return rc;
     rc = se05x_conn_parse(buf, &spec, err);
     if (rc != SE05X_OK)
         return rc;
     struct se05x_scp03_keys k;
-    if ((rc = se05x_auth_policy_conf(opts, &k, &conf, err)) != SE05X_OK) {
+    if ((rc = se05x_auth_policy_conf(opts, &k, conf, err)) != SE05X_OK) {
         se05x_scp03_keys_clear(&k);
         return rc;
     }
@@ -764,6 +764,14 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
         se05x_log(SE05X_LOG_DEBUG, "lib", "session open on %s (%s, %s)", buf, l->ops->name,
                   se05x_link_mode(*out));
     return rc;
+}
+
+se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_session **out,
+                    struct se05x_error *err)
+{
+    struct se05x_conf conf; /* the configuration file, read at most once here */
+    se05x_conf_init(&conf);
+    return se05x_open_with(&conf, conn, opts, out, err);
 }
 
 void se05x_close(se05x_session *s)

@@ -100,6 +100,21 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts,
                     se05x_session **out, struct se05x_error *err);
 void se05x_close(se05x_session *s);
 
+/* One reading of the configuration file for a front end that resolves the
+ * connection itself (to say where it came from) and then opens it: with
+ * se05x_conn_resolve_with and se05x_open_with the file is read and checked
+ * at most once between the two steps, as inside one se05x_open. The file is
+ * read on first need, not by se05x_conf_new. Not shared between threads. */
+typedef struct se05x_conf se05x_conf;
+se05x_conf *se05x_conf_new(void); /* NULL: out of memory */
+void se05x_conf_free(se05x_conf *c); /* zeroizes; NULL is a no-op */
+/* se05x_conn_resolve_origin on a reading. */
+se05x_rc se05x_conn_resolve_with(se05x_conf *c, const char *explicit_conn, char *buf, size_t len,
+                                 enum se05x_conn_origin *origin, struct se05x_error *err);
+/* se05x_open on a reading (the link protection's settings come from it). */
+se05x_rc se05x_open_with(se05x_conf *c, const char *conn, const struct se05x_open_opts *opts,
+                         se05x_session **out, struct se05x_error *err);
+
 const char *se05x_conn(const se05x_session *s); /* resolved connection string */
 const struct se05x_applet_info *se05x_applet(const se05x_session *s);
 /* How the link is protected: "plain" or "platform-scp03". Never NULL. */

@@ -199,6 +199,49 @@ static void resolve_order(void **st)
     unsetenv("EX_SSS_BOOT_SSS_PORT");
 }
 
+/* One reading (se05x_conf_new) serves the resolution and the open: the file
+ * is read on first need and never again, so a file changed or removed after
+ * it makes no difference to that reading. */
+static void conf_reading(void **st)
+{
+    (void)st;
+    char buf[512], conf[256];
+    struct se05x_error e;
+    enum se05x_conn_origin o = SE05X_CONN_FROM_DEFAULT;
+    tmp_path(conf, sizeof conf, "conf");
+    write_conf(conf, "port = a:1\nauth = platform-scp03\n");
+    setenv("SE05X_CONF", conf, 1);
+    unsetenv("EX_SSS_BOOT_SSS_PORT");
+    unsetenv("SE05X_AUTH");
+    unsetenv("EX_SSS_BOOT_SCP03_PATH");
+    se05x_conf *c = se05x_conf_new();
+    assert_non_null(c);
+    assert_int_equal(se05x_conn_resolve_with(c, NULL, buf, sizeof buf, &o, &e), SE05X_OK);
+    assert_string_equal(buf, "a:1");
+    assert_int_equal(o, SE05X_CONN_FROM_CONFIG);
+    unlink(conf); /* read already: the reading keeps what it read */
+    assert_int_equal(se05x_conn_resolve_with(c, NULL, buf, sizeof buf, &o, &e), SE05X_OK);
+    assert_string_equal(buf, "a:1");
+    /* the open takes the link protection from the same reading: SCP03
+     * demanded without keys fails before any connection is tried */
+    se05x_session *s = NULL;
+    memset(&e, 0, sizeof e);
+    assert_int_equal(se05x_open_with(c, "unix:/nonexistent/se05x.sock", NULL, &s, &e), SE05X_E_BAD_ARG);
+    assert_null(s);
+    assert_non_null(strstr(e.msg, "Platform SCP03 required"));
+    se05x_conf_free(c);
+    /* a fresh reading sees the file gone: SE05X_CONF names a missing file */
+    c = se05x_conf_new();
+    assert_non_null(c);
+    assert_int_equal(se05x_conn_resolve_with(c, NULL, buf, sizeof buf, &o, &e), SE05X_E_IO);
+    assert_string_equal(buf, "");
+    assert_int_equal(se05x_open_with(c, "unix:/nonexistent/se05x.sock", NULL, &s, &e), SE05X_E_IO);
+    se05x_conf_free(c);
+    assert_int_equal(se05x_open_with(NULL, "a:1", NULL, &s, &e), SE05X_E_BAD_ARG);
+    se05x_conf_free(NULL);
+    unsetenv("SE05X_CONF");
+}
+
 /* A malformed file, or SE05X_CONF naming a missing file: an error naming the
  * file and the line, buf empty (se05x_open of it fails the same way), never
  * /dev/i2c-1. */
@@ -299,6 +342,7 @@ int main(void)
     const struct CMUnitTest t[] = {
         cmocka_unit_test(tcp_forms),  cmocka_unit_test(t1_forms),  cmocka_unit_test(unix_forms),
         cmocka_unit_test(i2c_forms),  cmocka_unit_test(rejected),  cmocka_unit_test(resolve_order), cmocka_unit_test(conf_errors),
+        cmocka_unit_test(conf_reading),
     };
     return cmocka_run_group_tests(t, NULL, NULL);
 }

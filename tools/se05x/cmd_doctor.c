@@ -21,6 +21,8 @@
 
 #include "commands.h"
 #include "connmsg.h"
+#include "fileio.h"
+#include "infile.h"
 #include "jsonout.h"
 
 #ifndef SE05X_INSTALL_LIBDIR
@@ -61,6 +63,7 @@ struct doctor {
     struct check c[MAX_CHECKS];
     size_t n;
     se05x_session *s; /* open chip, or NULL */
+    se05x_conf *conf; /* one reading of the configuration file for the port and the chip */
 };
 
 __attribute__((format(printf, 4, 5))) static struct check *add(struct doctor *d, enum verdict v,
@@ -101,7 +104,7 @@ static int check_config(struct doctor *d, struct se05x_conn_spec *spec)
     struct se05x_error err;
     memset(&err, 0, sizeof err);
     enum se05x_conn_origin origin;
-    if (se05x_conn_resolve_origin(t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
+    if (se05x_conn_resolve_with(d->conf, t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
         fix(add(d, V_FAIL, "config", "%s", err.msg), "correct %s (docs/lib.md \"Configuration file\")", conf);
         return -1;
     }
@@ -196,7 +199,7 @@ static void check_chip(struct doctor *d)
     struct tool *t = d->t;
     struct se05x_error err;
     memset(&err, 0, sizeof err);
-    se05x_rc rc = se05x_open(t->conn, NULL, &d->s, &err);
+    se05x_rc rc = se05x_open_with(d->conf, t->conn, NULL, &d->s, &err);
     if (rc != SE05X_OK) {
         d->s = NULL;
         struct check *c = add(d, V_FAIL, "chip", "no answer on %s (from %s): %s", t->conn, t->conn_from,
@@ -213,17 +216,14 @@ static void check_chip(struct doctor *d)
     }
     const struct se05x_applet_info *a = se05x_applet(d->s);
     uint8_t uid[18];
-    char uidhex[40] = "?";
-    if (se05x_read_uid(d->s, uid) == SE05X_OK)
-        for (size_t i = 0; i < sizeof uid; i++)
-            snprintf(uidhex + 2 * i, sizeof uidhex - 2 * i, "%02X", uid[i]);
+    char *uidhex = se05x_read_uid(d->s, uid) == SE05X_OK ? tool_hex_upper(uid, sizeof uid) : NULL;
     uint8_t atr[64];
     size_t n = se05x_atr(d->s, atr, sizeof atr);
-    char atrhex[130] = "(none)";
-    for (size_t i = 0; i < n && i < sizeof atr; i++)
-        snprintf(atrhex + 2 * i, sizeof atrhex - 2 * i, "%02X", atr[i]);
+    char *atrhex = n ? tool_hex_upper(atr, n < sizeof atr ? n : sizeof atr) : NULL;
     add(d, V_OK, "chip", "applet %u.%u.%u (config 0x%04X), UID %s, ATR %s", a ? a->major : 0, a ? a->minor : 0,
-        a ? a->patch : 0, a ? a->config : 0, uidhex, atrhex);
+        a ? a->patch : 0, a ? a->config : 0, uidhex ? uidhex : "?", atrhex ? atrhex : "(none)");
+    free(uidhex);
+    free(atrhex);
     const char *mode = se05x_link_mode(d->s);
     if (strcmp(mode, "plain") == 0) {
         fix(add(d, V_WARN, "link", "plain: APDUs cross the bus unprotected (no SCP03 keys configured)"),
@@ -284,18 +284,19 @@ static void check_plugins(struct doctor *d, const char *p11)
 
 /* ---- 7. files that name keys ---- */
 
-/* Reads a small text file whole (at most 1 MiB); NULL on failure. */
+/* Reads a small text file whole (less than 1 MiB); NULL with errno set on
+ * failure (EFBIG: larger). */
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "re");
     if (!f)
         return NULL;
-    char *b = malloc(1u << 20);
-    size_t n = b ? fread(b, 1, (1u << 20) - 1, f) : 0;
+    uint8_t *b;
+    size_t n;
+    int e = infile_read(f, (1u << 20) - 1, &b, &n);
     fclose(f);
-    if (b)
-        b[n] = 0;
-    return b;
+    errno = e;
+    return (char *)b;
 }
 
 /* The key object a ref file or an "nxp:" name points at, checked on the chip. */
@@ -549,6 +550,10 @@ int cmd_doctor(struct tool *t, int argc, char **argv)
     if (osslconf && !*osslconf)
         osslconf = NULL;
     struct doctor *d = calloc(1, sizeof *d);
+    if (d && !(d->conf = se05x_conf_new())) {
+        free(d);
+        d = NULL;
+    }
     if (!d)
         return tool_err("out of memory");
     d->t = t;
@@ -565,6 +570,7 @@ int cmd_doctor(struct tool *t, int argc, char **argv)
     check_greengrass(d, gg);
     if (d->s)
         se05x_close(d->s);
+    se05x_conf_free(d->conf);
     int rc = report(d, json);
     free(d);
     return rc;

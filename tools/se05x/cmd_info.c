@@ -243,13 +243,9 @@ static const char exists_usage[] =
 
 int cmd_exists(struct tool *t, int argc, char **argv)
 {
-    if (tool_wants_help(argc, argv, exists_usage))
-        return 0;
-    if (argc != 2)
-        return tool_usage(t, "expected one object id");
     se05x_objid id;
-    int rc = tool_parse_id(t, argv[1], &id);
-    if (rc)
+    int rc;
+    if (!tool_one_id(t, argc, argv, exists_usage, &id, &rc))
         return rc;
     bool exists;
     if ((rc = tool_lookup(t, id, &exists)) != 0)

@@ -18,6 +18,53 @@ struct create_opts {
     struct se05x_policy policy;
 };
 
+enum { OPT_CURVE = 1000, OPT_BITS, OPT_TRANSIENT, OPT_POLICY, OPT_FORCE, OPT_PUBLIC, OPT_LOCKED };
+
+/* The options of generate and import; each command's table names the ones it takes. */
+struct create_args {
+    struct create_opts co;
+    const char *curve_name, *bits_text; /* generate */
+    bool public_only;                   /* import */
+};
+
+/* Parses the options of `opts` into *a. Returns 0 or the exit code of the
+ * printed usage error. */
+static int parse_create(struct tool *t, int argc, char **argv, const struct option *opts, struct create_args *a)
+{
+    memset(a, 0, sizeof *a);
+    tool_getopt_reset();
+    int c, rc;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_CURVE: a->curve_name = optarg; break;
+        case OPT_BITS: a->bits_text = optarg; break;
+        case OPT_PUBLIC: a->public_only = true; break;
+        case OPT_TRANSIENT: a->co.transient = true; break;
+        case OPT_FORCE: a->co.force = true; break;
+        case OPT_LOCKED: a->co.locked = true; break;
+        case OPT_POLICY:
+            if ((rc = tool_parse_policy(t, optarg, &a->co.policy)) != 0)
+                return rc;
+            a->co.has_policy = true;
+            break;
+        default: return tool_bad_option(t, c, argc, argv);
+        }
+    }
+    return 0;
+}
+
+/* --locked: the production lock policy for an object of this kind and part
+ * (lock.h). Returns 0 or the exit code of the printed error. */
+static int apply_lock(const struct tool *t, struct create_opts *co, se05x_kind kind, se05x_keypart part)
+{
+    if (!co->locked)
+        return 0;
+    int rc = tool_lock_policy(t, kind, part, co->has_policy, &co->policy);
+    if (rc == 0)
+        co->has_policy = true;
+    return rc;
+}
+
 static struct se05x_write_opts write_opts(const struct create_opts *c)
 {
     struct se05x_write_opts o;
@@ -63,8 +110,6 @@ static const char generate_usage[] =
     "                   or exported (docs/production.md)\n"
     "  --force          replace an existing object with this id\n";
 
-enum { OPT_CURVE = 1000, OPT_BITS, OPT_TRANSIENT, OPT_POLICY, OPT_FORCE, OPT_PUBLIC, OPT_LOCKED };
-
 int cmd_generate(struct tool *t, int argc, char **argv)
 {
     if (tool_wants_help(argc, argv, generate_usage))
@@ -74,26 +119,12 @@ int cmd_generate(struct tool *t, int argc, char **argv)
         {"transient", no_argument, NULL, OPT_TRANSIENT}, {"policy", required_argument, NULL, OPT_POLICY},
         {"force", no_argument, NULL, OPT_FORCE},         {"locked", no_argument, NULL, OPT_LOCKED},
         {NULL, 0, NULL, 0}};
-    struct create_opts co;
-    memset(&co, 0, sizeof co);
-    const char *curve_name = NULL, *bits_text = NULL;
-    tool_getopt_reset();
-    int c, rc;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_CURVE: curve_name = optarg; break;
-        case OPT_BITS: bits_text = optarg; break;
-        case OPT_TRANSIENT: co.transient = true; break;
-        case OPT_FORCE: co.force = true; break;
-        case OPT_LOCKED: co.locked = true; break;
-        case OPT_POLICY:
-            if ((rc = tool_parse_policy(t, optarg, &co.policy)) != 0)
-                return rc;
-            co.has_policy = true;
-            break;
-        default: return tool_bad_option(t, c, argc, argv);
-        }
-    }
+    struct create_args a;
+    int rc = parse_create(t, argc, argv, opts, &a);
+    if (rc)
+        return rc;
+    struct create_opts co = a.co;
+    const char *curve_name = a.curve_name, *bits_text = a.bits_text;
     if (argc - optind != 2)
         return tool_usage(t, "expected 'ec <id>' or 'rsa <id>'");
     const char *what = argv[optind];
@@ -117,12 +148,8 @@ int cmd_generate(struct tool *t, int argc, char **argv)
         if (bits_text && (!tool_parse_uint(bits_text, 1, 65536, &bits) || !tool_rsa_bits_ok((unsigned)bits)))
             return tool_usage(t, "unsupported RSA size '%s' (use 1024, 2048, 3072 or 4096)", bits_text);
     }
-    if (co.locked) {
-        if ((rc = tool_lock_policy(t, ec ? SE05X_KIND_EC : SE05X_KIND_RSA, SE05X_PART_PAIR, co.has_policy,
-                                   &co.policy)) != 0)
-            return rc;
-        co.has_policy = true;
-    }
+    if ((rc = apply_lock(t, &co, ec ? SE05X_KIND_EC : SE05X_KIND_RSA, SE05X_PART_PAIR)) != 0)
+        return rc;
     if ((rc = make_room(t, id, co.force)) != 0)
         return rc;
     se05x_session *s = t->s;
@@ -167,25 +194,12 @@ int cmd_import(struct tool *t, int argc, char **argv)
         {"public", no_argument, NULL, OPT_PUBLIC},       {"transient", no_argument, NULL, OPT_TRANSIENT},
         {"policy", required_argument, NULL, OPT_POLICY}, {"force", no_argument, NULL, OPT_FORCE},
         {"locked", no_argument, NULL, OPT_LOCKED},       {NULL, 0, NULL, 0}};
-    struct create_opts co;
-    memset(&co, 0, sizeof co);
-    bool public_only = false;
-    tool_getopt_reset();
-    int c, rc;
-    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_PUBLIC: public_only = true; break;
-        case OPT_TRANSIENT: co.transient = true; break;
-        case OPT_FORCE: co.force = true; break;
-        case OPT_LOCKED: co.locked = true; break;
-        case OPT_POLICY:
-            if ((rc = tool_parse_policy(t, optarg, &co.policy)) != 0)
-                return rc;
-            co.has_policy = true;
-            break;
-        default: return tool_bad_option(t, c, argc, argv);
-        }
-    }
+    struct create_args a;
+    int rc = parse_create(t, argc, argv, opts, &a);
+    if (rc)
+        return rc;
+    struct create_opts co = a.co;
+    bool public_only = a.public_only;
     if (argc - optind != 2)
         return tool_usage(t, "expected <id> <key file>");
     se05x_objid id;
@@ -197,13 +211,9 @@ int cmd_import(struct tool *t, int argc, char **argv)
         return 1;
     if (!k.has_private)
         public_only = true;
-    if (co.locked) {
-        if ((rc = tool_lock_policy(t, k.kind, public_only ? SE05X_PART_PUBLIC : SE05X_PART_PAIR, co.has_policy,
-                                   &co.policy)) != 0) {
-            tool_key_free(&k);
-            return rc;
-        }
-        co.has_policy = true;
+    if ((rc = apply_lock(t, &co, k.kind, public_only ? SE05X_PART_PUBLIC : SE05X_PART_PAIR)) != 0) {
+        tool_key_free(&k);
+        return rc;
     }
     rc = make_room(t, id, co.force);
     if (rc == 0) {
@@ -230,13 +240,9 @@ static const char delete_usage[] =
 
 int cmd_delete(struct tool *t, int argc, char **argv)
 {
-    if (tool_wants_help(argc, argv, delete_usage))
-        return 0;
-    if (argc != 2)
-        return tool_usage(t, "expected one object id");
     se05x_objid id;
-    int rc = tool_parse_id(t, argv[1], &id);
-    if (rc)
+    int rc;
+    if (!tool_one_id(t, argc, argv, delete_usage, &id, &rc))
         return rc;
     if ((rc = tool_require(t, id, NULL)) != 0)
         return rc;

@@ -44,26 +44,38 @@ static int store_binary(struct tool *t, se05x_objid id, const uint8_t *data, siz
     return 0;
 }
 
-/* Parses "<id> <file> [--transient] [--policy RIGHTS]"; a wrong argument
- * count is the usage error `expected`. */
-static int parse_create(struct tool *t, int argc, char **argv, struct se05x_write_opts *wo,
-                        struct se05x_policy *pol, const char *expected, se05x_objid *id, const char **path)
+/* "<id> <file> [--transient] [--policy RIGHTS] [--locked]" of write and cert
+ * write, with the file's bytes. */
+struct create_args {
+    struct se05x_write_opts wo; /* wo.policy: NULL or &pol */
+    struct se05x_policy pol;
+    se05x_objid id;
+    const char *path;
+    uint8_t *data; /* malloc'ed, NULL on failure */
+    size_t len;
+};
+
+/* Parses the arguments (a wrong count is the usage error `expected`) and
+ * reads the file (at most `max` bytes). Returns 0 or the exit code of the
+ * printed error; a->data is to be freed either way. */
+static int parse_create(struct tool *t, int argc, char **argv, const char *expected, size_t max,
+                        struct create_args *a)
 {
     const struct option opts[] = {{"transient", no_argument, NULL, OPT_TRANSIENT},
                                   {"policy", required_argument, NULL, OPT_POLICY},
                                   {"locked", no_argument, NULL, OPT_LOCKED},
                                   {NULL, 0, NULL, 0}};
     bool locked = false;
-    memset(wo, 0, sizeof *wo);
+    memset(a, 0, sizeof *a);
     tool_getopt_reset();
     int c, rc;
     while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == OPT_TRANSIENT) {
-            wo->transient = 1;
+            a->wo.transient = 1;
         } else if (c == OPT_POLICY) {
-            if ((rc = tool_parse_policy(t, optarg, pol)) != 0)
+            if ((rc = tool_parse_policy(t, optarg, &a->pol)) != 0)
                 return rc;
-            wo->policy = pol;
+            a->wo.policy = &a->pol;
         } else if (c == OPT_LOCKED) {
             locked = true;
         } else {
@@ -71,16 +83,16 @@ static int parse_create(struct tool *t, int argc, char **argv, struct se05x_writ
         }
     }
     if (locked) { /* docs/production.md: read only, never rewritten or deleted */
-        if ((rc = tool_lock_policy(t, SE05X_KIND_BINARY, 0, wo->policy != NULL, pol)) != 0)
+        if ((rc = tool_lock_policy(t, SE05X_KIND_BINARY, 0, a->wo.policy != NULL, &a->pol)) != 0)
             return rc;
-        wo->policy = pol;
+        a->wo.policy = &a->pol;
     }
     if (argc - optind != 2)
         return tool_usage(t, "%s", expected);
-    if ((rc = tool_parse_id(t, argv[optind], id)) != 0)
+    if ((rc = tool_parse_id(t, argv[optind], &a->id)) != 0)
         return rc;
-    *path = argv[optind + 1];
-    return 0;
+    a->path = argv[optind + 1];
+    return tool_read_file(a->path, max, &a->data, &a->len);
 }
 
 /* ---- write ---- */
@@ -95,23 +107,13 @@ int cmd_write(struct tool *t, int argc, char **argv)
 {
     if (tool_wants_help(argc, argv, write_usage))
         return 0;
-    struct se05x_write_opts wo;
-    struct se05x_policy pol;
-    se05x_objid id;
-    const char *path;
-    int rc = parse_create(t, argc, argv, &wo, &pol, "expected <id> <file>", &id, &path);
-    if (rc)
-        return rc;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (tool_read_file(path, BINARY_MAX, &data, &len)) {
-        free(data);
-        return 1;
-    }
-    rc = store_binary(t, id, data, len, &wo, path);
+    struct create_args a;
+    int rc = parse_create(t, argc, argv, "expected <id> <file>", BINARY_MAX, &a);
     if (rc == 0)
-        fprintf(stderr, "se05x: wrote %zu bytes to 0x%08X\n", len, id);
-    free(data);
+        rc = store_binary(t, a.id, a.data, a.len, &a.wo, a.path);
+    if (rc == 0)
+        fprintf(stderr, "se05x: wrote %zu bytes to 0x%08X\n", a.len, a.id);
+    free(a.data);
     return rc;
 }
 
@@ -211,17 +213,15 @@ static const char cert_usage[] =
 
 static int cert_write(struct tool *t, int argc, char **argv)
 {
-    struct se05x_write_opts wo;
-    struct se05x_policy pol;
-    se05x_objid id;
-    const char *path;
-    int rc = parse_create(t, argc, argv, &wo, &pol, "expected write <id> <certificate file>", &id, &path);
-    if (rc)
+    struct create_args a;
+    int rc = parse_create(t, argc, argv, "expected write <id> <certificate file>", 1 << 20, &a);
+    if (rc) {
+        free(a.data);
         return rc;
-    uint8_t *data = NULL;
-    size_t len = 0;
-    if (tool_read_file(path, 1 << 20, &data, &len))
-        return 1;
+    }
+    const uint8_t *data = a.data;
+    size_t len = a.len;
+    const char *path = a.path;
     BIO *bio = BIO_new_mem_buf(data, (int)len);
     X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
     if (x == NULL) {
@@ -229,7 +229,7 @@ static int cert_write(struct tool *t, int argc, char **argv)
         x = d2i_X509(NULL, &p, (long)len);
     }
     BIO_free(bio);
-    free(data);
+    free(a.data);
     if (x == NULL)
         return tool_err("%s is not an X.509 certificate (PEM or DER)", path);
     uint8_t *der = NULL;
@@ -237,9 +237,9 @@ static int cert_write(struct tool *t, int argc, char **argv)
     X509_free(x);
     if (dlen <= 0)
         return tool_err("cannot encode the certificate from %s", path);
-    rc = store_binary(t, id, der, (size_t)dlen, &wo, path);
+    rc = store_binary(t, a.id, der, (size_t)dlen, &a.wo, path);
     if (rc == 0)
-        fprintf(stderr, "se05x: stored certificate (%d bytes DER) in 0x%08X\n", dlen, id);
+        fprintf(stderr, "se05x: stored certificate (%d bytes DER) in 0x%08X\n", dlen, a.id);
     OPENSSL_free(der);
     return rc;
 }

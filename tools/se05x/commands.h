@@ -67,4 +67,10 @@ int tool_bad_option(const struct tool *t, int c, int argc, char **argv);
 int tool_parse_id_out(const struct tool *t, int argc, char **argv, const char *flag, bool *flag_set,
                       se05x_objid *id, const char **out, const char *expected);
 
+/* For subcommands whose only argument is one object id (exists, delete):
+ * true with *id set when the command goes on; false when it is done, with
+ * *exit_code 0 after --help, 2 after a printed usage error. */
+bool tool_one_id(const struct tool *t, int argc, char **argv, const char *usage, se05x_objid *id,
+                 int *exit_code);
+
 #endif

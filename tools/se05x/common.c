@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Context, session, error reporting and name tables of the `se05x` command. */
 #include "common.h"
-#include "connmsg.h"
+#include "chipopen.h"
+#include "msgline.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,19 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-/* "se05x: <message>" line on stderr. */
-__attribute__((format(printf, 1, 0))) static void say(const char *fmt, va_list ap)
-{
-    fputs("se05x: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-}
-
 int tool_err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    say(fmt, ap);
+    tool_vsay("se05x", fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -44,7 +37,7 @@ void tool_info(const struct tool *t, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    say(fmt, ap);
+    tool_vsay("se05x", fmt, ap);
     va_end(ap);
 }
 
@@ -52,23 +45,10 @@ se05x_session *tool_session(struct tool *t)
 {
     if (t->s != NULL)
         return t->s;
-    struct se05x_error err;
-    memset(&err, 0, sizeof err);
-    enum se05x_conn_origin origin;
-    if (se05x_conn_resolve_origin(t->port_arg, t->conn, sizeof t->conn, &origin, &err) != SE05X_OK) {
-        tool_err("%s", err.msg); /* configuration file: names the file and line */
+    t->s = tool_open_chip("se05x", t->port_arg, t->verbose, t->conn, sizeof t->conn, t->conn_from,
+                          sizeof t->conn_from);
+    if (t->s == NULL)
         return NULL;
-    }
-    tool_conn_from(t->conn_from, sizeof t->conn_from, origin, "--port");
-    tool_info(t, "using port %s (from %s)", t->conn, t->conn_from);
-    se05x_rc rc = se05x_open(t->conn, NULL, &t->s, &err);
-    if (rc != SE05X_OK) {
-        t->s = NULL;
-        char line[SE05X_ERRMSG_MAX + 1200];
-        tool_connect_msg(line, sizeof line, t->conn, t->conn_from, err.msg[0] ? err.msg : se05x_strerror(rc));
-        tool_err("%s", line);
-        return NULL;
-    }
     const struct se05x_applet_info *a = se05x_applet(t->s);
     if (a != NULL)
         tool_info(t, "connected to %s (applet %u.%u.%u)", t->conn, a->major, a->minor, a->patch);

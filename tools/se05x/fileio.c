@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "infile.h"
 #include "outfile.h"
 
 static const char *shown(const char *path)
@@ -25,52 +26,20 @@ int tool_read_file(const char *path, size_t max, uint8_t **buf, size_t *len)
     FILE *f = (path == NULL || strcmp(path, "-") == 0) ? stdin : fopen(path, "rb");
     if (f == NULL)
         return tool_err("cannot read %s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    uint8_t *b = malloc(cap + 1);
-    int rc = 1;
-    if (b == NULL) {
-        tool_err("out of memory reading %s", shown(path));
-        goto out;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                tool_err("%s is too large (more than %zu bytes)", shown(path), max);
-                goto out;
-            }
-            size_t ncap = cap * 2;
-            uint8_t *nb = realloc(b, ncap + 1);
-            if (nb == NULL) {
-                tool_err("out of memory reading %s", shown(path));
-                goto out;
-            }
-            b = nb;
-            cap = ncap;
-        }
-        size_t got = fread(b + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                tool_err("cannot read %s: %s", shown(path), strerror(errno));
-                goto out;
-            }
-            break;
-        }
-    }
-    if (n > max) {
-        tool_err("%s is too large (%zu bytes, at most %zu)", shown(path), n, max);
-        goto out;
-    }
-    b[n] = 0;
-    *buf = b;
-    *len = n;
-    b = NULL;
-    rc = 0;
-out:
-    free(b);
+    int e = infile_read(f, max, buf, len);
     if (f != stdin)
         fclose(f);
-    return rc;
+    if (e == ENOMEM)
+        tool_err("out of memory reading %s", shown(path));
+    else if (e == EFBIG && *len == 0)
+        tool_err("%s is too large (more than %zu bytes)", shown(path), max);
+    else if (e == EFBIG)
+        tool_err("%s is too large (%zu bytes, at most %zu)", shown(path), *len, max);
+    else if (e != 0)
+        tool_err("cannot read %s: %s", shown(path), strerror(e));
+    if (e != 0)
+        *len = 0;
+    return e != 0;
 }
 
 static int write_mode(const char *path, const void *data, size_t len, mode_t mode)
@@ -143,9 +112,8 @@ out:
     return rc;
 }
 
-char *tool_hex(const uint8_t *data, size_t len)
+static char *hex_with(const char *digits, const uint8_t *data, size_t len)
 {
-    static const char digits[] = "0123456789abcdef";
     char *s = malloc(len * 2 + 1);
     if (s == NULL)
         return NULL;
@@ -155,4 +123,14 @@ char *tool_hex(const uint8_t *data, size_t len)
     }
     s[len * 2] = 0;
     return s;
+}
+
+char *tool_hex(const uint8_t *data, size_t len)
+{
+    return hex_with("0123456789abcdef", data, len);
+}
+
+char *tool_hex_upper(const uint8_t *data, size_t len)
+{
+    return hex_with("0123456789ABCDEF", data, len);
 }

@@ -31,5 +31,7 @@ int tool_digest_file(const char *path, const EVP_MD *md, uint8_t *out, unsigned 
 
 /* Lower-case hex of data, malloc'ed. */
 char *tool_hex(const uint8_t *data, size_t len);
+/* Upper-case hex of data, malloc'ed (doctor's UID and ATR). */
+char *tool_hex_upper(const uint8_t *data, size_t len);
 
 #endif

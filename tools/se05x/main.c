@@ -101,6 +101,18 @@ int tool_parse_id_out(const struct tool *t, int argc, char **argv, const char *f
     return tool_parse_id(t, argv[optind], id);
 }
 
+bool tool_one_id(const struct tool *t, int argc, char **argv, const char *usage, se05x_objid *id, int *exit_code)
+{
+    *exit_code = 0;
+    if (tool_wants_help(argc, argv, usage))
+        return false;
+    if (argc != 2)
+        *exit_code = tool_usage(t, "expected one object id");
+    else
+        *exit_code = tool_parse_id(t, argv[1], id);
+    return *exit_code == 0;
+}
+
 int tool_bad_option(const struct tool *t, int c, int argc, char **argv)
 {
     /* getopt_long with a leading ':' in optstring: ':' = missing value,

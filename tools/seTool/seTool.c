@@ -30,7 +30,8 @@
 #include <se05x/ossl.h>
 #include <se05x/version.h>
 
-#include "connmsg.h"
+#include "chipopen.h"
+#include "msgline.h"
 #include "outfile.h"
 
 #define EXIT_USAGE 2
@@ -70,9 +71,7 @@ static int err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("seTool: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    tool_vsay("seTool", fmt, ap);
     va_end(ap);
     return 1;
 }
@@ -93,22 +92,9 @@ static int fail(struct ctx *c, se05x_rc rc, const char *op)
 
 static int open_chip(struct ctx *c)
 {
-    struct se05x_error e;
-    memset(&e, 0, sizeof e);
-    enum se05x_conn_origin origin;
     char from[600];
-    if (se05x_conn_resolve_origin(c->port, c->conn, sizeof c->conn, &origin, &e) != SE05X_OK)
-        return err("%s", e.msg); /* configuration file: names the file and line */
-    tool_conn_from(from, sizeof from, origin, "--port");
-    if (c->verbose)
-        fprintf(stderr, "seTool: using port %s (from %s)\n", c->conn, from);
-    se05x_rc rc = se05x_open(c->conn, NULL, &c->s, &e);
-    if (rc == SE05X_OK)
-        return 0;
-    c->s = NULL;
-    char line[SE05X_ERRMSG_MAX + 1200];
-    tool_connect_msg(line, sizeof line, c->conn, from, e.msg[0] ? e.msg : se05x_strerror(rc));
-    return err("%s", line);
+    c->s = tool_open_chip("seTool", c->port, c->verbose, c->conn, sizeof c->conn, from, sizeof from);
+    return c->s == NULL;
 }
 
 /* Object present: 1 and its description, absent: 0, failure: -1 (printed). */

@@ -51,17 +51,32 @@ static int digest_file(const char *path, const EVP_MD *md, uint8_t *out, size_t 
     return ok ? 0 : cli_err("digest failed");
 }
 
-int cmd_sign(struct cli *c)
-{
-    if (c->argc != 3)
-        return cli_usage("usage: ssscli sign <keyid> <in> <sig> [--hashalgo H]");
-    struct algo a;
+/* <keyid> <in> <sig> of sign and verify: the key, the algorithm and the
+ * digest of <in>. */
+struct sign_args {
     se05x_objid id;
+    struct algo a;
     uint8_t dig[EVP_MAX_MD_SIZE];
     size_t dl;
+};
+
+/* 0, or the exit code of the printed error. */
+static int parse_sign_args(const struct cli *c, const char *cmd, struct sign_args *g)
+{
+    if (c->argc != 3)
+        return cli_usage("usage: ssscli %s <keyid> <in> <sig> [--hashalgo H]", cmd);
     int r;
-    if ((r = cli_objid(c->argv[0], &id)) != 0 || (r = parse_algo(c->hashalgo, &a)) != 0 ||
-        (r = digest_file(c->argv[1], a.md, dig, &dl)) != 0)
+    if ((r = cli_objid(c->argv[0], &g->id)) != 0 || (r = parse_algo(c->hashalgo, &g->a)) != 0 ||
+        (r = digest_file(c->argv[1], g->a.md, g->dig, &g->dl)) != 0)
+        return r;
+    return 0;
+}
+
+int cmd_sign(struct cli *c)
+{
+    struct sign_args g;
+    int r = parse_sign_args(c, "sign", &g);
+    if (r)
         return r;
     se05x_session *s;
     if (cli_open(c, &s))
@@ -70,15 +85,15 @@ int cmd_sign(struct cli *c)
     memset(&info, 0, sizeof(info));
     uint8_t sig[1024];
     size_t sl = 0;
-    int rc = cli_rc(s, se05x_key_info(s, id, &info, NULL), "sign");
+    int rc = cli_rc(s, se05x_key_info(s, g.id, &info, NULL), "sign");
     if (!rc && info.kind == SE05X_KIND_EC)
-        rc = cli_rc(s, se05x_ecdsa_sign_digest(s, id, dig, dl, sig, sizeof(sig), &sl), "sign");
+        rc = cli_rc(s, se05x_ecdsa_sign_digest(s, g.id, g.dig, g.dl, sig, sizeof(sig), &sl), "sign");
     else if (!rc && info.kind == SE05X_KIND_RSA)
-        rc = cli_rc(s, se05x_rsa_sign_digest(s, id, info.bits, a.pad, se05x_digest_from_len(dl), -1, dig, dl, sig,
-                                             sizeof(sig), &sl),
+        rc = cli_rc(s, se05x_rsa_sign_digest(s, g.id, info.bits, g.a.pad, se05x_digest_from_len(g.dl), -1, g.dig,
+                                             g.dl, sig, sizeof(sig), &sl),
                     "sign");
     else if (!rc)
-        rc = cli_err("object 0x%08X is not an EC or RSA key", (unsigned)id);
+        rc = cli_err("object 0x%08X is not an EC or RSA key", (unsigned)g.id);
     se05x_close(s);
     if (!rc)
         rc = cli_write_file(c->argv[2], sig, sl);
@@ -87,15 +102,9 @@ int cmd_sign(struct cli *c)
 
 int cmd_verify(struct cli *c)
 {
-    if (c->argc != 3)
-        return cli_usage("usage: ssscli verify <keyid> <in> <sig> [--hashalgo H]");
-    struct algo a;
-    se05x_objid id;
-    uint8_t dig[EVP_MAX_MD_SIZE];
-    size_t dl;
-    int r;
-    if ((r = cli_objid(c->argv[0], &id)) != 0 || (r = parse_algo(c->hashalgo, &a)) != 0 ||
-        (r = digest_file(c->argv[1], a.md, dig, &dl)) != 0)
+    struct sign_args g;
+    int r = parse_sign_args(c, "verify", &g);
+    if (r)
         return r;
     uint8_t *sig;
     size_t sl;
@@ -107,16 +116,16 @@ int cmd_verify(struct cli *c)
         return 1;
     }
     EVP_PKEY *pk = NULL;
-    int rc = cli_rc(s, se05x_read_pubkey(s, id, &pk), "verify");
+    int rc = cli_rc(s, se05x_read_pubkey(s, g.id, &pk), "verify");
     se05x_close(s);
     if (!rc) {
         EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
-        int ok = pc && EVP_PKEY_verify_init(pc) > 0 && EVP_PKEY_CTX_set_signature_md(pc, a.md) > 0;
+        int ok = pc && EVP_PKEY_verify_init(pc) > 0 && EVP_PKEY_CTX_set_signature_md(pc, g.a.md) > 0;
         if (ok && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA)
-            ok = EVP_PKEY_CTX_set_rsa_padding(pc, a.pad == SE05X_RSA_PAD_PSS ? RSA_PKCS1_PSS_PADDING
+            ok = EVP_PKEY_CTX_set_rsa_padding(pc, g.a.pad == SE05X_RSA_PAD_PSS ? RSA_PKCS1_PSS_PADDING
                                                                               : RSA_PKCS1_PADDING) > 0 &&
-                 (a.pad != SE05X_RSA_PAD_PSS || EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, RSA_PSS_SALTLEN_AUTO) > 0);
-        int v = ok ? EVP_PKEY_verify(pc, sig, sl, dig, dl) : -1;
+                 (g.a.pad != SE05X_RSA_PAD_PSS || EVP_PKEY_CTX_set_rsa_pss_saltlen(pc, RSA_PSS_SALTLEN_AUTO) > 0);
+        int v = ok ? EVP_PKEY_verify(pc, sig, sl, g.dig, g.dl) : -1;
         EVP_PKEY_CTX_free(pc);
         if (v == 1)
             printf("Verification successful\n");

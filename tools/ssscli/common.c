@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the commands: opening the chip, ids, files. */
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,19 +9,9 @@
 #include <unistd.h>
 
 #include "connmsg.h"
+#include "infile.h"
 #include "outfile.h"
 #include "ssscli.h"
-
-int cli_usage(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("ssscli: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 2;
-}
 
 /* Which port: --port > the `connect` state > EX_SSS_BOOT_SSS_PORT > the
  * configuration file > /dev/i2c-1 (docs/ssscli.md "Which port"). A state
@@ -30,7 +19,7 @@ int cli_usage(const char *fmt, ...)
  * configuration file still apply, then the method's default. A saved port
  * that differs from $EX_SSS_BOOT_SSS_PORT is used, and the conflict is
  * reported (never silently preferred). */
-int cli_open(const struct cli *c, se05x_session **s)
+static int open_conf(const struct cli *c, se05x_conf *conf, se05x_session **s)
 {
     char conn[600], key[4096] = "", spath[4200] = "the ssscli session", from[4400];
     const char *use = NULL;
@@ -52,7 +41,7 @@ int cli_open(const struct cli *c, se05x_session **s)
             /* connect ... none: $EX_SSS_BOOT_SSS_PORT, the file, then the method's default */
             char res[600];
             enum se05x_conn_origin origin;
-            if (se05x_conn_resolve_origin(NULL, res, sizeof(res), &origin, &err) != SE05X_OK)
+            if (se05x_conn_resolve_with(conf, NULL, res, sizeof(res), &origin, &err) != SE05X_OK)
                 return cli_err("%s", err.msg);
             if (origin != SE05X_CONN_FROM_DEFAULT) {
                 snprintf(conn, sizeof(conn), "%s", res);
@@ -80,20 +69,30 @@ int cli_open(const struct cli *c, se05x_session **s)
         /* EX_SSS_BOOT_SSS_PORT, then the configuration file: an error there
          * names the file and line, and nothing is opened. */
         enum se05x_conn_origin origin;
-        if (se05x_conn_resolve_origin(NULL, conn, sizeof(conn), &origin, &err) != SE05X_OK)
+        if (se05x_conn_resolve_with(conf, NULL, conn, sizeof(conn), &origin, &err) != SE05X_OK)
             return cli_err("%s", err.msg);
         tool_conn_from(from, sizeof(from), origin, "--port");
         use = conn;
     }
     if (c->verbose)
         fprintf(stderr, "ssscli: using port %s (from %s)\n", use, from);
-    se05x_rc rc = se05x_open(use, &o, s, &err);
+    se05x_rc rc = se05x_open_with(conf, use, &o, s, &err);
     if (rc != SE05X_OK) {
         char line[SE05X_ERRMSG_MAX + 5200];
         tool_connect_msg(line, sizeof(line), use, from, err.msg[0] ? err.msg : se05x_strerror(rc));
         return cli_err("%s", line);
     }
     return 0;
+}
+
+int cli_open(const struct cli *c, se05x_session **s)
+{
+    se05x_conf *conf = se05x_conf_new(); /* one reading for the port and the link protection */
+    if (conf == NULL)
+        return cli_err("out of memory");
+    int rc = open_conf(c, conf, s);
+    se05x_conf_free(conf);
+    return rc;
 }
 
 int cli_objid(const char *text, se05x_objid *id)
@@ -132,37 +131,12 @@ int cli_read_file(const char *path, uint8_t **data, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return cli_err("cannot read %s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    uint8_t *b = malloc(cap);
-    while (b) {
-        size_t r = fread(b + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-        if (n == cap) {
-            if (cap >= (1u << 24)) {
-                free(b);
-                fclose(f);
-                return cli_err("%s: file too large", path);
-            }
-            uint8_t *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
+    int e = infile_read(f, (1u << 24) - 1, data, len);
     fclose(f);
-    if (!b || bad) {
-        free(b);
+    if (e == EFBIG)
+        return cli_err("%s: file too large", path);
+    if (e != 0)
         return cli_err("cannot read %s", path);
-    }
-    *data = b;
-    *len = n;
     return 0;
 }
 

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ssscli entry: global options, click-style option parsing, dispatch. */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,17 +8,6 @@
 #include "ssscli.h"
 
 #include <se05x/version.h>
-
-int cli_err(const char *fmt, ...)
-{
-    va_list ap;
-    fputs("ssscli: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 1;
-}
 
 static void usage(FILE *f)
 {

@@ -10,6 +10,8 @@
 #include <se05x/se05x.h>
 #include <se05x/ossl.h>
 
+#include "msgline.h"
+
 struct cli {
     int argc;            /* positional arguments after the command name */
     char **argv;
@@ -37,11 +39,11 @@ int policy_load_typed(const char *name, const char *want_type, struct se05x_poli
 int cmd_policy(struct cli *c);
 
 /* Prints "ssscli: <msg>" to stderr; returns 1 (exit status). */
-int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define cli_err(...) tool_say(1, "ssscli", __VA_ARGS__)
 /* The same for a usage error (a command line we cannot take: unknown
  * command, group or option, wrong arguments, malformed id or value);
  * returns 2 (exit status). */
-int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define cli_usage(...) tool_say(2, "ssscli", __VA_ARGS__)
 /* Opens the chip: --port > connect state file > EX_SSS_BOOT_SSS_PORT > library default. */
 int cli_open(const struct cli *c, se05x_session **s);
 /* Malformed id: usage error (2). */
