@@ -296,46 +296,23 @@ int close(int fd)
 /* fstat() of a shim descriptor: a socket, i.e. "no device node" for the bus
  * lock (lib/buslock.c), unless SE05X_SHIM_NODE names a file standing in for
  * the node: then its owner, group and mode, reported as a character device
- * (tests of the lock file's group and mode through the real i2c-dev path). */
-static int node_stat(int fd, struct stat *st)
-{
-    const char *node = getenv("SE05X_SHIM_NODE");
-    if (!node || !*node || !is_ours(fd))
-        return 1;
-    if (stat(node, st) != 0)
-        return -1;
-    st->st_mode = S_IFCHR | (st->st_mode & 07777);
-    return 0;
-}
+ * (tests of the lock file's group and mode through the real i2c-dev path).
+ * Defined twice from one body: fstat() and fstat64(), what callers built
+ * with large-file support (every 32-bit build of the project) reach; on
+ * 64-bit targets the two are the same. */
+#define SHIM_FSTAT(FN, STRUCT, STATFN)                                             \
+    int FN(int fd, STRUCT *st)                                                     \
+    {                                                                              \
+        const char *node = getenv("SE05X_SHIM_NODE");                              \
+        if (node && *node && is_ours(fd)) {                                        \
+            if (STATFN(node, st) != 0)                                             \
+                return -1;                                                         \
+            st->st_mode = S_IFCHR | (st->st_mode & 07777);                         \
+            return 0;                                                              \
+        }                                                                          \
+        int (*real)(int, STRUCT *) = (int (*)(int, STRUCT *))dlsym(RTLD_NEXT, #FN); \
+        return real(fd, st);                                                       \
+    }
 
-int fstat(int fd, struct stat *st)
-{
-    int r = node_stat(fd, st);
-    if (r <= 0)
-        return r;
-    int (*real)(int, struct stat *) = (int (*)(int, struct stat *))dlsym(RTLD_NEXT, "fstat");
-    return real(fd, st);
-}
-
-/* fstat64(): what callers built with large-file support (every 32-bit
- * build of the project) reach; on 64-bit targets the same as fstat(). */
-static int node_stat64(int fd, struct stat64 *st)
-{
-    const char *node = getenv("SE05X_SHIM_NODE");
-    if (!node || !*node || !is_ours(fd))
-        return 1;
-    if (stat64(node, st) != 0)
-        return -1;
-    st->st_mode = S_IFCHR | (st->st_mode & 07777);
-    return 0;
-}
-
-int fstat64(int fd, struct stat64 *st)
-{
-    int r = node_stat64(fd, st);
-    if (r <= 0)
-        return r;
-    int (*real)(int, struct stat64 *) =
-        (int (*)(int, struct stat64 *))dlsym(RTLD_NEXT, "fstat64");
-    return real(fd, st);
-}
+SHIM_FSTAT(fstat, struct stat, stat)
+SHIM_FSTAT(fstat64, struct stat64, stat64)
