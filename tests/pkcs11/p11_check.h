@@ -11,15 +11,7 @@
 extern CK_FUNCTION_LIST *F; /* the module under test (main) */
 extern int g_fail;          /* failed CHECKs in this process */
 
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                  \
-            fputc('\n', stderr);                           \
-            g_fail++;                                      \
-        }                                                  \
-    } while (0)
+#include "../helpers/check.h" /* CHECK: counts into g_fail */
 #define RV(call, want) do { CK_RV r_ = (call); CHECK(r_ == (want), "%s = 0x%lx, want 0x%lx", #call, (unsigned long)r_, (unsigned long)(want)); } while (0)
 
 /* A private key and its public key. */

@@ -13,15 +13,7 @@
 #include <se05x/se05x.h>
 
 static int g_fail;
-#define CHECK(c, ...)                                                                              \
-    do {                                                                                           \
-        if (!(c)) {                                                                                \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            g_fail++;                                                                              \
-        }                                                                                          \
-    } while (0)
+#include "../helpers/check.h" /* CHECK: counts into g_fail */
 
 static struct se05x_pool_stats stats(se05x_pool *p)
 {
