@@ -771,7 +771,9 @@ se05x_rc se05x_open(const char *conn, const struct se05x_open_opts *opts, se05x_
 {
     struct se05x_conf conf; /* the configuration file, read at most once here */
     se05x_conf_init(&conf);
-    return se05x_open_with(&conf, conn, opts, out, err);
+    se05x_rc rc = se05x_open_with(&conf, conn, opts, out, err);
+    OPENSSL_cleanse(&conf, sizeof conf); /* as se05x_conf_free does for a caller's reading */
+    return rc;
 }
 
 void se05x_close(se05x_session *s)
